@@ -1,0 +1,61 @@
+//! `tendonwatch activities [--json]`: what is stored.
+
+use super::Context_;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print as JSON (an array of activities; field names are stable).
+    #[arg(long)]
+    pub json: bool,
+    /// Include non-running activities (cross-training).
+    #[arg(long)]
+    pub all: bool,
+}
+
+pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let store = ctx.open_store()?;
+    let rows: Vec<_> = store
+        .activities()?
+        .into_iter()
+        .filter(|a| args.all || args.json || a.sport == "running")
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        println!("no activities stored yet: run `tendonwatch import` on your sync folder");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:>5}  {:<17}  {:<18}  {:>8}  {:>8}  {:>7}  source",
+        "id", "start (local)", "sport", "km", "h:mm:ss", "samples"
+    );
+    for a in rows {
+        let local = a.start_ms + i64::from(a.local_offset_s.unwrap_or(0)) * 1000;
+        let when = chrono::DateTime::from_timestamp_millis(local)
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let secs = a.elapsed_s.max(0.0) as i64;
+        let flag = if a.partial { " (partial)" } else { "" };
+        let sport = if a.sub_sport == "generic" {
+            a.sport.clone()
+        } else {
+            format!("{}/{}", a.sport, a.sub_sport)
+        };
+        println!(
+            "{:>5}  {:<17}  {:<18}  {:>8.2}  {:>2}:{:02}:{:02}  {:>7}  {}{flag}",
+            a.id,
+            when,
+            sport,
+            a.distance_m / 1000.0,
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+            a.sample_count,
+            a.source_path
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,104 @@
+//! `tendonwatch import [PATH...]`: ingest files and folders once.
+
+use super::Context_;
+use crate::ingest;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files or folders (recursive). Default: the configured sync folders.
+    pub paths: Vec<PathBuf>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let roots = if args.paths.is_empty() {
+        ctx.config.sync_folders(&ctx.env)?
+    } else {
+        args.paths
+    };
+    let mut store = ctx.open_store()?;
+    let (files, problems) = ingest::discover(&roots);
+    if files.is_empty() && !problems.is_empty() && problems.len() == roots.len() {
+        for (path, reason) in &problems {
+            eprintln!("tendonwatch: error: {}: {reason}", path.display());
+        }
+        return Ok(ExitCode::from(2));
+    }
+    for (path, reason) in &problems {
+        eprintln!("tendonwatch: warning: {}: {reason}", path.display());
+    }
+
+    let parallelism = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(parallelism)
+        .enable_all()
+        .build()?;
+    let show_progress = std::io::stderr().is_terminal() && !args.json;
+    let mut last_drawn = std::time::Instant::now();
+    let mut progress = |done: usize, total: usize| {
+        if show_progress && (done == total || last_drawn.elapsed().as_millis() > 100) {
+            last_drawn = std::time::Instant::now();
+            let width = 30;
+            let filled = if total == 0 {
+                width
+            } else {
+                done * width / total
+            };
+            eprint!(
+                "\r[{}{}] {done}/{total} files",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
+            let _ = std::io::stderr().flush();
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let summary = runtime.block_on(ingest::ingest_files(
+        &mut store,
+        files,
+        parallelism,
+        now_ms,
+        &mut progress,
+    ))?;
+
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print_summary(&summary);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(s: &ingest::Summary) {
+    let partial = if s.imported_partial > 0 {
+        format!(" ({} salvaged from cut-short files)", s.imported_partial)
+    } else {
+        String::new()
+    };
+    println!(
+        "{} files: {} imported{partial}, {} already known, {} non-running (stored, not counted), {} skipped, {} failed",
+        s.files(),
+        s.imported,
+        s.already_known,
+        s.non_running,
+        s.skipped.len(),
+        s.failed.len()
+    );
+    for p in &s.skipped {
+        println!("  skipped {}: {}", p.path, p.reason);
+    }
+    for p in &s.failed {
+        println!("  failed  {}: {}", p.path, p.reason);
+    }
+}

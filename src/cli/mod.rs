@@ -1,0 +1,66 @@
+//! cli: the command line. One file per subcommand; this file holds the
+//! shared options and the dispatch.
+
+mod activities;
+mod import;
+
+use crate::config::{self, Config, Env};
+use crate::store::Store;
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tendonwatch",
+    version,
+    about = "Watches your GPS watch's sync folder and warns about Achilles-loading changes"
+)]
+pub struct Cli {
+    /// Config file (default: $CONFIGURATION_DIRECTORY or ~/.config/tendonwatch/tendonwatch.toml).
+    #[arg(long, global = true, env = "TENDONWATCH_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Database file (default: $STATE_DIRECTORY or ~/.local/state/tendonwatch/tendonwatch.db).
+    #[arg(long, global = true, env = "TENDONWATCH_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import FIT/GPX files or folders (recursively) into the store.
+    /// Without PATH: the sync folders from the config.
+    Import(import::Args),
+    /// List stored activities.
+    Activities(activities::Args),
+}
+
+/// What every subcommand needs: the config and where things live.
+pub struct Context_ {
+    pub config: Config,
+    pub env: Env,
+    pub db: Option<PathBuf>,
+}
+
+impl Context_ {
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        let path = self.config.db_path(self.db.as_deref(), &self.env)?;
+        Store::open(&path).with_context(|| format!("opening the store {}", path.display()))
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let env = Env::from_process();
+    let (config, _) = config::load(cli.config.as_deref(), &env)?;
+    let ctx = Context_ {
+        config,
+        env,
+        db: cli.db,
+    };
+    match cli.command {
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Activities(args) => activities::run(&ctx, args),
+    }
+}

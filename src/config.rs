@@ -1,0 +1,261 @@
+//! config: the one TOML file (every key documented in
+//! `config/tendonwatch.toml`) and where files live.
+//!
+//! Lookup order, first hit wins:
+//! - config: `--config PATH` / `$TENDONWATCH_CONFIG` (must exist), then
+//!   `$CONFIGURATION_DIRECTORY/tendonwatch.toml` (systemd), then
+//!   `$XDG_CONFIG_HOME/tendonwatch/tendonwatch.toml` (~/.config); no file at
+//!   all means the defaults.
+//! - database: `--db PATH` / `$TENDONWATCH_DB`, then `[store] path`, then
+//!   `$STATE_DIRECTORY/tendonwatch.db` (systemd), then
+//!   `$XDG_STATE_HOME/tendonwatch/tendonwatch.db` (~/.local/state).
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "tendonwatch.toml";
+pub const DB_FILE: &str = "tendonwatch.db";
+/// The documented default configuration, shipped in the binary.
+pub const DEFAULT_CONFIG_TEXT: &str = include_str!("../config/tendonwatch.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("no home folder: set $HOME or give --db and --config")]
+    NoHome,
+    #[error(
+        "the database {db} is inside the sync folder {folder}; keep it outside (the sync tool would copy it around)"
+    )]
+    DbInSyncFolder { db: PathBuf, folder: PathBuf },
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub watch: WatchConfig,
+    pub store: StoreConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WatchConfig {
+    /// Folders the watch syncs into. `~/` is the runner's home.
+    pub folders: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    pub path: Option<String>,
+}
+
+impl Default for WatchConfig {
+    fn default() -> Self {
+        WatchConfig {
+            folders: vec!["~/Sync/watch".to_string()],
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            watch: WatchConfig::default(),
+            store: StoreConfig::default(),
+        }
+    }
+}
+
+/// Where the process finds things: the environment, read once at start and
+/// passed in, so tests can give their own.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub home: Option<PathBuf>,
+    pub xdg_config_home: Option<PathBuf>,
+    pub xdg_state_home: Option<PathBuf>,
+    pub configuration_directory: Option<PathBuf>,
+    pub state_directory: Option<PathBuf>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        let var = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        // systemd may pass several colon-separated directories; the first is ours.
+        let first =
+            |k: &str| var(k).and_then(|p| p.to_string_lossy().split(':').next().map(PathBuf::from));
+        Env {
+            home: var("HOME"),
+            xdg_config_home: var("XDG_CONFIG_HOME"),
+            xdg_state_home: var("XDG_STATE_HOME"),
+            configuration_directory: first("CONFIGURATION_DIRECTORY"),
+            state_directory: first("STATE_DIRECTORY"),
+        }
+    }
+
+    fn config_home(&self) -> Option<PathBuf> {
+        self.xdg_config_home
+            .clone()
+            .or_else(|| self.home.as_ref().map(|h| h.join(".config")))
+    }
+
+    fn state_home(&self) -> Option<PathBuf> {
+        self.xdg_state_home
+            .clone()
+            .or_else(|| self.home.as_ref().map(|h| h.join(".local/state")))
+    }
+
+    /// Expand a leading `~/` to the home folder.
+    pub fn expand(&self, path: &str) -> Result<PathBuf, ConfigError> {
+        match path.strip_prefix("~/") {
+            Some(rest) => Ok(self.home.as_ref().ok_or(ConfigError::NoHome)?.join(rest)),
+            None if path == "~" => self.home.clone().ok_or(ConfigError::NoHome),
+            None => Ok(PathBuf::from(path)),
+        }
+    }
+}
+
+/// Parse config text; errors name the line and column.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let message = match e.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}: {}", e.message())
+            }
+            None => e.message().to_string(),
+        };
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        }
+    })
+}
+
+/// The config file to read, if any.
+pub fn config_path(explicit: Option<&Path>, env: &Env) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    let candidates = [
+        env.configuration_directory
+            .as_ref()
+            .map(|d| d.join(CONFIG_FILE)),
+        env.config_home()
+            .map(|d| d.join("tendonwatch").join(CONFIG_FILE)),
+    ];
+    candidates.into_iter().flatten().find(|p| p.is_file())
+}
+
+/// Load the config: an explicit path must exist; otherwise a missing file
+/// means defaults.
+pub fn load(explicit: Option<&Path>, env: &Env) -> Result<(Config, Option<PathBuf>), ConfigError> {
+    match config_path(explicit, env) {
+        None => Ok((Config::default(), None)),
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            Ok((parse(&text, &path)?, Some(path)))
+        }
+    }
+}
+
+impl Config {
+    pub fn sync_folders(&self, env: &Env) -> Result<Vec<PathBuf>, ConfigError> {
+        self.watch.folders.iter().map(|f| env.expand(f)).collect()
+    }
+
+    /// The database path (see the module doc for the order). Refuses a path
+    /// inside a sync folder.
+    pub fn db_path(&self, explicit: Option<&Path>, env: &Env) -> Result<PathBuf, ConfigError> {
+        let db = if let Some(p) = explicit {
+            p.to_path_buf()
+        } else if let Some(p) = &self.store.path {
+            env.expand(p)?
+        } else if let Some(d) = &env.state_directory {
+            d.join(DB_FILE)
+        } else {
+            env.state_home()
+                .ok_or(ConfigError::NoHome)?
+                .join("tendonwatch")
+                .join(DB_FILE)
+        };
+        for folder in self.sync_folders(env).unwrap_or_default() {
+            if db.starts_with(&folder) {
+                return Err(ConfigError::DbInSyncFolder { db, folder });
+            }
+        }
+        Ok(db)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn env() -> Env {
+        Env {
+            home: Some(PathBuf::from("/home/ann")),
+            ..Env::default()
+        }
+    }
+
+    #[test]
+    fn the_shipped_default_file_parses_to_the_defaults() {
+        let c = parse(DEFAULT_CONFIG_TEXT, Path::new("default")).unwrap();
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn a_typo_names_its_line() {
+        let e = parse(
+            "[watch]\nfolders = [\"/x\"]\nfolderz = 1\n",
+            Path::new("t.toml"),
+        )
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("line 3"), "{text}");
+        assert!(text.contains("folderz"), "{text}");
+    }
+
+    #[test]
+    fn database_goes_to_xdg_state_by_default_and_systemd_state_dir_wins() {
+        let c = Config::default();
+        assert_eq!(
+            c.db_path(None, &env()).unwrap(),
+            PathBuf::from("/home/ann/.local/state/tendonwatch/tendonwatch.db")
+        );
+        let mut e = env();
+        e.state_directory = Some(PathBuf::from("/var/lib/tendonwatch"));
+        assert_eq!(
+            c.db_path(None, &e).unwrap(),
+            PathBuf::from("/var/lib/tendonwatch/tendonwatch.db")
+        );
+        assert_eq!(
+            c.db_path(Some(Path::new("/tmp/x.db")), &e).unwrap(),
+            PathBuf::from("/tmp/x.db")
+        );
+    }
+
+    #[test]
+    fn a_database_inside_the_sync_folder_is_refused() {
+        let c = Config::default();
+        let e = c.db_path(Some(Path::new("/home/ann/Sync/watch/tw.db")), &env());
+        assert!(
+            matches!(e, Err(ConfigError::DbInSyncFolder { .. })),
+            "{e:?}"
+        );
+    }
+}

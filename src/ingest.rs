@@ -1,0 +1,306 @@
+//! ingest: paths → (read, hash, decode on the blocking pool) → store.
+//!
+//! The one way files enter tendonwatch, used by `import` and by the daemon.
+//! Decoding (CPU) runs on tokio's blocking pool, several files at a time; the
+//! store is written by the caller's thread, one transaction per file, in the
+//! order results arrive. Source files are opened read-only and never changed.
+
+use crate::decode::{self, DecodeError, Decoded};
+use crate::store::{FileReport, FileVersion, Store, StoreError};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+use tokio::task::JoinSet;
+
+/// Files larger than this are not activity files (a 12-hour FIT is ~3 MB).
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Is this a name tendonwatch should read? Activity extensions only, and never
+/// a sync tool's temporary or hidden file (`.syncthing.x.fit.tmp`,
+/// `~syncthing~x.fit.tmp`, `x.fit.part`, `.x.fit`).
+pub fn is_candidate_name(name: &str) -> bool {
+    if name.starts_with('.') || name.starts_with("~syncthing~") {
+        return false;
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".part") || lower.ends_with(".tmp") || lower.ends_with(".crdownload") {
+        return false;
+    }
+    decode::format_of(name).is_some()
+}
+
+/// Folders never entered: hidden ones (Syncthing's `.stversions` holds old
+/// copies of every file, `.stfolder` is a marker).
+fn is_skipped_dir(name: &str) -> bool {
+    name.starts_with('.')
+}
+
+/// Walk the given files and folders (recursively) for candidate files.
+/// Missing or unreadable paths are reported, not fatal.
+pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    let mut stack: Vec<PathBuf> = Vec::new();
+    for root in roots {
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_dir() => stack.push(root.clone()),
+            Ok(m) if m.is_file() => {
+                let name = root
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if decode::format_of(&name).is_some() {
+                    found.push(root.clone());
+                } else {
+                    problems.push((root.clone(), "not a .fit or .gpx file".to_string()));
+                }
+            }
+            Ok(_) => problems.push((root.clone(), "not a regular file or folder".to_string())),
+            Err(e) => problems.push((root.clone(), e.to_string())),
+        }
+    }
+    while let Some(dir) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push((dir, e.to_string()));
+                continue;
+            }
+        };
+        let mut here: Vec<PathBuf> = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => {
+                    if !is_skipped_dir(&name) {
+                        stack.push(path);
+                    }
+                }
+                Ok(_) if is_candidate_name(&name) => here.push(path),
+                _ => {}
+            }
+        }
+        here.sort();
+        found.extend(here);
+    }
+    (found, problems)
+}
+
+/// Stat of a file as the store remembers it.
+pub fn stat(path: &Path) -> std::io::Result<(u64, i64)> {
+    let m = std::fs::metadata(path)?;
+    let mtime_ns = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0);
+    Ok((m.len(), mtime_ns))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The result of reading and decoding one file, ready for the store.
+pub struct ReadFile {
+    pub version: FileVersion,
+    pub decoded: Result<Decoded, DecodeError>,
+}
+
+/// Read, hash and decode one file. Blocking; never panics on file content.
+pub fn read_and_decode(path: &Path) -> ReadFile {
+    let path_text = path.to_string_lossy().into_owned();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let unreadable = |reason: String, size: u64, mtime_ns: i64| ReadFile {
+        version: FileVersion {
+            path: path_text.clone(),
+            size,
+            mtime_ns,
+            content_hash: String::new(),
+        },
+        decoded: Err(DecodeError::Unreadable(reason)),
+    };
+    let (size, mtime_ns) = match stat(path) {
+        Ok(s) => s,
+        Err(e) => return unreadable(e.to_string(), 0, 0),
+    };
+    if size > MAX_FILE_BYTES {
+        return unreadable(
+            format!("{size} bytes is too large for an activity file"),
+            size,
+            mtime_ns,
+        );
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return unreadable(e.to_string(), size, mtime_ns),
+    };
+    ReadFile {
+        version: FileVersion {
+            path: path_text,
+            size: bytes.len() as u64,
+            mtime_ns,
+            content_hash: sha256_hex(&bytes),
+        },
+        decoded: decode::decode_file(&name, &bytes),
+    }
+}
+
+/// Tally of an import, per file.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Files that added at least one running activity.
+    pub imported: usize,
+    /// Of those, files that were cut short and whose activity was salvaged.
+    pub imported_partial: usize,
+    /// Files already in the store (same bytes), or poorer copies of a stored run.
+    pub already_known: usize,
+    /// Files that added only non-running activities (stored, not counted).
+    pub non_running: usize,
+    /// Files that are fine but hold no activity (route, monitoring, empty).
+    pub skipped: Vec<Problem>,
+    /// Files that are broken or unreadable.
+    pub failed: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub path: String,
+    pub outcome: String,
+    pub reason: String,
+}
+
+impl Summary {
+    pub fn files(&self) -> usize {
+        self.imported
+            + self.already_known
+            + self.non_running
+            + self.skipped.len()
+            + self.failed.len()
+    }
+
+    fn add(&mut self, read: &ReadFile, report: &FileReport) {
+        let problem = |e: &DecodeError| Problem {
+            path: read.version.path.clone(),
+            outcome: e.outcome().to_string(),
+            reason: e.to_string(),
+        };
+        if report.already_known {
+            self.already_known += 1;
+            return;
+        }
+        match &read.decoded {
+            Err(e) if e.is_failure() => self.failed.push(problem(e)),
+            Err(e) => self.skipped.push(problem(e)),
+            Ok(_) => {
+                if report.added.iter().any(|(_, sport)| sport.is_running()) {
+                    self.imported += 1;
+                    if report.partial {
+                        self.imported_partial += 1;
+                    }
+                } else if !report.added.is_empty() {
+                    self.non_running += 1;
+                } else {
+                    self.already_known += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Progress callback: (files done, files total).
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+
+/// Ingest these files into the store. Unchanged files (same size and mtime as
+/// stored) are not read again. `parallelism` files are decoded at once on the
+/// blocking pool of the current tokio runtime.
+pub async fn ingest_files(
+    store: &mut Store,
+    files: Vec<PathBuf>,
+    parallelism: usize,
+    now_ms: i64,
+    progress: Progress<'_>,
+) -> Result<Summary, StoreError> {
+    let total = files.len();
+    let mut summary = Summary::default();
+    let mut done = 0usize;
+    let mut pending = files.into_iter();
+    let mut in_flight: JoinSet<ReadFile> = JoinSet::new();
+    let limit = parallelism.max(1) * 2;
+
+    loop {
+        while in_flight.len() < limit {
+            let Some(path) = pending.next() else { break };
+            if is_unchanged(store, &path)? {
+                summary.already_known += 1;
+                done += 1;
+                progress(done, total);
+                continue;
+            }
+            in_flight.spawn_blocking(move || read_and_decode(&path));
+        }
+        let Some(joined) = in_flight.join_next().await else {
+            break;
+        };
+        let read = match joined {
+            Ok(read) => read,
+            Err(e) => {
+                // read_and_decode catches decoder panics itself; this is a bug
+                // elsewhere. Count it, keep going.
+                summary.failed.push(Problem {
+                    path: String::from("(unknown)"),
+                    outcome: "internal_error".to_string(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let report = store.record_file(&read.version, &read.decoded, now_ms)?;
+        summary.add(&read, &report);
+        done += 1;
+        progress(done, total);
+    }
+    Ok(summary)
+}
+
+fn is_unchanged(store: &Store, path: &Path) -> Result<bool, StoreError> {
+    let Some(known) = store.known_file(&path.to_string_lossy())? else {
+        return Ok(false);
+    };
+    Ok(matches!(stat(path), Ok((size, mtime)) if size == known.size && mtime == known.mtime_ns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_tool_temp_files_are_not_candidates() {
+        assert!(is_candidate_name("2024-05-01-run.fit"));
+        assert!(is_candidate_name("RUN.FIT"));
+        assert!(is_candidate_name("export.gpx.gz"));
+        assert!(!is_candidate_name(".syncthing.run.fit.tmp"));
+        assert!(!is_candidate_name("~syncthing~run.fit.tmp"));
+        assert!(!is_candidate_name("run.fit.part"));
+        assert!(!is_candidate_name(".hidden.fit"));
+        assert!(!is_candidate_name("notes.txt"));
+    }
+
+    #[test]
+    fn sha256_of_nothing_is_the_known_constant() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! tendonwatch: watches a GPS watch's sync folder and warns a runner about
+//! changes the Achilles tendon was not ready for.
+//!
+//! The module tree is the pipeline (DESIGN.md): decode → store, with ingest
+//! tying them together; cli and config at the edges.
+
+pub mod activity;
+pub mod cli;
+pub mod config;
+pub mod decode;
+pub mod ingest;
+pub mod logging;
+pub mod store;

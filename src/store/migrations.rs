@@ -1,0 +1,59 @@
+//! Versioned schema. Each entry moves the database from `user_version = i` to
+//! `i + 1` inside one transaction; entries are never edited once released,
+//! only appended.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: source files, activities, samples.
+    r#"
+    CREATE TABLE files (
+        id              INTEGER PRIMARY KEY,
+        path            TEXT NOT NULL UNIQUE,
+        size            INTEGER NOT NULL,
+        mtime_ns        INTEGER NOT NULL,
+        content_hash    TEXT NOT NULL,
+        format          TEXT,
+        outcome         TEXT NOT NULL,
+        error           TEXT,
+        first_seen_ms   INTEGER NOT NULL,
+        ingested_ms     INTEGER NOT NULL
+    );
+    CREATE INDEX files_by_hash ON files(content_hash);
+
+    CREATE TABLE activities (
+        id              INTEGER PRIMARY KEY,
+        file_id         INTEGER NOT NULL REFERENCES files(id),
+        session_index   INTEGER NOT NULL,
+        format          TEXT NOT NULL,
+        sport           TEXT NOT NULL,
+        sub_sport       TEXT NOT NULL,
+        sport_label     TEXT NOT NULL,
+        start_ms        INTEGER NOT NULL,
+        local_offset_s  INTEGER,
+        elapsed_s       REAL NOT NULL,
+        distance_m      REAL NOT NULL,
+        name            TEXT,
+        device          TEXT NOT NULL,
+        partial         INTEGER NOT NULL,
+        richness        INTEGER NOT NULL,
+        sample_count    INTEGER NOT NULL,
+        has_gps         INTEGER NOT NULL,
+        has_cadence     INTEGER NOT NULL,
+        has_altitude    INTEGER NOT NULL,
+        has_heart_rate  INTEGER NOT NULL,
+        summary_json    TEXT NOT NULL,
+        post_run_rpe    REAL,
+        post_run_feel   REAL,
+        laps_json       TEXT NOT NULL,
+        pauses_json     TEXT NOT NULL,
+        UNIQUE (file_id, session_index)
+    );
+    CREATE INDEX activities_by_start ON activities(start_ms);
+
+    CREATE TABLE samples (
+        activity_id     INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+        encoding        INTEGER NOT NULL,
+        count           INTEGER NOT NULL,
+        data            BLOB NOT NULL
+    );
+    "#,
+];

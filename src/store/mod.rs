@@ -1,0 +1,569 @@
+//! store: the SQLite database of source files, activities and their samples.
+//!
+//! One file's ingest is one transaction: its `files` row, its activities and
+//! their samples land together or not at all, so a crash (SIGKILL, power cut
+//! in WAL mode) loses at most the file in hand, which is read again next time.
+//! The store never touches the source files themselves.
+
+mod migrations;
+pub mod samples_codec;
+
+use crate::activity::{Activity, Sample, Sport};
+use crate::decode::{DecodeError, Decoded};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create the folder {path} for the database: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the database {path} has schema version {found}, newer than this tendonwatch knows ({known}); upgrade tendonwatch"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: usize,
+        known: usize,
+    },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("stored samples of activity {activity_id} are unreadable: {source}")]
+    Samples {
+        activity_id: i64,
+        source: samples_codec::CodecError,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Two recordings are the same run when they start within this many
+/// milliseconds of each other…
+pub const SAME_RUN_START_MS: i64 = 60_000;
+/// …and their durations differ by at most this fraction.
+pub const SAME_RUN_DURATION_FRACTION: f64 = 0.02;
+
+/// A source file as the file system shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileVersion {
+    pub path: String,
+    pub size: u64,
+    pub mtime_ns: i64,
+    /// SHA-256 of the bytes as stored on disk (gzip included), hex.
+    pub content_hash: String,
+}
+
+/// What is stored about a file, for the stat-only "already seen?" check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownFile {
+    pub id: i64,
+    pub size: u64,
+    pub mtime_ns: i64,
+    pub content_hash: String,
+    pub outcome: String,
+}
+
+/// What recording one file did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileReport {
+    pub file_id: i64,
+    pub outcome: String,
+    /// Same path and same bytes as before, or same bytes as another file.
+    pub already_known: bool,
+    /// Activities added, with their sport.
+    pub added: Vec<(i64, Sport)>,
+    /// Existing activities this file's richer recording replaced in place.
+    pub upgraded: Vec<i64>,
+    /// Existing activities this file duplicated (a poorer copy of the same run).
+    pub duplicate_of: Vec<i64>,
+    pub partial: bool,
+}
+
+/// One stored activity, as listed (without samples).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub start_utc: String,
+    pub start_ms: i64,
+    pub local_offset_s: Option<i32>,
+    pub sport: String,
+    pub sub_sport: String,
+    pub sport_label: String,
+    pub distance_m: f64,
+    pub elapsed_s: f64,
+    pub sample_count: i64,
+    pub has_gps: bool,
+    pub has_cadence: bool,
+    pub has_altitude: bool,
+    pub has_heart_rate: bool,
+    pub partial: bool,
+    pub format: String,
+    pub device: String,
+    pub name: Option<String>,
+    pub post_run_rpe: Option<f64>,
+    pub post_run_feel: Option<f64>,
+    pub source_path: String,
+}
+
+/// One stored source file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileRow {
+    pub id: i64,
+    pub path: String,
+    pub size: u64,
+    pub content_hash: String,
+    pub outcome: String,
+    pub error: Option<String>,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and bring its schema
+    /// up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure().map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&mut self) -> rusqlite::Result<()> {
+        // WAL: readers (CLI, dashboard) never block the writer, and a crash
+        // mid-transaction leaves the last committed state. NORMAL is durable
+        // across process crashes; only an OS crash can drop the last commits.
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let known = migrations::MIGRATIONS.len();
+        let current: usize = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
+            .max(0) as usize;
+        if current > known {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: current,
+                known,
+            });
+        }
+        for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(current) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    pub fn known_file(&self, path: &str) -> Result<Option<KnownFile>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, size, mtime_ns, content_hash, outcome FROM files WHERE path = ?1",
+                [path],
+                |r| {
+                    Ok(KnownFile {
+                        id: r.get(0)?,
+                        size: r.get::<_, i64>(1)? as u64,
+                        mtime_ns: r.get(2)?,
+                        content_hash: r.get(3)?,
+                        outcome: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Record one file and what decoding it gave, in one transaction.
+    pub fn record_file(
+        &mut self,
+        file: &FileVersion,
+        decoded: &std::result::Result<Decoded, DecodeError>,
+        now_ms: i64,
+    ) -> Result<FileReport> {
+        let tx = self.conn.transaction()?;
+        let report = record_in(&tx, file, decoded, now_ms)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    pub fn activities(&self) -> Result<Vec<ActivityRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.id, a.start_ms, a.local_offset_s, a.sport, a.sub_sport, a.sport_label,
+                    a.distance_m, a.elapsed_s, a.sample_count, a.has_gps, a.has_cadence,
+                    a.has_altitude, a.has_heart_rate, a.partial, a.format, a.device, a.name,
+                    a.post_run_rpe, a.post_run_feel, f.path
+             FROM activities a JOIN files f ON f.id = a.file_id
+             ORDER BY a.start_ms, a.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let start_ms: i64 = r.get(1)?;
+            Ok(ActivityRow {
+                id: r.get(0)?,
+                start_utc: utc_text(start_ms),
+                start_ms,
+                local_offset_s: r.get(2)?,
+                sport: r.get(3)?,
+                sub_sport: r.get(4)?,
+                sport_label: r.get(5)?,
+                distance_m: r.get(6)?,
+                elapsed_s: r.get(7)?,
+                sample_count: r.get(8)?,
+                has_gps: r.get(9)?,
+                has_cadence: r.get(10)?,
+                has_altitude: r.get(11)?,
+                has_heart_rate: r.get(12)?,
+                partial: r.get(13)?,
+                format: r.get(14)?,
+                device: r.get(15)?,
+                name: r.get(16)?,
+                post_run_rpe: r.get(17)?,
+                post_run_feel: r.get(18)?,
+                source_path: r.get(19)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn files(&self) -> Result<Vec<FileRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, path, size, content_hash, outcome, error FROM files ORDER BY path",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(FileRow {
+                id: r.get(0)?,
+                path: r.get(1)?,
+                size: r.get::<_, i64>(2)? as u64,
+                content_hash: r.get(3)?,
+                outcome: r.get(4)?,
+                error: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn samples(&self, activity_id: i64) -> Result<Vec<Sample>> {
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT data FROM samples WHERE activity_id = ?1",
+                [activity_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match blob {
+            None => Ok(Vec::new()),
+            Some(b) => samples_codec::decode(&b).map_err(|source| StoreError::Samples {
+                activity_id,
+                source,
+            }),
+        }
+    }
+}
+
+fn utc_text(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// How much a recording is worth keeping when the same run arrives twice:
+/// complete beats partial, then more channels, then FIT over GPX, then more
+/// samples.
+pub fn richness(activity: &Activity, partial: bool, is_fit: bool) -> i64 {
+    let complete = i64::from(!partial);
+    let channels = i64::from(activity.channels().count());
+    let samples = (activity.samples.len() as i64).min(999_999);
+    complete * 1_000_000_000 + channels * 10_000_000 + i64::from(is_fit) * 1_000_000 + samples
+}
+
+fn record_in(
+    tx: &Transaction<'_>,
+    file: &FileVersion,
+    decoded: &std::result::Result<Decoded, DecodeError>,
+    now_ms: i64,
+) -> Result<FileReport> {
+    let previous: Option<(i64, String, String)> = tx
+        .query_row(
+            "SELECT id, content_hash, outcome FROM files WHERE path = ?1",
+            [&file.path],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+
+    // Same path, same bytes: nothing to do but remember the new stat.
+    if let Some((id, hash, outcome)) = &previous {
+        if *hash == file.content_hash {
+            tx.execute(
+                "UPDATE files SET size = ?2, mtime_ns = ?3 WHERE id = ?1",
+                params![id, file.size as i64, file.mtime_ns],
+            )?;
+            return Ok(FileReport {
+                file_id: *id,
+                outcome: outcome.clone(),
+                already_known: true,
+                ..FileReport::default()
+            });
+        }
+    }
+
+    // Same bytes under another path (a copy, a re-sync into a new folder).
+    let twin: Option<String> = tx
+        .query_row(
+            "SELECT path FROM files WHERE content_hash = ?1 AND path <> ?2 AND content_hash <> '' LIMIT 1",
+            params![file.content_hash, file.path],
+            |r| r.get(0),
+        )
+        .optional()?;
+
+    let (format, outcome, error) = match (&twin, decoded) {
+        (Some(other), _) => (
+            None,
+            "duplicate".to_string(),
+            Some(format!("same bytes as {other}")),
+        ),
+        (None, Ok(d)) => (
+            Some(d.format.as_str()),
+            if d.is_complete() {
+                "complete"
+            } else {
+                "truncated"
+            }
+            .to_string(),
+            match (&d.partial, &d.warning) {
+                (Some(p), Some(w)) => Some(format!("{p}; {w}")),
+                (Some(p), None) => Some(p.clone()),
+                (None, w) => w.clone(),
+            },
+        ),
+        (None, Err(e)) => (None, e.outcome().to_string(), Some(e.to_string())),
+    };
+
+    let file_id = match &previous {
+        Some((id, _, _)) => {
+            tx.execute(
+                "UPDATE files SET size = ?2, mtime_ns = ?3, content_hash = ?4, format = ?5,
+                        outcome = ?6, error = ?7, ingested_ms = ?8 WHERE id = ?1",
+                params![
+                    id,
+                    file.size as i64,
+                    file.mtime_ns,
+                    file.content_hash,
+                    format,
+                    outcome,
+                    error,
+                    now_ms
+                ],
+            )?;
+            *id
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO files (path, size, mtime_ns, content_hash, format, outcome, error, first_seen_ms, ingested_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                params![file.path, file.size as i64, file.mtime_ns, file.content_hash, format, outcome, error, now_ms],
+            )?;
+            tx.last_insert_rowid()
+        }
+    };
+
+    let mut report = FileReport {
+        file_id,
+        outcome: outcome.clone(),
+        already_known: twin.is_some(),
+        ..FileReport::default()
+    };
+    let Ok(decoded) = decoded else {
+        return Ok(report);
+    };
+    if twin.is_some() {
+        return Ok(report);
+    }
+    report.partial = decoded.partial.is_some();
+    for activity in &decoded.activities {
+        store_activity(tx, file_id, decoded, activity, &mut report)?;
+    }
+    Ok(report)
+}
+
+fn store_activity(
+    tx: &Transaction<'_>,
+    file_id: i64,
+    decoded: &Decoded,
+    a: &Activity,
+    report: &mut FileReport,
+) -> Result<()> {
+    let partial = decoded.partial.is_some();
+    let rich = richness(a, partial, decoded.format == crate::decode::Format::Fit);
+    let elapsed_s = a.elapsed_s();
+
+    // 1. This file's own earlier version of the session: replace in place.
+    let own: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM activities WHERE file_id = ?1 AND session_index = ?2",
+            params![file_id, a.session_index],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = own {
+        write_activity(tx, Some(id), file_id, decoded, a, rich)?;
+        report.upgraded.push(id);
+        return Ok(());
+    }
+
+    // 2. The same run from another source (FIT and GPX, a second sync).
+    let candidates: Vec<(i64, f64, i64)> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, elapsed_s, richness FROM activities
+             WHERE start_ms BETWEEN ?1 AND ?2 AND file_id <> ?3",
+        )?;
+        stmt.query_map(
+            params![
+                a.start_ms - SAME_RUN_START_MS,
+                a.start_ms + SAME_RUN_START_MS,
+                file_id
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    let same_run = candidates.into_iter().find(|(_, other_elapsed, _)| {
+        let longer = elapsed_s.max(*other_elapsed);
+        longer <= 0.0 || (elapsed_s - other_elapsed).abs() <= SAME_RUN_DURATION_FRACTION * longer
+    });
+    match same_run {
+        Some((id, _, existing_rich)) if rich > existing_rich => {
+            write_activity(tx, Some(id), file_id, decoded, a, rich)?;
+            report.upgraded.push(id);
+        }
+        Some((id, _, _)) => report.duplicate_of.push(id),
+        None => {
+            let id = write_activity(tx, None, file_id, decoded, a, rich)?;
+            report.added.push((id, a.sport));
+        }
+    }
+    Ok(())
+}
+
+fn write_activity(
+    tx: &Transaction<'_>,
+    existing: Option<i64>,
+    file_id: i64,
+    decoded: &Decoded,
+    a: &Activity,
+    rich: i64,
+) -> Result<i64> {
+    let ch = a.channels();
+    let values = params![
+        file_id,
+        a.session_index,
+        decoded.format.as_str(),
+        a.sport.as_str(),
+        a.sub_sport.as_str(),
+        a.sport_label,
+        a.start_ms,
+        a.local_offset_s,
+        a.elapsed_s(),
+        a.distance_m(),
+        a.name,
+        a.device.label(),
+        decoded.partial.is_some(),
+        rich,
+        a.samples.len() as i64,
+        ch.gps,
+        ch.cadence,
+        ch.altitude,
+        ch.heart_rate,
+        json(&a.summary),
+        a.post_run.rpe,
+        a.post_run.feel,
+        json(&a.laps),
+        json(&a.pauses),
+    ];
+    let id = match existing {
+        Some(id) => {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE activities SET file_id=?1, session_index=?2, format=?3, sport=?4, sub_sport=?5,
+                    sport_label=?6, start_ms=?7, local_offset_s=?8, elapsed_s=?9, distance_m=?10, name=?11,
+                    device=?12, partial=?13, richness=?14, sample_count=?15, has_gps=?16, has_cadence=?17,
+                    has_altitude=?18, has_heart_rate=?19, summary_json=?20, post_run_rpe=?21,
+                    post_run_feel=?22, laps_json=?23, pauses_json=?24
+                 WHERE id = ?25",
+            )?;
+            let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
+            all.push(&id);
+            stmt.execute(all.as_slice())?;
+            id
+        }
+        None => {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO activities (file_id, session_index, format, sport, sub_sport, sport_label,
+                    start_ms, local_offset_s, elapsed_s, distance_m, name, device, partial, richness,
+                    sample_count, has_gps, has_cadence, has_altitude, has_heart_rate, summary_json,
+                    post_run_rpe, post_run_feel, laps_json, pauses_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                    ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+            )?;
+            stmt.execute(values)?;
+            tx.last_insert_rowid()
+        }
+    };
+    tx.prepare_cached(
+        "INSERT INTO samples (activity_id, encoding, count, data) VALUES (?1, 1, ?2, ?3)
+         ON CONFLICT (activity_id) DO UPDATE SET encoding = 1, count = ?2, data = ?3",
+    )?
+    .execute(params![
+        id,
+        a.samples.len() as i64,
+        samples_codec::encode(&a.samples)
+    ])?;
+    Ok(id)
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    // Plain structs of numbers: serializing cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
+}
