@@ -252,7 +252,7 @@ impl Activity {
         if let Some(d) = self.samples.iter().rev().find_map(|s| s.distance_m) {
             return d;
         }
-        track_length_m(&self.samples)
+        moving_track_length_m(&self.samples, &self.pauses)
     }
 
     pub fn channels(&self) -> Channels {
@@ -325,6 +325,28 @@ pub fn track_length_m(samples: &[Sample]) -> f64 {
     total
 }
 
+/// Track length without the steps that span a pause: where the runner
+/// walked (or drove) while the timer was stopped does not count, as on the
+/// watch itself.
+pub fn moving_track_length_m(samples: &[Sample], pauses: &[Pause]) -> f64 {
+    let mut total = 0.0;
+    let mut prev: Option<(i64, f64, f64)> = None;
+    for s in samples {
+        if let (Some(lat), Some(lon)) = (s.lat_deg, s.lon_deg) {
+            if let Some((t, plat, plon)) = prev {
+                let spans_pause = pauses
+                    .iter()
+                    .any(|p| p.start_ms >= t && p.end_ms <= s.time_ms);
+                if !spans_pause {
+                    total += haversine_m(plat, plon, lat, lon);
+                }
+            }
+            prev = Some((s.time_ms, lat, lon));
+        }
+    }
+    total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +355,28 @@ mod tests {
     fn one_degree_of_latitude_is_about_111_km() {
         let d = haversine_m(0.0, 0.0, 1.0, 0.0);
         assert!((d - 111_195.0).abs() < 50.0, "{d}");
+    }
+
+    #[test]
+    fn a_step_across_a_pause_is_not_distance() {
+        let at = |t: i64, lon: f64| Sample {
+            lat_deg: Some(0.0),
+            lon_deg: Some(lon),
+            ..Sample::at(t)
+        };
+        let samples = [
+            at(0, 0.0),
+            at(1000, 0.001),
+            at(60_000, 0.01),
+            at(61_000, 0.011),
+        ];
+        let pause = Pause {
+            start_ms: 1000,
+            end_ms: 60_000,
+        };
+        let d = moving_track_length_m(&samples, &[pause]);
+        assert!((d - 2.0 * 111.2).abs() < 1.0, "{d}");
+        assert!(track_length_m(&samples) > 1000.0);
     }
 
     #[test]

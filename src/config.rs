@@ -35,7 +35,7 @@ pub enum ConfigError {
     DbInSyncFolder { db: PathBuf, folder: PathBuf },
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub watch: WatchConfig,
@@ -59,15 +59,6 @@ impl Default for WatchConfig {
     fn default() -> Self {
         WatchConfig {
             folders: vec!["~/Sync/watch".to_string()],
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            watch: WatchConfig::default(),
-            store: StoreConfig::default(),
         }
     }
 }

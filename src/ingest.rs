@@ -72,11 +72,8 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
             match entry.file_type() {
-                Ok(t) if t.is_dir() => {
-                    if !is_skipped_dir(&name) {
-                        stack.push(path);
-                    }
-                }
+                Ok(t) if t.is_dir() && !is_skipped_dir(&name) => stack.push(path),
+                Ok(t) if t.is_dir() => {}
                 Ok(_) if is_candidate_name(&name) => here.push(path),
                 _ => {}
             }

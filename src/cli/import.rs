@@ -47,11 +47,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         if show_progress && (done == total || last_drawn.elapsed().as_millis() > 100) {
             last_drawn = std::time::Instant::now();
             let width = 30;
-            let filled = if total == 0 {
-                width
-            } else {
-                done * width / total
-            };
+            let filled = (done * width).checked_div(total).unwrap_or(width);
             eprint!(
                 "\r[{}{}] {done}/{total} files",
                 "#".repeat(filled),
