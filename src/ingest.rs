@@ -42,6 +42,15 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let mut problems = Vec::new();
     let mut stack: Vec<PathBuf> = Vec::new();
     for root in roots {
+        // The store keys files by path: one spelling per file, whatever way
+        // (relative, through a symlink) the folder was named.
+        let root = &match std::fs::canonicalize(root) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push((root.clone(), e.to_string()));
+                continue;
+            }
+        };
         match std::fs::metadata(root) {
             Ok(m) if m.is_dir() => stack.push(root.clone()),
             Ok(m) if m.is_file() => {

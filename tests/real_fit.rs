@@ -380,3 +380,31 @@ fn cadence_is_steps_per_minute_and_offsets_come_from_the_file() {
     // Pauses: 4 start / 4 stop_all timer events → 3 pauses.
     assert_eq!(decoded("roznet__sample.fit").activities[0].pauses.len(), 3);
 }
+
+/// Regression: zero bytes after a complete FIT file (a sync tool padding a
+/// block) made fitparser's header parser panic on a length underflow, and
+/// the whole run was thrown away as "corrupt".
+#[test]
+fn trailing_zero_bytes_after_a_complete_file_keep_the_run() {
+    let mut bytes = real("with_nones.fit");
+    let whole = decoded("with_nones.fit");
+    for pad in [1usize, 2, 8, 13, 100] {
+        let mut padded = bytes.clone();
+        padded.extend(std::iter::repeat_n(0u8, pad));
+        let d = decode_file("with_nones.fit", &padded).unwrap();
+        assert!(d.is_complete(), "{pad} zero bytes: {:?}", d.partial);
+        assert_eq!(d.activities, whole.activities, "{pad} zero bytes");
+        assert!(d.warning.as_deref().unwrap().contains("trailing bytes"));
+    }
+    // Garbage instead of a header at the very start is corrupt, not a panic.
+    bytes[0] = 1;
+    assert!(matches!(
+        decode_file("x.fit", &bytes),
+        Err(DecodeError::Corrupt(_))
+    ));
+    // A file shorter than a header is still arriving.
+    assert!(matches!(
+        decode_file("x.fit", &bytes[..7]),
+        Err(DecodeError::Truncated(_) | DecodeError::Corrupt(_))
+    ));
+}

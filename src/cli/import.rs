@@ -21,7 +21,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         args.paths
     };
-    let mut store = ctx.open_store()?;
     let (files, problems) = ingest::discover(&roots);
     if files.is_empty() && !problems.is_empty() && problems.len() == roots.len() {
         for (path, reason) in &problems {
@@ -32,6 +31,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     for (path, reason) in &problems {
         eprintln!("tendonwatch: warning: {}: {reason}", path.display());
     }
+    let mut store = ctx.open_store()?;
 
     let parallelism = std::thread::available_parallelism()
         .map(|n| n.get())

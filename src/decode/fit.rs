@@ -114,6 +114,35 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 
     while !buffer.is_empty() {
         let offset = bytes.len() - buffer.len();
+        if !in_segment {
+            // fitparser's header parser can panic on bytes that are not a
+            // header (a length underflow); look before handing them over.
+            match header_check(buffer) {
+                HeaderCheck::Plausible => {}
+                HeaderCheck::TooShort if segments_done == 0 => {
+                    return Err(DecodeError::Truncated(format!(
+                        "file is {} bytes, shorter than a FIT header",
+                        bytes.len()
+                    )));
+                }
+                HeaderCheck::TooShort => {
+                    broken = Some(format!("chained FIT segment cut short at byte {offset}"));
+                    break;
+                }
+                HeaderCheck::NotFit if segments_done == 0 => {
+                    return Err(DecodeError::Corrupt(
+                        "not a FIT file: no .FIT signature in the header".to_string(),
+                    ));
+                }
+                HeaderCheck::NotFit => {
+                    trailing_warning = Some(format!(
+                        "ignored {} trailing bytes after the last complete FIT segment (not a FIT header)",
+                        buffer.len()
+                    ));
+                    break;
+                }
+            }
+        }
         match processor.deserialize_next(buffer) {
             Ok((rest, object)) => {
                 buffer = rest;
@@ -221,6 +250,27 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         partial,
         warning,
     })
+}
+
+enum HeaderCheck {
+    Plausible,
+    TooShort,
+    NotFit,
+}
+
+/// A FIT header: size byte 12 or 14 (or more, for future versions), data
+/// size, and the ".FIT" signature at bytes 8–11.
+fn header_check(buffer: &[u8]) -> HeaderCheck {
+    let signature_so_far = &buffer[8.min(buffer.len())..12.min(buffer.len())];
+    if buffer.first().is_some_and(|&size| size < 12) || !b".FIT".starts_with(signature_so_far) {
+        return HeaderCheck::NotFit;
+    }
+    match buffer.first() {
+        Some(&size) if buffer.len() >= usize::from(size) && buffer.len() >= 12 => {
+            HeaderCheck::Plausible
+        }
+        _ => HeaderCheck::TooShort,
+    }
 }
 
 fn append_note(notes: &mut Option<String>, note: String) {

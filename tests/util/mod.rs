@@ -1,0 +1,427 @@
+//! Helpers for integration tests that run the real `tendonwatch` binary on a
+//! temp folder (in the style of ripgrep's `tests/util.rs`).
+//!
+//! `Tw::new()` makes a temp dir holding `sync/` (the watch's sync folder) and
+//! `state/tw.db` (the store). Every command runs with `HOME` pointing at the
+//! temp dir and the tendonwatch / XDG / systemd variables removed, so nothing
+//! of the machine running the tests leaks in. Real fixtures are copied from
+//! `../shared/fixtures/real` at run time, never kept in the repo.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use rusqlite::Connection;
+use rusqlite::types::ValueRef;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+use std::time::SystemTime;
+
+/// The real FIT/GPX files (`fit/`, `gpx/`), shared by the team, outside the repo.
+pub const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/real");
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_tendonwatch");
+
+/// Environment variables that would change where tendonwatch looks for its
+/// config and store, or how it logs.
+const SCRUBBED_ENV: &[&str] = &[
+    "TENDONWATCH_CONFIG",
+    "TENDONWATCH_DB",
+    "TENDONWATCH_LOG",
+    "RUST_LOG",
+    "XDG_CONFIG_HOME",
+    "XDG_STATE_HOME",
+    "CONFIGURATION_DIRECTORY",
+    "STATE_DIRECTORY",
+];
+
+/// A real fixture by its path relative to [`REAL`] (`"fit/with_nones.fit"`).
+pub fn real(rel: &str) -> PathBuf {
+    Path::new(REAL).join(rel)
+}
+
+/// Every real fixture as `"fit/…"` / `"gpx/…"`, sorted.
+pub fn real_files() -> Vec<String> {
+    let mut all = Vec::new();
+    for sub in ["fit", "gpx"] {
+        for entry in std::fs::read_dir(real(sub)).expect("the real fixture folder") {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                all.push(format!("{sub}/{}", entry.file_name().to_string_lossy()));
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+/// What one run of the binary gave.
+#[derive(Debug)]
+pub struct Run {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panic (showing both streams) unless the command exited 0.
+    #[track_caller]
+    pub fn assert_ok(&self) -> &Run {
+        assert!(
+            self.status.success(),
+            "tendonwatch failed with {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.status,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// stdout parsed as JSON (after `assert_ok`).
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        self.assert_ok();
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+/// A temp dir with a sync folder and a store, and the binary pointed at them.
+pub struct Tw {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Tw {
+    pub fn new() -> Tw {
+        let dir = tempfile::Builder::new()
+            .prefix("tendonwatch-test-")
+            .tempdir()
+            .expect("a temp dir");
+        let root = dir.path().to_path_buf();
+        std::fs::create_dir_all(root.join("sync")).unwrap();
+        std::fs::create_dir_all(root.join("state")).unwrap();
+        Tw { _dir: dir, root }
+    }
+
+    /// The temp dir itself (also `$HOME` and the working directory).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The sync folder, `<root>/sync`.
+    pub fn sync(&self) -> PathBuf {
+        self.root.join("sync")
+    }
+
+    /// The store, `<root>/state/tw.db`.
+    pub fn db(&self) -> PathBuf {
+        self.root.join("state/tw.db")
+    }
+
+    /// Another store next to the default one: `<root>/state/<name>`.
+    pub fn other_db(&self, name: &str) -> PathBuf {
+        self.root.join("state").join(name)
+    }
+
+    /// The binary with a scrubbed environment, but no `--db`.
+    pub fn bare_command(&self) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(&self.root).env("HOME", &self.root);
+        for var in SCRUBBED_ENV {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
+
+    /// The binary with `--db <db>`.
+    pub fn command_with_db(&self, db: &Path) -> Command {
+        let mut cmd = self.bare_command();
+        cmd.arg("--db").arg(db);
+        cmd
+    }
+
+    /// The binary with `--db state/tw.db`.
+    pub fn command(&self) -> Command {
+        self.command_with_db(&self.db())
+    }
+
+    /// Run a prepared command to completion.
+    pub fn run_command(mut cmd: Command) -> Run {
+        let out = cmd.output().expect("tendonwatch runs");
+        Run {
+            status: out.status,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// `tendonwatch --db state/tw.db ARGS…`
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut cmd = self.command();
+        cmd.args(args);
+        Tw::run_command(cmd)
+    }
+
+    /// `tendonwatch ARGS…` (no `--db`).
+    pub fn run_bare(&self, args: &[&str]) -> Run {
+        let mut cmd = self.bare_command();
+        cmd.args(args);
+        Tw::run_command(cmd)
+    }
+
+    /// `tendonwatch import PATHS…` into `db`.
+    pub fn import_into<P: AsRef<Path>>(&self, db: &Path, paths: &[P], json: bool) -> Run {
+        let mut cmd = self.command_with_db(db);
+        cmd.arg("import");
+        for p in paths {
+            cmd.arg(p.as_ref());
+        }
+        if json {
+            cmd.arg("--json");
+        }
+        Tw::run_command(cmd)
+    }
+
+    /// `tendonwatch import PATHS…` (text summary).
+    pub fn import<P: AsRef<Path>>(&self, paths: &[P]) -> Run {
+        self.import_into(&self.db(), paths, false)
+    }
+
+    /// `tendonwatch import PATHS… --json`, which must succeed; the summary.
+    #[track_caller]
+    pub fn import_json<P: AsRef<Path>>(&self, paths: &[P]) -> Value {
+        self.import_into(&self.db(), paths, true).json()
+    }
+
+    /// `tendonwatch activities --json`, which must succeed; stdout verbatim.
+    #[track_caller]
+    pub fn activities_raw(&self) -> String {
+        let run = self.run(&["activities", "--json"]);
+        run.assert_ok();
+        run.stdout
+    }
+
+    /// `tendonwatch activities --json`, parsed.
+    #[track_caller]
+    pub fn activities_json(&self) -> Vec<Value> {
+        match self.run(&["activities", "--json"]).json() {
+            Value::Array(items) => items,
+            other => panic!("activities --json is not an array: {other}"),
+        }
+    }
+
+    /// Copy a real fixture (`"fit/with_nones.fit"`) into `sync/` under its
+    /// own file name; returns the copy's path.
+    pub fn copy_real(&self, rel: &str) -> PathBuf {
+        let name = Path::new(rel).file_name().expect("a file name");
+        self.copy_real_to(rel, Path::new(name))
+    }
+
+    /// Copy a real fixture to `sync/<dest>` (folders created as needed).
+    pub fn copy_real_to(&self, rel: &str, dest: impl AsRef<Path>) -> PathBuf {
+        let to = self.sync().join(dest);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(real(rel), &to)
+            .unwrap_or_else(|e| panic!("copying {rel} to {}: {e}", to.display()));
+        to
+    }
+
+    /// Copy every real fixture to `sync/fit/…` and `sync/gpx/…`.
+    pub fn copy_all_real(&self) -> Vec<PathBuf> {
+        real_files()
+            .iter()
+            .map(|f| self.copy_real_to(f, f))
+            .collect()
+    }
+
+    /// Open the default store directly.
+    pub fn conn(&self) -> Connection {
+        open(&self.db())
+    }
+
+    /// `SELECT COUNT(*) FROM <table>` in the default store.
+    pub fn count(&self, table: &str) -> i64 {
+        count(&self.conn(), table)
+    }
+}
+
+/// Open a store file with rusqlite (it must exist).
+pub fn open(db: &Path) -> Connection {
+    assert!(db.exists(), "no store at {}", db.display());
+    Connection::open(db).unwrap_or_else(|e| panic!("opening {}: {e}", db.display()))
+}
+
+pub fn count(conn: &Connection, table: &str) -> i64 {
+    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+/// `PRAGMA integrity_check` as one string (`"ok"` when healthy).
+pub fn integrity(conn: &Connection) -> String {
+    let mut stmt = conn.prepare("PRAGMA integrity_check").unwrap();
+    let rows: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    rows.join("\n")
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every row of `table`, all columns except `skip`, one line per row in
+/// rowid order; blobs as length + SHA-256. For "nothing changed" snapshots.
+pub fn dump_table(conn: &Connection, table: &str, skip: &[&str]) -> Vec<String> {
+    let mut stmt = conn
+        .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+        .unwrap();
+    let names: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
+    let mut rows = stmt.query([]).unwrap();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().unwrap() {
+        let mut line = String::new();
+        for (i, name) in names.iter().enumerate() {
+            if skip.contains(&name.as_str()) {
+                continue;
+            }
+            let value = match row.get_ref(i).unwrap() {
+                ValueRef::Null => "NULL".to_string(),
+                ValueRef::Integer(v) => v.to_string(),
+                ValueRef::Real(v) => format!("{v:?}"),
+                ValueRef::Text(t) => format!("{:?}", String::from_utf8_lossy(t)),
+                ValueRef::Blob(b) => format!("blob[{}]:{}", b.len(), sha256_hex(b)),
+            };
+            line.push_str(&format!("{name}={value} "));
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// What the file system shows of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFacts {
+    pub sha256: String,
+    pub len: u64,
+    pub modified: SystemTime,
+    pub mode: u32,
+}
+
+/// Every entry under `dir` (recursively, hidden ones included): files with
+/// their hash, size, mtime and mode; folders with their mode. Keyed by path.
+pub fn tree_snapshot(dir: &Path) -> BTreeMap<PathBuf, FileFacts> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let facts = FileFacts {
+                sha256: if meta.is_file() {
+                    sha256_hex(&std::fs::read(&path).unwrap())
+                } else {
+                    String::new()
+                },
+                len: if meta.is_file() { meta.len() } else { 0 },
+                modified: meta.modified().unwrap(),
+                mode: meta.permissions().mode(),
+            };
+            if meta.is_dir() {
+                stack.push(path.clone());
+            }
+            out.insert(path, facts);
+        }
+    }
+    out
+}
+
+/// Paths (as tendonwatch spells them when given `dir`) of every regular file
+/// under `dir`.
+pub fn files_under(dir: &Path) -> BTreeSet<String> {
+    tree_snapshot(dir)
+        .into_iter()
+        .filter(|(p, _)| p.is_file())
+        .map(|(p, _)| p.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Set permissions on every entry under `dir` (and `dir` itself): `dir_mode`
+/// for folders, `file_mode` for files. Folders are changed after their
+/// contents when locking and before them when unlocking.
+pub fn chmod_tree(dir: &Path, dir_mode: u32, file_mode: u32) {
+    let set = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("chmod {mode:o} {}: {e}", p.display()));
+    };
+    let unlocking = dir_mode & 0o200 != 0;
+    if unlocking {
+        set(dir, dir_mode);
+    }
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if std::fs::symlink_metadata(&path).unwrap().is_dir() {
+            chmod_tree(&path, dir_mode, file_mode);
+        } else {
+            set(&path, file_mode);
+        }
+    }
+    if !unlocking {
+        set(dir, dir_mode);
+    }
+}
+
+/// Makes a folder tree read-only until dropped (then restores 0755 / 0644 so
+/// the temp dir can be removed even when a test fails half-way).
+pub struct ReadOnly(PathBuf);
+
+impl ReadOnly {
+    pub fn new(dir: &Path) -> ReadOnly {
+        chmod_tree(dir, 0o555, 0o444);
+        ReadOnly(dir.to_path_buf())
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        chmod_tree(&self.0, 0o755, 0o644);
+    }
+}
+
+/// The keys of a JSON object, sorted.
+pub fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object()
+        .unwrap_or_else(|| panic!("not a JSON object: {v}"))
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// A tiny deterministic PRNG (xorshift64*), for reproducible "random" delays.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
