@@ -10,4 +10,5 @@ pub mod config;
 pub mod decode;
 pub mod ingest;
 pub mod logging;
+pub mod metrics;
 pub mod store;

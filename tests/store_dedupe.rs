@@ -26,9 +26,9 @@ fn gpx_of(a: &Activity) -> Vec<u8> {
     );
     for s in a.samples.iter().filter(|s| s.has_position()) {
         let t = chrono::DateTime::from_timestamp_millis(s.time_ms).unwrap();
-        write!(
+        writeln!(
             g,
-            "<trkpt lat=\"{}\" lon=\"{}\"><ele>{}</ele><time>{}</time><extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{}</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt>\n",
+            "<trkpt lat=\"{}\" lon=\"{}\"><ele>{}</ele><time>{}</time><extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{}</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt>",
             s.lat_deg.unwrap(),
             s.lon_deg.unwrap(),
             s.altitude_m.unwrap_or(0.0),

@@ -1,0 +1,102 @@
+//! Cadence and stride: steps per minute while running, its spread, stride
+//! length, and cadence at matched pace (cadence rises with speed, so a later
+//! rule compares like with like — RULES.md B `cadence_shift`).
+
+use super::pace::{PACE_BIN_S_PER_KM, pace_s_per_km};
+use super::track::Track;
+use serde::{Deserialize, Serialize};
+
+/// Cadence below this is walking or standing and stays out of the running
+/// cadence (Garmin's average running cadence leaves zeros out too).
+const RUNNING_MIN_SPM: f64 = 60.0;
+/// Pace bins for cadence at matched pace: 15 s/km.
+pub const MATCH_BIN_S_PER_KM: f64 = 3.0 * PACE_BIN_S_PER_KM;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CadenceAtPace {
+    /// Lower edge of the pace bin, s/km.
+    pub pace_s_per_km: f64,
+    pub seconds: f64,
+    pub cadence_spm: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CadenceMetrics {
+    /// Mean over every sample that carries a cadence, standing seconds (0)
+    /// included: the watch's own `avg_running_cadence` definition.
+    pub mean_spm: f64,
+    /// Mean while actually running (moving, ≥ 60 spm): what the runner's
+    /// stride is doing. The spread and stride below use this.
+    pub running_spm: f64,
+    pub p10_spm: f64,
+    pub p50_spm: f64,
+    pub p90_spm: f64,
+    /// Metres per step.
+    pub stride_m: Option<f64>,
+    pub at_pace: Vec<CadenceAtPace>,
+}
+
+pub fn cadence(track: &Track, speed: &[f64]) -> Option<CadenceMetrics> {
+    // (cadence, seconds, speed) per moving step with a running cadence.
+    let mut samples: Vec<(f64, f64, f64)> = Vec::new();
+    for (i, step) in track.steps.iter().enumerate() {
+        if !step.moving {
+            continue;
+        }
+        let Some(c) = track.points[i + 1]
+            .cadence_spm
+            .filter(|c| *c >= RUNNING_MIN_SPM)
+        else {
+            continue;
+        };
+        samples.push((c, step.dt_s, speed.get(i).copied().unwrap_or(0.0)));
+    }
+    let total_s: f64 = samples.iter().map(|s| s.1).sum();
+    if total_s <= 0.0 {
+        return None;
+    }
+    let running_spm = samples.iter().map(|s| s.0 * s.1).sum::<f64>() / total_s;
+    let all: Vec<f64> = track.points.iter().filter_map(|p| p.cadence_spm).collect();
+    let mean_spm = all.iter().sum::<f64>() / all.len().max(1) as f64;
+    let mut by_cadence = samples.clone();
+    by_cadence.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let quantile = |q: f64| {
+        let mut acc = 0.0;
+        for s in &by_cadence {
+            acc += s.1;
+            if acc >= q * total_s {
+                return s.0;
+            }
+        }
+        by_cadence.last().map_or(0.0, |s| s.0)
+    };
+    let steps: f64 = samples.iter().map(|s| s.0 / 60.0 * s.1).sum();
+    let metres: f64 = samples.iter().map(|s| s.2 * s.1).sum();
+
+    let mut bins: std::collections::BTreeMap<i64, (f64, f64)> = std::collections::BTreeMap::new();
+    for &(c, dt, v) in &samples {
+        if let Some(p) = pace_s_per_km(v) {
+            let key = (p / MATCH_BIN_S_PER_KM).floor() as i64;
+            let e = bins.entry(key).or_insert((0.0, 0.0));
+            e.0 += dt;
+            e.1 += c * dt;
+        }
+    }
+    Some(CadenceMetrics {
+        mean_spm,
+        running_spm,
+        p10_spm: quantile(0.1),
+        p50_spm: quantile(0.5),
+        p90_spm: quantile(0.9),
+        stride_m: (steps > 0.0 && metres > 0.0).then(|| metres / steps),
+        at_pace: bins
+            .into_iter()
+            .filter(|(_, (secs, _))| *secs >= 30.0)
+            .map(|(k, (secs, weighted))| CadenceAtPace {
+                pace_s_per_km: k as f64 * MATCH_BIN_S_PER_KM,
+                seconds: secs,
+                cadence_spm: weighted / secs,
+            })
+            .collect(),
+    })
+}

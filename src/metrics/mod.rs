@@ -1,0 +1,173 @@
+//! metrics: `Activity` → `RunMetrics`, the numbers every baseline and rule
+//! is built on. Pure: no clock, no I/O.
+//!
+//! Each concern has its own file: the cleaned path (`track`), pace and
+//! intervals, cadence and stride, elevation, surface.
+
+pub mod cadence;
+pub mod elevation;
+pub mod pace;
+pub mod surface;
+pub mod track;
+
+use crate::activity::Activity;
+use cadence::CadenceMetrics;
+use elevation::Elevation;
+use pace::PaceMetrics;
+use serde::{Deserialize, Serialize};
+use surface::{Evidence, NamedArea, Surface};
+use track::Track;
+
+/// Bump when a computation changes, so stored metrics are recomputed.
+pub const METRICS_VERSION: u32 = 1;
+/// Samples covering less than this share of the device's summary distance
+/// are a salvaged remnant, not the run.
+const SALVAGED_SHARE: f64 = 2.0 / 3.0;
+
+/// The runner's part of day, in their local time (seed 000 step 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartOfDay {
+    /// 04:00–10:59
+    Morning,
+    /// 11:00–14:59
+    Midday,
+    /// 15:00–21:59
+    Evening,
+    /// 22:00–03:59
+    Night,
+}
+
+impl PartOfDay {
+    pub fn of_hour(hour: u32) -> PartOfDay {
+        match hour {
+            4..=10 => PartOfDay::Morning,
+            11..=14 => PartOfDay::Midday,
+            15..=21 => PartOfDay::Evening,
+            _ => PartOfDay::Night,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartOfDay::Morning => "morning",
+            PartOfDay::Midday => "midday",
+            PartOfDay::Evening => "evening",
+            PartOfDay::Night => "night",
+        }
+    }
+}
+
+/// What the runner knows that the file does not: their own surface tag and
+/// their named areas.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsInput<'a> {
+    pub surface_tag: Option<Surface>,
+    pub areas: &'a [NamedArea],
+    /// Used when the file does not carry the runner's UTC offset.
+    pub fallback_offset_s: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunMetrics {
+    pub version: u32,
+    /// Not a run: volume only, never running distance (RULES.md D).
+    pub cross_training: bool,
+    pub distance_m: f64,
+    pub elapsed_s: f64,
+    /// Timer running: elapsed minus pauses and recording gaps (the watch's
+    /// `total_timer_time`).
+    pub timer_s: f64,
+    /// Timer running and not standing still.
+    pub moving_s: f64,
+    pub pace: Option<PaceMetrics>,
+    pub cadence: Option<CadenceMetrics>,
+    /// `None` when the file has no altitude: unknown, never zero.
+    pub elevation: Option<Elevation>,
+    pub surface: Surface,
+    pub surface_evidence: Evidence,
+    pub local_start_hour: f64,
+    pub part_of_day: PartOfDay,
+    pub temperature_mean_c: Option<f64>,
+    pub temperature_max_c: Option<f64>,
+    pub heart_rate_mean_bpm: Option<f64>,
+}
+
+pub fn compute(activity: &Activity, input: &MetricsInput<'_>) -> RunMetrics {
+    let track = Track::build(&activity.samples, &activity.pauses);
+    let offset_s = activity.local_offset_s.unwrap_or(input.fallback_offset_s);
+    let local_ms = activity.start_ms + i64::from(offset_s) * 1000;
+    let local_start_hour = (local_ms.rem_euclid(86_400_000)) as f64 / 3_600_000.0;
+    let part_of_day = PartOfDay::of_hour(local_start_hour as u32);
+
+    let mut distance_m = track.distance_m();
+    let elapsed_s = track.elapsed_s();
+    let mut moving_s = track.moving_s();
+    let mut timer_s = track.timer_s();
+    let summary_m = activity.summary.total_distance_m.unwrap_or(0.0);
+    if track.points.len() < 2 || distance_m < summary_m * SALVAGED_SHARE {
+        // The records are mostly lost (a file broken early whose summary
+        // came first): the watch's own volume is the truth for the load.
+        distance_m = activity.summary.total_distance_m.unwrap_or(0.0);
+        moving_s = activity.summary.total_timer_s.unwrap_or(0.0);
+        timer_s = moving_s;
+    }
+
+    let mean_of = |get: fn(&track::Point) -> Option<f64>| {
+        let mut n = 0usize;
+        let mut sum = 0.0;
+        let mut max = f64::NEG_INFINITY;
+        for p in &track.points {
+            if let Some(v) = get(p) {
+                n += 1;
+                sum += v;
+                max = max.max(v);
+            }
+        }
+        (n > 0).then(|| (sum / n as f64, max))
+    };
+    let temperature = mean_of(|p| p.temperature_c);
+    let heart_rate = mean_of(|p| p.heart_rate_bpm);
+
+    let cross_training = !activity.sport.is_running();
+    let (pace, cadence, elevation) = if cross_training {
+        (None, None, None)
+    } else {
+        let speed = track.smoothed_speed(15.0);
+        (
+            Some(pace::pace(&track, moving_s, distance_m)),
+            cadence::cadence(&track, &speed),
+            elevation::elevation(&track),
+        )
+    };
+    let (surface, surface_evidence) = if cross_training {
+        (Surface::Unknown, Evidence::None)
+    } else {
+        surface::classify(activity.sub_sport, &track, input.surface_tag, input.areas)
+    };
+
+    RunMetrics {
+        version: METRICS_VERSION,
+        cross_training,
+        distance_m,
+        elapsed_s,
+        timer_s,
+        moving_s,
+        pace,
+        cadence,
+        elevation,
+        surface,
+        surface_evidence,
+        local_start_hour,
+        part_of_day,
+        temperature_mean_c: temperature.map(|t| t.0),
+        temperature_max_c: temperature.map(|t| t.1),
+        heart_rate_mean_bpm: heart_rate.map(|h| h.0),
+    }
+}
+
+impl RunMetrics {
+    pub fn climb_m_per_km(&self) -> Option<f64> {
+        self.elevation.map(|e| e.climb_m_per_km)
+    }
+}
