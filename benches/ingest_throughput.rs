@@ -40,7 +40,8 @@
 //! original (same activities, same sample counts, start exactly one day
 //! later); the bare pass requires fitparser to accept every copy (it checks
 //! the CRC); after the import it requires a `files` row per file, no file
-//! counted as already known, and exactly the expected number of activities.
+//! counted as already known, and exactly the expected numbers of activities
+//! and samples.
 //!
 //! # What is measured
 //!
@@ -125,6 +126,7 @@ fn main() {
     let mut sources: BTreeMap<&str, Source> = BTreeMap::new();
     let mut copies_of: BTreeMap<&str, u32> = BTreeMap::new();
     let mut expected_activities = 0usize;
+    let mut expected_samples = 0usize;
     let mut fit_bytes_total = 0u64;
     for (i, name) in plan.iter().enumerate() {
         let source = sources
@@ -139,12 +141,14 @@ fn main() {
             source.check_copy(&copy, shift_s);
         }
         expected_activities += source.activities;
+        expected_samples += source.samples;
         fit_bytes_total += copy.len() as u64;
         let stem = name.trim_end_matches(".fit");
         std::fs::write(fit_dir.join(format!("{i:05}-{stem}-d{k}.fit")), &copy).unwrap();
     }
     let mut gpx_bytes_total = 0u64;
     let mut expected_gpx_activities = 0usize;
+    let mut expected_gpx_samples = 0usize;
     for i in 0..n_gpx {
         let name = GPX_CYCLE[i % GPX_CYCLE.len()];
         let source = sources
@@ -156,6 +160,7 @@ fn main() {
             source.check_copy(&copy, k * DAY_S);
         }
         expected_gpx_activities += source.activities;
+        expected_gpx_samples += source.samples;
         gpx_bytes_total += copy.len() as u64;
         let stem = name.trim_end_matches(".gpx");
         std::fs::write(gpx_dir.join(format!("{i:05}-{stem}-d{k}.gpx")), &copy).unwrap();
@@ -184,13 +189,23 @@ fn main() {
     resets_ok &= reset_peak_rss();
     let fit_import = import(&fit_dir, &tmp.path().join("fit.sqlite"), cores);
     let rss_fit_import = peak_rss_kb();
-    fit_import.check(n_files, fit_bytes_total, expected_activities);
+    fit_import.check(
+        n_files,
+        fit_bytes_total,
+        expected_activities,
+        expected_samples,
+    );
 
     // ---- 2. GPX backlog, on its own -----------------------------------------
     resets_ok &= reset_peak_rss();
     let gpx_import = import(&gpx_dir, &tmp.path().join("gpx.sqlite"), cores);
     let rss_gpx_import = peak_rss_kb();
-    gpx_import.check(n_gpx, gpx_bytes_total, expected_gpx_activities);
+    gpx_import.check(
+        n_gpx,
+        gpx_bytes_total,
+        expected_gpx_activities,
+        expected_gpx_samples,
+    );
 
     // ---- 3. bare fitparser over the same files ------------------------------
     resets_ok &= reset_peak_rss();
@@ -213,7 +228,7 @@ fn main() {
         bare.files - bare.ok
     );
     println!(
-        "tendonwatch import (decode+normalize+hash+store): {} ({cores} cores)",
+        "tendonwatch import (whole path: discover + ingest_files = read, hash, decode, normalize, measure, store): {} ({cores} cores)",
         rate(fit_import.files, fit_import.bytes, fit_import.elapsed)
     );
     println!("ratio (import / bare, files/s): {ratio:.2}");
@@ -263,6 +278,8 @@ struct Source {
     format: Format,
     bytes: Vec<u8>,
     activities: usize,
+    /// Samples over all its activities.
+    samples: usize,
 }
 
 impl Source {
@@ -285,6 +302,7 @@ impl Source {
             name,
             format,
             activities: decoded.activities.len(),
+            samples: decoded.activities.iter().map(|a| a.samples.len()).sum(),
             bytes,
         }
     }
@@ -495,11 +513,12 @@ struct Imported {
     summary: ingest::Summary,
     file_rows: usize,
     activity_rows: usize,
+    sample_total: i64,
     outcomes: BTreeMap<String, usize>,
 }
 
 impl Imported {
-    fn check(&self, files: usize, bytes: u64, activities: usize) {
+    fn check(&self, files: usize, bytes: u64, activities: usize, samples: usize) {
         let s = &self.summary;
         println!(
             "  summary: {} imported ({} partial), {} already known, {} non-running, {} skipped, {} failed",
@@ -511,8 +530,8 @@ impl Imported {
             s.failed.len()
         );
         println!(
-            "  store: {} files rows {:?}, {} activities rows",
-            self.file_rows, self.outcomes, self.activity_rows
+            "  store: {} files rows {:?}, {} activities rows, {} samples",
+            self.file_rows, self.outcomes, self.activity_rows, self.sample_total
         );
         for p in s.failed.iter().chain(&s.skipped).take(5) {
             println!("  {}: {} ({})", p.path, p.outcome, p.reason);
@@ -529,6 +548,7 @@ impl Imported {
             "not every file is stored as complete"
         );
         assert_eq!(self.activity_rows, activities, "activities written");
+        assert_eq!(self.sample_total, samples as i64, "samples written");
     }
 }
 
@@ -550,6 +570,7 @@ fn import(dir: &Path, db: &Path, cores: usize) -> Imported {
         .block_on(ingest::ingest_files(
             &mut store,
             paths.clone(),
+            &ingest::Settings::default(),
             cores,
             now_ms,
             &mut progress,
@@ -562,6 +583,7 @@ fn import(dir: &Path, db: &Path, cores: usize) -> Imported {
         .map(|p| std::fs::metadata(p).unwrap().len())
         .sum();
     let file_rows = store.files().unwrap();
+    let activities = store.activities().unwrap();
     let mut outcomes = BTreeMap::new();
     for row in &file_rows {
         *outcomes.entry(row.outcome.clone()).or_insert(0) += 1;
@@ -573,7 +595,8 @@ fn import(dir: &Path, db: &Path, cores: usize) -> Imported {
         elapsed,
         summary,
         file_rows: file_rows.len(),
-        activity_rows: store.activities().unwrap().len(),
+        activity_rows: activities.len(),
+        sample_total: activities.iter().map(|a| a.sample_count).sum(),
         outcomes,
     };
     println!(

@@ -40,6 +40,14 @@ pub enum ConfigError {
 pub struct Config {
     pub watch: WatchConfig,
     pub store: StoreConfig,
+    pub surface: SurfaceConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SurfaceConfig {
+    /// Runner-defined areas ("the beach" = sand).
+    pub areas: Vec<crate::metrics::surface::NamedArea>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -163,6 +171,14 @@ pub fn load(explicit: Option<&Path>, env: &Env) -> Result<(Config, Option<PathBu
 }
 
 impl Config {
+    /// What ingest's pure stages need from this config.
+    pub fn ingest_settings(&self) -> crate::ingest::Settings {
+        crate::ingest::Settings {
+            areas: std::sync::Arc::new(self.surface.areas.clone()),
+            fallback_offset_s: chrono::Local::now().offset().local_minus_utc(),
+        }
+    }
+
     pub fn sync_folders(&self, env: &Env) -> Result<Vec<PathBuf>, ConfigError> {
         self.watch.folders.iter().map(|f| env.expand(f)).collect()
     }

@@ -6,6 +6,7 @@
 //! order results arrive. Source files are opened read-only and never changed.
 
 use crate::decode::{self, DecodeError, Decoded};
+use crate::metrics::{self, MetricsInput, RunMetrics, surface::NamedArea};
 use crate::store::{FileReport, FileVersion, Store, StoreError};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -118,10 +119,31 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub struct ReadFile {
     pub version: FileVersion,
     pub decoded: Result<Decoded, DecodeError>,
+    /// One per decoded activity, in order.
+    pub metrics: Vec<RunMetrics>,
 }
 
-/// Read, hash and decode one file. Blocking; never panics on file content.
-pub fn read_and_decode(path: &Path) -> ReadFile {
+/// What the pure stages need from the runner's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub areas: std::sync::Arc<Vec<NamedArea>>,
+    /// The runner's UTC offset for files that do not carry one.
+    pub fallback_offset_s: i32,
+}
+
+impl Settings {
+    pub fn metrics_input(&self) -> MetricsInput<'_> {
+        MetricsInput {
+            surface_tag: None,
+            areas: &self.areas,
+            fallback_offset_s: self.fallback_offset_s,
+        }
+    }
+}
+
+/// Read, hash, decode and measure one file. Blocking; never panics on file
+/// content.
+pub fn read_and_decode(path: &Path, settings: &Settings) -> ReadFile {
     let path_text = path.to_string_lossy().into_owned();
     let name = path
         .file_name()
@@ -135,6 +157,7 @@ pub fn read_and_decode(path: &Path) -> ReadFile {
             content_hash: String::new(),
         },
         decoded: Err(DecodeError::Unreadable(reason)),
+        metrics: Vec::new(),
     };
     let (size, mtime_ns) = match stat(path) {
         Ok(s) => s,
@@ -151,6 +174,16 @@ pub fn read_and_decode(path: &Path) -> ReadFile {
         Ok(b) => b,
         Err(e) => return unreadable(e.to_string(), size, mtime_ns),
     };
+    let decoded = decode::decode_file(&name, &bytes);
+    let input = settings.metrics_input();
+    let metrics = match &decoded {
+        Ok(d) => d
+            .activities
+            .iter()
+            .map(|a| metrics::compute(a, &input))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     ReadFile {
         version: FileVersion {
             path: path_text,
@@ -158,7 +191,8 @@ pub fn read_and_decode(path: &Path) -> ReadFile {
             mtime_ns,
             content_hash: sha256_hex(&bytes),
         },
-        decoded: decode::decode_file(&name, &bytes),
+        decoded,
+        metrics,
     }
 }
 
@@ -233,6 +267,7 @@ pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 pub async fn ingest_files(
     store: &mut Store,
     files: Vec<PathBuf>,
+    settings: &Settings,
     parallelism: usize,
     now_ms: i64,
     progress: Progress<'_>,
@@ -253,7 +288,8 @@ pub async fn ingest_files(
                 progress(done, total);
                 continue;
             }
-            in_flight.spawn_blocking(move || read_and_decode(&path));
+            let settings = settings.clone();
+            in_flight.spawn_blocking(move || read_and_decode(&path, &settings));
         }
         let Some(joined) = in_flight.join_next().await else {
             break;
@@ -271,12 +307,39 @@ pub async fn ingest_files(
                 continue;
             }
         };
-        let report = store.record_file(&read.version, &read.decoded, now_ms)?;
+        let report = store.record_file(&read.version, &read.decoded, &read.metrics, now_ms)?;
         summary.add(&read, &report);
         done += 1;
         progress(done, total);
     }
     Ok(summary)
+}
+
+/// Compute the metrics of one stored activity (with the runner's surface
+/// tag) and store them. Returns them, or None when the activity is gone.
+pub fn remeasure(
+    store: &mut Store,
+    id: i64,
+    settings: &Settings,
+) -> Result<Option<RunMetrics>, StoreError> {
+    let Some(activity) = store.load_activity(id)? else {
+        return Ok(None);
+    };
+    let mut input = settings.metrics_input();
+    input.surface_tag = store.surface_tag(id)?;
+    let m = metrics::compute(&activity, &input);
+    store.put_metrics(id, &m)?;
+    Ok(Some(m))
+}
+
+/// Measure every activity whose metrics are missing or from an older
+/// version of the computation. Returns how many were measured.
+pub fn refresh_metrics(store: &mut Store, settings: &Settings) -> Result<usize, StoreError> {
+    let ids = store.activities_needing_metrics(metrics::METRICS_VERSION)?;
+    for &id in &ids {
+        remeasure(store, id, settings)?;
+    }
+    Ok(ids.len())
 }
 
 fn is_unchanged(store: &Store, path: &Path) -> Result<bool, StoreError> {

@@ -11,4 +11,5 @@ pub mod decode;
 pub mod ingest;
 pub mod logging;
 pub mod metrics;
+pub mod sim;
 pub mod store;

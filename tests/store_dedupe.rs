@@ -59,13 +59,14 @@ fn fit_then_gpx_of_the_same_run_keeps_the_fit() {
     let gpx = gpx_of(&fit_decoded.as_ref().unwrap().activities[0]);
 
     let first = store
-        .record_file(&version("/sync/run.fit", &fit), &fit_decoded, 0)
+        .record_file(&version("/sync/run.fit", &fit), &fit_decoded, &[], 0)
         .unwrap();
     assert_eq!(first.added.len(), 1);
     let second = store
         .record_file(
             &version("/sync/run.gpx", &gpx),
             &decode_file("run.gpx", &gpx),
+            &[],
             0,
         )
         .unwrap();
@@ -90,6 +91,7 @@ fn gpx_first_then_the_watch_fit_upgrades_in_place() {
         .record_file(
             &version("/sync/run.gpx", &gpx),
             &decode_file("run.gpx", &gpx),
+            &[],
             0,
         )
         .unwrap();
@@ -97,7 +99,7 @@ fn gpx_first_then_the_watch_fit_upgrades_in_place() {
     assert_eq!(store.activities().unwrap()[0].format, "gpx");
 
     let second = store
-        .record_file(&version("/sync/run.fit", &fit), &fit_decoded, 0)
+        .record_file(&version("/sync/run.fit", &fit), &fit_decoded, &[], 0)
         .unwrap();
     assert_eq!(second.upgraded, vec![id], "same id, richer content");
     let rows = store.activities().unwrap();
@@ -121,12 +123,13 @@ fn a_different_run_starting_at_the_same_minute_is_not_merged() {
     let gpx = gpx_of(&short);
 
     store
-        .record_file(&version("/sync/run.fit", &fit), &fit_decoded, 0)
+        .record_file(&version("/sync/run.fit", &fit), &fit_decoded, &[], 0)
         .unwrap();
     let r = store
         .record_file(
             &version("/sync/short.gpx", &gpx),
             &decode_file("short.gpx", &gpx),
+            &[],
             0,
         )
         .unwrap();
@@ -144,6 +147,7 @@ fn a_file_that_grows_from_partial_to_complete_replaces_its_activity_in_place() {
         .record_file(
             &version("/sync/run.fit", half),
             &decode_file("run.fit", half),
+            &[],
             0,
         )
         .unwrap();
@@ -155,6 +159,7 @@ fn a_file_that_grows_from_partial_to_complete_replaces_its_activity_in_place() {
         .record_file(
             &version("/sync/run.fit", &fit),
             &decode_file("run.fit", &fit),
+            &[],
             0,
         )
         .unwrap();

@@ -60,9 +60,15 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let now_ms = chrono::Utc::now().timestamp_millis();
+    let settings = ctx.config.ingest_settings();
+    let remeasured = ingest::refresh_metrics(&mut store, &settings)?;
+    if remeasured > 0 {
+        tracing::info!("measured {remeasured} stored activities with the current metrics");
+    }
     let summary = runtime.block_on(ingest::ingest_files(
         &mut store,
         files,
+        &settings,
         parallelism,
         now_ms,
         &mut progress,

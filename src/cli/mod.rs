@@ -3,6 +3,8 @@
 
 mod activities;
 mod import;
+mod show;
+mod tag;
 
 use crate::config::{self, Config, Env};
 use crate::store::Store;
@@ -35,6 +37,10 @@ pub enum Command {
     Import(import::Args),
     /// List stored activities.
     Activities(activities::Args),
+    /// Show one activity's metrics: volume, pace, cadence, climbing, surface.
+    Show(show::Args),
+    /// Set the surface of an activity yourself (the strongest evidence).
+    Tag(tag::Args),
 }
 
 /// What every subcommand needs: the config and where things live.
@@ -62,5 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Import(args) => import::run(&ctx, args),
         Command::Activities(args) => activities::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Tag(args) => tag::run(&ctx, args),
     }
 }

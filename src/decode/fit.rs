@@ -393,7 +393,7 @@ impl Clock {
 
 fn semicircles_to_deg(value: &Value) -> Option<f64> {
     let deg = num(value)? * (180.0 / 2_147_483_648.0);
-    (deg.abs() <= 180.0 && deg != 0.0).then_some(deg)
+    (deg.abs() <= 180.0).then_some(deg)
 }
 
 fn collect(c: &mut Collected, kind: String, fields: Vec<FitDataField>) {
@@ -503,7 +503,10 @@ fn record_sample(fields: &[FitDataField]) -> Sample {
     // Per-leg (or crank) cadence for now; doubled for foot sports once the
     // session's sport is known.
     s.cadence_spm = cadence.map(|c| (c + fractional) as f32);
-    if s.lat_deg.is_none() || s.lon_deg.is_none() {
+    // A position needs both halves; (0, 0) is what some devices write before
+    // the first fix (0° alone is the equator or Greenwich: a real place).
+    let no_fix = s.lat_deg == Some(0.0) && s.lon_deg == Some(0.0);
+    if s.lat_deg.is_none() || s.lon_deg.is_none() || no_fix {
         s.lat_deg = None;
         s.lon_deg = None;
     }

@@ -30,7 +30,7 @@ impl Default for ElevationParams {
             // Chosen against seven real watch files' own total_ascent: all
             // within 15 % but a 7 m-climb run (see tests/real_metrics.rs).
             smooth_half_m: 20.0,
-            band_smooth_m: 0.5,
+            band_smooth_m: 1.0,
             band_noisy_m: 4.0,
         }
     }
@@ -60,6 +60,7 @@ pub struct Elevation {
 struct Profile {
     alt: Vec<f64>,
     time: Vec<f64>,
+    step_m: f64,
 }
 
 fn profile(track: &Track) -> Option<Profile> {
@@ -76,12 +77,15 @@ fn profile(track: &Track) -> Option<Profile> {
     if total < STEP_M {
         return None;
     }
-    let n = (total / STEP_M) as usize + 1;
+    // Evenly spaced over exactly the whole path, so the same route run the
+    // other way gives the same profile reversed.
+    let n = (total / STEP_M).ceil() as usize + 1;
+    let step = total / (n - 1) as f64;
     let mut alt = Vec::with_capacity(n);
     let mut time = Vec::with_capacity(n);
     let mut j = 0;
     for k in 0..n {
-        let d = pts[0].0 + k as f64 * STEP_M;
+        let d = pts[0].0 + k as f64 * step;
         while j + 2 < pts.len() && pts[j + 1].0 < d {
             j += 1;
         }
@@ -95,7 +99,11 @@ fn profile(track: &Track) -> Option<Profile> {
         alt.push(a.1 + f * (b.1 - a.1));
         time.push(a.2 + f * (b.2 - a.2));
     }
-    Some(Profile { alt, time })
+    Some(Profile {
+        alt,
+        time,
+        step_m: step,
+    })
 }
 
 fn smooth(values: &[f64], half: usize) -> Vec<f64> {
@@ -128,21 +136,49 @@ fn noise_m(track: &Track) -> f64 {
     *d2.select_nth_unstable_by(mid, f64::total_cmp).1
 }
 
-/// Climb and descent of a profile with a hysteresis band.
+/// Climb and descent of a profile with a hysteresis band: the profile is
+/// reduced to its turning points — extremes that differ from the previous
+/// turning point by at least the band — and the swings between them are
+/// summed. Wiggles inside the band never count, whole hills always do, and
+/// the same route run backwards swaps climb and descent.
 pub fn climb_descent(alt: &[f64], band_m: f64) -> (f64, f64) {
+    #[derive(PartialEq)]
+    enum Going {
+        Unknown,
+        Up,
+        Down,
+    }
     let Some(&first) = alt.first() else {
         return (0.0, 0.0);
     };
     let (mut climb, mut descent) = (0.0, 0.0);
-    let mut reference = first;
+    let (mut turn, mut extreme, mut going) = (first, first, Going::Unknown);
     for &a in alt {
-        if a >= reference + band_m {
-            climb += a - reference;
-            reference = a;
-        } else if a <= reference - band_m {
-            descent += reference - a;
-            reference = a;
+        match going {
+            Going::Unknown => {
+                if a >= turn + band_m {
+                    (going, extreme) = (Going::Up, a);
+                } else if a <= turn - band_m {
+                    (going, extreme) = (Going::Down, a);
+                }
+            }
+            Going::Up if a > extreme => extreme = a,
+            Going::Up if a <= extreme - band_m => {
+                climb += extreme - turn;
+                (turn, extreme, going) = (extreme, a, Going::Down);
+            }
+            Going::Down if a < extreme => extreme = a,
+            Going::Down if a >= extreme + band_m => {
+                descent += turn - extreme;
+                (turn, extreme, going) = (extreme, a, Going::Up);
+            }
+            _ => {}
         }
+    }
+    match going {
+        Going::Up => climb += extreme - turn,
+        Going::Down => descent += turn - extreme,
+        Going::Unknown => {}
     }
     (climb, descent)
 }
@@ -153,7 +189,7 @@ pub fn elevation(track: &Track) -> Option<Elevation> {
 
 pub fn elevation_with(track: &Track, params: &ElevationParams) -> Option<Elevation> {
     let p = profile(track)?;
-    let half = (params.smooth_half_m / STEP_M).round() as usize;
+    let half = (params.smooth_half_m / p.step_m).round() as usize;
     let alt = smooth(&p.alt, half);
     let band = if noise_m(track) < 0.25 {
         params.band_smooth_m
@@ -163,7 +199,8 @@ pub fn elevation_with(track: &Track, params: &ElevationParams) -> Option<Elevati
     let (climb_m, descent_m) = climb_descent(&alt, band);
     let km = track.distance_m() / 1000.0;
 
-    let span = ((GRADE_SPAN_M / STEP_M) as usize / 2).max(1);
+    let step_m = p.step_m;
+    let span = ((GRADE_SPAN_M / step_m) as usize / 2).max(1);
     let (mut up4_s, mut up4_m, mut up8_s, mut up8_m) = (0.0, 0.0, 0.0, 0.0);
     for i in 1..alt.len() {
         let lo = i.saturating_sub(span);
@@ -171,21 +208,21 @@ pub fn elevation_with(track: &Track, params: &ElevationParams) -> Option<Elevati
         if hi <= lo {
             continue;
         }
-        let grade = (alt[hi] - alt[lo]) / ((hi - lo) as f64 * STEP_M);
+        let grade = (alt[hi] - alt[lo]) / ((hi - lo) as f64 * step_m);
         let dt = (p.time[i] - p.time[i - 1]).max(0.0);
         if grade >= 0.04 {
             up4_s += dt;
-            up4_m += STEP_M;
+            up4_m += step_m;
         }
         if grade >= 0.08 {
             up8_s += dt;
-            up8_m += STEP_M;
+            up8_m += step_m;
         }
     }
-    let w = (200.0 / STEP_M) as usize;
-    let steepest_200m_pct = (alt.len() > w).then(|| {
+    let w = (200.0 / step_m).round() as usize;
+    let steepest_200m_pct = (alt.len() > w && w > 0).then(|| {
         alt.windows(w + 1)
-            .map(|win| (win[w] - win[0]) / 200.0 * 100.0)
+            .map(|win| (win[w] - win[0]) / (w as f64 * step_m) * 100.0)
             .fold(f64::NEG_INFINITY, f64::max)
     });
     Some(Elevation {

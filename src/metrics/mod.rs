@@ -96,7 +96,7 @@ pub struct RunMetrics {
 pub fn compute(activity: &Activity, input: &MetricsInput<'_>) -> RunMetrics {
     let track = Track::build(&activity.samples, &activity.pauses);
     let offset_s = activity.local_offset_s.unwrap_or(input.fallback_offset_s);
-    let local_ms = activity.start_ms + i64::from(offset_s) * 1000;
+    let local_ms = activity.start_ms.saturating_add(i64::from(offset_s) * 1000);
     let local_start_hour = (local_ms.rem_euclid(86_400_000)) as f64 / 3_600_000.0;
     let part_of_day = PartOfDay::of_hour(local_start_hour as u32);
 

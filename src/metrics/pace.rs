@@ -24,6 +24,8 @@ const MIN_WALK_S: f64 = 20.0;
 const MIN_REP_S: f64 = 30.0;
 /// …and runs this much faster than the run's typical speed.
 const FAST_FACTOR: f64 = 1.2;
+/// A "rep" descending more than this grade is a downhill, not a rep.
+const DOWNHILL_GRADE: f64 = 0.02;
 /// Speed for interval detection is smoothed over this window.
 const REP_WINDOW_S: f64 = 20.0;
 
@@ -176,6 +178,20 @@ fn walk_breaks(track: &Track, speed: &[f64]) -> u32 {
         .count() as u32
 }
 
+/// Running fast down a hill is gravity, not a speed session.
+fn is_downhill(track: &Track, from: usize, to: usize, metres: f64) -> bool {
+    let altitude_near = |i: usize| {
+        track.points[..=i.min(track.points.len() - 1)]
+            .iter()
+            .rev()
+            .find_map(|p| p.altitude_m)
+    };
+    match (altitude_near(from), altitude_near(to)) {
+        (Some(a), Some(b)) if metres > 0.0 => (b - a) / metres < -DOWNHILL_GRADE,
+        _ => false,
+    }
+}
+
 /// Repeated fast segments: at least 3 reps of ≥ 15 s, ≥ 12 % faster than the
 /// run's typical (median moving) speed, with recoveries between them.
 fn intervals(track: &Track, speed: &[f64]) -> Option<Intervals> {
@@ -194,7 +210,9 @@ fn intervals(track: &Track, speed: &[f64]) -> Option<Intervals> {
     let fast = typical * FAST_FACTOR;
     let candidates: Vec<(usize, usize, f64, f64)> = segments(track, |i| speed[i] >= fast)
         .into_iter()
-        .filter(|r| r.2 >= MIN_REP_S && r.2 <= 20.0 * 60.0)
+        .filter(|r| {
+            r.2 >= MIN_REP_S && r.2 <= 20.0 * 60.0 && !is_downhill(track, r.0, r.1 + 1, r.3)
+        })
         .collect();
     if candidates.len() < 3 {
         return None;

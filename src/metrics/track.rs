@@ -84,7 +84,7 @@ impl Track {
             has_positions |= position.is_some();
             device_distance.push(finite(s.distance_m).filter(|d| *d >= 0.0));
             points.push(Point {
-                t_s: (s.time_ms - start_ms) as f64 / 1000.0,
+                t_s: s.time_ms.saturating_sub(start_ms) as f64 / 1000.0,
                 dist_m: 0.0,
                 altitude_m: finite32(s.altitude_m).filter(|a| (-500.0..9000.0).contains(a)),
                 cadence_spm: finite32(s.cadence_spm).filter(|c| (0.0..400.0).contains(c)),
@@ -111,8 +111,8 @@ impl Track {
             .iter()
             .map(|p| {
                 (
-                    (p.start_ms - start_ms) as f64 / 1000.0,
-                    (p.end_ms - start_ms) as f64 / 1000.0,
+                    p.start_ms.saturating_sub(start_ms) as f64 / 1000.0,
+                    p.end_ms.saturating_sub(start_ms) as f64 / 1000.0,
                 )
             })
             .collect();

@@ -56,4 +56,25 @@ pub const MIGRATIONS: &[&str] = &[
         data            BLOB NOT NULL
     );
     "#,
+    // 2: run metrics (one row per activity) and the runner's surface tags.
+    r#"
+    CREATE TABLE metrics (
+        activity_id     INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+        version         INTEGER NOT NULL,
+        cross_training  INTEGER NOT NULL,
+        distance_m      REAL NOT NULL,
+        moving_s        REAL NOT NULL,
+        climb_m         REAL,
+        climb_m_per_km  REAL,
+        cadence_spm     REAL,
+        surface         TEXT NOT NULL,
+        part_of_day     TEXT NOT NULL,
+        json            TEXT NOT NULL
+    );
+    CREATE TABLE surface_tags (
+        activity_id     INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+        surface         TEXT NOT NULL,
+        tagged_ms       INTEGER NOT NULL
+    );
+    "#,
 ];

@@ -8,8 +8,10 @@
 mod migrations;
 pub mod samples_codec;
 
-use crate::activity::{Activity, Sample, Sport};
+use crate::activity::{Activity, Lap, Pause, Sample, Sport, SubSport};
 use crate::decode::{DecodeError, Decoded};
+use crate::metrics::RunMetrics;
+use crate::metrics::surface::{Evidence, Surface};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -36,10 +38,16 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
-    #[error("stored samples of activity {activity_id} are unreadable: {source}")]
+    #[error("stored samples of activity {activity_id} are unreadable: {reason}")]
     Samples {
         activity_id: i64,
-        source: samples_codec::CodecError,
+        reason: samples_codec::CodecError,
+    },
+    #[error("stored {what} of activity {activity_id} are unreadable: {reason}")]
+    Json {
+        activity_id: i64,
+        what: &'static str,
+        reason: serde_json::Error,
     },
 }
 
@@ -218,14 +226,18 @@ impl Store {
     }
 
     /// Record one file and what decoding it gave, in one transaction.
+    ///
+    /// `metrics[i]` belongs to `decoded.activities[i]`; an activity without
+    /// its metrics is stored without (they are computed on demand).
     pub fn record_file(
         &mut self,
         file: &FileVersion,
         decoded: &std::result::Result<Decoded, DecodeError>,
+        metrics: &[RunMetrics],
         now_ms: i64,
     ) -> Result<FileReport> {
         let tx = self.conn.transaction()?;
-        let report = record_in(&tx, file, decoded, now_ms)?;
+        let report = record_in(&tx, file, decoded, metrics, now_ms)?;
         tx.commit()?;
         Ok(report)
     }
@@ -268,6 +280,137 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// One activity as listed, or None.
+    pub fn activity(&self, id: i64) -> Result<Option<ActivityRow>> {
+        Ok(self.activities()?.into_iter().find(|a| a.id == id))
+    }
+
+    /// Rebuild the normalized activity from the store (for recomputing
+    /// metrics after a re-tag or a new metrics version).
+    pub fn load_activity(&self, id: i64) -> Result<Option<Activity>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT sport, sub_sport, sport_label, session_index, start_ms, local_offset_s, name,
+                        summary_json, laps_json, pauses_json, post_run_rpe, post_run_feel
+                 FROM activities WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, u32>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, Option<i32>>(5)?,
+                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, String>(8)?,
+                        r.get::<_, String>(9)?,
+                        r.get::<_, Option<f64>>(10)?,
+                        r.get::<_, Option<f64>>(11)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((
+            sport,
+            sub,
+            label,
+            session,
+            start,
+            offset,
+            name,
+            summary,
+            laps,
+            pauses,
+            rpe,
+            feel,
+        )) = row
+        else {
+            return Ok(None);
+        };
+        let mut a = Activity::new(Sport::parse(&sport), start);
+        a.sub_sport = SubSport::parse(&sub);
+        a.sport_label = label;
+        a.session_index = session;
+        a.local_offset_s = offset;
+        a.name = name;
+        a.summary = from_json(id, "summary", &summary)?;
+        a.laps = from_json::<Vec<Lap>>(id, "laps", &laps)?;
+        a.pauses = from_json::<Vec<Pause>>(id, "pauses", &pauses)?;
+        a.post_run.rpe = rpe;
+        a.post_run.feel = feel;
+        a.samples = self.samples(id)?;
+        Ok(Some(a))
+    }
+
+    /// Stored metrics of an activity (None: not computed yet).
+    pub fn metrics(&self, id: i64) -> Result<Option<RunMetrics>> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT json FROM metrics WHERE activity_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match text {
+            None => Ok(None),
+            Some(t) => from_json(id, "metrics", &t).map(Some),
+        }
+    }
+
+    /// Replace an activity's metrics (tag applied), e.g. after recomputing.
+    pub fn put_metrics(&mut self, id: i64, metrics: &RunMetrics) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        write_metrics(&tx, id, Some(metrics))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Activities whose metrics are missing or older than `version`.
+    pub fn activities_needing_metrics(&self, version: u32) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.id FROM activities a LEFT JOIN metrics m ON m.activity_id = a.id
+             WHERE m.activity_id IS NULL OR m.version < ?1 ORDER BY a.start_ms",
+        )?;
+        let ids = stmt.query_map([version], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<Vec<i64>>>()?)
+    }
+
+    /// The runner's own surface for an activity (None clears it).
+    pub fn set_surface_tag(
+        &mut self,
+        id: i64,
+        surface: Option<Surface>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        match surface {
+            Some(s) => tx.execute(
+                "INSERT INTO surface_tags (activity_id, surface, tagged_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (activity_id) DO UPDATE SET surface = ?2, tagged_ms = ?3",
+                params![id, s.as_str(), now_ms],
+            )?,
+            None => tx.execute("DELETE FROM surface_tags WHERE activity_id = ?1", [id])?,
+        };
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn surface_tag(&self, id: i64) -> Result<Option<Surface>> {
+        let tag: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT surface FROM surface_tags WHERE activity_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(tag.as_deref().and_then(Surface::parse))
+    }
+
     pub fn files(&self) -> Result<Vec<FileRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, path, size, content_hash, outcome, error FROM files ORDER BY path",
@@ -296,9 +439,9 @@ impl Store {
             .optional()?;
         match blob {
             None => Ok(Vec::new()),
-            Some(b) => samples_codec::decode(&b).map_err(|source| StoreError::Samples {
+            Some(b) => samples_codec::decode(&b).map_err(|reason| StoreError::Samples {
                 activity_id,
-                source,
+                reason,
             }),
         }
     }
@@ -324,6 +467,7 @@ fn record_in(
     tx: &Transaction<'_>,
     file: &FileVersion,
     decoded: &std::result::Result<Decoded, DecodeError>,
+    metrics: &[RunMetrics],
     now_ms: i64,
 ) -> Result<FileReport> {
     let previous: Option<(i64, String, String)> = tx
@@ -423,8 +567,8 @@ fn record_in(
         return Ok(report);
     }
     report.partial = decoded.partial.is_some();
-    for activity in &decoded.activities {
-        store_activity(tx, file_id, decoded, activity, &mut report)?;
+    for (i, activity) in decoded.activities.iter().enumerate() {
+        store_activity(tx, file_id, decoded, activity, metrics.get(i), &mut report)?;
     }
     Ok(report)
 }
@@ -434,6 +578,7 @@ fn store_activity(
     file_id: i64,
     decoded: &Decoded,
     a: &Activity,
+    metrics: Option<&RunMetrics>,
     report: &mut FileReport,
 ) -> Result<()> {
     let partial = decoded.partial.is_some();
@@ -450,6 +595,7 @@ fn store_activity(
         .optional()?;
     if let Some(id) = own {
         write_activity(tx, Some(id), file_id, decoded, a, rich)?;
+        write_metrics(tx, id, metrics)?;
         report.upgraded.push(id);
         return Ok(());
     }
@@ -477,11 +623,13 @@ fn store_activity(
     match same_run {
         Some((id, _, existing_rich)) if rich > existing_rich => {
             write_activity(tx, Some(id), file_id, decoded, a, rich)?;
+            write_metrics(tx, id, metrics)?;
             report.upgraded.push(id);
         }
         Some((id, _, _)) => report.duplicate_of.push(id),
         None => {
             let id = write_activity(tx, None, file_id, decoded, a, rich)?;
+            write_metrics(tx, id, metrics)?;
             report.added.push((id, a.sport));
         }
     }
@@ -561,6 +709,66 @@ fn write_activity(
         samples_codec::encode(&a.samples)
     ])?;
     Ok(id)
+}
+
+/// Store an activity's metrics; the runner's surface tag, if any, wins over
+/// what the file and geometry said (RULES.md E: the tag is the strongest
+/// evidence). Without metrics, stale ones are removed.
+fn write_metrics(
+    tx: &Transaction<'_>,
+    activity_id: i64,
+    metrics: Option<&RunMetrics>,
+) -> Result<()> {
+    let Some(m) = metrics else {
+        tx.execute("DELETE FROM metrics WHERE activity_id = ?1", [activity_id])?;
+        return Ok(());
+    };
+    let tag: Option<String> = tx
+        .query_row(
+            "SELECT surface FROM surface_tags WHERE activity_id = ?1",
+            [activity_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let mut m = m.clone();
+    if let Some(surface) = tag.as_deref().and_then(Surface::parse) {
+        m.surface = surface;
+        m.surface_evidence = Evidence::RunnerTag;
+    }
+    tx.prepare_cached(
+        "INSERT INTO metrics (activity_id, version, cross_training, distance_m, moving_s, climb_m,
+            climb_m_per_km, cadence_spm, surface, part_of_day, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (activity_id) DO UPDATE SET version = ?2, cross_training = ?3, distance_m = ?4,
+            moving_s = ?5, climb_m = ?6, climb_m_per_km = ?7, cadence_spm = ?8, surface = ?9,
+            part_of_day = ?10, json = ?11",
+    )?
+    .execute(params![
+        activity_id,
+        m.version,
+        m.cross_training,
+        m.distance_m,
+        m.moving_s,
+        m.elevation.map(|e| e.climb_m),
+        m.elevation.map(|e| e.climb_m_per_km),
+        m.cadence.as_ref().map(|c| c.running_spm),
+        m.surface.as_str(),
+        m.part_of_day.as_str(),
+        json(&m),
+    ])?;
+    Ok(())
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(
+    activity_id: i64,
+    what: &'static str,
+    text: &str,
+) -> Result<T> {
+    serde_json::from_str(text).map_err(|reason| StoreError::Json {
+        activity_id,
+        what,
+        reason,
+    })
 }
 
 fn json<T: Serialize>(value: &T) -> String {

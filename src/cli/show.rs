@@ -1,0 +1,195 @@
+//! `tendonwatch show ACTIVITY [--json]`: one activity's metrics.
+
+use super::Context_;
+use crate::ingest;
+use crate::metrics::RunMetrics;
+use crate::metrics::surface::Evidence;
+use crate::store::ActivityRow;
+use anyhow::bail;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Activity id (see `tendonwatch activities`).
+    pub activity: i64,
+    /// Print `{activity, metrics}` as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let Some(row) = store.activity(args.activity)? else {
+        bail!(
+            "no activity {} (see `tendonwatch activities`)",
+            args.activity
+        );
+    };
+    let metrics = match store.metrics(args.activity)? {
+        Some(m) if m.version == crate::metrics::METRICS_VERSION => m,
+        _ => match ingest::remeasure(&mut store, args.activity, &ctx.config.ingest_settings())? {
+            Some(m) => m,
+            None => bail!("no activity {}", args.activity),
+        },
+    };
+    if args.json {
+        let out = serde_json::json!({ "activity": row, "metrics": metrics });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print!("{}", render(&row, &metrics));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn evidence_text(e: &Evidence) -> String {
+    match e {
+        Evidence::RunnerTag => "your tag".to_string(),
+        Evidence::FileSubSport { sub_sport } => format!("the file says {sub_sport}"),
+        Evidence::NoPositions => "distance without GPS positions".to_string(),
+        Evidence::Oval { laps, lap_m } => format!("{laps:.1} laps of a {lap_m:.0} m oval"),
+        Evidence::NamedArea { name } => format!("inside your area \"{name}\""),
+        Evidence::None => "nothing to tell".to_string(),
+    }
+}
+
+pub fn clock(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as i64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+fn pace(s_per_km: f64) -> String {
+    format!("{}/km", clock(s_per_km))
+}
+
+fn render(a: &ActivityRow, m: &RunMetrics) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let offset = a.local_offset_s.unwrap_or(0);
+    let local = chrono::DateTime::from_timestamp_millis(a.start_ms + i64::from(offset) * 1000)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default();
+    let zone = match a.local_offset_s {
+        Some(s) => format!(
+            "UTC{}{:02}:{:02}",
+            if s < 0 { '-' } else { '+' },
+            s.abs() / 3600,
+            s.abs() / 60 % 60
+        ),
+        None => "zone unknown".to_string(),
+    };
+    let kind = if m.cross_training {
+        " — cross-training, not counted as running"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        o,
+        "activity {}: {} {local} ({zone}), {}{kind}",
+        a.id,
+        a.sport_label,
+        m.part_of_day.as_str()
+    );
+    let _ = writeln!(
+        o,
+        "  source    {} ({}, {}){}",
+        a.source_path,
+        a.format,
+        a.device,
+        if a.partial { ", partial" } else { "" }
+    );
+    let _ = writeln!(
+        o,
+        "  volume    {:.2} km, moving {}, timer {}, elapsed {}",
+        m.distance_m / 1000.0,
+        clock(m.moving_s),
+        clock(m.timer_s),
+        clock(m.elapsed_s)
+    );
+    if let Some(p) = &m.pace {
+        let mean = p.mean_pace_s_per_km.map(pace).unwrap_or_else(|| "-".into());
+        let _ = write!(o, "  pace      {mean} mean");
+        if let (Some(fast), Some(slow)) = (
+            p.histogram.quantile_s_per_km(0.1),
+            p.histogram.quantile_s_per_km(0.9),
+        ) {
+            let _ = write!(
+                o,
+                ", 80 % of the time between {} and {}",
+                pace(fast),
+                pace(slow)
+            );
+        }
+        if p.walk_breaks > 0 {
+            let _ = write!(o, ", {} walk breaks", p.walk_breaks);
+        }
+        let _ = writeln!(o);
+        if let Some(iv) = &p.intervals {
+            let mean_m = iv.rep_distances_m.iter().sum::<f64>() / iv.reps.max(1) as f64;
+            let _ = writeln!(
+                o,
+                "  intervals {} reps of ~{mean_m:.0} m at {}",
+                iv.reps,
+                pace(iv.rep_pace_s_per_km)
+            );
+        }
+    }
+    if let Some(c) = &m.cadence {
+        let stride = c
+            .stride_m
+            .map(|s| format!(", stride {s:.2} m"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  cadence   {:.0} spm running ({:.0}–{:.0} from 10th to 90th percentile; {:.0} over every record){stride}",
+            c.running_spm, c.p10_spm, c.p90_spm, c.mean_spm
+        );
+    }
+    match &m.elevation {
+        Some(e) => {
+            let steep = e
+                .steepest_200m_pct
+                .map(|g| format!(", steepest 200 m {g:.1} %"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "  climbing  {:.0} m up, {:.0} m down, {:.1} m/km; {} ({:.2} km) on ≥ 4 %, {} on ≥ 8 %{steep}",
+                e.climb_m,
+                e.descent_m,
+                e.climb_m_per_km,
+                clock(e.uphill_4pct_s),
+                e.uphill_4pct_m / 1000.0,
+                clock(e.uphill_8pct_s)
+            );
+        }
+        None if !m.cross_training => {
+            let _ = writeln!(o, "  climbing  unknown (no altitude in the file)");
+        }
+        None => {}
+    }
+    if !m.cross_training {
+        let _ = writeln!(
+            o,
+            "  surface   {} ({})",
+            m.surface.as_str(),
+            evidence_text(&m.surface_evidence)
+        );
+    }
+    let mut context = Vec::new();
+    if let Some(hr) = m.heart_rate_mean_bpm {
+        context.push(format!("heart rate {hr:.0} bpm"));
+    }
+    if let (Some(t), Some(max)) = (m.temperature_mean_c, m.temperature_max_c) {
+        context.push(format!("{t:.1} °C (max {max:.0})"));
+    }
+    if let Some(rpe) = a.post_run_rpe {
+        context.push(format!("effort {rpe:.0}/10 on the watch"));
+    }
+    if !context.is_empty() {
+        let _ = writeln!(o, "  context   {}", context.join(", "));
+    }
+    o
+}
