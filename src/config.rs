@@ -41,6 +41,54 @@ pub struct Config {
     pub watch: WatchConfig,
     pub store: StoreConfig,
     pub surface: SurfaceConfig,
+    pub profile: ProfileConfig,
+    pub baseline: BaselineConfig,
+    pub rules: crate::rules::Thresholds,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProfileConfig {
+    /// "return" (coming back from Achilles pain: strict) or "normal".
+    pub mode: crate::rules::Mode,
+    /// 40 or more: the stricter progression thresholds (masters).
+    pub age: Option<u32>,
+    /// "YYYY-MM-DD": the baseline only uses runs since this day.
+    pub return_start: Option<String>,
+    /// Alerts about runs older than this many days are stored, not pushed.
+    pub notification_horizon_days: i64,
+}
+
+impl Default for ProfileConfig {
+    fn default() -> Self {
+        ProfileConfig {
+            mode: crate::rules::Mode::Return,
+            age: None,
+            return_start: None,
+            notification_horizon_days: 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BaselineConfig {
+    pub volume_window_days: i64,
+    pub stimulus_window_days: i64,
+    pub learning_min_days: i64,
+    pub learning_min_runs: usize,
+}
+
+impl Default for BaselineConfig {
+    fn default() -> Self {
+        let d = crate::baseline::BaselineSettings::default();
+        BaselineConfig {
+            volume_window_days: d.volume_window_days,
+            stimulus_window_days: d.stimulus_window_days,
+            learning_min_days: d.learning_min_days,
+            learning_min_runs: d.learning_min_runs,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -123,6 +171,12 @@ impl Env {
     }
 }
 
+/// The machine's current UTC offset: the runner's zone when a file does not
+/// say (DESIGN.md: the system zone by default).
+pub fn local_offset_s() -> i32 {
+    chrono::Local::now().offset().local_minus_utc()
+}
+
 /// Parse config text; errors name the line and column.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     toml::from_str(text).map_err(|e| {
@@ -165,17 +219,78 @@ pub fn load(explicit: Option<&Path>, env: &Env) -> Result<(Config, Option<PathBu
                 path: path.clone(),
                 source,
             })?;
-            Ok((parse(&text, &path)?, Some(path)))
+            let config = parse(&text, &path)?;
+            config.validate(&path)?;
+            Ok((config, Some(path)))
         }
     }
 }
 
 impl Config {
+    /// Check what serde cannot: dates, ranges.
+    pub fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(day) = &self.profile.return_start {
+            chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|e| {
+                invalid(format!(
+                    "[profile] return_start = \"{day}\": not a YYYY-MM-DD date ({e})"
+                ))
+            })?;
+        }
+        if self.profile.notification_horizon_days < 0 {
+            return Err(invalid(
+                "[profile] notification_horizon_days must be 0 or more".into(),
+            ));
+        }
+        let b = &self.baseline;
+        if b.volume_window_days < 7 || b.stimulus_window_days < 7 {
+            return Err(invalid("[baseline] windows must be at least 7 days".into()));
+        }
+        for area in &self.surface.areas {
+            if area.polygon.len() < 3 {
+                return Err(invalid(format!(
+                    "[[surface.areas]] \"{}\" needs at least 3 corners",
+                    area.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// What the rules need from this config.
+    pub fn rule_settings(&self) -> crate::alerts::RuleSettings {
+        let return_start_ms = self
+            .profile
+            .return_start
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().timestamp_millis() - i64::from(local_offset_s()) * 1000);
+        crate::alerts::RuleSettings {
+            baseline: crate::baseline::BaselineSettings {
+                volume_window_days: self.baseline.volume_window_days,
+                stimulus_window_days: self.baseline.stimulus_window_days,
+                learning_min_days: self.baseline.learning_min_days,
+                learning_min_runs: self.baseline.learning_min_runs,
+                return_start_ms,
+            },
+            profile: crate::rules::Profile {
+                mode: self.profile.mode,
+                age: self.profile.age,
+            },
+            thresholds: self.rules.clone(),
+            horizon_days: self.profile.notification_horizon_days,
+        }
+    }
+
     /// What ingest's pure stages need from this config.
     pub fn ingest_settings(&self) -> crate::ingest::Settings {
         crate::ingest::Settings {
             areas: std::sync::Arc::new(self.surface.areas.clone()),
-            fallback_offset_s: chrono::Local::now().offset().local_minus_utc(),
+            fallback_offset_s: local_offset_s(),
         }
     }
 

@@ -5,11 +5,14 @@
 //! tying them together; cli and config at the edges.
 
 pub mod activity;
+pub mod alerts;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod decode;
 pub mod ingest;
 pub mod logging;
 pub mod metrics;
+pub mod rules;
 pub mod sim;
 pub mod store;

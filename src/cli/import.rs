@@ -74,10 +74,15 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         &mut progress,
     ))?;
 
+    // Replay: rules in time order, as if each run had just synced.
+    let alerts = crate::alerts::evaluate_pending(&mut store, &ctx.config.rule_settings(), now_ms)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        let mut out = serde_json::to_value(&summary)?;
+        out["alerts"] = serde_json::to_value(&alerts)?;
+        println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print_summary(&summary);
+        super::alerts::print_new(&alerts);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,8 +2,12 @@
 //! shared options and the dispatch.
 
 mod activities;
+mod alerts;
+mod gear;
 mod import;
+mod rules;
 mod show;
+mod status;
 mod tag;
 
 use crate::config::{self, Config, Env};
@@ -41,6 +45,16 @@ pub enum Command {
     Show(show::Args),
     /// Set the surface of an activity yourself (the strongest evidence).
     Tag(tag::Args),
+    /// Where you stand: this week against your baseline, today's safe
+    /// ceiling for the next run, open alerts.
+    Status(status::Args),
+    /// Alerts: what changed, by how much, what to do.
+    Alerts(alerts::Args),
+    /// Every rule with its current threshold and source.
+    Rules(rules::Args),
+    /// Your shoes and their heel drop.
+    #[command(subcommand)]
+    Gear(gear::Command),
 }
 
 /// What every subcommand needs: the config and where things live.
@@ -48,6 +62,22 @@ pub struct Context_ {
     pub config: Config,
     pub env: Env,
     pub db: Option<PathBuf>,
+}
+
+/// "2026-11-21" or "2026-11-21T07:30" (the runner's local time) → UTC ms.
+pub fn parse_local_time(text: &str) -> anyhow::Result<i64> {
+    let offset = i64::from(crate::config::local_offset_s()) * 1000;
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        if let Some(t) = day.and_hms_opt(0, 0, 0) {
+            return Ok(t.and_utc().timestamp_millis() - offset);
+        }
+    }
+    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            return Ok(t.and_utc().timestamp_millis() - offset);
+        }
+    }
+    anyhow::bail!("'{text}' is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM)")
 }
 
 impl Context_ {
@@ -70,5 +100,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Activities(args) => activities::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Tag(args) => tag::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
+        Command::Alerts(args) => alerts::run(&ctx, args),
+        Command::Rules(args) => rules::run(&ctx, args),
+        Command::Gear(command) => gear::run(&ctx, command),
     }
 }

@@ -9,3 +9,4 @@
 
 pub mod fit_writer;
 pub mod runs;
+pub mod training;

@@ -312,6 +312,87 @@ pub fn track_intervals(
     simulate(&config, &stretches)
 }
 
+/// The workout of a [`road_intervals`] session. Warm-up and cool-down run at
+/// the pace and cadence of the [`RunSpec`] it is used with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalPlan {
+    pub warmup_m: f64,
+    pub reps: u32,
+    pub rep_m: f64,
+    pub rep_pace_s_per_km: f64,
+    pub rep_cadence_spm: f64,
+    /// Jog recovery between reps (none after the last one).
+    pub recovery_s: f64,
+    pub recovery_pace_s_per_km: f64,
+    pub recovery_cadence_spm: f64,
+    pub cooldown_m: f64,
+}
+
+/// An interval session on the road: `spec`'s out-and-back route from
+/// `spec.origin` (a straight line, never an oval), `plan.warmup_m` at
+/// `spec.pace_s_per_km` and `spec.cadence_spm`, then `plan.reps` ×
+/// `plan.rep_m` with jog recoveries between them, then the cool-down. Each
+/// part is a lap (lap-button style: `spec.auto_lap_m` is not used), and
+/// `spec.distance_m` is ignored: the plan decides the distance. Everything
+/// else (start, offset, sport and sub-sport, seed, noise, GPS and jitter,
+/// altitude, temperature) comes from `spec`, as in [`steady_run`].
+pub fn road_intervals(spec: &RunSpec, plan: &IntervalPlan) -> Activity {
+    let part = |distance_m: f64, pace: f64, cadence_spm: f64| Stretch {
+        distance_m,
+        speed_m_per_s: 1000.0 / pace,
+        cadence_spm,
+        new_lap: true,
+    };
+    let mut stretches = vec![part(plan.warmup_m, spec.pace_s_per_km, spec.cadence_spm)];
+    for rep in 0..plan.reps {
+        if rep > 0 {
+            let jog_m = plan.recovery_s * 1000.0 / plan.recovery_pace_s_per_km;
+            stretches.push(part(
+                jog_m,
+                plan.recovery_pace_s_per_km,
+                plan.recovery_cadence_spm,
+            ));
+        }
+        stretches.push(part(
+            plan.rep_m,
+            plan.rep_pace_s_per_km,
+            plan.rep_cadence_spm,
+        ));
+    }
+    stretches.push(part(plan.cooldown_m, spec.pace_s_per_km, spec.cadence_spm));
+    // The route is as long as the parts that count (the same filter as
+    // `simulate`), so that the runner comes back to the start.
+    let total_m: f64 = stretches
+        .iter()
+        .filter(|s| {
+            s.distance_m.is_finite()
+                && s.distance_m > 0.0
+                && s.speed_m_per_s.is_finite()
+                && s.speed_m_per_s > 0.0
+        })
+        .map(|s| s.distance_m)
+        .sum();
+    let config = SimConfig {
+        start_ms: spec.start_ms,
+        local_offset_s: spec.local_offset_s,
+        sport: spec.sport,
+        sub_sport: spec.sub_sport,
+        seed: spec.seed,
+        noise: spec.noise,
+        route: spec.gps.then_some(Route::OutAndBack { total_m }),
+        origin: spec.origin,
+        altitude: &spec.altitude,
+        temperature_c: spec.temperature_c,
+        auto_lap_m: None,
+    };
+    let a = simulate(&config, &stretches);
+    if spec.gps && spec.gps_jitter_m > 0.0 {
+        with_gps_jitter(a, spec.gps_jitter_m, spec.seed)
+    } else {
+        a
+    }
+}
+
 /// Insert a timer pause of `pause_s` after `at_s` seconds of the activity
 /// (both rounded to whole seconds: FIT timer events have 1 s resolution).
 /// Samples after the pause point are shifted by `pause_s`, distance continues
@@ -860,6 +941,49 @@ mod tests {
             let (x, y) = unproject(DEFAULT_ORIGIN, s.lat_deg.unwrap(), s.lon_deg.unwrap());
             let (want_x, want_y) = oval_xy(s.distance_m.unwrap());
             assert!((x - want_x).hypot(y - want_y) < 0.01);
+        }
+    }
+
+    #[test]
+    fn road_intervals_run_out_and_back_with_a_lap_per_part() {
+        let plan = IntervalPlan {
+            warmup_m: 2000.0,
+            reps: 5,
+            rep_m: 1000.0,
+            rep_pace_s_per_km: 240.0,
+            rep_cadence_spm: 184.0,
+            recovery_s: 90.0,
+            recovery_pace_s_per_km: 450.0,
+            recovery_cadence_spm: 160.0,
+            cooldown_m: 1500.0,
+        };
+        let spec = RunSpec::new(1.0, 360.0);
+        let a = road_intervals(&spec, &plan);
+        let jog_m = 90.0 * 1000.0 / 450.0;
+        let want_m = 3500.0 + 5000.0 + 4.0 * jog_m;
+        let want_s = 3500.0 * 0.36 + 5000.0 * 0.24 + 4.0 * 90.0;
+        assert!(within(a.distance_m(), want_m, 0.005));
+        assert!(within(a.elapsed_s(), want_s, 0.005));
+        assert_eq!(a.sub_sport, SubSport::Generic);
+        // Warm-up, 5 reps, 4 jogs, cool-down.
+        assert_eq!(a.laps.len(), 11);
+        for lap in a.laps.iter().skip(1).step_by(2).take(5) {
+            assert!((lap.distance_m.unwrap() - 1000.0).abs() < 5.0, "{lap:?}");
+        }
+        // A straight line out and back: home at the end, every point on
+        // the line from the origin.
+        let (first, last) = (a.samples[0], *a.samples.last().unwrap());
+        let home = haversine_m(
+            first.lat_deg.unwrap(),
+            first.lon_deg.unwrap(),
+            last.lat_deg.unwrap(),
+            last.lon_deg.unwrap(),
+        );
+        assert!(home < 0.01, "{home}");
+        let (sin, cos) = OUT_AND_BACK_ANGLE_DEG.to_radians().sin_cos();
+        for s in &a.samples {
+            let (x, y) = unproject(DEFAULT_ORIGIN, s.lat_deg.unwrap(), s.lon_deg.unwrap());
+            assert!((-x * sin + y * cos).abs() < 0.01, "{x} {y}");
         }
     }
 

@@ -77,4 +77,44 @@ pub const MIGRATIONS: &[&str] = &[
         tagged_ms       INTEGER NOT NULL
     );
     "#,
+    // 3: shoes, alerts (one per cause), which runs the rules have seen.
+    r#"
+    CREATE TABLE gear (
+        id              INTEGER PRIMARY KEY,
+        name            TEXT NOT NULL UNIQUE,
+        drop_mm         REAL NOT NULL,
+        added_ms        INTEGER NOT NULL
+    );
+    CREATE TABLE gear_use (
+        id              INTEGER PRIMARY KEY,
+        gear_id         INTEGER NOT NULL REFERENCES gear(id),
+        from_ms         INTEGER NOT NULL
+    );
+    CREATE INDEX gear_use_by_time ON gear_use(from_ms);
+    CREATE TABLE alerts (
+        id              INTEGER PRIMARY KEY,
+        kind            TEXT NOT NULL,
+        severity        TEXT NOT NULL,
+        activity_id     INTEGER REFERENCES activities(id) ON DELETE SET NULL,
+        window_start_ms INTEGER NOT NULL,
+        window_end_ms   INTEGER NOT NULL,
+        measured        REAL NOT NULL,
+        baseline        REAL NOT NULL,
+        threshold       REAL NOT NULL,
+        unit            TEXT NOT NULL,
+        what_changed    TEXT NOT NULL,
+        what_to_do      TEXT NOT NULL,
+        source          TEXT NOT NULL,
+        cause           TEXT NOT NULL,
+        created_ms      INTEGER NOT NULL,
+        delivery        TEXT NOT NULL,
+        acknowledged_ms INTEGER,
+        UNIQUE (kind, cause)
+    );
+    CREATE INDEX alerts_by_window ON alerts(window_start_ms);
+    CREATE TABLE rule_evaluations (
+        activity_id     INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+        evaluated_ms    INTEGER NOT NULL
+    );
+    "#,
 ];

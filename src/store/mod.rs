@@ -5,6 +5,7 @@
 //! in WAL mode) loses at most the file in hand, which is read again next time.
 //! The store never touches the source files themselves.
 
+pub mod alerts;
 mod migrations;
 pub mod samples_codec;
 

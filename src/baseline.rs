@@ -1,0 +1,332 @@
+//! baseline: the runner's own recent running, from a window of history
+//! before a run (RULES.md F). Pure: it takes the runs and the instant, and
+//! reads nothing else.
+//!
+//! Cost does not grow with history: callers pass only the runs of the
+//! longest window (EWMA included, see [`HISTORY_DAYS`]).
+
+use crate::metrics::RunMetrics;
+use crate::metrics::cadence::MATCH_BIN_S_PER_KM;
+use crate::metrics::pace::PaceHistogram;
+use crate::metrics::surface::Surface;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const DAY_MS: i64 = 86_400_000;
+/// History a baseline ever looks at: the chronic EWMA's weight of a day 120
+/// days back is (1 − 2/29)^120 ≈ 0.02 %.
+pub const HISTORY_DAYS: i64 = 120;
+
+/// One stored run as the baseline and the rules see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub activity_id: i64,
+    pub start_ms: i64,
+    pub local_offset_s: i32,
+    pub metrics: RunMetrics,
+    /// Heel-to-toe drop of the shoes worn, where the runner logged them.
+    pub shoe_drop_mm: Option<f64>,
+    pub shoe_name: Option<String>,
+}
+
+impl RunRecord {
+    pub fn end_ms(&self) -> i64 {
+        self.start_ms + (self.metrics.elapsed_s * 1000.0) as i64
+    }
+
+    pub fn distance_m(&self) -> f64 {
+        self.metrics.distance_m
+    }
+
+    /// The runner's local calendar day, as days since 1970-01-01.
+    pub fn local_day(&self) -> i64 {
+        (self.start_ms + i64::from(self.local_offset_s) * 1000).div_euclid(DAY_MS)
+    }
+
+    /// Minutes of moving time at least `margin` faster than `easy`.
+    pub fn minutes_faster_than(&self, easy_s_per_km: f64, margin: f64) -> f64 {
+        self.metrics.pace.as_ref().map_or(0.0, |p| {
+            p.histogram.seconds_faster_than(easy_s_per_km, margin) / 60.0
+        })
+    }
+}
+
+/// Window lengths and learning requirements (RULES.md F), from the config.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BaselineSettings {
+    pub volume_window_days: i64,
+    pub stimulus_window_days: i64,
+    pub learning_min_days: i64,
+    pub learning_min_runs: usize,
+    /// Only runs on or after this instant count (return-to-running mode).
+    pub return_start_ms: Option<i64>,
+}
+
+impl Default for BaselineSettings {
+    fn default() -> Self {
+        BaselineSettings {
+            volume_window_days: 28,
+            stimulus_window_days: 42,
+            learning_min_days: 14,
+            learning_min_runs: 5,
+            return_start_ms: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Learning {
+    pub learning: bool,
+    pub days_spanned: i64,
+    pub runs: usize,
+    pub days_needed: i64,
+    pub runs_needed: usize,
+}
+
+/// The runner's baseline just before an instant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Baseline {
+    pub at_ms: i64,
+    pub learning: Learning,
+    /// Longest run in the 30 days before.
+    pub longest_30d_m: Option<f64>,
+    /// Distance of the 7 days up to `at_ms`.
+    pub last_7d_m: f64,
+    pub last_7d_runs: usize,
+    /// Mean pace of the last 7 days' runs (moving time over distance).
+    pub last_7d_pace_s_per_km: Option<f64>,
+    /// Mean weekly distance over the volume window before the last 7 days
+    /// (uncoupled: the last week is not part of its own reference).
+    pub weekly_m: f64,
+    pub runs_per_week: f64,
+    pub pace_s_per_km: Option<f64>,
+    /// A robust low-intensity pace: the median of moving time over pace in
+    /// the stimulus window, interval sessions left out.
+    pub easy_pace_s_per_km: Option<f64>,
+    /// 90th percentile over the stimulus window's runs.
+    pub climb_m_per_km_p90: Option<f64>,
+    pub fast_minutes_p90: Option<f64>,
+    pub interval_sessions: usize,
+    /// Share of the stimulus window's distance per surface.
+    pub surface_share: BTreeMap<String, f64>,
+    /// Running cadence per 15 s/km pace bin (bin lower edge, s/km → spm,
+    /// seconds of data).
+    pub cadence_at_pace: BTreeMap<i64, (f64, f64)>,
+    /// Median heel drop of the shoes worn in the stimulus window.
+    pub shoe_drop_mm: Option<f64>,
+    /// EWMA loads in km/day: acute 7 d, chronic 28 d ending a week earlier.
+    pub acute_km_per_day: f64,
+    pub chronic_km_per_day: f64,
+    pub stimulus_runs: usize,
+}
+
+impl Baseline {
+    /// Acute:chronic ratio (None without chronic load).
+    pub fn acwr(&self) -> Option<f64> {
+        (self.chronic_km_per_day > 0.05).then(|| self.acute_km_per_day / self.chronic_km_per_day)
+    }
+
+    /// Today's safe ceiling for the next run: 1.10 × the longest run of the
+    /// last 30 days (RULES.md A).
+    pub fn safe_ceiling_m(&self) -> Option<f64> {
+        self.longest_30d_m.map(|m| m * 1.10)
+    }
+}
+
+fn quantile(mut values: Vec<f64>, q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let i = ((values.len() - 1) as f64 * q).round() as usize;
+    values.get(i).copied()
+}
+
+/// Compute the baseline at `at_ms` from `history`: runs that started before
+/// `at_ms` (others are ignored), in any order.
+pub fn compute(history: &[RunRecord], at_ms: i64, settings: &BaselineSettings) -> Baseline {
+    let since = settings.return_start_ms.unwrap_or(i64::MIN);
+    let runs: Vec<&RunRecord> = history
+        .iter()
+        .filter(|r| r.start_ms < at_ms && r.start_ms >= since && !r.metrics.cross_training)
+        .filter(|r| r.start_ms >= at_ms - HISTORY_DAYS * DAY_MS)
+        .collect();
+    let within = |days: i64| {
+        runs.iter()
+            .copied()
+            .filter(move |r| r.start_ms >= at_ms - days * DAY_MS)
+    };
+
+    // Learning (RULES.md F): history must span 14 days and hold 5 runs.
+    let first = runs.iter().map(|r| r.start_ms).min();
+    let days_spanned = first.map_or(0, |f| (at_ms - f) / DAY_MS);
+    let learning = Learning {
+        learning: days_spanned < settings.learning_min_days
+            || runs.len() < settings.learning_min_runs,
+        days_spanned,
+        runs: runs.len(),
+        days_needed: (settings.learning_min_days - days_spanned).max(0),
+        runs_needed: settings.learning_min_runs.saturating_sub(runs.len()),
+    };
+
+    let longest_30d_m = within(30)
+        .map(|r| r.distance_m())
+        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+    let last_7: Vec<&RunRecord> = within(7).collect();
+    let last_7d_m: f64 = last_7.iter().map(|r| r.distance_m()).sum();
+    let last_7d_pace_s_per_km = mean_pace(&last_7);
+
+    // Volume reference: the window before the last 7 days.
+    let volume_days = settings.volume_window_days;
+    let reference: Vec<&RunRecord> = runs
+        .iter()
+        .copied()
+        .filter(|r| {
+            r.start_ms < at_ms - 7 * DAY_MS && r.start_ms >= at_ms - (7 + volume_days) * DAY_MS
+        })
+        .collect();
+    // Weeks actually covered, so a runner with 2 weeks of history is not
+    // compared with a 4-week mean diluted by empty weeks.
+    let covered_days = reference.iter().map(|r| r.start_ms).min().map_or(0, |f| {
+        ((at_ms - 7 * DAY_MS - f) / DAY_MS + 1).clamp(7, volume_days)
+    });
+    let weeks = covered_days as f64 / 7.0;
+    let weekly_m = if reference.is_empty() {
+        0.0
+    } else {
+        reference.iter().map(|r| r.distance_m()).sum::<f64>() / weeks
+    };
+    let runs_per_week = if reference.is_empty() {
+        0.0
+    } else {
+        reference.len() as f64 / weeks
+    };
+    let pace_s_per_km = mean_pace(&reference);
+
+    // Stimuli: the longer window.
+    let stimulus: Vec<&RunRecord> = within(settings.stimulus_window_days).collect();
+    let mut pooled = PaceHistogram {
+        seconds: Vec::new(),
+    };
+    let mut interval_sessions = 0;
+    for r in &stimulus {
+        let Some(p) = &r.metrics.pace else { continue };
+        if p.intervals.is_some() {
+            interval_sessions += 1;
+            continue;
+        }
+        if pooled.seconds.len() < p.histogram.seconds.len() {
+            pooled.seconds.resize(p.histogram.seconds.len(), 0.0);
+        }
+        for (acc, s) in pooled.seconds.iter_mut().zip(&p.histogram.seconds) {
+            *acc += s;
+        }
+    }
+    let easy_pace_s_per_km = pooled.quantile_s_per_km(0.5);
+    let climb_m_per_km_p90 = quantile(
+        stimulus
+            .iter()
+            .filter_map(|r| r.metrics.climb_m_per_km())
+            .collect(),
+        0.9,
+    );
+    let fast_minutes_p90 = easy_pace_s_per_km.and_then(|easy| {
+        quantile(
+            stimulus
+                .iter()
+                .map(|r| r.minutes_faster_than(easy, 0.10))
+                .collect(),
+            0.9,
+        )
+    });
+
+    let total_m: f64 = stimulus.iter().map(|r| r.distance_m()).sum();
+    let mut surface_share: BTreeMap<String, f64> = BTreeMap::new();
+    for r in &stimulus {
+        *surface_share
+            .entry(r.metrics.surface.as_str().to_string())
+            .or_insert(0.0) += r.distance_m();
+    }
+    if total_m > 0.0 {
+        for v in surface_share.values_mut() {
+            *v /= total_m;
+        }
+    }
+
+    let mut cadence_at_pace: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
+    for r in &stimulus {
+        for bin in r.metrics.cadence.iter().flat_map(|c| &c.at_pace) {
+            let key =
+                (bin.pace_s_per_km / MATCH_BIN_S_PER_KM).round() as i64 * MATCH_BIN_S_PER_KM as i64;
+            let e = cadence_at_pace.entry(key).or_insert((0.0, 0.0));
+            e.0 += bin.cadence_spm * bin.seconds;
+            e.1 += bin.seconds;
+        }
+    }
+    for v in cadence_at_pace.values_mut() {
+        v.0 /= v.1.max(1e-9);
+    }
+
+    let shoe_drop_mm = quantile(
+        stimulus.iter().filter_map(|r| r.shoe_drop_mm).collect(),
+        0.5,
+    );
+    let (acute_km_per_day, chronic_km_per_day) = ewma_loads(&runs, at_ms);
+
+    Baseline {
+        at_ms,
+        learning,
+        longest_30d_m,
+        last_7d_m,
+        last_7d_runs: last_7.len(),
+        last_7d_pace_s_per_km,
+        weekly_m,
+        runs_per_week,
+        pace_s_per_km,
+        easy_pace_s_per_km,
+        climb_m_per_km_p90,
+        fast_minutes_p90,
+        interval_sessions,
+        surface_share,
+        cadence_at_pace,
+        shoe_drop_mm,
+        acute_km_per_day,
+        chronic_km_per_day,
+        stimulus_runs: stimulus.len(),
+    }
+}
+
+fn mean_pace(runs: &[&RunRecord]) -> Option<f64> {
+    let (s, m) = runs.iter().fold((0.0, 0.0), |acc, r| {
+        (acc.0 + r.metrics.moving_s, acc.1 + r.distance_m())
+    });
+    (m > 0.0).then(|| s / m * 1000.0)
+}
+
+/// EWMA of daily running km (λ = 2/(N+1)), uncoupled (Lolli et al. 2019):
+/// acute over 7 days up to the day of `at_ms`; chronic over 28 days ending
+/// where the acute week begins, so the week being judged is not part of its
+/// own reference.
+fn ewma_loads(runs: &[&RunRecord], at_ms: i64) -> (f64, f64) {
+    let today = at_ms.div_euclid(DAY_MS);
+    let first = today - HISTORY_DAYS;
+    let mut daily = vec![0.0; (HISTORY_DAYS + 1) as usize];
+    for r in runs {
+        let day = r.start_ms.div_euclid(DAY_MS);
+        if (first..=today).contains(&day) {
+            daily[(day - first) as usize] += r.distance_m() / 1000.0;
+        }
+    }
+    let ewma = |days: &[f64], n: f64| {
+        let lambda = 2.0 / (n + 1.0);
+        days.iter()
+            .fold(0.0, |acc, d| lambda * d + (1.0 - lambda) * acc)
+    };
+    let split = daily.len().saturating_sub(7);
+    (ewma(&daily, 7.0), ewma(&daily[..split], 28.0))
+}
+
+/// Share of a surface in the baseline mix (0 when never run on).
+pub fn surface_share(b: &Baseline, s: Surface) -> f64 {
+    b.surface_share.get(s.as_str()).copied().unwrap_or(0.0)
+}

@@ -1,0 +1,88 @@
+//! `tendonwatch alerts [--all] [--json]`, `tendonwatch alerts ack ID`.
+
+use super::Context_;
+use crate::store::alerts::{Alert, DELIVERY_QUEUED};
+use anyhow::bail;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Include acknowledged alerts.
+    #[arg(long)]
+    pub all: bool,
+    /// Print as JSON (kind is the rule id of RULES.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Acknowledge this alert (it leaves the open list).
+    #[arg(long, value_name = "ID")]
+    pub ack: Option<i64>,
+}
+
+pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    if let Some(id) = args.ack {
+        if !store.acknowledge_alert(id, chrono::Utc::now().timestamp_millis())? {
+            bail!("no open alert {id} (see `tendonwatch alerts`)");
+        }
+        println!("alert {id} acknowledged");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let alerts = store.alerts(args.all)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&alerts)?);
+    } else if alerts.is_empty() {
+        println!("no {}alerts", if args.all { "" } else { "open " });
+    } else {
+        for a in &alerts {
+            print_alert(a);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn day(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+pub fn print_alert(a: &Alert) {
+    let run = a
+        .activity_id
+        .map(|id| format!(", activity {id}"))
+        .unwrap_or_default();
+    let ack = if a.acknowledged_ms.is_some() {
+        " (acknowledged)"
+    } else {
+        ""
+    };
+    println!(
+        "#{} {} [{}] {}{run}{ack}",
+        a.id,
+        a.kind,
+        a.severity,
+        day(a.window_end_ms)
+    );
+    println!("    {}", a.what_changed);
+    println!("    → {}", a.what_to_do);
+    println!("    source: {}", a.source);
+}
+
+/// After an import: the new alerts, and how many were held back as old.
+pub fn print_new(alerts: &[Alert]) {
+    if alerts.is_empty() {
+        return;
+    }
+    let queued = alerts
+        .iter()
+        .filter(|a| a.delivery == DELIVERY_QUEUED)
+        .count();
+    println!(
+        "{} new alerts ({queued} recent enough to notify; {} about older runs, stored only):",
+        alerts.len(),
+        alerts.len() - queued
+    );
+    for a in alerts {
+        print_alert(a);
+    }
+}

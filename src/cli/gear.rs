@@ -1,0 +1,75 @@
+//! `tendonwatch gear add NAME --drop MM [--from DATE]`, `gear use NAME
+//! [--from DATE]`, `gear list`: shoes and their heel drop (RULES.md D).
+
+use super::{Context_, parse_local_time};
+use anyhow::bail;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Add a pair of shoes (and start wearing them with --from).
+    Add {
+        name: String,
+        /// Heel-to-toe drop in millimetres (0–20).
+        #[arg(long = "drop", value_name = "MM")]
+        drop_mm: f64,
+        /// Wearing them from this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+    },
+    /// Switch to these shoes from a day on (default: now).
+    Use {
+        name: String,
+        #[arg(long)]
+        from: Option<String>,
+    },
+    /// List your shoes.
+    List,
+}
+
+pub fn run(ctx: &Context_, command: Command) -> anyhow::Result<ExitCode> {
+    let now = chrono::Utc::now().timestamp_millis();
+    match command {
+        Command::Add {
+            name,
+            drop_mm,
+            from,
+        } => {
+            if !(0.0..=20.0).contains(&drop_mm) || !drop_mm.is_finite() {
+                bail!("--drop {drop_mm}: a heel drop is between 0 and 20 mm");
+            }
+            let from_ms = from.as_deref().map(parse_local_time).transpose()?;
+            let mut store = ctx.open_store()?;
+            if !store.add_shoe(&name, drop_mm, now)? {
+                bail!("shoes named '{name}' already exist");
+            }
+            if let Some(ms) = from_ms {
+                store.use_shoe(&name, ms)?;
+            }
+            println!("added {name} ({drop_mm:.0} mm drop)");
+        }
+        Command::Use { name, from } => {
+            let from_ms = match from.as_deref() {
+                Some(text) => parse_local_time(text)?,
+                None => now,
+            };
+            let mut store = ctx.open_store()?;
+            if !store.use_shoe(&name, from_ms)? {
+                bail!("no shoes named '{name}' (add them with `tendonwatch gear add`)");
+            }
+            println!("wearing {name} from now on");
+        }
+        Command::List => {
+            let store = ctx.open_store()?;
+            for s in store.shoes()? {
+                let since = s
+                    .in_use_from_ms
+                    .and_then(chrono::DateTime::from_timestamp_millis)
+                    .map(|t| format!(", worn since {}", t.format("%Y-%m-%d")))
+                    .unwrap_or_default();
+                println!("{} — {:.0} mm drop{since}", s.name, s.drop_mm);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,75 @@
+//! `tendonwatch status [--json]`: this week against the baseline, today's
+//! safe ceiling for the next run, learning state, open alerts.
+
+use super::Context_;
+use crate::baseline::{self, DAY_MS, HISTORY_DAYS};
+use crate::rules::km;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let store = ctx.open_store()?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let settings = ctx.config.rule_settings();
+    let history = store.run_records(now - HISTORY_DAYS * DAY_MS, now)?;
+    let b = baseline::compute(&history, now, &settings.baseline);
+    let open = store.alerts(false)?;
+    if args.json {
+        let out = serde_json::json!({
+            "baseline": b,
+            "safe_ceiling_m": b.safe_ceiling_m(),
+            "acwr": b.acwr(),
+            "open_alerts": open,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if b.learning.learning {
+        println!(
+            "learning your baseline: {} runs over {} days so far; {} more runs and {} more days before comparisons start",
+            b.learning.runs,
+            b.learning.days_spanned,
+            b.learning.runs_needed,
+            b.learning.days_needed
+        );
+    }
+    let usual = if b.weekly_m > 0.0 {
+        format!(
+            " (your usual {} a week, {:.1} runs)",
+            km(b.weekly_m),
+            b.runs_per_week
+        )
+    } else {
+        String::new()
+    };
+    println!(
+        "last 7 days: {} in {} runs{usual}",
+        km(b.last_7d_m),
+        b.last_7d_runs
+    );
+    match (b.longest_30d_m, b.safe_ceiling_m()) {
+        (Some(longest), Some(ceiling)) => println!(
+            "next run: up to {} today (1.1 × your longest run of the last 30 days, {})",
+            km(ceiling),
+            km(longest)
+        ),
+        _ => println!("next run: no run in the last 30 days — start short and easy"),
+    }
+    if let Some(r) = b.acwr() {
+        println!("load ratio (acute:chronic): {r:.2}");
+    }
+    if open.is_empty() {
+        println!("no open alerts");
+    } else {
+        println!("{} open alerts:", open.len());
+        for a in open.iter().take(10) {
+            super::alerts::print_alert(a);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,342 @@
+//! rules: (run, baseline, profile, thresholds) → findings. Pure functions,
+//! one file per rule of RULES.md A, B and D; no clock, no I/O.
+//!
+//! A finding says what changed, by how much against the runner's own
+//! baseline, what to do, and where the rule comes from (RULES.md G).
+
+mod acwr;
+mod cadence_shift;
+mod frequency_jump;
+mod hill_intro;
+mod pace_and_distance;
+mod run_spike;
+mod shoe_drop;
+mod speed_intro;
+mod stacked_intro;
+mod surface_change;
+mod week_jump;
+
+use crate::baseline::{Baseline, RunRecord};
+use serde::{Deserialize, Serialize};
+
+/// The rule ids of RULES.md; also the alert `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleId {
+    RunSpike,
+    WeekJump,
+    Acwr,
+    FrequencyJump,
+    PaceAndDistance,
+    HillIntro,
+    SpeedIntro,
+    SurfaceChange,
+    CadenceShift,
+    StackedIntro,
+    ShoeDrop,
+}
+
+impl RuleId {
+    pub const ALL: [RuleId; 11] = [
+        RuleId::RunSpike,
+        RuleId::WeekJump,
+        RuleId::Acwr,
+        RuleId::FrequencyJump,
+        RuleId::PaceAndDistance,
+        RuleId::HillIntro,
+        RuleId::SpeedIntro,
+        RuleId::SurfaceChange,
+        RuleId::CadenceShift,
+        RuleId::StackedIntro,
+        RuleId::ShoeDrop,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleId::RunSpike => "run_spike",
+            RuleId::WeekJump => "week_jump",
+            RuleId::Acwr => "acwr",
+            RuleId::FrequencyJump => "frequency_jump",
+            RuleId::PaceAndDistance => "pace_and_distance",
+            RuleId::HillIntro => "hill_intro",
+            RuleId::SpeedIntro => "speed_intro",
+            RuleId::SurfaceChange => "surface_change",
+            RuleId::CadenceShift => "cadence_shift",
+            RuleId::StackedIntro => "stacked_intro",
+            RuleId::ShoeDrop => "shoe_drop",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RuleId> {
+        RuleId::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    /// New-stimulus rules (RULES.md B and D): the ones `stacked_intro` counts.
+    pub fn is_introduction(self) -> bool {
+        matches!(
+            self,
+            RuleId::HillIntro
+                | RuleId::SpeedIntro
+                | RuleId::SurfaceChange
+                | RuleId::RunSpike
+                | RuleId::ShoeDrop
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warn,
+    High,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warn => "warn",
+            Severity::High => "high",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        [Severity::Info, Severity::Warn, Severity::High]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// Returning from an Achilles injury (strict) or guarding against a first
+/// one (looser). RULES.md: two profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Return,
+    Normal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub mode: Mode,
+    pub age: Option<u32>,
+}
+
+impl Profile {
+    /// Masters runners (40+) get the stricter of the two profiles for
+    /// progression rules ("too much too sooner" — seed 000).
+    pub fn is_masters(&self) -> bool {
+        self.age.is_some_and(|a| a >= 40)
+    }
+
+    /// Use the return threshold for a progression rule?
+    pub fn strict_progression(&self) -> bool {
+        self.mode == Mode::Return || self.is_masters()
+    }
+}
+
+/// Every threshold of RULES.md, as config values (`[rules]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    pub run_spike_warn_pct: f64,
+    pub run_spike_high_pct: f64,
+    pub run_spike_severe_pct: f64,
+    pub week_jump_return_pct: f64,
+    pub week_jump_normal_pct: f64,
+    pub acwr_info: f64,
+    pub acwr_warn: f64,
+    pub frequency_jump_runs: f64,
+    pub pace_and_distance_distance_pct: f64,
+    pub pace_and_distance_pace_pct: f64,
+    /// A stimulus is new above the baseline's 90th percentile × this factor…
+    pub intro_factor: f64,
+    /// …and above these absolute floors.
+    pub hill_floor_m_per_km: f64,
+    pub hill_floor_m: f64,
+    pub speed_margin_pct: f64,
+    pub speed_floor_min: f64,
+    /// A surface is new when the baseline has less than this share of it.
+    pub surface_new_share: f64,
+    pub cadence_shift_pct: f64,
+    pub cadence_min_matched_s: f64,
+    pub shoe_drop_mm: f64,
+    pub stacked_window_days: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            run_spike_warn_pct: 10.0,
+            run_spike_high_pct: 30.0,
+            run_spike_severe_pct: 100.0,
+            week_jump_return_pct: 10.0,
+            week_jump_normal_pct: 30.0,
+            acwr_info: 1.3,
+            acwr_warn: 1.5,
+            frequency_jump_runs: 2.0,
+            pace_and_distance_distance_pct: 10.0,
+            pace_and_distance_pace_pct: 3.0,
+            intro_factor: 1.5,
+            hill_floor_m_per_km: 6.0,
+            hill_floor_m: 50.0,
+            speed_margin_pct: 10.0,
+            speed_floor_min: 5.0,
+            surface_new_share: 0.10,
+            cadence_shift_pct: 5.0,
+            cadence_min_matched_s: 600.0,
+            shoe_drop_mm: 4.0,
+            stacked_window_days: 7,
+        }
+    }
+}
+
+/// What one rule found about one run (or the week it closes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub kind: RuleId,
+    pub severity: Severity,
+    pub activity_id: i64,
+    /// The window the finding is about (the run itself, or a week).
+    pub window_start_ms: i64,
+    pub window_end_ms: i64,
+    pub measured: f64,
+    pub baseline: f64,
+    pub threshold: f64,
+    pub unit: String,
+    /// One plain sentence: what changed, with its numbers.
+    pub what_changed: String,
+    /// One plain sentence: what to do.
+    pub what_to_do: String,
+    pub source: String,
+    /// The same cause never alerts twice: this key names it.
+    pub cause: String,
+}
+
+/// Everything a rule may look at.
+pub struct Context<'a> {
+    pub run: &'a RunRecord,
+    pub baseline: &'a Baseline,
+    pub profile: &'a Profile,
+    pub t: &'a Thresholds,
+    /// Findings of earlier runs within the stacking window (for
+    /// `stacked_intro`): introductions already made.
+    pub recent_introductions: &'a [Finding],
+}
+
+impl Context<'_> {
+    fn finding(&self, kind: RuleId, severity: Severity) -> FindingBuilder {
+        FindingBuilder {
+            f: Finding {
+                kind,
+                severity,
+                activity_id: self.run.activity_id,
+                window_start_ms: self.run.start_ms,
+                window_end_ms: self.run.end_ms(),
+                measured: 0.0,
+                baseline: 0.0,
+                threshold: 0.0,
+                unit: String::new(),
+                what_changed: String::new(),
+                what_to_do: String::new(),
+                source: String::new(),
+                cause: format!("activity:{}", self.run.activity_id),
+            },
+        }
+    }
+
+    /// The runner's local ISO week of this run ("2026-W07"), for week causes.
+    fn week_cause(&self, kind: RuleId) -> String {
+        let local = self.run.start_ms + i64::from(self.run.local_offset_s) * 1000;
+        let week = chrono::DateTime::from_timestamp_millis(local)
+            .map(|t| {
+                let w = chrono::Datelike::iso_week(&t.date_naive());
+                format!("{}-W{:02}", w.year(), w.week())
+            })
+            .unwrap_or_default();
+        format!("{}:{week}", kind.as_str())
+    }
+}
+
+struct FindingBuilder {
+    f: Finding,
+}
+
+impl FindingBuilder {
+    fn numbers(mut self, measured: f64, baseline: f64, threshold: f64, unit: &str) -> Self {
+        self.f.measured = measured;
+        self.f.baseline = baseline;
+        self.f.threshold = threshold;
+        self.f.unit = unit.to_string();
+        self
+    }
+
+    fn text(mut self, what_changed: String, what_to_do: &str, source: &str) -> Self {
+        self.f.what_changed = what_changed;
+        self.f.what_to_do = what_to_do.to_string();
+        self.f.source = source.to_string();
+        self
+    }
+
+    fn week(mut self, cause: String, start_ms: i64) -> Self {
+        self.f.cause = cause;
+        self.f.window_start_ms = start_ms;
+        self
+    }
+
+    fn build(self) -> Finding {
+        self.f
+    }
+}
+
+/// After an introduction the seeds advise a 24-hour wait and one repeat.
+pub const AFTER_INTRO: &str = "See how it responds over the next 24 hours: log your pain tomorrow morning, and repeat it once before adding anything else.";
+
+/// Evaluate every rule for one run. Learning period (RULES.md F): no rule
+/// comparing with the baseline fires until it is learned.
+pub fn evaluate(ctx: &Context<'_>) -> Vec<Finding> {
+    if ctx.baseline.learning.learning || ctx.run.metrics.cross_training {
+        return Vec::new();
+    }
+    let mut out: Vec<Finding> = [
+        run_spike::check(ctx),
+        week_jump::check(ctx),
+        acwr::check(ctx),
+        frequency_jump::check(ctx),
+        pace_and_distance::check(ctx),
+        hill_intro::check(ctx),
+        speed_intro::check(ctx),
+        surface_change::check(ctx),
+        cadence_shift::check(ctx),
+        shoe_drop::check(ctx),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if let Some(stacked) = stacked_intro::check(ctx, &out) {
+        out.push(stacked);
+    }
+    out
+}
+
+/// "13.8 km", "850 m".
+pub fn km(m: f64) -> String {
+    let m = m.max(0.0);
+    if m >= 1000.0 {
+        format!("{:.1} km", m / 1000.0)
+    } else {
+        format!("{m:.0} m")
+    }
+}
+
+/// "5:30/km".
+pub fn pace(s_per_km: f64) -> String {
+    let s = s_per_km.round() as i64;
+    format!("{}:{:02}/km", s / 60, s % 60)
+}
+
+/// "+35 %".
+pub fn pct(ratio: f64) -> String {
+    format!("{:+.0} %", (ratio - 1.0) * 100.0)
+}

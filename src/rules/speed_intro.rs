@@ -1,0 +1,45 @@
+//! `speed_intro` (RULES.md B): running clearly faster than the runner's easy
+//! pace for longer than the baseline holds, or a first interval session.
+//! Achilles force rises ~20 % from 3.3 to 5.6 m/s.
+
+use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, pace};
+
+const SOURCE: &str = "seed 000 steps 5–6; seed 003 (\"increasing speed\"); Achilles force rises about 20 % from 3.3 to 5.6 m/s";
+
+pub fn check(ctx: &Context<'_>) -> Option<Finding> {
+    let b = ctx.baseline;
+    let easy = b.easy_pace_s_per_km?;
+    let margin = ctx.t.speed_margin_pct / 100.0;
+    let fast_min = ctx.run.minutes_faster_than(easy, margin);
+    let p90 = b.fast_minutes_p90.unwrap_or(0.0);
+    let limit = (p90 * ctx.t.intro_factor).max(ctx.t.speed_floor_min);
+    let intervals = ctx
+        .run
+        .metrics
+        .pace
+        .as_ref()
+        .and_then(|p| p.intervals.as_ref())
+        .filter(|iv| iv.rep_pace_s_per_km <= easy / (1.0 + margin));
+    let first_session = intervals.is_some() && b.interval_sessions == 0;
+    if fast_min <= limit && !first_session {
+        return None;
+    }
+    let session = intervals
+        .map(|iv| format!(" in {} reps at {}", iv.reps, pace(iv.rep_pace_s_per_km)))
+        .unwrap_or_default();
+    Some(
+        ctx.finding(RuleId::SpeedIntro, Severity::Warn)
+            .numbers(fast_min, p90, limit, "min")
+            .text(
+                format!(
+                    "{fast_min:.0} minutes faster than {} (10 % quicker than your easy {}){session}; your runs of the last 6 weeks held at most {p90:.0} such minutes{}.",
+                    pace(easy / (1.0 + margin)),
+                    pace(easy),
+                    if b.interval_sessions == 0 { " and no interval session" } else { "" }
+                ),
+                AFTER_INTRO,
+                SOURCE,
+            )
+            .build(),
+    )
+}

@@ -1,0 +1,36 @@
+//! `surface_change` (RULES.md B, E): a surface the runner's recent running
+//! barely contains.
+
+use super::{AFTER_INTRO, Context, Finding, RuleId, Severity};
+use crate::baseline::surface_share;
+use crate::metrics::surface::Surface;
+
+const SOURCE: &str = "seed 000 step 5: \"Do not change running surfaces dramatically and avoid trails and sand\"; \
+    Knobloch 2008: sand RR 10 for mid-portion tendinopathy in masters runners";
+
+pub fn check(ctx: &Context<'_>) -> Option<Finding> {
+    let s = ctx.run.metrics.surface;
+    if s == Surface::Unknown {
+        return None;
+    }
+    let share = surface_share(ctx.baseline, s);
+    if share >= ctx.t.surface_new_share {
+        return None;
+    }
+    Some(
+        ctx.finding(RuleId::SurfaceChange, Severity::Warn)
+            .numbers(0.0, share * 100.0, ctx.t.surface_new_share * 100.0, "% of distance")
+            .text(
+                format!(
+                    "A run on {}: {:.0} % of your last 6 weeks' distance was on {} (new below {:.0} %).",
+                    s.as_str(),
+                    share * 100.0,
+                    s.as_str(),
+                    ctx.t.surface_new_share * 100.0
+                ),
+                AFTER_INTRO,
+                SOURCE,
+            )
+            .build(),
+    )
+}

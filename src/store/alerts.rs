@@ -1,0 +1,267 @@
+//! The store's side of baselines and alerts: run records for a time window,
+//! shoes, alerts (one per cause) and which runs the rules have evaluated.
+
+use super::{Result, Store, from_json};
+use crate::baseline::RunRecord;
+use crate::rules::{Finding, RuleId, Severity};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// How an alert reaches the runner.
+pub const DELIVERY_QUEUED: &str = "queued";
+/// About a run older than the notification horizon: stored, never pushed.
+pub const DELIVERY_TOO_OLD: &str = "too_old";
+
+/// A stored alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    pub id: i64,
+    pub kind: String,
+    pub severity: String,
+    pub activity_id: Option<i64>,
+    pub window_start_ms: i64,
+    pub window_end_ms: i64,
+    pub measured: f64,
+    pub baseline: f64,
+    pub threshold: f64,
+    pub unit: String,
+    pub what_changed: String,
+    pub what_to_do: String,
+    pub source: String,
+    pub cause: String,
+    pub created_ms: i64,
+    pub delivery: String,
+    pub acknowledged_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shoe {
+    pub name: String,
+    pub drop_mm: f64,
+    /// When the runner started wearing it (latest switch), if ever.
+    pub in_use_from_ms: Option<i64>,
+}
+
+const ALERT_COLUMNS: &str = "id, kind, severity, activity_id, window_start_ms, window_end_ms, measured, baseline,
+    threshold, unit, what_changed, what_to_do, source, cause, created_ms, delivery, acknowledged_ms";
+
+fn alert_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
+    Ok(Alert {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        severity: r.get(2)?,
+        activity_id: r.get(3)?,
+        window_start_ms: r.get(4)?,
+        window_end_ms: r.get(5)?,
+        measured: r.get(6)?,
+        baseline: r.get(7)?,
+        threshold: r.get(8)?,
+        unit: r.get(9)?,
+        what_changed: r.get(10)?,
+        what_to_do: r.get(11)?,
+        source: r.get(12)?,
+        cause: r.get(13)?,
+        created_ms: r.get(14)?,
+        delivery: r.get(15)?,
+        acknowledged_ms: r.get(16)?,
+    })
+}
+
+impl Alert {
+    /// The stored alert as the finding it came from (for `stacked_intro`).
+    pub fn finding(&self) -> Option<Finding> {
+        Some(Finding {
+            kind: RuleId::parse(&self.kind)?,
+            severity: Severity::parse(&self.severity)?,
+            activity_id: self.activity_id?,
+            window_start_ms: self.window_start_ms,
+            window_end_ms: self.window_end_ms,
+            measured: self.measured,
+            baseline: self.baseline,
+            threshold: self.threshold,
+            unit: self.unit.clone(),
+            what_changed: self.what_changed.clone(),
+            what_to_do: self.what_to_do.clone(),
+            source: self.source.clone(),
+            cause: self.cause.clone(),
+        })
+    }
+}
+
+impl Store {
+    /// Running activities (with metrics) that started in [from_ms, to_ms),
+    /// in time order, with the shoes worn. Uses the start-time index: the
+    /// cost depends on the window, not on the whole history.
+    pub fn run_records(&self, from_ms: i64, to_ms: i64) -> Result<Vec<RunRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.start_ms, a.local_offset_s, m.json,
+                    (SELECT g.drop_mm FROM gear_use u JOIN gear g ON g.id = u.gear_id
+                      WHERE u.from_ms <= a.start_ms ORDER BY u.from_ms DESC, u.id DESC LIMIT 1),
+                    (SELECT g.name FROM gear_use u JOIN gear g ON g.id = u.gear_id
+                      WHERE u.from_ms <= a.start_ms ORDER BY u.from_ms DESC, u.id DESC LIMIT 1)
+             FROM activities a JOIN metrics m ON m.activity_id = a.id
+             WHERE a.start_ms >= ?1 AND a.start_ms < ?2 AND m.cross_training = 0
+             ORDER BY a.start_ms, a.id",
+        )?;
+        let rows = stmt.query_map(params![from_ms, to_ms], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<i32>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<f64>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, start_ms, offset, json, drop, shoe) = row?;
+            out.push(RunRecord {
+                activity_id: id,
+                start_ms,
+                local_offset_s: offset.unwrap_or(0),
+                metrics: from_json(id, "metrics", &json)?,
+                shoe_drop_mm: drop,
+                shoe_name: shoe,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Running activities the rules have not evaluated yet, oldest first.
+    pub fn unevaluated_runs(&self) -> Result<Vec<(i64, i64)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.id, a.start_ms FROM activities a JOIN metrics m ON m.activity_id = a.id
+             LEFT JOIN rule_evaluations e ON e.activity_id = a.id
+             WHERE e.activity_id IS NULL AND m.cross_training = 0
+             ORDER BY a.start_ms, a.id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Store a run's findings as alerts (a cause already alerted is skipped)
+    /// and mark the run evaluated — one transaction. Returns the new alerts.
+    pub fn record_findings(
+        &mut self,
+        activity_id: i64,
+        findings: &[Finding],
+        delivery: &str,
+        now_ms: i64,
+    ) -> Result<Vec<Alert>> {
+        let tx = self.conn.transaction()?;
+        let mut new_ids = Vec::new();
+        for f in findings {
+            let inserted = tx.execute(
+                "INSERT OR IGNORE INTO alerts (kind, severity, activity_id, window_start_ms, window_end_ms,
+                    measured, baseline, threshold, unit, what_changed, what_to_do, source, cause,
+                    created_ms, delivery)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                params![
+                    f.kind.as_str(),
+                    f.severity.as_str(),
+                    f.activity_id,
+                    f.window_start_ms,
+                    f.window_end_ms,
+                    f.measured,
+                    f.baseline,
+                    f.threshold,
+                    f.unit,
+                    f.what_changed,
+                    f.what_to_do,
+                    f.source,
+                    f.cause,
+                    now_ms,
+                    delivery
+                ],
+            )?;
+            if inserted == 1 {
+                new_ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO rule_evaluations (activity_id, evaluated_ms) VALUES (?1, ?2)",
+            params![activity_id, now_ms],
+        )?;
+        let mut new_alerts = Vec::new();
+        for id in new_ids {
+            new_alerts.push(tx.query_row(
+                &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"),
+                [id],
+                alert_row,
+            )?);
+        }
+        tx.commit()?;
+        Ok(new_alerts)
+    }
+
+    /// Alerts whose window starts in [from_ms, to_ms), oldest first.
+    pub fn alerts_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Alert>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts WHERE window_start_ms >= ?1 AND window_start_ms < ?2
+             ORDER BY window_start_ms, id"
+        ))?;
+        let rows = stmt.query_map(params![from_ms, to_ms], alert_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// All alerts, newest first; only the unacknowledged ones unless `all`.
+    pub fn alerts(&self, all: bool) -> Result<Vec<Alert>> {
+        let filter = if all {
+            ""
+        } else {
+            "WHERE acknowledged_ms IS NULL"
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts {filter} ORDER BY window_end_ms DESC, id DESC"
+        ))?;
+        let rows = stmt.query_map([], alert_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn acknowledge_alert(&mut self, id: i64, now_ms: i64) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE alerts SET acknowledged_ms = ?2 WHERE id = ?1 AND acknowledged_ms IS NULL",
+            params![id, now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Add a pair of shoes. Returns false when the name is taken.
+    pub fn add_shoe(&mut self, name: &str, drop_mm: f64, now_ms: i64) -> Result<bool> {
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO gear (name, drop_mm, added_ms) VALUES (?1, ?2, ?3)",
+            params![name, drop_mm, now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Wear these shoes from `from_ms` on. Returns false for an unknown name.
+    pub fn use_shoe(&mut self, name: &str, from_ms: i64) -> Result<bool> {
+        let id: Option<i64> = self
+            .conn
+            .query_row("SELECT id FROM gear WHERE name = ?1", [name], |r| r.get(0))
+            .optional()?;
+        let Some(id) = id else { return Ok(false) };
+        self.conn.execute(
+            "INSERT INTO gear_use (gear_id, from_ms) VALUES (?1, ?2)",
+            params![id, from_ms],
+        )?;
+        Ok(true)
+    }
+
+    pub fn shoes(&self) -> Result<Vec<Shoe>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT g.name, g.drop_mm, (SELECT MAX(from_ms) FROM gear_use u WHERE u.gear_id = g.id)
+             FROM gear g ORDER BY g.added_ms, g.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Shoe {
+                name: r.get(0)?,
+                drop_mm: r.get(1)?,
+                in_use_from_ms: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
