@@ -151,10 +151,12 @@ pub fn compute(history: &[RunRecord], at_ms: i64, settings: &BaselineSettings) -
         .filter(|r| r.start_ms < at_ms && r.start_ms >= since && !r.metrics.cross_training)
         .filter(|r| r.start_ms >= at_ms - HISTORY_DAYS * DAY_MS)
         .collect();
+    // A window of N days holds the runs after (not at) N days before: the
+    // run on this weekday last week belongs to last week.
     let within = |days: i64| {
         runs.iter()
             .copied()
-            .filter(move |r| r.start_ms >= at_ms - days * DAY_MS)
+            .filter(move |r| r.start_ms > at_ms - days * DAY_MS)
     };
 
     // Learning (RULES.md F): history must span 14 days and hold 5 runs.
@@ -176,30 +178,28 @@ pub fn compute(history: &[RunRecord], at_ms: i64, settings: &BaselineSettings) -
     let last_7d_m: f64 = last_7.iter().map(|r| r.distance_m()).sum();
     let last_7d_pace_s_per_km = mean_pace(&last_7);
 
-    // Volume reference: the window before the last 7 days.
-    let volume_days = settings.volume_window_days;
+    // Volume reference: whole 7-day buckets before the last 7 days, aligned
+    // to this instant; only buckets the history fully covers count, so a
+    // runner two and a half weeks in is compared with two whole weeks, not
+    // with a mean diluted by the days before they started.
+    let ref_end = at_ms - 7 * DAY_MS;
+    let first_start = runs.iter().map(|r| r.start_ms).min().unwrap_or(at_ms);
+    let full_buckets = (0..settings.volume_window_days / 7)
+        .filter(|k| ref_end - (k + 1) * 7 * DAY_MS >= first_start - DAY_MS)
+        .count() as i64;
     let reference: Vec<&RunRecord> = runs
         .iter()
         .copied()
-        .filter(|r| {
-            r.start_ms < at_ms - 7 * DAY_MS && r.start_ms >= at_ms - (7 + volume_days) * DAY_MS
-        })
+        .filter(|r| r.start_ms <= ref_end && r.start_ms > ref_end - full_buckets * 7 * DAY_MS)
         .collect();
-    // Weeks actually covered, so a runner with 2 weeks of history is not
-    // compared with a 4-week mean diluted by empty weeks.
-    let covered_days = reference.iter().map(|r| r.start_ms).min().map_or(0, |f| {
-        ((at_ms - 7 * DAY_MS - f) / DAY_MS + 1).clamp(7, volume_days)
-    });
-    let weeks = covered_days as f64 / 7.0;
-    let weekly_m = if reference.is_empty() {
-        0.0
+    let weeks = full_buckets.max(1) as f64;
+    let (weekly_m, runs_per_week) = if full_buckets == 0 {
+        (0.0, 0.0)
     } else {
-        reference.iter().map(|r| r.distance_m()).sum::<f64>() / weeks
-    };
-    let runs_per_week = if reference.is_empty() {
-        0.0
-    } else {
-        reference.len() as f64 / weeks
+        (
+            reference.iter().map(|r| r.distance_m()).sum::<f64>() / weeks,
+            reference.len() as f64 / weeks,
+        )
     };
     let pace_s_per_km = mean_pace(&reference);
 

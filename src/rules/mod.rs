@@ -241,7 +241,7 @@ impl Context<'_> {
                 what_changed: String::new(),
                 what_to_do: String::new(),
                 source: String::new(),
-                cause: format!("activity:{}", self.run.activity_id),
+                cause: run_cause(self.run.start_ms),
             },
         }
     }
@@ -290,6 +290,12 @@ impl FindingBuilder {
     }
 }
 
+/// A run as a cause: by its start instant, not its database id, so a
+/// replay into a fresh store names the same causes.
+pub fn run_cause(start_ms: i64) -> String {
+    format!("run:{start_ms}")
+}
+
 /// After an introduction the seeds advise a 24-hour wait and one repeat.
 pub const AFTER_INTRO: &str = "See how it responds over the next 24 hours: log your pain tomorrow morning, and repeat it once before adding anything else.";
 
@@ -299,10 +305,14 @@ pub fn evaluate(ctx: &Context<'_>) -> Vec<Finding> {
     if ctx.baseline.learning.learning || ctx.run.metrics.cross_training {
         return Vec::new();
     }
+    let week_jump = week_jump::check(ctx);
+    // RULES.md A: the ratio is shown, never the only trigger (a weak
+    // predictor on its own): it only accompanies a week_jump.
+    let acwr = week_jump.as_ref().and_then(|_| acwr::check(ctx));
     let mut out: Vec<Finding> = [
         run_spike::check(ctx),
-        week_jump::check(ctx),
-        acwr::check(ctx),
+        week_jump,
+        acwr,
         frequency_jump::check(ctx),
         pace_and_distance::check(ctx),
         hill_intro::check(ctx),

@@ -38,8 +38,9 @@ pub fn check(ctx: &Context<'_>, this_run: &[Finding]) -> Option<Finding> {
     let first = earlier
         .iter()
         .chain(&now)
-        .min_by_key(|f| (f.window_start_ms, f.activity_id))
-        .map_or(ctx.run.activity_id, |f| f.activity_id);
+        .map(|f| f.window_start_ms)
+        .min()
+        .unwrap_or(ctx.run.start_ms);
     let what = kinds
         .iter()
         .map(|k| k.replace('_', " "))
@@ -59,6 +60,6 @@ pub fn check(ctx: &Context<'_>, this_run: &[Finding]) -> Option<Finding> {
         what_to_do: "Introduce one change at a time: drop back to familiar running for a few days, log your pain each morning, then add one of them again."
             .to_string(),
         source: SOURCE.to_string(),
-        cause: format!("stacked:activity:{first}"),
+        cause: format!("stacked:{}", super::run_cause(first)),
     })
 }

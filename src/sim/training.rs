@@ -121,7 +121,7 @@ impl Runner {
     /// 7 and above spill into the following weeks) at `start_hour_local`,
     /// converted to UTC with `local_offset_s`: UTC ms, whole second. Week 1
     /// begins at the local midnight nearest to `start_ms`, so that changing
-    /// `local_offset_s` alone (by up to ±12 h) keeps the runs at
+    /// `local_offset_s` alone (by less than 12 h) keeps the runs at
     /// `start_hour_local` on the same local days. No daylight saving: the
     /// offset is fixed.
     pub fn start_of(&self, week: usize, weekday: u32) -> i64 {

@@ -1,0 +1,563 @@
+//! One story per rule, end to end: the training simulator writes a runner's
+//! weeks as real FIT files, ingest stores and measures them, the rules are
+//! replayed in time order — and each test asserts the exact alerts raised,
+//! nothing else.
+//!
+//! The runner (sim::training defaults): three runs a week (Tue 7.2 km, Thu
+//! 7.2 km, Sun 9.6 km long run), easy 6:00/km, 168 spm, flat.
+#![allow(clippy::unwrap_used)]
+
+use tendonwatch::activity::Activity;
+use tendonwatch::alerts::{RuleSettings, evaluate_pending};
+use tendonwatch::baseline::BaselineSettings;
+use tendonwatch::ingest::{self, Settings};
+use tendonwatch::metrics::surface::{NamedArea, Surface};
+use tendonwatch::rules::{Mode, Profile, Thresholds};
+use tendonwatch::sim::fit_writer::encode;
+use tendonwatch::sim::training::{self, Event, Runner, Week};
+use tendonwatch::store::Store;
+use tendonwatch::store::alerts::Alert;
+
+fn settings(mode: Mode) -> RuleSettings {
+    RuleSettings {
+        baseline: BaselineSettings::default(),
+        profile: Profile { mode, age: None },
+        thresholds: Thresholds::default(),
+        horizon_days: 3,
+    }
+}
+
+/// A story: activities → FIT files in a sync folder → ingest → replay.
+struct Story {
+    _dir: tempfile::TempDir,
+    store: Store,
+    sync: std::path::PathBuf,
+    areas: Vec<NamedArea>,
+    written: usize,
+}
+
+impl Story {
+    fn new() -> Story {
+        let dir = tempfile::tempdir().unwrap();
+        let sync = dir.path().join("sync");
+        std::fs::create_dir(&sync).unwrap();
+        let store = Store::open(&dir.path().join("tw.db")).unwrap();
+        Story {
+            _dir: dir,
+            store,
+            sync,
+            areas: Vec::new(),
+            written: 0,
+        }
+    }
+
+    fn runs(&mut self, activities: &[Activity]) -> &mut Story {
+        for a in activities {
+            std::fs::write(
+                self.sync.join(format!("{:04}.fit", self.written)),
+                encode(a),
+            )
+            .unwrap();
+            self.written += 1;
+        }
+        self
+    }
+
+    /// Ingest everything written so far and replay the rules; "now" is just
+    /// after the last run, so every alert is recent.
+    fn replay(&mut self, settings: &RuleSettings) -> Vec<Alert> {
+        let (files, problems) = ingest::discover(std::slice::from_ref(&self.sync));
+        assert!(problems.is_empty());
+        let ingest_settings = Settings {
+            areas: std::sync::Arc::new(self.areas.clone()),
+            fallback_offset_s: 3600,
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        runtime
+            .block_on(ingest::ingest_files(
+                &mut self.store,
+                files,
+                &ingest_settings,
+                2,
+                0,
+                &mut |_, _| {},
+            ))
+            .unwrap();
+        let now = self
+            .store
+            .activities()
+            .unwrap()
+            .iter()
+            .map(|a| a.start_ms + (a.elapsed_s * 1000.0) as i64)
+            .max()
+            .unwrap_or(0)
+            + 3_600_000;
+        evaluate_pending(&mut self.store, settings, now).unwrap()
+    }
+}
+
+fn kinds(alerts: &[Alert]) -> Vec<String> {
+    let mut k: Vec<String> = alerts.iter().map(|a| a.kind.clone()).collect();
+    k.sort();
+    k
+}
+
+fn base_weeks(r: &Runner, n: usize) -> Vec<Week> {
+    (0..n).map(|_| training::steady_week(r)).collect()
+}
+
+/// Eight steady weeks, then week 9 as given.
+fn eight_weeks_then(r: &Runner, week9: Week) -> Vec<Activity> {
+    let mut weeks = base_weeks(r, 8);
+    weeks.push(week9);
+    training::simulate(r, &weeks)
+}
+
+#[test]
+fn eight_steady_flat_weeks_raise_no_alert() {
+    let r = Runner::default();
+    let alerts = Story::new()
+        .runs(&training::simulate(&r, &base_weeks(&r, 8)))
+        .replay(&settings(Mode::Return));
+    assert_eq!(kinds(&alerts), Vec::<String>::new(), "{alerts:#?}");
+}
+
+#[test]
+fn a_run_35_percent_longer_than_the_longest_is_one_high_run_spike() {
+    let r = Runner::default();
+    // Same 24 km week, but the long run is 13 km instead of 9.6 km.
+    let week9 = Week {
+        runs: vec![
+            Event::Easy { km: 5.5 },
+            Event::Easy { km: 5.5 },
+            Event::Long { km: 12.96 },
+        ],
+    };
+    let alerts = Story::new()
+        .runs(&eight_weeks_then(&r, week9))
+        .replay(&settings(Mode::Return));
+    assert_eq!(kinds(&alerts), ["run_spike"], "{alerts:#?}");
+    let a = &alerts[0];
+    assert_eq!(a.severity, "high");
+    assert!(
+        a.what_changed
+            .contains("Longest run in 30 days 9.6 km; this run 13.0 km, +35 %"),
+        "{}",
+        a.what_changed
+    );
+    assert!(a.source.contains("RUNSAFE"));
+    assert!(a.what_to_do.contains("10.6 km"), "{}", a.what_to_do);
+}
+
+#[test]
+fn a_first_hilly_run_after_flat_weeks_is_one_hill_intro() {
+    let r = Runner::default();
+    // 150 m of climbing per 10 km on the usual long run.
+    let week9 = Week {
+        runs: vec![
+            Event::Easy { km: 7.2 },
+            Event::Easy { km: 7.2 },
+            Event::Hilly {
+                km: 9.6,
+                climb_m_per_km: 15.0,
+            },
+        ],
+    };
+    let alerts = Story::new()
+        .runs(&eight_weeks_then(&r, week9))
+        .replay(&settings(Mode::Return));
+    assert_eq!(kinds(&alerts), ["hill_intro"], "{alerts:#?}");
+    assert!(
+        alerts[0].what_changed.contains("m per km"),
+        "{}",
+        alerts[0].what_changed
+    );
+    assert!(alerts[0].what_to_do.contains("24 hours"));
+}
+
+#[test]
+fn a_first_interval_session_is_one_speed_intro() {
+    let r = Runner::default();
+    // 6 × 800 m at 4:00/km with 2 km warm-up and cool-down is 10.2 km: the
+    // Tuesday run is shortened to keep the week at its usual 24 km.
+    let week9 = Week {
+        runs: vec![
+            Event::Easy { km: 4.2 },
+            Event::Intervals {
+                reps: 6,
+                rep_m: 800.0,
+                rep_pace_s_per_km: 240.0,
+                recovery_s: 120.0,
+            },
+            Event::Long { km: 9.6 },
+        ],
+    };
+    let alerts = Story::new()
+        .runs(&eight_weeks_then(&r, week9))
+        .replay(&settings(Mode::Return));
+    assert_eq!(kinds(&alerts), ["speed_intro"], "{alerts:#?}");
+    assert!(
+        alerts[0].what_changed.contains("6 reps"),
+        "{}",
+        alerts[0].what_changed
+    );
+}
+
+#[test]
+fn hills_and_speed_in_the_same_week_are_stacked() {
+    let r = Runner::default();
+    let week9 = Week {
+        runs: vec![
+            Event::Hilly {
+                km: 4.2,
+                climb_m_per_km: 15.0,
+            },
+            Event::Intervals {
+                reps: 6,
+                rep_m: 800.0,
+                rep_pace_s_per_km: 240.0,
+                recovery_s: 120.0,
+            },
+            Event::Long { km: 9.6 },
+        ],
+    };
+    let alerts = Story::new()
+        .runs(&eight_weeks_then(&r, week9))
+        .replay(&settings(Mode::Return));
+    assert_eq!(
+        kinds(&alerts),
+        ["hill_intro", "speed_intro", "stacked_intro"],
+        "{alerts:#?}"
+    );
+    let stacked = alerts.iter().find(|a| a.kind == "stacked_intro").unwrap();
+    assert_eq!(stacked.severity, "high", "above either alone");
+    assert!(
+        stacked.what_changed.contains("hill intro + speed intro"),
+        "{}",
+        stacked.what_changed
+    );
+}
+
+#[test]
+fn distance_and_pace_up_in_one_week_is_pace_and_distance() {
+    let r = Runner::default();
+    // +15 % distance (normal profile: below its 30 % week_jump), all at
+    // 5:30/km instead of 6:00 (8 % faster, not 10 %: no speed stimulus).
+    let week9 = Week {
+        runs: vec![
+            Event::Faster {
+                km: 9.0,
+                pace_s_per_km: 330.0,
+            },
+            Event::Faster {
+                km: 9.0,
+                pace_s_per_km: 330.0,
+            },
+            Event::Faster {
+                km: 9.6,
+                pace_s_per_km: 330.0,
+            },
+        ],
+    };
+    let alerts = Story::new()
+        .runs(&eight_weeks_then(&r, week9))
+        .replay(&settings(Mode::Normal));
+    assert_eq!(kinds(&alerts), ["pace_and_distance"], "{alerts:#?}");
+    assert!(
+        alerts[0]
+            .what_changed
+            .contains("distance 27.6 km against your usual 24.0 km a week (+15 %)"),
+        "{}",
+        alerts[0].what_changed
+    );
+}
+
+fn one_surface_change(event: Event, areas: Vec<NamedArea>, surface: &str) {
+    let r = Runner::default();
+    let week9 = Week {
+        runs: vec![Event::Easy { km: 7.2 }, event, Event::Long { km: 9.6 }],
+    };
+    let mut story = Story::new();
+    story.areas = areas;
+    let alerts = story
+        .runs(&eight_weeks_then(&r, week9))
+        .replay(&settings(Mode::Return));
+    assert_eq!(kinds(&alerts), ["surface_change"], "{alerts:#?}");
+    assert!(
+        alerts[0]
+            .what_changed
+            .contains(&format!("A run on {surface}")),
+        "{}",
+        alerts[0].what_changed
+    );
+}
+
+#[test]
+fn a_first_trail_run_is_a_surface_change() {
+    one_surface_change(Event::Trail { km: 7.2 }, vec![], "trail");
+}
+
+#[test]
+fn a_first_treadmill_run_is_a_surface_change() {
+    one_surface_change(Event::Treadmill { km: 7.2 }, vec![], "treadmill");
+}
+
+#[test]
+fn a_first_run_in_the_beach_area_is_a_surface_change_to_sand() {
+    let beach_origin = (52.3, 4.5);
+    let beach = NamedArea {
+        name: "the beach".into(),
+        surface: Surface::Sand,
+        polygon: training::area_around(beach_origin, 6000.0),
+    };
+    one_surface_change(
+        Event::InArea {
+            km: 7.2,
+            origin: beach_origin,
+        },
+        vec![beach],
+        "sand",
+    );
+}
+
+#[test]
+fn cadence_6_percent_lower_at_the_same_pace_is_a_cadence_shift() {
+    let r = Runner::default();
+    let week9 = Week {
+        runs: vec![
+            Event::Easy { km: 7.2 },
+            Event::LowCadence {
+                km: 7.2,
+                cadence_drop_pct: 6.0,
+            },
+            Event::Long { km: 9.6 },
+        ],
+    };
+    let alerts = Story::new()
+        .runs(&eight_weeks_then(&r, week9))
+        .replay(&settings(Mode::Return));
+    assert_eq!(kinds(&alerts), ["cadence_shift"], "{alerts:#?}");
+    assert!(alerts[0].what_changed.contains("longer strides"));
+}
+
+#[test]
+fn two_extra_running_days_are_a_frequency_jump() {
+    let r = Runner {
+        runs_per_week: 3,
+        weekdays: vec![1, 3, 6, 0, 4],
+        ..Runner::default()
+    };
+    let five = Runner {
+        runs_per_week: 5,
+        ..r.clone()
+    };
+    // Five running days in week 9; every rolling 7 days stays within 10 %
+    // of the usual 24 km (a Monday run right after last week's three would
+    // otherwise be a week_jump of its own).
+    let mut activities = training::simulate(&r, &base_weeks(&r, 8));
+    for (day, km) in [(0, 2.0), (1, 4.0), (3, 4.0), (4, 3.0), (6, 9.6)] {
+        activities.push(training::on_day(&five, 8, day, &Event::Easy { km }));
+    }
+    activities.sort_by_key(|a| a.start_ms);
+    let alerts = Story::new()
+        .runs(&activities)
+        .replay(&settings(Mode::Return));
+    assert_eq!(kinds(&alerts), ["frequency_jump"], "{alerts:#?}");
+}
+
+#[test]
+fn ten_percent_a_week_is_fine_for_normal_and_too_much_for_return() {
+    let r = Runner::default();
+    let mut weeks = base_weeks(&r, 4);
+    weeks.extend(training::progression(&r, 5, 0.10));
+    let activities = training::simulate(&r, &weeks);
+
+    let normal = Story::new()
+        .runs(&activities)
+        .replay(&settings(Mode::Normal));
+    assert!(
+        !kinds(&normal).contains(&"week_jump".to_string()),
+        "{normal:#?}"
+    );
+
+    let ret = Story::new()
+        .runs(&activities)
+        .replay(&settings(Mode::Return));
+    let jumps: Vec<&Alert> = ret.iter().filter(|a| a.kind == "week_jump").collect();
+    assert!(!jumps.is_empty(), "{ret:#?}");
+    assert!(jumps.iter().all(|a| a.severity == "warn"));
+    // The progression's other findings are the same under both profiles
+    // (acwr only ever accompanies a week_jump).
+    let others = |alerts: &[Alert]| -> Vec<String> {
+        kinds(alerts)
+            .into_iter()
+            .filter(|k| k != "week_jump" && k != "acwr")
+            .collect()
+    };
+    assert_eq!(others(&normal), others(&ret));
+}
+
+#[test]
+fn a_masters_runner_gets_return_limits_in_normal_mode() {
+    let r = Runner::default();
+    let mut weeks = base_weeks(&r, 4);
+    weeks.extend(training::progression(&r, 5, 0.10));
+    let activities = training::simulate(&r, &weeks);
+    let mut masters = settings(Mode::Normal);
+    masters.profile.age = Some(52);
+    let alerts = Story::new().runs(&activities).replay(&masters);
+    assert!(
+        kinds(&alerts).contains(&"week_jump".to_string()),
+        "{alerts:#?}"
+    );
+}
+
+#[test]
+fn nothing_compares_with_the_baseline_while_it_is_learned() {
+    let r = Runner::default();
+    // Week 1: a hilly interval session on the third run — no history yet.
+    let week1 = Week {
+        runs: vec![
+            Event::Easy { km: 7.2 },
+            Event::Intervals {
+                reps: 6,
+                rep_m: 800.0,
+                rep_pace_s_per_km: 240.0,
+                recovery_s: 120.0,
+            },
+            Event::Hilly {
+                km: 14.0,
+                climb_m_per_km: 20.0,
+            },
+        ],
+    };
+    let alerts = Story::new()
+        .runs(&training::simulate(&r, &[week1]))
+        .replay(&settings(Mode::Return));
+    assert_eq!(kinds(&alerts), Vec::<String>::new(), "{alerts:#?}");
+}
+
+#[test]
+fn lower_drop_shoes_are_a_shoe_drop_stimulus() {
+    let r = Runner::default();
+    let activities = eight_weeks_then(&r, training::steady_week(&r));
+    let mut story = Story::new();
+    story.runs(&activities);
+    story.store.add_shoe("daily trainer", 10.0, 0).unwrap();
+    story.store.use_shoe("daily trainer", 0).unwrap();
+    story.store.add_shoe("racing flat", 4.0, 0).unwrap();
+    // Switch on the Monday of week 9.
+    story
+        .store
+        .use_shoe("racing flat", r.start_of(8, 0))
+        .unwrap();
+    let alerts = story.replay(&settings(Mode::Return));
+    assert_eq!(
+        kinds(&alerts),
+        ["shoe_drop"],
+        "one alert for the new shoes, not one per run: {alerts:#?}"
+    );
+    assert!(
+        alerts[0]
+            .what_changed
+            .contains("racing flat with a 4 mm heel drop; your usual shoes have 10 mm")
+    );
+}
+
+#[test]
+fn replaying_the_same_history_gives_identical_alerts() {
+    let r = Runner::default();
+    let week9 = Week {
+        runs: vec![
+            Event::Hilly {
+                km: 7.2,
+                climb_m_per_km: 15.0,
+            },
+            Event::Intervals {
+                reps: 6,
+                rep_m: 800.0,
+                rep_pace_s_per_km: 240.0,
+                recovery_s: 120.0,
+            },
+            Event::Long { km: 13.0 },
+        ],
+    };
+    let activities = eight_weeks_then(&r, week9);
+    let strip = |alerts: Vec<Alert>| -> Vec<String> {
+        alerts
+            .into_iter()
+            .map(|a| {
+                format!(
+                    "{} {} {} {} {} {}",
+                    a.kind, a.severity, a.cause, a.measured, a.what_changed, a.delivery
+                )
+            })
+            .collect()
+    };
+    let first = strip(
+        Story::new()
+            .runs(&activities)
+            .replay(&settings(Mode::Return)),
+    );
+    let second = strip(
+        Story::new()
+            .runs(&activities)
+            .replay(&settings(Mode::Return)),
+    );
+    assert!(!first.is_empty());
+    assert_eq!(first, second);
+}
+
+#[test]
+fn importing_again_never_repeats_an_alert() {
+    let r = Runner::default();
+    let week9 = Week {
+        runs: vec![
+            Event::Easy { km: 5.5 },
+            Event::Easy { km: 5.5 },
+            Event::Long { km: 13.0 },
+        ],
+    };
+    let mut story = Story::new();
+    story.runs(&eight_weeks_then(&r, week9));
+    assert_eq!(story.replay(&settings(Mode::Return)).len(), 1);
+    assert!(story.replay(&settings(Mode::Return)).is_empty());
+    assert_eq!(story.store.alerts(true).unwrap().len(), 1);
+}
+
+#[test]
+fn alerts_about_old_runs_are_stored_but_not_queued() {
+    let r = Runner::default();
+    let week9 = Week {
+        runs: vec![
+            Event::Easy { km: 5.5 },
+            Event::Easy { km: 5.5 },
+            Event::Long { km: 13.0 },
+        ],
+    };
+    let mut story = Story::new();
+    story.runs(&eight_weeks_then(&r, week9));
+    let (files, _) = ingest::discover(std::slice::from_ref(&story.sync));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    runtime
+        .block_on(ingest::ingest_files(
+            &mut story.store,
+            files,
+            &Settings::default(),
+            2,
+            0,
+            &mut |_, _| {},
+        ))
+        .unwrap();
+    // A year later: the history is imported, the alert kept, nothing pushed.
+    let a_year_later = r.start_of(60, 0);
+    let alerts = evaluate_pending(&mut story.store, &settings(Mode::Return), a_year_later).unwrap();
+    assert_eq!(kinds(&alerts), ["run_spike"]);
+    assert_eq!(alerts[0].delivery, "too_old");
+}
