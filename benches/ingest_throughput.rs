@@ -233,6 +233,10 @@ fn main() {
     );
     println!("ratio (import / bare, files/s): {ratio:.2}");
     println!(
+        "  per core: {:.2} (import on {cores} cores vs bare on 1 thread)",
+        ratio / cores as f64
+    );
+    println!(
         "target >= 0.80: {}",
         if ratio >= 0.80 { "PASS" } else { "FAIL" }
     );

@@ -409,3 +409,39 @@ fn trailing_zero_bytes_after_a_complete_file_keep_the_run() {
         Err(DecodeError::Truncated(_) | DecodeError::Corrupt(_))
     ));
 }
+
+/// Regression (found by cargo fuzz): a message running past its segment's
+/// declared data size made fitparser parse the leftovers as a chained
+/// header and underflow — a panic in debug builds (the run lost as
+/// "corrupt"), a silent partial result in release. Now the walk stops at the
+/// segment's end with the same partial result in every build.
+#[test]
+fn a_message_running_past_the_declared_data_size_is_partial_not_a_panic() {
+    // The valid 771-byte activity at the start of this file.
+    let whole = real("activity-settings-corruptheader.fit");
+    let header_size = usize::from(whole[0]);
+    let data_size = u32::from_le_bytes(whole[4..8].try_into().unwrap());
+    let activity = &whole[..header_size + data_size as usize + 2];
+    for shrink in 1..=60u32 {
+        // The fuzzer's case: the CRC replaced by a 3-byte tail whose first
+        // byte (a header size of 1) is smaller than the tail itself.
+        let mut bytes = activity[..activity.len() - 2].to_vec();
+        bytes.extend([0x01, 0x00, 0x1a]);
+        bytes[4..8].copy_from_slice(&(data_size - shrink).to_le_bytes());
+        if header_size == 14 {
+            bytes[12] = 0; // header CRC 0 = absent
+            bytes[13] = 0;
+        }
+        match decode_file("x.fit", &bytes) {
+            Ok(d) => assert!(
+                d.partial.is_some() || d.warning.is_some(),
+                "shrink {shrink}: {d:?}"
+            ),
+            Err(DecodeError::Corrupt(m)) => {
+                assert!(!m.contains("panicked"), "shrink {shrink}: {m}")
+            }
+            Err(DecodeError::Truncated(_)) => {}
+            Err(other) => panic!("shrink {shrink}: {other}"),
+        }
+    }
+}

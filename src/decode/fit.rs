@@ -108,6 +108,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let mut buffer = bytes;
     let mut segments_done = 0usize;
     let mut in_segment = false;
+    let mut segment_end = 0usize;
     // Why the walk stopped early, if it did: (partial reason, is_corrupt).
     let mut broken: Option<String> = None;
     let mut trailing_warning: Option<String> = None;
@@ -145,12 +146,29 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         }
         match processor.deserialize_next(buffer) {
             Ok((rest, object)) => {
+                let end = bytes.len() - rest.len();
+                // A message that runs past the segment's declared data size
+                // has eaten the CRC: it is garbage, and fitparser would next
+                // parse the leftovers as a header (and can panic doing so).
+                let past_end = end > segment_end
+                    && !matches!(object, FitObject::Header(_) | FitObject::Crc(_));
+                if in_segment && past_end {
+                    broken = Some(format!(
+                        "a message at byte {offset} runs past the declared end of its FIT segment (byte {segment_end})"
+                    ));
+                    break;
+                }
                 buffer = rest;
                 match object {
                     // No reset here: for a 12-byte header (no header CRC) the
                     // deserializer has already folded the header bytes into the
                     // running data CRC. Reset happens after each segment's CRC.
-                    FitObject::Header(_) => in_segment = true,
+                    FitObject::Header(header) => {
+                        in_segment = true;
+                        segment_end = offset
+                            + usize::from(header.header_size())
+                            + header.data_size() as usize;
+                    }
                     FitObject::Crc(_) => {
                         segments_done += 1;
                         in_segment = false;
