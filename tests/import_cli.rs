@@ -54,6 +54,7 @@ fn assert_all_already_known(summary: &Value, files: usize) {
             "non_running": 0,
             "skipped": [],
             "failed": [],
+            "alerts": [],
         }),
         "second import of unchanged files"
     );
@@ -720,6 +721,7 @@ fn import_json_summary_has_exactly_the_documented_snake_case_fields() {
         "non_running",
         "skipped",
         "failed",
+        "alerts",
     ]);
     assert_eq!(keys(&summary), want, "{summary}");
     assert_snake_case(&keys(&summary));
