@@ -57,6 +57,19 @@ pub struct ProfileConfig {
     pub return_start: Option<String>,
     /// Alerts about runs older than this many days are stored, not pushed.
     pub notification_horizon_days: i64,
+    /// Pain (0–10) during or after a run above which `pain_limit` fires;
+    /// default 3 in return mode, 5 in normal mode (RULES.md C).
+    pub pain_limit: Option<f64>,
+}
+
+impl ProfileConfig {
+    /// The pain limit in force: the configured one, or the mode's default.
+    pub fn pain_limit(&self) -> f64 {
+        self.pain_limit.unwrap_or(match self.mode {
+            crate::rules::Mode::Return => 3.0,
+            crate::rules::Mode::Normal => 5.0,
+        })
+    }
 }
 
 impl Default for ProfileConfig {
@@ -66,6 +79,7 @@ impl Default for ProfileConfig {
             age: None,
             return_start: None,
             notification_horizon_days: 3,
+            pain_limit: None,
         }
     }
 }
@@ -239,6 +253,13 @@ impl Config {
                     "[profile] return_start = \"{day}\": not a YYYY-MM-DD date ({e})"
                 ))
             })?;
+        }
+        if let Some(limit) = self.profile.pain_limit {
+            if !(0.0..=10.0).contains(&limit) {
+                return Err(invalid(format!(
+                    "[profile] pain_limit = {limit}: pain is scored 0 to 10"
+                )));
+            }
         }
         if self.profile.notification_horizon_days < 0 {
             return Err(invalid(

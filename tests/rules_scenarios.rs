@@ -95,7 +95,17 @@ impl Story {
             .max()
             .unwrap_or(0)
             + 3_600_000;
-        evaluate_pending(&mut self.store, settings, now).unwrap()
+        let alerts = evaluate_pending(&mut self.store, settings, now).unwrap();
+        // RULES.md G: every alert names its numbers, what to do, its source.
+        for a in &alerts {
+            assert!(a.what_changed.chars().any(|c| c.is_ascii_digit()), "{a:?}");
+            assert!(!a.what_to_do.is_empty() && !a.source.is_empty(), "{a:?}");
+            assert!(
+                a.measured.is_finite() && a.baseline.is_finite() && a.threshold.is_finite(),
+                "{a:?}"
+            );
+        }
+        alerts
     }
 }
 
