@@ -70,5 +70,61 @@ pub fn evaluate_run(
     } else {
         DELIVERY_QUEUED
     };
-    store.record_findings(activity_id, &findings, delivery, now_ms)
+    store.record_findings(Some(activity_id), &findings, delivery, now_ms)
+}
+
+/// How far back pain rules look at each evaluation.
+pub const PAIN_WINDOW_DAYS: i64 = 21;
+
+/// Evaluate the pain rules (RULES.md C) over the last weeks as of `now`:
+/// after a pain entry is logged, after an import, and whenever the daemon
+/// ticks. A cause already alerted is never alerted again.
+pub fn evaluate_pain(
+    store: &mut Store,
+    settings: &RuleSettings,
+    pain_limit: f64,
+    local_offset_s: i32,
+    now_ms: i64,
+) -> Result<Vec<Alert>, StoreError> {
+    let from = now_ms - PAIN_WINDOW_DAYS * DAY_MS;
+    let entries = store.pain_between(from, now_ms + crate::pain::FUTURE_SLACK_MS)?;
+    let runs = store.run_records(from - DAY_MS, now_ms + 1)?;
+    let introductions: Vec<rules::pain::Introduction> = store
+        .alerts_between(from, now_ms + 1)?
+        .into_iter()
+        .filter(|a| {
+            rules::RuleId::parse(&a.kind)
+                .is_some_and(|k| k.is_introduction() || k == rules::RuleId::StackedIntro)
+        })
+        .filter_map(|a| {
+            let run = runs.iter().find(|r| Some(r.activity_id) == a.activity_id)?;
+            Some(rules::pain::Introduction {
+                activity_id: run.activity_id,
+                start_ms: run.start_ms,
+                end_ms: run.end_ms(),
+                what: a.kind.replace('_', " "),
+            })
+        })
+        .fold(Vec::new(), |mut acc: Vec<rules::pain::Introduction>, i| {
+            if !acc.iter().any(|x| x.activity_id == i.activity_id) {
+                acc.push(i);
+            }
+            acc
+        });
+    let ctx = rules::pain::PainContext {
+        entries: &entries,
+        runs: &runs,
+        introductions: &introductions,
+        now_ms,
+        limit: pain_limit,
+        local_offset_s,
+    };
+    let findings = rules::pain::evaluate(&ctx);
+    let horizon = settings.horizon_days * DAY_MS;
+    let (recent, old): (Vec<_>, Vec<_>) = findings
+        .into_iter()
+        .partition(|f| now_ms - f.window_end_ms <= horizon);
+    let mut alerts = store.record_findings(None, &recent, DELIVERY_QUEUED, now_ms)?;
+    alerts.extend(store.record_findings(None, &old, DELIVERY_TOO_OLD, now_ms)?);
+    Ok(alerts)
 }

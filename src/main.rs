@@ -6,13 +6,19 @@ use std::process::ExitCode;
 use tendonwatch::cli::{self, Cli};
 
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     tendonwatch::logging::init();
     match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("tendonwatch: error: {}", one_line(&e));
-            ExitCode::from(1)
+            // A bad value from the runner is a usage error, like clap's.
+            if e.downcast_ref::<cli::UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }
@@ -29,4 +35,22 @@ fn one_line(e: &anyhow::Error) -> String {
         }
     }
     text
+}
+
+/// `tendonwatch pain list | head`: when the reader goes away, stop quietly
+/// instead of printing a panic (Rust ignores SIGPIPE, so `println!` panics).
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if text.contains("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }

@@ -75,7 +75,16 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     ))?;
 
     // Replay: rules in time order, as if each run had just synced.
-    let alerts = crate::alerts::evaluate_pending(&mut store, &ctx.config.rule_settings(), now_ms)?;
+    let rule_settings = ctx.config.rule_settings();
+    let mut alerts = crate::alerts::evaluate_pending(&mut store, &rule_settings, now_ms)?;
+    // A morning entry logged before its run was imported counts now.
+    alerts.extend(crate::alerts::evaluate_pain(
+        &mut store,
+        &rule_settings,
+        ctx.config.profile.pain_limit(),
+        crate::config::local_offset_s(),
+        now_ms,
+    )?);
     if args.json {
         let mut out = serde_json::to_value(&summary)?;
         out["alerts"] = serde_json::to_value(&alerts)?;

@@ -5,10 +5,13 @@ mod activities;
 mod alerts;
 mod gear;
 mod import;
+mod pain;
+mod report;
 mod rules;
 mod show;
 mod status;
 mod tag;
+mod visa_a;
 
 use crate::config::{self, Config, Env};
 use crate::store::Store;
@@ -55,7 +58,26 @@ pub enum Command {
     /// Your shoes and their heel drop.
     #[command(subcommand)]
     Gear(gear::Command),
+    /// Log Achilles pain 0–10 (or list, edit, delete, undo entries).
+    Pain(Box<pain::Args>),
+    /// Which of your changes were followed by pain (correlation report).
+    Report(report::Args),
+    /// The VISA-A questionnaire (0–100) and its trend.
+    #[command(name = "visa-a")]
+    VisaA(visa_a::Args),
 }
+
+/// A bad value from the runner: one line, exit 2, nothing changed.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
 
 /// What every subcommand needs: the config and where things live.
 pub struct Context_ {
@@ -104,5 +126,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Alerts(args) => alerts::run(&ctx, args),
         Command::Rules(args) => rules::run(&ctx, args),
         Command::Gear(command) => gear::run(&ctx, command),
+        Command::Pain(args) => pain::run(&ctx, *args),
+        Command::VisaA(args) => visa_a::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
     }
 }

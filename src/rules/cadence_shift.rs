@@ -9,12 +9,17 @@ const SOURCE: &str = "seed 003: \"cadence of 180 … shorter strides … Longer 
 /// A baseline pace bin needs this much data to compare with.
 const MIN_BASELINE_BIN_S: f64 = 120.0;
 
-pub fn check(ctx: &Context<'_>) -> Option<Finding> {
-    let cadence = ctx.run.metrics.cadence.as_ref()?;
+/// Cadence at matched pace against the baseline: (this run's spm, the
+/// baseline's spm over the same pace bins, seconds matched). Shared with the
+/// correlation report.
+pub fn matched_cadence(
+    cadence: &crate::metrics::cadence::CadenceMetrics,
+    baseline: &crate::baseline::Baseline,
+) -> Option<(f64, f64, f64)> {
     let (mut run_weighted, mut base_weighted, mut matched_s) = (0.0, 0.0, 0.0);
     for bin in &cadence.at_pace {
         let key = bin.pace_s_per_km.round() as i64;
-        if let Some(&(base_spm, base_s)) = ctx.baseline.cadence_at_pace.get(&key) {
+        if let Some(&(base_spm, base_s)) = baseline.cadence_at_pace.get(&key) {
             if base_s >= MIN_BASELINE_BIN_S {
                 run_weighted += bin.cadence_spm * bin.seconds;
                 base_weighted += base_spm * bin.seconds;
@@ -22,10 +27,21 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
             }
         }
     }
-    if matched_s < ctx.t.cadence_min_matched_s || base_weighted <= 0.0 {
+    (matched_s > 0.0 && base_weighted > 0.0).then(|| {
+        (
+            run_weighted / matched_s,
+            base_weighted / matched_s,
+            matched_s,
+        )
+    })
+}
+
+pub fn check(ctx: &Context<'_>) -> Option<Finding> {
+    let cadence = ctx.run.metrics.cadence.as_ref()?;
+    let (run_spm, base_spm, matched_s) = matched_cadence(cadence, ctx.baseline)?;
+    if matched_s < ctx.t.cadence_min_matched_s {
         return None;
     }
-    let (run_spm, base_spm) = (run_weighted / matched_s, base_weighted / matched_s);
     let change_pct = (run_spm / base_spm - 1.0) * 100.0;
     if change_pct > -ctx.t.cadence_shift_pct {
         return None;

@@ -5,10 +5,11 @@
 //! baseline, what to do, and where the rule comes from (RULES.md G).
 
 mod acwr;
-mod cadence_shift;
+pub mod cadence_shift;
 mod frequency_jump;
 mod hill_intro;
 mod pace_and_distance;
+pub mod pain;
 mod run_spike;
 mod shoe_drop;
 mod speed_intro;
@@ -34,10 +35,14 @@ pub enum RuleId {
     CadenceShift,
     StackedIntro,
     ShoeDrop,
+    PainLimit,
+    Pain24h,
+    PainTrend,
+    PainReminder,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 11] = [
+    pub const ALL: [RuleId; 15] = [
         RuleId::RunSpike,
         RuleId::WeekJump,
         RuleId::Acwr,
@@ -49,6 +54,10 @@ impl RuleId {
         RuleId::CadenceShift,
         RuleId::StackedIntro,
         RuleId::ShoeDrop,
+        RuleId::PainLimit,
+        RuleId::Pain24h,
+        RuleId::PainTrend,
+        RuleId::PainReminder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +73,10 @@ impl RuleId {
             RuleId::CadenceShift => "cadence_shift",
             RuleId::StackedIntro => "stacked_intro",
             RuleId::ShoeDrop => "shoe_drop",
+            RuleId::PainLimit => "pain_limit",
+            RuleId::Pain24h => "pain_24h",
+            RuleId::PainTrend => "pain_trend",
+            RuleId::PainReminder => "pain_reminder",
         }
     }
 
@@ -197,7 +210,8 @@ impl Default for Thresholds {
 pub struct Finding {
     pub kind: RuleId,
     pub severity: Severity,
-    pub activity_id: i64,
+    /// The run it is about (None: a pain trend, a week without a run).
+    pub activity_id: Option<i64>,
     /// The window the finding is about (the run itself, or a week).
     pub window_start_ms: i64,
     pub window_end_ms: i64,
@@ -231,7 +245,7 @@ impl Context<'_> {
             f: Finding {
                 kind,
                 severity,
-                activity_id: self.run.activity_id,
+                activity_id: Some(self.run.activity_id),
                 window_start_ms: self.run.start_ms,
                 window_end_ms: self.run.end_ms(),
                 measured: 0.0,

@@ -21,7 +21,7 @@ pub fn check(ctx: &Context<'_>, this_run: &[Finding]) -> Option<Finding> {
         .filter(|f| {
             f.kind.is_introduction()
                 && f.window_start_ms >= window_start
-                && f.activity_id != ctx.run.activity_id
+                && f.activity_id != Some(ctx.run.activity_id)
         })
         .collect();
     let mut kinds: Vec<&str> = now
@@ -49,7 +49,7 @@ pub fn check(ctx: &Context<'_>, this_run: &[Finding]) -> Option<Finding> {
     Some(Finding {
         kind: RuleId::StackedIntro,
         severity: Severity::High,
-        activity_id: ctx.run.activity_id,
+        activity_id: Some(ctx.run.activity_id),
         window_start_ms: window_start.max(earlier.iter().map(|f| f.window_start_ms).min().unwrap_or(ctx.run.start_ms)),
         window_end_ms: ctx.run.end_ms(),
         measured: kinds.len() as f64,

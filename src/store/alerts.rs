@@ -73,7 +73,7 @@ impl Alert {
         Some(Finding {
             kind: RuleId::parse(&self.kind)?,
             severity: Severity::parse(&self.severity)?,
-            activity_id: self.activity_id?,
+            activity_id: self.activity_id,
             window_start_ms: self.window_start_ms,
             window_end_ms: self.window_end_ms,
             measured: self.measured,
@@ -140,11 +140,11 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Store a run's findings as alerts (a cause already alerted is skipped)
-    /// and mark the run evaluated — one transaction. Returns the new alerts.
+    /// Store findings as alerts (a cause already alerted is skipped) and,
+    /// for a run, mark it evaluated — one transaction. Returns the new alerts.
     pub fn record_findings(
         &mut self,
-        activity_id: i64,
+        evaluated_run: Option<i64>,
         findings: &[Finding],
         delivery: &str,
         now_ms: i64,
@@ -179,10 +179,12 @@ impl Store {
                 new_ids.push(tx.last_insert_rowid());
             }
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO rule_evaluations (activity_id, evaluated_ms) VALUES (?1, ?2)",
-            params![activity_id, now_ms],
-        )?;
+        if let Some(activity_id) = evaluated_run {
+            tx.execute(
+                "INSERT OR REPLACE INTO rule_evaluations (activity_id, evaluated_ms) VALUES (?1, ?2)",
+                params![activity_id, now_ms],
+            )?;
+        }
         let mut new_alerts = Vec::new();
         for id in new_ids {
             new_alerts.push(tx.query_row(

@@ -117,4 +117,25 @@ pub const MIGRATIONS: &[&str] = &[
         evaluated_ms    INTEGER NOT NULL
     );
     "#,
+    // 4: the runner's pain log (soft-deleted, never lost) and VISA-A scores.
+    r#"
+    CREATE TABLE pain (
+        id              INTEGER PRIMARY KEY,
+        at_ms           INTEGER NOT NULL,
+        score           REAL NOT NULL,
+        kind            TEXT NOT NULL,
+        stiffness_min   REAL,
+        side            TEXT,
+        note            TEXT,
+        created_ms      INTEGER NOT NULL,
+        deleted_ms      INTEGER
+    );
+    CREATE INDEX pain_by_time ON pain(at_ms);
+    CREATE TABLE visa_a (
+        id              INTEGER PRIMARY KEY,
+        at_ms           INTEGER NOT NULL,
+        answers_json    TEXT NOT NULL,
+        score           REAL NOT NULL
+    );
+    "#,
 ];

@@ -7,6 +7,7 @@
 
 pub mod alerts;
 mod migrations;
+pub mod pain;
 pub mod samples_codec;
 
 use crate::activity::{Activity, Lap, Pause, Sample, Sport, SubSport};

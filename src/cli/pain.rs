@@ -1,0 +1,340 @@
+//! `tendonwatch pain SCORE [--kind …] [--stiffness MIN] [--side …] [--at TIME]
+//! [--note TEXT]`, and `pain list | edit | delete | undo`.
+//!
+//! Bad input (a score of 11, a time in the future, an unknown side) is one
+//! clear line, exit 2, and the store is not touched.
+
+use super::{Context_, UsageError, parse_local_time};
+use crate::config::local_offset_s;
+use crate::pain::{self, PainEntry, PainKind, Side};
+use crate::store::Store;
+use crate::store::pain::NewPain;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Pain from 0 (none) to 10 (worst ever).
+    #[arg(value_name = "SCORE", required = true, allow_negative_numbers = true)]
+    pub score: Option<String>,
+    #[command(flatten)]
+    pub fields: Fields,
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct Fields {
+    /// during, after or morning (default: guessed from the time and your last run).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Morning stiffness in minutes.
+    #[arg(long, allow_negative_numbers = true)]
+    pub stiffness: Option<String>,
+    /// left, right or both.
+    #[arg(long)]
+    pub side: Option<String>,
+    /// When (YYYY-MM-DD or YYYY-MM-DDTHH:MM, your local time; default now).
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Your pain log (and the watch's post-run effort and feel).
+    List {
+        #[arg(long)]
+        json: bool,
+        /// How many days back (default 30).
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+    },
+    /// Change an entry.
+    Edit {
+        id: i64,
+        #[arg(long, allow_negative_numbers = true)]
+        score: Option<String>,
+        #[command(flatten)]
+        fields: Fields,
+    },
+    /// Delete an entry (kept in the store; `pain undo` brings it back).
+    Delete { id: i64 },
+    /// Bring back the last deleted entry.
+    Undo,
+}
+
+fn usage(message: String) -> anyhow::Error {
+    UsageError(message).into()
+}
+
+/// Everything a new or edited entry says, validated before the store opens.
+struct Parsed {
+    score: Option<f64>,
+    kind: Option<PainKind>,
+    stiffness: Option<f64>,
+    side: Option<Side>,
+    at_ms: Option<i64>,
+}
+
+fn parse_fields(score: Option<&str>, f: &Fields, now_ms: i64) -> anyhow::Result<Parsed> {
+    let score = score.map(pain::parse_score).transpose().map_err(usage)?;
+    let kind = f
+        .kind
+        .as_deref()
+        .map(PainKind::parse)
+        .transpose()
+        .map_err(usage)?;
+    let stiffness = f
+        .stiffness
+        .as_deref()
+        .map(pain::parse_stiffness)
+        .transpose()
+        .map_err(usage)?;
+    let side = f
+        .side
+        .as_deref()
+        .map(Side::parse)
+        .transpose()
+        .map_err(usage)?;
+    let at_ms =
+        f.at.as_deref()
+            .map(|t| parse_local_time(t).map_err(|e| usage(e.to_string())))
+            .transpose()?;
+    if let Some(at) = at_ms {
+        if at > now_ms + pain::FUTURE_SLACK_MS {
+            return Err(usage(format!(
+                "--at {}: that is in the future; log pain when it happened",
+                f.at.as_deref().unwrap_or_default()
+            )));
+        }
+    }
+    Ok(Parsed {
+        score,
+        kind,
+        stiffness,
+        side,
+        at_ms,
+    })
+}
+
+pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let now = chrono::Utc::now().timestamp_millis();
+    match args.command {
+        None => log(
+            ctx,
+            args.score.as_deref().unwrap_or_default(),
+            &args.fields,
+            now,
+        ),
+        Some(Command::List { json, days }) => list(ctx, json, days, now),
+        Some(Command::Edit { id, score, fields }) => edit(ctx, id, score.as_deref(), &fields, now),
+        Some(Command::Delete { id }) => {
+            let mut store = ctx.open_store()?;
+            if !store.delete_pain(id, now)? {
+                return Err(usage(format!(
+                    "no pain entry {id} (see `tendonwatch pain list`)"
+                )));
+            }
+            println!("deleted pain entry {id} (bring it back with `tendonwatch pain undo`)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Undo) => {
+            let mut store = ctx.open_store()?;
+            match store.undo_pain_delete()? {
+                Some(id) => println!("restored pain entry {id}"),
+                None => println!("nothing to undo"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn last_run_end(store: &Store, now: i64) -> anyhow::Result<Option<i64>> {
+    let runs = store.run_records(now - 2 * crate::baseline::DAY_MS, now + 1)?;
+    Ok(runs
+        .iter()
+        .map(|r| r.end_ms())
+        .filter(|end| *end <= now)
+        .max())
+}
+
+fn log(ctx: &Context_, score: &str, fields: &Fields, now: i64) -> anyhow::Result<ExitCode> {
+    let parsed = parse_fields(Some(score), fields, now)?;
+    let mut store = ctx.open_store()?;
+    let at_ms = parsed.at_ms.unwrap_or(now);
+    let offset = local_offset_s();
+    let (kind, guessed) = match parsed.kind {
+        Some(k) => (k, false),
+        None => (
+            pain::guess_kind(at_ms, offset, last_run_end(&store, at_ms)?),
+            true,
+        ),
+    };
+    let entry = NewPain {
+        at_ms,
+        score: parsed.score.unwrap_or_default(),
+        kind,
+        stiffness_min: parsed.stiffness,
+        side: parsed.side,
+        note: fields.note.clone(),
+    };
+    let id = store.add_pain(&entry, now)?;
+    let hint = if guessed {
+        " (kind guessed; say --kind during|after|morning to change it)"
+    } else {
+        ""
+    };
+    println!(
+        "logged {} pain {:.0}/10 as entry {id}{hint}",
+        kind.as_str(),
+        entry.score
+    );
+    evaluate(ctx, &mut store, now)
+}
+
+fn edit(
+    ctx: &Context_,
+    id: i64,
+    score: Option<&str>,
+    fields: &Fields,
+    now: i64,
+) -> anyhow::Result<ExitCode> {
+    let parsed = parse_fields(score, fields, now)?;
+    let mut store = ctx.open_store()?;
+    let Some(old) = store.pain_entry(id)? else {
+        return Err(usage(format!(
+            "no pain entry {id} (see `tendonwatch pain list`)"
+        )));
+    };
+    let entry = NewPain {
+        at_ms: parsed.at_ms.unwrap_or(old.at_ms),
+        score: parsed.score.unwrap_or(old.score),
+        kind: parsed.kind.unwrap_or(old.kind),
+        stiffness_min: parsed.stiffness.or(old.stiffness_min),
+        side: parsed.side.or(old.side),
+        note: fields.note.clone().or(old.note),
+    };
+    store.update_pain(id, &entry)?;
+    println!("updated pain entry {id}");
+    evaluate(ctx, &mut store, now)
+}
+
+/// Pain rules at once (RULES.md C), through the same alert store as the load rules.
+fn evaluate(ctx: &Context_, store: &mut Store, now: i64) -> anyhow::Result<ExitCode> {
+    let alerts = crate::alerts::evaluate_pain(
+        store,
+        &ctx.config.rule_settings(),
+        ctx.config.profile.pain_limit(),
+        local_offset_s(),
+        now,
+    )?;
+    for a in &alerts {
+        super::alerts::print_alert(a);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(serde::Serialize)]
+struct ListRow {
+    id: Option<i64>,
+    at_ms: i64,
+    at_local: String,
+    kind: &'static str,
+    score: Option<f64>,
+    stiffness_min: Option<f64>,
+    side: Option<&'static str>,
+    note: Option<String>,
+    /// "runner" or "watch" (post-run effort and feel the watch asked for).
+    source: &'static str,
+    activity_id: Option<i64>,
+    rpe: Option<f64>,
+    feel: Option<f64>,
+}
+
+fn local_text(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + i64::from(local_offset_s()) * 1000)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn list(ctx: &Context_, json: bool, days: i64, now: i64) -> anyhow::Result<ExitCode> {
+    if days <= 0 {
+        return Err(usage(format!(
+            "--days {days}: give a number of days above 0"
+        )));
+    }
+    let store = ctx.open_store()?;
+    let from = now - days * crate::baseline::DAY_MS;
+    let mut rows: Vec<ListRow> = store
+        .pain_between(from, now + pain::FUTURE_SLACK_MS)?
+        .into_iter()
+        .map(|e: PainEntry| ListRow {
+            id: Some(e.id),
+            at_ms: e.at_ms,
+            at_local: local_text(e.at_ms),
+            kind: e.kind.as_str(),
+            score: Some(e.score),
+            stiffness_min: e.stiffness_min,
+            side: e.side.map(Side::as_str),
+            note: e.note,
+            source: "runner",
+            activity_id: None,
+            rpe: None,
+            feel: None,
+        })
+        .collect();
+    rows.extend(
+        store
+            .watch_feel_between(from, now + 1)?
+            .into_iter()
+            .map(|w| ListRow {
+                id: None,
+                at_ms: w.at_ms,
+                at_local: local_text(w.at_ms),
+                kind: PainKind::After.as_str(),
+                score: None,
+                stiffness_min: None,
+                side: None,
+                note: None,
+                source: "watch",
+                activity_id: Some(w.activity_id),
+                rpe: w.rpe,
+                feel: w.feel,
+            }),
+    );
+    rows.sort_by_key(|r| std::cmp::Reverse(r.at_ms));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        println!(
+            "no pain logged in the last {days} days: `tendonwatch pain 2 --kind morning` logs one"
+        );
+    }
+    for r in rows {
+        let what = match (r.source, r.score) {
+            ("watch", _) => format!(
+                "effort {} feel {} (from the watch, activity {})",
+                r.rpe.map_or("-".into(), |v| format!("{v:.0}/10")),
+                r.feel.map_or("-".into(), |v| format!("{v:.0}/100")),
+                r.activity_id.unwrap_or_default()
+            ),
+            (_, score) => format!("{:.0}/10", score.unwrap_or_default()),
+        };
+        let stiff = r
+            .stiffness_min
+            .map(|m| format!(", stiff {m:.0} min"))
+            .unwrap_or_default();
+        let side = r.side.map(|s| format!(", {s}")).unwrap_or_default();
+        let note = r.note.map(|n| format!(" — {n}")).unwrap_or_default();
+        let id = r.id.map_or("     ".to_string(), |i| format!("#{i:<4}"));
+        println!(
+            "{id} {} {:<7} {what}{stiff}{side}{note}",
+            r.at_local, r.kind
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

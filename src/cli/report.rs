@@ -1,0 +1,84 @@
+//! `tendonwatch report [--weeks N] [--json]`: which of your changes were
+//! followed by pain, in words only as strong as the data.
+
+use super::{Context_, UsageError};
+use crate::baseline::{DAY_MS, HISTORY_DAYS};
+use crate::report::{self, ReportSettings, Verdict};
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// How many weeks of runs to look at (default 12).
+    #[arg(long, default_value_t = 12)]
+    pub weeks: i64,
+    /// Fewest runs with (and without) a factor before anything is said.
+    #[arg(long, default_value_t = 3)]
+    pub min_cases: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    if !(1..=520).contains(&args.weeks) {
+        return Err(UsageError(format!("--weeks {}: give 1 to 520 weeks", args.weeks)).into());
+    }
+    if args.min_cases < 2 {
+        return Err(UsageError(format!("--min-cases {}: at least 2", args.min_cases)).into());
+    }
+    let store = ctx.open_store()?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let from = now - args.weeks * 7 * DAY_MS;
+    let history = store.run_records(from - HISTORY_DAYS * DAY_MS, now + 1)?;
+    let pain = store.pain_between(from - 8 * DAY_MS, now + DAY_MS)?;
+    let rows =
+        crate::report_input::build(&history, &pain, &ctx.config.rule_settings().baseline, from);
+    let settings = ReportSettings {
+        min_with: args.min_cases,
+        min_without: args.min_cases,
+        ..ReportSettings::default()
+    };
+    let r = report::report(&rows, &settings);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "last {} weeks: {} runs, {} with a morning entry before and after",
+        args.weeks, r.runs, r.runs_with_outcome
+    );
+    println!("{}", r.summary);
+    println!();
+    for f in &r.factors {
+        let mark = match f.verdict {
+            Verdict::Link => "!",
+            Verdict::Protective => "+",
+            Verdict::NoClearLink => " ",
+            Verdict::NotEnoughData => "?",
+        };
+        println!(" {mark} {:<16} {}", f.factor, f.words);
+    }
+    if !r.tolerance.is_empty() {
+        println!();
+        println!("your tolerance so far (stop before it hurts):");
+        for t in &r.tolerance {
+            println!("   {}", t.words);
+        }
+    }
+    let parts: Vec<String> = r
+        .part_of_day
+        .iter()
+        .filter(|p| p.runs > 0)
+        .map(|p| {
+            let change = p
+                .mean_change
+                .map(|c| format!(", next morning {c:+.1}"))
+                .unwrap_or_default();
+            format!("{} {} runs{change}", p.part.as_str(), p.runs)
+        })
+        .collect();
+    if !parts.is_empty() {
+        println!();
+        println!("time of day: {}", parts.join("; "));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,199 @@
+//! `tendonwatch visa-a`: the VISA-A questionnaire (0–100, higher is better),
+//! asked on a terminal or given as flags, stored, with its trend.
+
+use super::{Context_, UsageError, parse_local_time};
+use crate::pain::{VISA_A_QUESTIONS, VisaA};
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    pub q1: Option<u8>,
+    #[arg(long)]
+    pub q2: Option<u8>,
+    #[arg(long)]
+    pub q3: Option<u8>,
+    #[arg(long)]
+    pub q4: Option<u8>,
+    #[arg(long)]
+    pub q5: Option<u8>,
+    #[arg(long)]
+    pub q6: Option<u8>,
+    #[arg(long)]
+    pub q7: Option<u8>,
+    /// Question 8 as PART:POINTS — a (no pain in sport): 0,7,14,21,30;
+    /// b (pain, but it does not stop you): 0,4,10,14,20; c (pain stops you): 0,2,5,7,10.
+    #[arg(long)]
+    pub q8: Option<String>,
+    /// When (default now).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Only show the trend.
+    #[arg(long)]
+    pub history: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn usage(message: String) -> anyhow::Error {
+    UsageError(message).into()
+}
+
+fn parse_q8(text: &str) -> anyhow::Result<(char, u8)> {
+    let (part, points) = text
+        .split_once(':')
+        .ok_or_else(|| usage(format!("--q8 {text}: give PART:POINTS, e.g. a:21")))?;
+    let part = part
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .next()
+        .unwrap_or(' ');
+    let points: u8 = points
+        .trim()
+        .parse()
+        .map_err(|_| usage(format!("--q8 {text}: points must be a number")))?;
+    Ok((part, points))
+}
+
+fn ask(lines: &mut impl BufRead, question: &str) -> anyhow::Result<String> {
+    print!("{question}\n> ");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    if lines.read_line(&mut line)? == 0 {
+        return Err(usage("no answer (input ended)".to_string()));
+    }
+    Ok(line.trim().to_string())
+}
+
+fn interactive() -> anyhow::Result<VisaA> {
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock();
+    let mut q = [0u8; 7];
+    for (i, question) in VISA_A_QUESTIONS.iter().enumerate() {
+        loop {
+            let answer = ask(&mut lines, question)?;
+            match answer.parse::<u8>() {
+                Ok(v) if (i < 6 && v <= 10) || (i == 6 && [0, 4, 7, 10].contains(&v)) => {
+                    q[i] = v;
+                    break;
+                }
+                _ => println!("  please answer with one of the numbers shown"),
+            }
+        }
+    }
+    let part = loop {
+        let a = ask(
+            &mut lines,
+            "8. In sport, do you have (a) no pain, (b) pain that does not stop you, or (c) pain that stops you? (a/b/c)",
+        )?;
+        match a.to_ascii_lowercase().as_str() {
+            "a" => break 'a',
+            "b" => break 'b',
+            "c" => break 'c',
+            _ => println!("  please answer a, b or c"),
+        }
+    };
+    let choices: &[u8] = match part {
+        'a' => &[0, 7, 14, 21, 30],
+        'b' => &[0, 4, 10, 14, 20],
+        _ => &[0, 2, 5, 7, 10],
+    };
+    let points = loop {
+        let a = ask(
+            &mut lines,
+            &format!("8{part}. How long can you train? (nil … more than 30 minutes: {choices:?})"),
+        )?;
+        match a.parse::<u8>() {
+            Ok(v) if choices.contains(&v) => break v,
+            _ => println!("  please answer with one of {choices:?}"),
+        }
+    };
+    Ok(VisaA {
+        q1_to_q7: q,
+        q8_part: part,
+        q8_points: points,
+    })
+}
+
+pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let now = chrono::Utc::now().timestamp_millis();
+    if !args.history {
+        let flags = [
+            args.q1, args.q2, args.q3, args.q4, args.q5, args.q6, args.q7,
+        ];
+        let answers = if flags.iter().all(Option::is_none) && args.q8.is_none() {
+            if !std::io::stdin().is_terminal() {
+                return Err(usage(
+                    "give all eight answers as flags (--q1 … --q7, --q8 PART:POINTS) or run it on a terminal".to_string(),
+                ));
+            }
+            interactive()?
+        } else {
+            let mut q = [0u8; 7];
+            for (i, v) in flags.iter().enumerate() {
+                q[i] = v.ok_or_else(|| {
+                    usage(format!("--q{} is missing: give all eight answers", i + 1))
+                })?;
+            }
+            let (part, points) =
+                parse_q8(args.q8.as_deref().ok_or_else(|| {
+                    usage("--q8 is missing: give all eight answers".to_string())
+                })?)?;
+            VisaA {
+                q1_to_q7: q,
+                q8_part: part,
+                q8_points: points,
+            }
+        };
+        answers.validate().map_err(usage)?;
+        let at_ms = match args.at.as_deref() {
+            Some(t) => parse_local_time(t).map_err(|e| usage(e.to_string()))?,
+            None => now,
+        };
+        if at_ms > now + crate::pain::FUTURE_SLACK_MS {
+            return Err(usage("--at is in the future".to_string()));
+        }
+        let mut store = ctx.open_store()?;
+        store.add_visa_a(at_ms, &answers)?;
+        if !args.json {
+            println!("VISA-A {:.0}/100 stored", answers.score());
+        }
+    }
+    let store = ctx.open_store()?;
+    let scores = store.visa_a_scores()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&scores)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut previous: Option<f64> = None;
+    for s in &scores {
+        let day = chrono::DateTime::from_timestamp_millis(s.at_ms)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let change = previous
+            .map(|p| format!(" ({:+.0})", s.score - p))
+            .unwrap_or_default();
+        println!("  {day}  {:>3.0}/100{change}", s.score);
+        previous = Some(s.score);
+    }
+    if let (Some(first), Some(last)) = (scores.first(), scores.last()) {
+        if scores.len() > 1 {
+            let word = if last.score > first.score {
+                "better"
+            } else if last.score < first.score {
+                "worse"
+            } else {
+                "unchanged"
+            };
+            println!(
+                "trend: {word}, {:.0} → {:.0} over {} questionnaires",
+                first.score,
+                last.score,
+                scores.len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,276 @@
+//! Pain rules (RULES.md C): the runner's own signal. Pure, like the load
+//! rules: (pain entries, runs, "now", limit) → findings. They apply during
+//! the learning period too.
+
+use super::{Finding, RuleId, Severity, run_cause};
+use crate::baseline::{DAY_MS, RunRecord};
+use crate::pain::{PainEntry, PainKind};
+
+const LIMIT_SOURCE: &str = "seed 002: \"Keep your pain level at 3 out of 10 or less\"; Silbernagel et al. 2007 allow up to 5";
+const NEXT_MORNING_SOURCE: &str = "seed 002: \"you should be back to your baseline for pain within about 24 hours\"; \
+    Silbernagel et al. 2007, next-morning rule";
+const TREND_SOURCE: &str = "Silbernagel pain-monitoring model (week-to-week rule)";
+const REMINDER_SOURCE: &str =
+    "seed 000 step 6: after a new stimulus, see how the tendon responds over 24 hours";
+
+/// A morning counts as "the next morning" up to this long after a run.
+const NEXT_MORNING_WITHIN_MS: i64 = 30 * 3600 * 1000;
+/// The pre-run morning must be this recent to be the runner's baseline.
+const PRE_RUN_WITHIN_MS: i64 = 7 * DAY_MS;
+/// A run that introduced something new (from its alerts), for the reminder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Introduction {
+    pub activity_id: i64,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub what: String,
+}
+
+pub struct PainContext<'a> {
+    /// Entries of the last weeks, any order.
+    pub entries: &'a [PainEntry],
+    pub runs: &'a [RunRecord],
+    pub introductions: &'a [Introduction],
+    pub now_ms: i64,
+    /// `[profile] pain_limit` (3 return, 5 normal).
+    pub limit: f64,
+    pub local_offset_s: i32,
+}
+
+pub fn evaluate(ctx: &PainContext<'_>) -> Vec<Finding> {
+    let mut entries: Vec<&PainEntry> = ctx.entries.iter().collect();
+    entries.sort_by_key(|e| (e.at_ms, e.id));
+    let mut out = Vec::new();
+    for e in &entries {
+        match e.kind {
+            PainKind::During | PainKind::After => out.extend(pain_limit(ctx, e)),
+            PainKind::Morning => {
+                out.extend(pain_24h(ctx, &entries, e));
+                out.extend(pain_trend(ctx, &entries, e));
+            }
+        }
+    }
+    out.extend(reminders(ctx, &entries));
+    out
+}
+
+fn day(ms: i64, offset_s: i32) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + i64::from(offset_s) * 1000)
+        .map(|t| t.format("%a %Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// The latest run that ended before `at_ms`, at most `within_ms` earlier.
+fn run_before(runs: &[RunRecord], at_ms: i64, within_ms: i64) -> Option<&RunRecord> {
+    runs.iter()
+        .filter(|r| r.start_ms <= at_ms && r.end_ms() > at_ms - within_ms)
+        .max_by_key(|r| r.start_ms)
+}
+
+fn base(kind: RuleId, severity: Severity, entry: &PainEntry, run: Option<&RunRecord>) -> Finding {
+    Finding {
+        kind,
+        severity,
+        activity_id: run.map(|r| r.activity_id),
+        window_start_ms: run.map_or(entry.at_ms, |r| r.start_ms),
+        window_end_ms: entry.at_ms,
+        measured: entry.score,
+        baseline: 0.0,
+        threshold: 0.0,
+        unit: "/10".to_string(),
+        what_changed: String::new(),
+        what_to_do: String::new(),
+        source: String::new(),
+        cause: format!("{}:{}", kind.as_str(), entry.at_ms),
+    }
+}
+
+/// `pain_limit`: a during or after score above the limit.
+fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
+    if e.score <= ctx.limit {
+        return None;
+    }
+    let run = run_before(ctx.runs, e.at_ms, 12 * 3600 * 1000);
+    let severity = if e.score >= ctx.limit + 3.0 {
+        Severity::High
+    } else {
+        Severity::Warn
+    };
+    let about = run
+        .map(|r| {
+            format!(
+                " after your {:.1} km run of {}",
+                r.distance_m() / 1000.0,
+                day(r.start_ms, ctx.local_offset_s)
+            )
+        })
+        .unwrap_or_default();
+    let mut f = base(RuleId::PainLimit, severity, e, run);
+    f.baseline = ctx.limit;
+    f.threshold = ctx.limit;
+    f.what_changed = format!(
+        "Pain {:.0}/10 {}{about}: above your limit of {:.0}.",
+        e.score,
+        if e.kind == PainKind::During {
+            "during the run"
+        } else {
+            "after the run"
+        },
+        ctx.limit
+    );
+    f.what_to_do = format!(
+        "Make the next runs shorter or slower until pain stays at {:.0} or below during and after; pain above it means today's load was more than the tendon tolerated.",
+        ctx.limit
+    );
+    f.source = LIMIT_SOURCE.to_string();
+    Some(f)
+}
+
+/// `pain_24h`: the next morning's pain above the last morning before the run.
+fn pain_24h(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> Option<Finding> {
+    let run = run_before(ctx.runs, m.at_ms, NEXT_MORNING_WITHIN_MS)?;
+    let before = entries
+        .iter()
+        .filter(|e| {
+            e.kind == PainKind::Morning
+                && e.at_ms < run.start_ms
+                && e.at_ms > run.start_ms - PRE_RUN_WITHIN_MS
+        })
+        .max_by_key(|e| e.at_ms)?;
+    if m.score < before.score + 1.0 {
+        return None;
+    }
+    let mut f = base(RuleId::Pain24h, Severity::Warn, m, Some(run));
+    f.baseline = before.score;
+    f.threshold = before.score + 1.0;
+    f.what_changed = format!(
+        "Morning pain {:.0}/10 after your {:.1} km run of {}; the last morning before it was {:.0}/10.",
+        m.score,
+        run.distance_m() / 1000.0,
+        day(run.start_ms, ctx.local_offset_s),
+        before.score
+    );
+    f.what_to_do = "The tendon did not settle within 24 hours: rest or cross-train today, and make the next run shorter and easier than that one.".to_string();
+    f.source = NEXT_MORNING_SOURCE.to_string();
+    f.cause = format!("pain_24h:{}", run_cause(run.start_ms));
+    Some(f)
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> Option<(f64, usize)> {
+    let (sum, n) = values.fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| (sum / n as f64, n))
+}
+
+/// `pain_trend`: mean morning pain or stiffness of the last 7 days above the
+/// 7 days before (each with at least two mornings logged).
+fn pain_trend(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> Option<Finding> {
+    let mornings = |from: i64, to: i64| -> Vec<&PainEntry> {
+        entries
+            .iter()
+            .copied()
+            .filter(|e| e.kind == PainKind::Morning && e.at_ms > from && e.at_ms <= to)
+            .collect()
+    };
+    let this = mornings(m.at_ms - 7 * DAY_MS, m.at_ms);
+    let last = mornings(m.at_ms - 14 * DAY_MS, m.at_ms - 7 * DAY_MS);
+    if this.len() < 2 || last.len() < 2 {
+        return None;
+    }
+    let pain = (
+        mean(this.iter().map(|e| e.score))?,
+        mean(last.iter().map(|e| e.score))?,
+    );
+    let stiffness = (
+        mean(this.iter().filter_map(|e| e.stiffness_min)),
+        mean(last.iter().filter_map(|e| e.stiffness_min)),
+    );
+    let pain_up = pain.0.0 >= pain.1.0 + 0.5;
+    let stiff_up = match stiffness {
+        (Some((now, n1)), Some((before, n2))) if n1 >= 2 && n2 >= 2 => {
+            now >= before + 2.0 && now >= before * 1.2
+        }
+        _ => false,
+    };
+    if !pain_up && !stiff_up {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if pain_up {
+        parts.push(format!(
+            "morning pain {:.1}/10 against {:.1} the week before",
+            pain.0.0, pain.1.0
+        ));
+    }
+    if let (true, (Some((now, _)), Some((before, _)))) = (stiff_up, stiffness) {
+        parts.push(format!(
+            "morning stiffness {now:.0} min against {before:.0} min"
+        ));
+    }
+    let mut f = base(RuleId::PainTrend, Severity::Warn, m, None);
+    f.measured = if pain_up {
+        pain.0.0
+    } else {
+        stiffness.0.map_or(0.0, |s| s.0)
+    };
+    f.baseline = if pain_up {
+        pain.1.0
+    } else {
+        stiffness.1.map_or(0.0, |s| s.0)
+    };
+    f.unit = if pain_up { "/10".into() } else { "min".into() };
+    f.window_start_ms = m.at_ms - 14 * DAY_MS;
+    f.what_changed = format!(
+        "This week {}: the tendon is getting worse week on week.",
+        parts.join(", and ")
+    );
+    f.what_to_do = "Cut this week's running back toward what you ran two weeks ago, keep it easy and flat, and watch the mornings.".to_string();
+    f.source = TREND_SOURCE.to_string();
+    let local = m.at_ms + i64::from(ctx.local_offset_s) * 1000;
+    let week = chrono::DateTime::from_timestamp_millis(local)
+        .map(|t| {
+            let w = chrono::Datelike::iso_week(&t.date_naive());
+            format!("{}-W{:02}", w.year(), w.week())
+        })
+        .unwrap_or_default();
+    f.cause = format!("pain_trend:{week}");
+    Some(f)
+}
+
+/// A run with a new stimulus and no morning entry by noon the next day.
+fn reminders(ctx: &PainContext<'_>, entries: &[&PainEntry]) -> Vec<Finding> {
+    let offset_ms = i64::from(ctx.local_offset_s) * 1000;
+    ctx.introductions
+        .iter()
+        .filter_map(|intro| {
+            let next_noon = ((intro.end_ms + offset_ms).div_euclid(DAY_MS) + 1) * DAY_MS + 12 * 3600 * 1000 - offset_ms;
+            if ctx.now_ms < next_noon {
+                return None;
+            }
+            let logged = entries
+                .iter()
+                .any(|e| e.kind == PainKind::Morning && e.at_ms > intro.end_ms && e.at_ms <= next_noon);
+            if logged {
+                return None;
+            }
+            Some(Finding {
+                kind: RuleId::PainReminder,
+                severity: Severity::Info,
+                activity_id: Some(intro.activity_id),
+                window_start_ms: intro.start_ms,
+                window_end_ms: next_noon,
+                measured: 0.0,
+                baseline: 1.0,
+                threshold: 1.0,
+                unit: "morning entries".to_string(),
+                what_changed: format!(
+                    "No morning pain entry after your run of {} ({}): 0 of 1 mornings logged.",
+                    day(intro.start_ms, ctx.local_offset_s),
+                    intro.what
+                ),
+                what_to_do: "Log how the tendon feels on getting up (`tendonwatch pain SCORE --kind morning`): the next morning is how tendonwatch learns what your tendon tolerates.".to_string(),
+                source: REMINDER_SOURCE.to_string(),
+                cause: format!("pain_reminder:{}", run_cause(intro.start_ms)),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,206 @@
+//! The store's side of the pain log: entries are never deleted, only marked
+//! (and can be brought back); VISA-A scores; the watch's own post-run
+//! effort and feel, read from the activities.
+
+use super::{Result, Store};
+use crate::pain::{PainEntry, PainKind, Side, VisaA};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// What the runner logs (everything but the id).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewPain {
+    pub at_ms: i64,
+    pub score: f64,
+    pub kind: PainKind,
+    pub stiffness_min: Option<f64>,
+    pub side: Option<Side>,
+    pub note: Option<String>,
+}
+
+/// Post-run effort and feel the watch asked for, shown as an `after` entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WatchFeel {
+    pub activity_id: i64,
+    pub at_ms: i64,
+    pub rpe: Option<f64>,
+    pub feel: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VisaARecord {
+    pub id: i64,
+    pub at_ms: i64,
+    pub score: f64,
+    pub answers: VisaA,
+}
+
+fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<PainEntry> {
+    let kind: String = r.get(3)?;
+    let side: Option<String> = r.get(5)?;
+    Ok(PainEntry {
+        id: r.get(0)?,
+        at_ms: r.get(1)?,
+        score: r.get(2)?,
+        kind: PainKind::parse(&kind).unwrap_or(PainKind::After),
+        stiffness_min: r.get(4)?,
+        side: side.as_deref().and_then(|s| Side::parse(s).ok()),
+        note: r.get(6)?,
+    })
+}
+
+const PAIN_COLUMNS: &str = "id, at_ms, score, kind, stiffness_min, side, note";
+
+impl Store {
+    pub fn add_pain(&mut self, p: &NewPain, now_ms: i64) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO pain (at_ms, score, kind, stiffness_min, side, note, created_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                p.at_ms,
+                p.score,
+                p.kind.as_str(),
+                p.stiffness_min,
+                p.side.map(Side::as_str),
+                p.note,
+                now_ms
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// A live (not deleted) entry.
+    pub fn pain_entry(&self, id: i64) -> Result<Option<PainEntry>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("SELECT {PAIN_COLUMNS} FROM pain WHERE id = ?1 AND deleted_ms IS NULL"),
+                [id],
+                entry,
+            )
+            .optional()?)
+    }
+
+    /// Replace a live entry's fields. Returns false if there is none.
+    pub fn update_pain(&mut self, id: i64, p: &NewPain) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE pain SET at_ms = ?2, score = ?3, kind = ?4, stiffness_min = ?5, side = ?6, note = ?7
+             WHERE id = ?1 AND deleted_ms IS NULL",
+            params![
+                id,
+                p.at_ms,
+                p.score,
+                p.kind.as_str(),
+                p.stiffness_min,
+                p.side.map(Side::as_str),
+                p.note
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Mark an entry deleted (it stays in the store; `undo_pain_delete`
+    /// brings it back).
+    pub fn delete_pain(&mut self, id: i64, now_ms: i64) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE pain SET deleted_ms = ?2 WHERE id = ?1 AND deleted_ms IS NULL",
+            params![id, now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Bring back the most recently deleted entry. Returns its id.
+    pub fn undo_pain_delete(&mut self) -> Result<Option<i64>> {
+        let id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM pain WHERE deleted_ms IS NOT NULL ORDER BY deleted_ms DESC, id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = id {
+            self.conn
+                .execute("UPDATE pain SET deleted_ms = NULL WHERE id = ?1", [id])?;
+        }
+        Ok(id)
+    }
+
+    /// Live entries logged in [from_ms, to_ms), oldest first.
+    pub fn pain_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<PainEntry>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {PAIN_COLUMNS} FROM pain WHERE at_ms >= ?1 AND at_ms < ?2 AND deleted_ms IS NULL
+             ORDER BY at_ms, id"
+        ))?;
+        let rows = stmt.query_map(params![from_ms, to_ms], entry)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The watch's post-run effort and feel, in [from_ms, to_ms).
+    pub fn watch_feel_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<WatchFeel>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, start_ms + CAST(elapsed_s * 1000 AS INTEGER), post_run_rpe, post_run_feel FROM activities
+             WHERE start_ms >= ?1 AND start_ms < ?2 AND (post_run_rpe IS NOT NULL OR post_run_feel IS NOT NULL)
+             ORDER BY start_ms",
+        )?;
+        let rows = stmt.query_map(params![from_ms, to_ms], |r| {
+            Ok(WatchFeel {
+                activity_id: r.get(0)?,
+                at_ms: r.get(1)?,
+                rpe: r.get(2)?,
+                feel: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A row count, for tests that check "the store is unchanged".
+    pub fn count_rows(&self, table: &str) -> Result<i64> {
+        let allowed = [
+            "files",
+            "activities",
+            "samples",
+            "metrics",
+            "alerts",
+            "pain",
+            "visa_a",
+            "gear",
+            "gear_use",
+        ];
+        if !allowed.contains(&table) {
+            return Ok(-1);
+        }
+        Ok(self
+            .conn
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+    }
+
+    pub fn add_visa_a(&mut self, at_ms: i64, answers: &VisaA) -> Result<i64> {
+        let json = serde_json::to_string(answers).unwrap_or_default();
+        self.conn.execute(
+            "INSERT INTO visa_a (at_ms, answers_json, score) VALUES (?1, ?2, ?3)",
+            params![at_ms, json, answers.score()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn visa_a_scores(&self) -> Result<Vec<VisaARecord>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, at_ms, score, answers_json FROM visa_a ORDER BY at_ms, id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, at_ms, score, json) = row?;
+            out.push(VisaARecord {
+                id,
+                at_ms,
+                score,
+                answers: super::from_json(id, "VISA-A answers", &json)?,
+            });
+        }
+        Ok(out)
+    }
+}
