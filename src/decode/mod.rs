@@ -135,11 +135,18 @@ pub fn decode_bytes(format: Format, bytes: &[u8]) -> Result<Decoded, DecodeError
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
-    let result = catch_unwind(AssertUnwindSafe(|| match format {
+    guarded(|| match format {
         Format::Fit => fit::decode(bytes),
         Format::Gpx => gpx::decode(bytes),
-    }));
-    match result {
+    })
+}
+
+/// Run a decoder; a panic inside it (a third-party parser's bug) becomes
+/// `Corrupt` with the panic's message instead of unwinding into the caller.
+pub fn guarded(
+    decoder: impl FnOnce() -> Result<Decoded, DecodeError>,
+) -> Result<Decoded, DecodeError> {
+    match catch_unwind(AssertUnwindSafe(decoder)) {
         Ok(r) => r,
         Err(panic) => {
             let msg = panic
@@ -189,6 +196,24 @@ mod tests {
         assert_eq!(decode_file("a.fit", b""), Err(DecodeError::Empty));
         assert_eq!(decode_file("a.gpx", b""), Err(DecodeError::Empty));
         assert_eq!(decode_file("a.fit.gz", b""), Err(DecodeError::Empty));
+    }
+
+    #[test]
+    fn a_panicking_decoder_is_a_corrupt_file_not_a_crash() {
+        let r = guarded(|| panic!("index out of bounds in a parser"));
+        assert_eq!(
+            r,
+            Err(DecodeError::Corrupt(
+                "decoder panicked: index out of bounds in a parser".to_string()
+            ))
+        );
+        let r = guarded(|| panic!("{} bytes", 3));
+        assert_eq!(
+            r,
+            Err(DecodeError::Corrupt(
+                "decoder panicked: 3 bytes".to_string()
+            ))
+        );
     }
 
     #[test]
