@@ -58,6 +58,7 @@ fn main() {
         },
         thresholds: Thresholds::default(),
         horizon_days: 3,
+        sinks: Vec::new(),
     };
     let dir = tempfile::tempdir().unwrap();
     let mut results = Vec::new();

@@ -18,6 +18,9 @@ pub struct RuleSettings {
     pub thresholds: Thresholds,
     /// Alerts about runs that ended longer ago than this are not pushed.
     pub horizon_days: i64,
+    /// Configured delivery sinks ("desktop", "ntfy", "gotify", "webhook"):
+    /// a queued alert gets an outbox row for each.
+    pub sinks: Vec<String>,
 }
 
 /// Evaluate every unevaluated run in time order. Returns the new alerts.
@@ -70,7 +73,13 @@ pub fn evaluate_run(
     } else {
         DELIVERY_QUEUED
     };
-    store.record_findings(Some(activity_id), &findings, delivery, now_ms)
+    store.record_findings(
+        Some(activity_id),
+        &findings,
+        delivery,
+        &settings.sinks,
+        now_ms,
+    )
 }
 
 /// How far back pain rules look at each evaluation.
@@ -124,7 +133,8 @@ pub fn evaluate_pain(
     let (recent, old): (Vec<_>, Vec<_>) = findings
         .into_iter()
         .partition(|f| now_ms - f.window_end_ms <= horizon);
-    let mut alerts = store.record_findings(None, &recent, DELIVERY_QUEUED, now_ms)?;
-    alerts.extend(store.record_findings(None, &old, DELIVERY_TOO_OLD, now_ms)?);
+    let mut alerts =
+        store.record_findings(None, &recent, DELIVERY_QUEUED, &settings.sinks, now_ms)?;
+    alerts.extend(store.record_findings(None, &old, DELIVERY_TOO_OLD, &[], now_ms)?);
     Ok(alerts)
 }

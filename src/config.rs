@@ -44,6 +44,64 @@ pub struct Config {
     pub profile: ProfileConfig,
     pub baseline: BaselineConfig,
     pub rules: crate::rules::Thresholds,
+    pub notify: NotifyConfig,
+}
+
+/// Where alerts go (`[notify]`). Any combination; none is fine (alerts are
+/// still stored and shown by `status`, `alerts` and the dashboard).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotifyConfig {
+    /// Desktop notifications over the session D-Bus (a desktop user service).
+    pub desktop: bool,
+    pub ntfy: Option<NtfyConfig>,
+    pub gotify: Option<GotifyConfig>,
+    pub webhook: Option<WebhookConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NtfyConfig {
+    /// Server, e.g. "https://ntfy.sh" or "http://192.168.1.10:8090".
+    pub url: String,
+    pub topic: String,
+    /// Access token, if the topic is protected.
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GotifyConfig {
+    pub url: String,
+    /// The application token.
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Receives a JSON POST per alert.
+    pub url: String,
+}
+
+impl NotifyConfig {
+    /// Names of the configured sinks, in a fixed order.
+    pub fn sinks(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.desktop {
+            out.push("desktop".to_string());
+        }
+        if self.ntfy.is_some() {
+            out.push("ntfy".to_string());
+        }
+        if self.gotify.is_some() {
+            out.push("gotify".to_string());
+        }
+        if self.webhook.is_some() {
+            out.push("webhook".to_string());
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -270,6 +328,19 @@ impl Config {
         if b.volume_window_days < 7 || b.stimulus_window_days < 7 {
             return Err(invalid("[baseline] windows must be at least 7 days".into()));
         }
+        for (name, url) in [
+            ("ntfy", self.notify.ntfy.as_ref().map(|n| &n.url)),
+            ("gotify", self.notify.gotify.as_ref().map(|g| &g.url)),
+            ("webhook", self.notify.webhook.as_ref().map(|w| &w.url)),
+        ] {
+            if let Some(url) = url {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(invalid(format!(
+                        "[notify.{name}] url = \"{url}\": must start with http:// or https://"
+                    )));
+                }
+            }
+        }
         for area in &self.surface.areas {
             if area.polygon.len() < 3 {
                 return Err(invalid(format!(
@@ -304,6 +375,7 @@ impl Config {
             },
             thresholds: self.rules.clone(),
             horizon_days: self.profile.notification_horizon_days,
+            sinks: self.notify.sinks(),
         }
     }
 

@@ -24,6 +24,7 @@ fn settings(mode: Mode) -> RuleSettings {
         profile: Profile { mode, age: None },
         thresholds: Thresholds::default(),
         horizon_days: 3,
+        sinks: Vec::new(),
     }
 }
 

@@ -142,11 +142,16 @@ impl Store {
 
     /// Store findings as alerts (a cause already alerted is skipped) and,
     /// for a run, mark it evaluated — one transaction. Returns the new alerts.
+    ///
+    /// A new alert with delivery `queued` gets one outbox row per sink in
+    /// `sinks`, in the same transaction: a crash can never leave an alert
+    /// stored but forgotten by delivery.
     pub fn record_findings(
         &mut self,
         evaluated_run: Option<i64>,
         findings: &[Finding],
         delivery: &str,
+        sinks: &[String],
         now_ms: i64,
     ) -> Result<Vec<Alert>> {
         let tx = self.conn.transaction()?;
@@ -176,7 +181,16 @@ impl Store {
                 ],
             )?;
             if inserted == 1 {
-                new_ids.push(tx.last_insert_rowid());
+                let alert_id = tx.last_insert_rowid();
+                new_ids.push(alert_id);
+                if delivery == DELIVERY_QUEUED {
+                    for sink in sinks {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO outbox (alert_id, sink, next_attempt_ms) VALUES (?1, ?2, ?3)",
+                            params![alert_id, sink, now_ms],
+                        )?;
+                    }
+                }
             }
         }
         if let Some(activity_id) = evaluated_run {

@@ -138,4 +138,19 @@ pub const MIGRATIONS: &[&str] = &[
         score           REAL NOT NULL
     );
     "#,
+    // 5: the outbox: one row per (alert, sink), written in the same
+    // transaction as the alert, marked when delivered.
+    r#"
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        alert_id        INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+        sink            TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms INTEGER NOT NULL,
+        delivered_ms    INTEGER,
+        last_error      TEXT,
+        UNIQUE (alert_id, sink)
+    );
+    CREATE INDEX outbox_due ON outbox(delivered_ms, next_attempt_ms);
+    "#,
 ];
