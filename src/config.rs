@@ -175,6 +175,18 @@ pub struct SurfaceConfig {
 pub struct WatchConfig {
     /// Folders the watch syncs into. `~/` is the runner's home.
     pub folders: Vec<String>,
+    /// "native" (inotify events) or "poll" (NFS/SMB shares send no events).
+    pub mode: String,
+    /// Poll mode: seconds between scans.
+    pub poll_interval_s: u64,
+    /// Reconciliation scan (stat-only against the store) every this many
+    /// seconds: catches anything the events missed.
+    pub rescan_s: u64,
+    /// Events are gathered this long before a file is read.
+    pub debounce_ms: u64,
+    /// A cut-short file must stay unchanged this long before it is stored
+    /// as partial (a sync may still be writing it).
+    pub settle_s: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
@@ -187,6 +199,11 @@ impl Default for WatchConfig {
     fn default() -> Self {
         WatchConfig {
             folders: vec!["~/Sync/watch".to_string()],
+            mode: "native".to_string(),
+            poll_interval_s: 30,
+            rescan_s: 900,
+            debounce_ms: 500,
+            settle_s: 10,
         }
     }
 }
@@ -322,6 +339,23 @@ impl Config {
         if self.profile.notification_horizon_days < 0 {
             return Err(invalid(
                 "[profile] notification_horizon_days must be 0 or more".into(),
+            ));
+        }
+        let w = &self.watch;
+        if w.mode != "native" && w.mode != "poll" {
+            return Err(invalid(format!(
+                "[watch] mode = \"{}\": use \"native\" or \"poll\"",
+                w.mode
+            )));
+        }
+        if w.poll_interval_s == 0 || w.rescan_s == 0 {
+            return Err(invalid(
+                "[watch] poll_interval_s and rescan_s must be at least 1".into(),
+            ));
+        }
+        if w.debounce_ms > 60_000 {
+            return Err(invalid(
+                "[watch] debounce_ms above 60000 would hide files for minutes".into(),
             ));
         }
         let b = &self.baseline;

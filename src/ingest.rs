@@ -211,6 +211,10 @@ pub struct Summary {
     pub skipped: Vec<Problem>,
     /// Files that are broken or unreadable.
     pub failed: Vec<Problem>,
+    /// Cut short and still changing (a sync in progress): not stored yet,
+    /// to be looked at again once they settle. Daemon only.
+    #[serde(skip)]
+    pub deferred: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -272,6 +276,22 @@ pub async fn ingest_files(
     now_ms: i64,
     progress: Progress<'_>,
 ) -> Result<Summary, StoreError> {
+    ingest_files_deferring(store, files, settings, parallelism, now_ms, None, progress).await
+}
+
+/// Like [`ingest_files`]; with `settle_ms`, a file that decodes cut short or
+/// broken and was modified less than `settle_ms` ago is not stored but
+/// returned in `Summary::deferred`: it is probably still being written. A
+/// complete file is stored at once.
+pub async fn ingest_files_deferring(
+    store: &mut Store,
+    files: Vec<PathBuf>,
+    settings: &Settings,
+    parallelism: usize,
+    now_ms: i64,
+    settle_ms: Option<i64>,
+    progress: Progress<'_>,
+) -> Result<Summary, StoreError> {
     let total = files.len();
     let mut summary = Summary::default();
     let mut done = 0usize;
@@ -307,6 +327,19 @@ pub async fn ingest_files(
                 continue;
             }
         };
+        if let Some(settle) = settle_ms {
+            let unfinished = match &read.decoded {
+                Ok(d) => !d.is_complete(),
+                Err(e) => e.is_failure() || matches!(e, DecodeError::Empty),
+            };
+            let young = read.version.mtime_ns / 1_000_000 > now_ms - settle;
+            if unfinished && young {
+                summary.deferred.push(PathBuf::from(&read.version.path));
+                done += 1;
+                progress(done, total);
+                continue;
+            }
+        }
         let report = store.record_file(&read.version, &read.decoded, &read.metrics, now_ms)?;
         summary.add(&read, &report);
         done += 1;
@@ -342,7 +375,9 @@ pub fn refresh_metrics(store: &mut Store, settings: &Settings) -> Result<usize, 
     Ok(ids.len())
 }
 
-fn is_unchanged(store: &Store, path: &Path) -> Result<bool, StoreError> {
+/// Same size and modification time as stored: nothing to read (the
+/// stat-only check of reconciliation).
+pub fn is_unchanged(store: &Store, path: &Path) -> Result<bool, StoreError> {
     let Some(known) = store.known_file(&path.to_string_lossy())? else {
         return Ok(false);
     };

@@ -1,4 +1,6 @@
 //! logging: `tracing` to stderr, plain text, colour only on a terminal.
+//! Under systemd (`$JOURNAL_STREAM` set) stderr is the journal: no colour and
+//! no timestamps of our own (journald adds them).
 //! `RUST_LOG` (or `TENDONWATCH_LOG`) sets the level; default `info`.
 
 use std::io::IsTerminal;
@@ -10,10 +12,14 @@ pub fn init() {
         .and_then(|v| EnvFilter::try_new(v).ok())
         .or_else(|| EnvFilter::try_from_default_env().ok())
         .unwrap_or_else(|| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    let _ = if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.without_time().with_ansi(false).try_init()
+    } else {
+        builder.try_init()
+    };
 }

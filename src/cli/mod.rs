@@ -3,8 +3,10 @@
 
 mod activities;
 mod alerts;
+mod config_cmd;
 mod gear;
 mod import;
+pub mod notify_test;
 mod pain;
 mod report;
 mod rules;
@@ -12,6 +14,7 @@ mod show;
 mod status;
 mod tag;
 mod visa_a;
+mod watch;
 
 use crate::config::{self, Config, Env};
 use crate::store::Store;
@@ -39,6 +42,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The daemon: watch the sync folders, ingest every new file, raise and
+    /// deliver alerts. Without DIR: [watch] folders from the config.
+    Watch(watch::Args),
     /// Import FIT/GPX files or folders (recursively) into the store.
     /// Without PATH: the sync folders from the config.
     Import(import::Args),
@@ -62,6 +68,11 @@ pub enum Command {
     Pain(Box<pain::Args>),
     /// Which of your changes were followed by pain (correlation report).
     Report(report::Args),
+    /// Send a test notification to every configured sink.
+    NotifyTest,
+    /// Write (`init`) or validate (`check`) the config file.
+    #[command(subcommand)]
+    Config(config_cmd::Command),
     /// The VISA-A questionnaire (0–100) and its trend.
     #[command(name = "visa-a")]
     VisaA(visa_a::Args),
@@ -111,6 +122,15 @@ impl Context_ {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let env = Env::from_process();
+    // `config init/check` must work on a broken (or absent) config file.
+    if let Command::Config(command) = cli.command {
+        let ctx = Context_ {
+            config: Config::default(),
+            env,
+            db: cli.db,
+        };
+        return config_cmd::run(&ctx, command, cli.config);
+    }
     let (config, _) = config::load(cli.config.as_deref(), &env)?;
     let ctx = Context_ {
         config,
@@ -118,6 +138,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         db: cli.db,
     };
     match cli.command {
+        Command::Watch(args) => watch::run(&ctx, args),
+        Command::NotifyTest => notify_test::run(&ctx),
+        Command::Config(_) => Ok(ExitCode::SUCCESS),
         Command::Import(args) => import::run(&ctx, args),
         Command::Activities(args) => activities::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),

@@ -7,6 +7,7 @@
 
 pub mod alerts;
 mod migrations;
+pub mod outbox;
 pub mod pain;
 pub mod samples_codec;
 

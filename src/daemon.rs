@@ -1,0 +1,334 @@
+//! daemon: `tendonwatch watch`, the long-running service.
+//!
+//! One loop owns the store: watcher changes land in a pending set, files are
+//! ingested in small batches (decode on the blocking pool, both cores busy
+//! in a burst), rules and pain rules run after each batch, and delivery runs
+//! on its own thread with its own connection, so a sink that hangs never
+//! holds up ingest. A reconciliation scan (stat-only against the store) runs
+//! at start and every few minutes: anything missed while stopped, or dropped
+//! by inotify, is found. SIGTERM/SIGINT finish the batch in hand.
+
+use crate::alerts::{self, RuleSettings};
+use crate::config::local_offset_s;
+use crate::ingest::{self, Settings};
+use crate::store::{Store, StoreError};
+use crate::watch::{self, Change, Mode};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, mpsc};
+
+/// Everything the daemon needs, resolved from config and command line.
+#[derive(Clone)]
+pub struct DaemonOptions {
+    pub folders: Vec<PathBuf>,
+    pub db_path: PathBuf,
+    pub mode: Mode,
+    pub debounce: Duration,
+    /// A cut-short file must stay unchanged this long before it is stored
+    /// as partial (it may still be arriving).
+    pub settle: Duration,
+    pub rescan_every: Duration,
+    pub parallelism: usize,
+    pub ingest: Settings,
+    pub rules: RuleSettings,
+    pub pain_limit: f64,
+    /// Delivers the outbox (None: no sinks configured).
+    pub delivery: Option<Arc<dyn Delivery>>,
+}
+
+/// The outbox side, run on the delivery thread with its own store
+/// connection. Returns the next instant something is due, if any.
+pub trait Delivery: Send + Sync {
+    fn deliver_due(&self, store: &mut Store, now_ms: i64) -> Result<Option<i64>, StoreError>;
+}
+
+/// At most this many files per batch: a shutdown waits for one batch only.
+const BATCH: usize = 64;
+/// Queue between watcher and daemon: bounded, the watcher waits when full.
+const QUEUE: usize = 1024;
+/// Pain reminders look at the clock; check them this often.
+const PAIN_TICK: Duration = Duration::from_secs(15 * 60);
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// The identity of a folder, to notice it was deleted and created again
+/// (its inotify watch died with it).
+fn folder_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_dir())
+        .map(|m| (m.dev(), m.ino()))
+}
+
+/// Run until `stop` is set. Errors that stop the daemon: the store cannot be
+/// opened or written, the folders cannot be watched.
+pub async fn run(
+    opts: DaemonOptions,
+    stop: Arc<AtomicBool>,
+    wake: Arc<Notify>,
+) -> anyhow::Result<()> {
+    let mut store = Store::open(&opts.db_path)?;
+    let (tx, mut rx) = mpsc::channel::<Change>(QUEUE);
+
+    // Watch what exists; folders that appear later are picked up by the
+    // reconciliation tick.
+    let mut watched: Vec<(PathBuf, Option<(u64, u64)>)> = opts
+        .folders
+        .iter()
+        .map(|f| (f.clone(), folder_id(f)))
+        .collect();
+    let live: Vec<PathBuf> = watched
+        .iter()
+        .filter(|(_, id)| id.is_some())
+        .map(|(p, _)| p.clone())
+        .collect();
+    for (folder, id) in &watched {
+        if id.is_none() {
+            tracing::warn!(
+                "sync folder {} does not exist (yet); watching for it",
+                folder.display()
+            );
+        }
+    }
+    let mut watcher = watch::start(&live, opts.mode, opts.debounce, tx.clone())?;
+
+    // Delivery on its own thread and connection.
+    let delivery_wake = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+    let delivery_thread = opts.delivery.clone().map(|d| {
+        let path = opts.db_path.clone();
+        let stop = stop.clone();
+        let wake = delivery_wake.clone();
+        std::thread::Builder::new()
+            .name("delivery".into())
+            .spawn(move || delivery_loop(&path, d.as_ref(), &stop, &wake))
+    });
+    let poke_delivery = || {
+        let (lock, cvar) = &*delivery_wake;
+        if let Ok(mut flag) = lock.lock() {
+            *flag = true;
+            cvar.notify_all();
+        }
+    };
+
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+    tracing::info!(
+        "watching {} ({}), store {}",
+        opts.folders
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        match opts.mode {
+            Mode::Native => "native events".to_string(),
+            Mode::Poll(d) => format!("polling every {} s", d.as_secs()),
+        },
+        opts.db_path.display()
+    );
+
+    // Ping the watchdog at half its interval when systemd asks for it.
+    let watchdog_every = sd_notify::watchdog_enabled().map(|d| d / 2);
+
+    let mut pending: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut settling: Vec<(PathBuf, Instant)> = Vec::new();
+    let mut next_rescan = Instant::now();
+    let mut next_pain = Instant::now() + PAIN_TICK;
+    let mut next_watchdog = watchdog_every.map(|d| Instant::now() + d);
+    let mut ingested_in_burst = 0usize;
+
+    let reconcile = |pending: &mut BTreeSet<PathBuf>, folders: &[PathBuf]| {
+        let existing: Vec<PathBuf> = folders.iter().filter(|f| f.is_dir()).cloned().collect();
+        let (files, problems) = ingest::discover(&existing);
+        for (path, reason) in problems {
+            tracing::warn!("{}: {reason}", path.display());
+        }
+        pending.extend(files);
+    };
+
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        while let Ok(change) = rx.try_recv() {
+            accept(change, &mut pending, &opts.folders);
+        }
+        let now = Instant::now();
+        if now >= next_rescan {
+            // Folders deleted and created again lost their watch: renew it.
+            for (folder, id) in watched.iter_mut() {
+                let current = folder_id(folder);
+                if current.is_some() && current != *id {
+                    tracing::info!("{} (re)appeared; watching it", folder.display());
+                    watcher.rewatch(folder);
+                }
+                *id = current;
+            }
+            reconcile(&mut pending, &opts.folders);
+            next_rescan = now + opts.rescan_every;
+        }
+        settling.retain(|(path, due)| {
+            if *due <= now {
+                pending.insert(path.clone());
+                false
+            } else {
+                true
+            }
+        });
+        if now >= next_pain {
+            let alerts = alerts::evaluate_pain(
+                &mut store,
+                &opts.rules,
+                opts.pain_limit,
+                local_offset_s(),
+                now_ms(),
+            )?;
+            if !alerts.is_empty() {
+                poke_delivery();
+            }
+            next_pain = now + PAIN_TICK;
+        }
+        if let Some(due) = next_watchdog.filter(|d| *d <= now) {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+            next_watchdog = watchdog_every.map(|d| due + d);
+        }
+
+        if !pending.is_empty() {
+            let batch: Vec<PathBuf> = std::iter::from_fn(|| pending.pop_first())
+                .take(BATCH)
+                .collect();
+            let backlog = pending.len();
+            let t = now_ms();
+            let summary = ingest::ingest_files_deferring(
+                &mut store,
+                batch,
+                &opts.ingest,
+                opts.parallelism,
+                t,
+                Some(opts.settle.as_millis() as i64),
+                &mut |_, _| {},
+            )
+            .await?;
+            for path in &summary.deferred {
+                settling.push((path.clone(), Instant::now() + opts.settle));
+            }
+            for p in &summary.failed {
+                tracing::warn!("{}: {}", p.path, p.reason);
+            }
+            let stored = summary.imported + summary.non_running;
+            ingested_in_burst += stored;
+            if backlog > 0 {
+                tracing::info!("ingested {ingested_in_burst} files so far, {backlog} waiting");
+            } else if ingested_in_burst > 0 {
+                tracing::info!("ingested {ingested_in_burst} new files");
+                ingested_in_burst = 0;
+            }
+            if stored > 0 {
+                let mut new_alerts = alerts::evaluate_pending(&mut store, &opts.rules, now_ms())?;
+                new_alerts.extend(alerts::evaluate_pain(
+                    &mut store,
+                    &opts.rules,
+                    opts.pain_limit,
+                    local_offset_s(),
+                    now_ms(),
+                )?);
+                for a in &new_alerts {
+                    tracing::info!("alert {} [{}]: {}", a.kind, a.severity, a.what_changed);
+                }
+                if !new_alerts.is_empty() {
+                    poke_delivery();
+                }
+            }
+            continue;
+        }
+
+        // Nothing to do: sleep until a change, a tick, or the stop signal.
+        let mut wake_at = next_rescan.min(next_pain);
+        if let Some(d) = next_watchdog {
+            wake_at = wake_at.min(d);
+        }
+        if let Some(due) = settling.iter().map(|(_, d)| *d).min() {
+            wake_at = wake_at.min(due);
+        }
+        tokio::select! {
+            change = rx.recv() => match change {
+                Some(change) => accept(change, &mut pending, &opts.folders),
+                None => break,
+            },
+            _ = tokio::time::sleep_until(tokio::time::Instant::from_std(wake_at)) => {}
+            _ = wake.notified() => {}
+        }
+    }
+
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+    drop(watcher);
+    poke_delivery();
+    if let Some(Ok(handle)) = delivery_thread {
+        let _ = handle.join();
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn accept(change: Change, pending: &mut BTreeSet<PathBuf>, folders: &[PathBuf]) {
+    match change {
+        Change::File(path) => {
+            pending.insert(path);
+        }
+        Change::Folder(dir) => {
+            // Files created right after their folder have no events of
+            // their own (inotify had no watch yet): scan it.
+            let (files, _) = ingest::discover(&[dir]);
+            pending.extend(files);
+        }
+        Change::Rescan => {
+            let existing: Vec<PathBuf> = folders.iter().filter(|f| f.is_dir()).cloned().collect();
+            let (files, _) = ingest::discover(&existing);
+            pending.extend(files);
+        }
+    }
+}
+
+/// Deliver due outbox rows; sleep until the next is due or until woken.
+fn delivery_loop(
+    db_path: &Path,
+    delivery: &dyn Delivery,
+    stop: &AtomicBool,
+    wake: &(std::sync::Mutex<bool>, std::sync::Condvar),
+) {
+    let mut store = match Store::open(db_path) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("delivery cannot open the store: {e}; alerts stay queued");
+            return;
+        }
+    };
+    loop {
+        let next = match delivery.deliver_due(&mut store, now_ms()) {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::warn!("delivery: {e}");
+                Some(now_ms() + 30_000)
+            }
+        };
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let wait = next.map_or(Duration::from_secs(60), |due| {
+            Duration::from_millis((due - now_ms()).clamp(50, 60_000) as u64)
+        });
+        let (lock, cvar) = wake;
+        let Ok(mut flag) = lock.lock() else { return };
+        if !*flag {
+            flag = match cvar.wait_timeout(flag, wait) {
+                Ok((f, _)) => f,
+                Err(_) => return,
+            };
+        }
+        *flag = false;
+    }
+}

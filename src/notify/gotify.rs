@@ -1,0 +1,63 @@
+//! Gotify: one POST per alert to `{url}/message` with the application token
+//! in `X-Gotify-Key` and a JSON `{title, message, priority}` body.
+
+use super::{Level, Sink, SinkError, check_response, http_agent, join_url, title};
+use crate::config::GotifyConfig;
+use crate::store::alerts::Alert;
+use serde::Serialize;
+
+pub struct GotifySink {
+    agent: ureq::Agent,
+    message_url: String,
+    token: String,
+}
+
+impl GotifySink {
+    pub fn new(cfg: &GotifyConfig) -> GotifySink {
+        GotifySink {
+            agent: http_agent(),
+            message_url: join_url(&cfg.url, "message"),
+            token: cfg.token.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    title: &'a str,
+    message: &'a str,
+    priority: u8,
+}
+
+/// Gotify priorities (0–10); the Android app makes a sound from 4 and
+/// shows a pop-up from 8.
+fn priority(level: Level) -> u8 {
+    match level {
+        Level::Info => 2,
+        Level::Warn => 5,
+        Level::High => 8,
+    }
+}
+
+impl Sink for GotifySink {
+    fn name(&self) -> &'static str {
+        "gotify"
+    }
+
+    fn send(&self, alert: &Alert) -> Result<(), SinkError> {
+        let title = title(alert);
+        let message = format!("{}\n{}", alert.what_changed, alert.what_to_do);
+        let body = serde_json::to_vec(&Message {
+            title: &title,
+            message: &message,
+            priority: priority(Level::of(alert)),
+        })
+        .map_err(|e| SinkError::Permanent(format!("gotify: cannot encode the message: {e}")))?;
+        let request = self
+            .agent
+            .post(&self.message_url)
+            .header("X-Gotify-Key", &self.token)
+            .header("Content-Type", "application/json");
+        check_response(self.name(), request.send(&body[..]))
+    }
+}

@@ -1,0 +1,57 @@
+//! ntfy (ntfy.sh or a self-hosted server): one POST per alert to
+//! `{url}/{topic}`, the text as the body, title, priority and tags as headers.
+
+use super::{Level, Sink, SinkError, check_response, header_text, http_agent, join_url, title};
+use crate::config::NtfyConfig;
+use crate::store::alerts::Alert;
+
+pub struct NtfySink {
+    agent: ureq::Agent,
+    /// `{url}/{topic}`.
+    topic_url: String,
+    token: Option<String>,
+}
+
+impl NtfySink {
+    pub fn new(cfg: &NtfyConfig) -> NtfySink {
+        NtfySink {
+            agent: http_agent(),
+            topic_url: join_url(&cfg.url, cfg.topic.trim_matches('/')),
+            token: cfg.token.clone().filter(|t| !t.is_empty()),
+        }
+    }
+}
+
+/// ntfy priority (1 min … 5 max) and tags (emoji short codes) of a severity.
+/// `high` is 4 ("high": long vibration, pop-over), not 5: ntfy keeps 5 for
+/// things that cannot wait, and a tendon warning can wait for the next run.
+fn priority_and_tags(level: Level) -> (&'static str, &'static str) {
+    match level {
+        Level::Info => ("2", "information_source"),
+        Level::Warn => ("3", "warning"),
+        Level::High => ("4", "rotating_light"),
+    }
+}
+
+impl Sink for NtfySink {
+    fn name(&self) -> &'static str {
+        "ntfy"
+    }
+
+    fn send(&self, alert: &Alert) -> Result<(), SinkError> {
+        let (priority, emoji) = priority_and_tags(Level::of(alert));
+        let tags = format!("{emoji},{}", header_text(&alert.kind));
+        let body = format!("{}\n{}", alert.what_changed, alert.what_to_do);
+        let mut request = self
+            .agent
+            .post(&self.topic_url)
+            .header("Title", header_text(&title(alert)))
+            .header("Priority", priority)
+            .header("Tags", tags)
+            .header("Content-Type", "text/plain; charset=utf-8");
+        if let Some(token) = &self.token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        check_response(self.name(), request.send(body.as_bytes()))
+    }
+}

@@ -1,0 +1,177 @@
+//! The store's side of delivery: which (alert, sink) pairs are due, and what
+//! each attempt did. `record_findings` writes the rows; `notify` reads and
+//! marks them, so an alert queued before a crash or an outage is still sent.
+
+use super::alerts::Alert;
+use super::{Result, Store};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// `next_attempt_ms` of a row that will never be tried again (a permanent
+/// failure, or too many attempts). Far beyond any clock, so such rows are
+/// never due and `next_due_ms` ignores them.
+pub const GAVE_UP_MS: i64 = i64::MAX;
+
+/// One (alert, sink) delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub alert_id: i64,
+    /// "desktop", "ntfy", "gotify" or "webhook" (`NotifyConfig::sinks`).
+    pub sink: String,
+    /// Tries so far, the successful one included.
+    pub attempts: i64,
+    pub next_attempt_ms: i64,
+    pub delivered_ms: Option<i64>,
+    /// Why the latest failed try failed; kept after a later success.
+    pub last_error: Option<String>,
+}
+
+impl OutboxRow {
+    /// Not delivered and never to be tried again.
+    pub fn gave_up(&self) -> bool {
+        self.delivered_ms.is_none() && self.next_attempt_ms == GAVE_UP_MS
+    }
+}
+
+const OUTBOX_COLUMNS: &str =
+    "o.id, o.alert_id, o.sink, o.attempts, o.next_attempt_ms, o.delivered_ms, o.last_error";
+
+fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: r.get(0)?,
+        alert_id: r.get(1)?,
+        sink: r.get(2)?,
+        attempts: r.get(3)?,
+        next_attempt_ms: r.get(4)?,
+        delivered_ms: r.get(5)?,
+        last_error: r.get(6)?,
+    })
+}
+
+// The alert columns after the seven outbox columns. Same order as
+// `store::alerts` reads them (its row mapper is private to that module).
+const ALERT_COLUMNS: &str = "a.id, a.kind, a.severity, a.activity_id, a.window_start_ms,
+    a.window_end_ms, a.measured, a.baseline, a.threshold, a.unit, a.what_changed, a.what_to_do,
+    a.source, a.cause, a.created_ms, a.delivery, a.acknowledged_ms";
+
+fn alert_after_outbox(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
+    const AT: usize = 7;
+    Ok(Alert {
+        id: r.get(AT)?,
+        kind: r.get(AT + 1)?,
+        severity: r.get(AT + 2)?,
+        activity_id: r.get(AT + 3)?,
+        window_start_ms: r.get(AT + 4)?,
+        window_end_ms: r.get(AT + 5)?,
+        measured: r.get(AT + 6)?,
+        baseline: r.get(AT + 7)?,
+        threshold: r.get(AT + 8)?,
+        unit: r.get(AT + 9)?,
+        what_changed: r.get(AT + 10)?,
+        what_to_do: r.get(AT + 11)?,
+        source: r.get(AT + 12)?,
+        cause: r.get(AT + 13)?,
+        created_ms: r.get(AT + 14)?,
+        delivery: r.get(AT + 15)?,
+        acknowledged_ms: r.get(AT + 16)?,
+    })
+}
+
+impl Store {
+    /// Undelivered rows whose next attempt is due at `now_ms`, with their
+    /// alert, oldest first (by outbox id, i.e. by the order alerts were queued).
+    pub fn due_deliveries(&self, now_ms: i64, limit: usize) -> Result<Vec<(OutboxRow, Alert)>> {
+        self.due_deliveries_where(now_ms, None, limit)
+    }
+
+    /// As `due_deliveries`, only for the named sinks: rows of a sink that is
+    /// no longer configured must not fill the batch and starve the others.
+    pub fn due_deliveries_for(
+        &self,
+        now_ms: i64,
+        sinks: &[&str],
+        limit: usize,
+    ) -> Result<Vec<(OutboxRow, Alert)>> {
+        self.due_deliveries_where(now_ms, Some(sinks), limit)
+    }
+
+    fn due_deliveries_where(
+        &self,
+        now_ms: i64,
+        sinks: Option<&[&str]>,
+        limit: usize,
+    ) -> Result<Vec<(OutboxRow, Alert)>> {
+        // The sink list is small and fixed ("desktop", "ntfy", …): pass it as
+        // one JSON array parameter instead of building placeholders.
+        let sinks_json = sinks.map(|s| serde_json::to_string(s).unwrap_or_else(|_| "[]".into()));
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS}, {ALERT_COLUMNS}
+             FROM outbox o JOIN alerts a ON a.id = o.alert_id
+             WHERE o.delivered_ms IS NULL AND o.next_attempt_ms <= ?1
+               AND (?2 IS NULL OR o.sink IN (SELECT value FROM json_each(?2)))
+             ORDER BY o.id
+             LIMIT ?3"
+        ))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map(params![now_ms, sinks_json, limit], |r| {
+            Ok((outbox_row(r)?, alert_after_outbox(r)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The row was delivered at `now_ms` (counts as an attempt).
+    pub fn mark_delivered(&mut self, outbox_id: i64, now_ms: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET delivered_ms = ?2, attempts = attempts + 1 WHERE id = ?1",
+            params![outbox_id, now_ms],
+        )?;
+        Ok(())
+    }
+
+    /// An attempt failed with `error`; try again at `next_attempt_ms`
+    /// (`GAVE_UP_MS`: never).
+    pub fn mark_failed(&mut self, outbox_id: i64, error: &str, next_attempt_ms: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_ms = ?3
+             WHERE id = ?1 AND delivered_ms IS NULL",
+            params![outbox_id, error, next_attempt_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Move a row's next try to `next_attempt_ms` without counting a try
+    /// (its sink just failed on another row), noting why in `last_error`.
+    pub fn postpone(&mut self, outbox_id: i64, next_attempt_ms: i64, reason: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE outbox SET last_error = ?2, next_attempt_ms = ?3
+             WHERE id = ?1 AND delivered_ms IS NULL",
+            params![outbox_id, reason, next_attempt_ms],
+        )?;
+        Ok(())
+    }
+
+    /// When the earliest undelivered row falls due (possibly in the past),
+    /// or None when nothing is waiting. Rows given up on do not count.
+    pub fn next_due_ms(&self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT MIN(next_attempt_ms) FROM outbox
+                 WHERE delivered_ms IS NULL AND next_attempt_ms < ?1",
+                [GAVE_UP_MS],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Every outbox row, in queue order (for `status` and tests).
+    pub fn outbox_rows(&self) -> Result<Vec<OutboxRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o ORDER BY o.id"
+        ))?;
+        let rows = stmt.query_map([], outbox_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,235 @@
+//! watch: sync folders → paths that may hold a new or changed activity.
+//!
+//! `notify` with `notify-debouncer-full` (renames followed: Syncthing's
+//! `.syncthing.x.fit.tmp` → `x.fit` arrives as the final name). inotify
+//! misses files created right after their new folder, so a new folder is
+//! reported for a scan; a lost-events signal asks for a full rescan. Reads
+//! (the daemon's own) are never events. Poll mode serves NFS/SMB, which send
+//! no events at all.
+
+use crate::ingest::is_candidate_name;
+use notify::RecursiveMode;
+use notify::event::{EventKind, ModifyKind};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, FileIdMap, new_debouncer_opt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// What the watcher asks the daemon to look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A candidate file was created, written or renamed into place.
+    File(PathBuf),
+    /// A folder appeared (or moved in): scan it, its files may predate the watch.
+    Folder(PathBuf),
+    /// Events were lost (queue overflow): reconcile everything.
+    Rescan,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Native,
+    Poll(Duration),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error(
+        "cannot watch {path}: the system's inotify watch limit is reached; raise it (sudo sysctl fs.inotify.max_user_watches=524288, and in /etc/sysctl.d/ to keep it) or set watch.mode = \"poll\""
+    )]
+    TooManyWatches { path: PathBuf },
+    #[error("cannot watch {path}: {reason}")]
+    Watch { path: PathBuf, reason: String },
+}
+
+fn classify(e: notify::Error, path: &Path) -> WatchError {
+    let reason = e.to_string();
+    let limit = matches!(&e.kind, notify::ErrorKind::MaxFilesWatch)
+        || matches!(&e.kind, notify::ErrorKind::Io(io) if io.raw_os_error() == Some(28));
+    if limit {
+        WatchError::TooManyWatches {
+            path: path.to_path_buf(),
+        }
+    } else {
+        WatchError::Watch {
+            path: path.to_path_buf(),
+            reason,
+        }
+    }
+}
+
+/// Which changes an event means (pure, for tests).
+pub fn changes_of(kind: &EventKind, paths: &[PathBuf], need_rescan: bool) -> Vec<Change> {
+    if need_rescan {
+        return vec![Change::Rescan];
+    }
+    let wanted = match kind {
+        EventKind::Create(_)
+        | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any | ModifyKind::Other) => true,
+        // A rename: the destination is the file (for Both, the last path).
+        EventKind::Modify(ModifyKind::Name(_)) => true,
+        EventKind::Any | EventKind::Other => true,
+        // Reads, metadata-only changes and removals never make work.
+        EventKind::Access(_)
+        | EventKind::Modify(ModifyKind::Metadata(_))
+        | EventKind::Remove(_) => false,
+    };
+    if !wanted {
+        return Vec::new();
+    }
+    let candidates: &[PathBuf] = match kind {
+        EventKind::Modify(ModifyKind::Name(_)) if paths.len() > 1 => &paths[paths.len() - 1..],
+        _ => paths,
+    };
+    candidates
+        .iter()
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy();
+            if p.is_dir() {
+                (!name.starts_with('.')).then(|| Change::Folder(p.clone()))
+            } else if is_candidate_name(&name) && !in_hidden_folder(p) {
+                Some(Change::File(p.clone()))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Syncthing's `.stversions` and other hidden folders are never read.
+fn in_hidden_folder(path: &Path) -> bool {
+    path.parent()
+        .map(|parent| {
+            parent
+                .components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        })
+        .unwrap_or(false)
+}
+
+/// A running watcher; dropping it stops watching.
+pub struct FolderWatcher {
+    _native: Option<Debouncer<notify::RecommendedWatcher, FileIdMap>>,
+    _poll: Option<Debouncer<notify::PollWatcher, FileIdMap>>,
+}
+
+impl FolderWatcher {
+    /// Watch a root again (it was deleted and created anew, or appeared
+    /// after start). Errors are logged: the reconciliation scan still covers
+    /// the folder.
+    pub fn rewatch(&mut self, root: &Path) {
+        let result = match (&mut self._native, &mut self._poll) {
+            (Some(d), _) => {
+                let _ = d.unwatch(root);
+                d.watch(root, RecursiveMode::Recursive)
+            }
+            (_, Some(d)) => {
+                let _ = d.unwatch(root);
+                d.watch(root, RecursiveMode::Recursive)
+            }
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            tracing::warn!("{}", classify(e, root));
+        }
+    }
+}
+
+/// Watch `roots` recursively; changes go to `tx` (bounded: when the daemon
+/// falls behind, the watcher thread waits instead of piling up memory).
+pub fn start(
+    roots: &[PathBuf],
+    mode: Mode,
+    debounce: Duration,
+    tx: mpsc::Sender<Change>,
+) -> Result<FolderWatcher, WatchError> {
+    let handler = move |result: DebounceEventResult| match result {
+        Ok(events) => {
+            for e in events {
+                for change in changes_of(&e.event.kind, &e.event.paths, e.event.need_rescan()) {
+                    if tx.blocking_send(change).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+        Err(errors) => {
+            for e in errors {
+                tracing::warn!("watch error: {e}; a rescan will catch up");
+            }
+            let _ = tx.blocking_send(Change::Rescan);
+        }
+    };
+    // Tick = the debounce timeout: the debouncer thread wakes a few times a
+    // second at most when idle (no busy polling).
+    match mode {
+        Mode::Native => {
+            let mut d = new_debouncer_opt::<_, notify::RecommendedWatcher, FileIdMap>(
+                debounce,
+                Some(debounce),
+                handler,
+                FileIdMap::new(),
+                notify::Config::default(),
+            )
+            .map_err(|e| classify(e, roots.first().map_or(Path::new("."), |p| p.as_path())))?;
+            for root in roots {
+                d.watch(root, RecursiveMode::Recursive)
+                    .map_err(|e| classify(e, root))?;
+            }
+            Ok(FolderWatcher {
+                _native: Some(d),
+                _poll: None,
+            })
+        }
+        Mode::Poll(every) => {
+            let config = notify::Config::default()
+                .with_poll_interval(every)
+                .with_compare_contents(false);
+            let mut d = new_debouncer_opt::<_, notify::PollWatcher, FileIdMap>(
+                debounce,
+                Some(debounce),
+                handler,
+                FileIdMap::new(),
+                config,
+            )
+            .map_err(|e| classify(e, roots.first().map_or(Path::new("."), |p| p.as_path())))?;
+            for root in roots {
+                d.watch(root, RecursiveMode::Recursive)
+                    .map_err(|e| classify(e, root))?;
+            }
+            Ok(FolderWatcher {
+                _native: None,
+                _poll: Some(d),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, CreateKind, DataChange, RenameMode};
+
+    #[test]
+    fn a_syncthing_rename_is_the_final_file_and_reads_are_nothing() {
+        let tmp = PathBuf::from("/sync/.syncthing.run.fit.tmp");
+        let done = PathBuf::from("/sync/run.fit");
+        let rename = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        assert_eq!(
+            changes_of(&rename, &[tmp.clone(), done.clone()], false),
+            vec![Change::File(done.clone())]
+        );
+        let created_tmp = EventKind::Create(CreateKind::File);
+        assert!(changes_of(&created_tmp, &[tmp], false).is_empty());
+        let read = EventKind::Access(AccessKind::Any);
+        assert!(changes_of(&read, std::slice::from_ref(&done), false).is_empty());
+        let written = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        assert_eq!(
+            changes_of(&written, std::slice::from_ref(&done), false),
+            vec![Change::File(done)]
+        );
+        assert_eq!(changes_of(&read, &[], true), vec![Change::Rescan]);
+        let versioned = PathBuf::from("/sync/.stversions/run~20240101.fit");
+        assert!(changes_of(&created_tmp, &[versioned], false).is_empty());
+    }
+}
