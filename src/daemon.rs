@@ -49,6 +49,8 @@ pub trait Delivery: Send + Sync {
 const BATCH: usize = 64;
 /// Queue between watcher and daemon: bounded, the watcher waits when full.
 const QUEUE: usize = 1024;
+/// A missing sync folder is looked for this often.
+const MISSING_FOLDER_CHECK: Duration = Duration::from_secs(1);
 /// Pain reminders look at the clock; check them this often.
 const PAIN_TICK: Duration = Duration::from_secs(15 * 60);
 
@@ -155,9 +157,18 @@ pub async fn run(
             break;
         }
         while let Ok(change) = rx.try_recv() {
+            if let Change::RootGone(root) = &change {
+                forget_root(&mut watched, root, &mut next_rescan);
+            }
             accept(change, &mut pending, &opts.folders);
         }
         let now = Instant::now();
+        // A sync folder that is gone is looked for every second, so a folder
+        // deleted and created again is watched again at once (its inode
+        // number may well be the same).
+        if watched.iter().any(|(f, id)| id.is_none() && f.is_dir()) {
+            next_rescan = now;
+        }
         if now >= next_rescan {
             // Folders deleted and created again lost their watch: renew it.
             for (folder, id) in watched.iter_mut() {
@@ -216,15 +227,18 @@ pub async fn run(
             for path in &summary.deferred {
                 settling.push((path.clone(), Instant::now() + opts.settle));
             }
-            for p in &summary.failed {
+            for p in summary.failed.iter().chain(&summary.partial_known) {
                 tracing::warn!("{}: {}", p.path, p.reason);
             }
             let stored = summary.imported + summary.non_running;
-            ingested_in_burst += stored;
+            // Files actually read (unchanged ones are only stat'ed).
+            ingested_in_burst += summary.files() - summary.unchanged;
             if backlog > 0 {
-                tracing::info!("ingested {ingested_in_burst} files so far, {backlog} waiting");
+                tracing::info!("processed {ingested_in_burst} files so far, {backlog} waiting");
             } else if ingested_in_burst > 0 {
-                tracing::info!("ingested {ingested_in_burst} new files");
+                tracing::info!(
+                    "processed {ingested_in_burst} files ({stored} with new activities in the last batch)"
+                );
                 ingested_in_burst = 0;
             }
             if stored > 0 {
@@ -248,6 +262,9 @@ pub async fn run(
 
         // Nothing to do: sleep until a change, a tick, or the stop signal.
         let mut wake_at = next_rescan.min(next_pain);
+        if watched.iter().any(|(_, id)| id.is_none()) {
+            wake_at = wake_at.min(Instant::now() + MISSING_FOLDER_CHECK);
+        }
         if let Some(d) = next_watchdog {
             wake_at = wake_at.min(d);
         }
@@ -256,7 +273,12 @@ pub async fn run(
         }
         tokio::select! {
             change = rx.recv() => match change {
-                Some(change) => accept(change, &mut pending, &opts.folders),
+                Some(change) => {
+                    if let Change::RootGone(root) = &change {
+                        forget_root(&mut watched, root, &mut next_rescan);
+                    }
+                    accept(change, &mut pending, &opts.folders)
+                }
                 None => break,
             },
             _ = tokio::time::sleep_until(tokio::time::Instant::from_std(wake_at)) => {}
@@ -274,6 +296,25 @@ pub async fn run(
     Ok(())
 }
 
+/// A watched folder was removed: forget its identity so that its return is
+/// noticed (and watched again) even if it gets the same inode number.
+fn forget_root(
+    watched: &mut [(PathBuf, Option<(u64, u64)>)],
+    root: &Path,
+    next_rescan: &mut Instant,
+) {
+    for (folder, id) in watched.iter_mut() {
+        if folder == root {
+            tracing::info!(
+                "{} was removed; waiting for it to come back",
+                folder.display()
+            );
+            *id = None;
+        }
+    }
+    *next_rescan = (*next_rescan).min(Instant::now() + MISSING_FOLDER_CHECK);
+}
+
 fn accept(change: Change, pending: &mut BTreeSet<PathBuf>, folders: &[PathBuf]) {
     match change {
         Change::File(path) => {
@@ -285,6 +326,7 @@ fn accept(change: Change, pending: &mut BTreeSet<PathBuf>, folders: &[PathBuf]) 
             let (files, _) = ingest::discover(&[dir]);
             pending.extend(files);
         }
+        Change::RootGone(_) => {}
         Change::Rescan => {
             let existing: Vec<PathBuf> = folders.iter().filter(|f| f.is_dir()).cloned().collect();
             let (files, _) = ingest::discover(&existing);

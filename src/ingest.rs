@@ -215,6 +215,13 @@ pub struct Summary {
     /// to be looked at again once they settle. Daemon only.
     #[serde(skip)]
     pub deferred: Vec<PathBuf>,
+    /// Cut-short files whose run is already stored from another file:
+    /// counted as already known, but still worth a warning in the log.
+    #[serde(skip)]
+    pub partial_known: Vec<Problem>,
+    /// Of `already_known`: skipped on size and time alone, never read.
+    #[serde(skip)]
+    pub unchanged: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -256,6 +263,19 @@ impl Summary {
                     self.non_running += 1;
                 } else {
                     self.already_known += 1;
+                    if let Ok(Decoded {
+                        partial: Some(reason),
+                        ..
+                    }) = &read.decoded
+                    {
+                        self.partial_known.push(Problem {
+                            path: read.version.path.clone(),
+                            outcome: "truncated".to_string(),
+                            reason: format!(
+                                "truncated: {reason} (its run is already stored from another file)"
+                            ),
+                        });
+                    }
                 }
             }
         }
@@ -304,6 +324,7 @@ pub async fn ingest_files_deferring(
             let Some(path) = pending.next() else { break };
             if is_unchanged(store, &path)? {
                 summary.already_known += 1;
+                summary.unchanged += 1;
                 done += 1;
                 progress(done, total);
                 continue;

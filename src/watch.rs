@@ -24,6 +24,8 @@ pub enum Change {
     Folder(PathBuf),
     /// Events were lost (queue overflow): reconcile everything.
     Rescan,
+    /// A watched sync folder itself was removed: its watch died with it.
+    RootGone(PathBuf),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,10 +60,23 @@ fn classify(e: notify::Error, path: &Path) -> WatchError {
     }
 }
 
-/// Which changes an event means (pure, for tests).
-pub fn changes_of(kind: &EventKind, paths: &[PathBuf], need_rescan: bool) -> Vec<Change> {
+/// Which changes an event means (pure, for tests). `roots` are the watched
+/// folders: only folders below them can make a path hidden.
+pub fn changes_of(
+    kind: &EventKind,
+    paths: &[PathBuf],
+    need_rescan: bool,
+    roots: &[PathBuf],
+) -> Vec<Change> {
     if need_rescan {
         return vec![Change::Rescan];
+    }
+    if let EventKind::Remove(_) = kind {
+        return paths
+            .iter()
+            .filter(|p| roots.contains(p))
+            .map(|p| Change::RootGone(p.clone()))
+            .collect();
     }
     let wanted = match kind {
         EventKind::Create(_)
@@ -87,7 +102,7 @@ pub fn changes_of(kind: &EventKind, paths: &[PathBuf], need_rescan: bool) -> Vec
             let name = p.file_name()?.to_string_lossy();
             if p.is_dir() {
                 (!name.starts_with('.')).then(|| Change::Folder(p.clone()))
-            } else if is_candidate_name(&name) && !in_hidden_folder(p) {
+            } else if is_candidate_name(&name) && !in_hidden_folder(p, roots) {
                 Some(Change::File(p.clone()))
             } else {
                 None
@@ -96,15 +111,21 @@ pub fn changes_of(kind: &EventKind, paths: &[PathBuf], need_rescan: bool) -> Vec
         .collect()
 }
 
-/// Syncthing's `.stversions` and other hidden folders are never read.
-fn in_hidden_folder(path: &Path) -> bool {
-    path.parent()
-        .map(|parent| {
-            parent
-                .components()
-                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-        })
-        .unwrap_or(false)
+/// Syncthing's `.stversions` and other hidden folders inside a sync folder
+/// are never read. Folders above it do not count: a sync folder may well
+/// live under `~/.local/share/…`.
+fn in_hidden_folder(path: &Path, roots: &[PathBuf]) -> bool {
+    let Some(parent) = path.parent() else {
+        return false;
+    };
+    let below = roots
+        .iter()
+        .filter_map(|root| parent.strip_prefix(root).ok())
+        .min_by_key(|rest| rest.components().count())
+        .unwrap_or(parent);
+    below
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
 }
 
 /// A running watcher; dropping it stops watching.
@@ -143,10 +164,16 @@ pub fn start(
     debounce: Duration,
     tx: mpsc::Sender<Change>,
 ) -> Result<FolderWatcher, WatchError> {
+    let watched = roots.to_vec();
     let handler = move |result: DebounceEventResult| match result {
         Ok(events) => {
             for e in events {
-                for change in changes_of(&e.event.kind, &e.event.paths, e.event.need_rescan()) {
+                for change in changes_of(
+                    &e.event.kind,
+                    &e.event.paths,
+                    e.event.need_rescan(),
+                    &watched,
+                ) {
                     if tx.blocking_send(change).is_err() {
                         return;
                     }
@@ -212,24 +239,51 @@ mod tests {
 
     #[test]
     fn a_syncthing_rename_is_the_final_file_and_reads_are_nothing() {
+        let roots = [PathBuf::from("/sync")];
         let tmp = PathBuf::from("/sync/.syncthing.run.fit.tmp");
         let done = PathBuf::from("/sync/run.fit");
         let rename = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
         assert_eq!(
-            changes_of(&rename, &[tmp.clone(), done.clone()], false),
+            changes_of(&rename, &[tmp.clone(), done.clone()], false, &roots),
             vec![Change::File(done.clone())]
         );
         let created_tmp = EventKind::Create(CreateKind::File);
-        assert!(changes_of(&created_tmp, &[tmp], false).is_empty());
+        assert!(changes_of(&created_tmp, &[tmp], false, &roots).is_empty());
         let read = EventKind::Access(AccessKind::Any);
-        assert!(changes_of(&read, std::slice::from_ref(&done), false).is_empty());
+        assert!(changes_of(&read, std::slice::from_ref(&done), false, &roots).is_empty());
         let written = EventKind::Modify(ModifyKind::Data(DataChange::Any));
         assert_eq!(
-            changes_of(&written, std::slice::from_ref(&done), false),
+            changes_of(&written, std::slice::from_ref(&done), false, &roots),
             vec![Change::File(done)]
         );
-        assert_eq!(changes_of(&read, &[], true), vec![Change::Rescan]);
+        assert_eq!(changes_of(&read, &[], true, &roots), vec![Change::Rescan]);
         let versioned = PathBuf::from("/sync/.stversions/run~20240101.fit");
-        assert!(changes_of(&created_tmp, &[versioned], false).is_empty());
+        assert!(changes_of(&created_tmp, &[versioned], false, &roots).is_empty());
+    }
+
+    /// Regression: a sync folder below a hidden folder (`~/.sync/watch`, a
+    /// temp dir `/tmp/.tmpXYZ`) lost every event.
+    #[test]
+    fn a_sync_folder_under_a_hidden_folder_still_sees_its_files() {
+        let roots = [PathBuf::from("/home/ann/.sync/watch")];
+        let file = PathBuf::from("/home/ann/.sync/watch/2026/run.fit");
+        let created = EventKind::Create(CreateKind::File);
+        assert_eq!(
+            changes_of(&created, std::slice::from_ref(&file), false, &roots),
+            vec![Change::File(file)]
+        );
+        let versioned = PathBuf::from("/home/ann/.sync/watch/.stversions/run.fit");
+        assert!(changes_of(&created, &[versioned], false, &roots).is_empty());
+    }
+
+    #[test]
+    fn removing_a_watched_folder_itself_is_reported() {
+        let roots = [PathBuf::from("/sync")];
+        let gone = EventKind::Remove(notify::event::RemoveKind::Folder);
+        assert_eq!(
+            changes_of(&gone, &roots, false, &roots),
+            vec![Change::RootGone(PathBuf::from("/sync"))]
+        );
+        assert!(changes_of(&gone, &[PathBuf::from("/sync/sub")], false, &roots).is_empty());
     }
 }

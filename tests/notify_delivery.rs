@@ -1,0 +1,970 @@
+//! Delivery: queued alerts reach ntfy, Gotify, a webhook and the desktop —
+//! once each — across refused connections, 5xx answers and restarts, and a
+//! 4xx is given up instead of retried forever.
+//!
+//! Real components on loopback only: a small HTTP/1.1 server on 127.0.0.1
+//! stands in for the three push receivers, and a private `dbus-daemon` with
+//! a test `org.freedesktop.Notifications` service for the desktop.
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tendonwatch::config::{GotifyConfig, NotifyConfig, NtfyConfig, WebhookConfig};
+use tendonwatch::notify::{
+    self, DeliveryReport, DesktopSink, MAX_ATTEMPTS, Sink, SinkError, deliver_due,
+    sinks_from_config,
+};
+use tendonwatch::rules::{Finding, RuleId, Severity};
+use tendonwatch::store::Store;
+use tendonwatch::store::alerts::{Alert, DELIVERY_QUEUED};
+use tendonwatch::store::outbox::{GAVE_UP_MS, OutboxRow};
+
+type Sinks = Vec<Box<dyn Sink + Send + Sync>>;
+
+/// 2025-06-02 07:00 UTC, a Monday-morning run.
+const T0: i64 = 1_748_847_600_000;
+
+// ---------------------------------------------------------------------------
+// A tiny HTTP server: one request per connection, answers from a script.
+
+#[derive(Debug, Clone)]
+struct Request {
+    method: String,
+    path: String,
+    /// Names lower-cased.
+    headers: HashMap<String, String>,
+    body: Vec<u8>,
+    /// What the server answered.
+    status: u16,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+#[derive(Default)]
+struct ServerState {
+    /// Statuses (and bodies) for the next requests, then 200.
+    script: VecDeque<(u16, String)>,
+    requests: Vec<Request>,
+}
+
+struct HttpServer {
+    addr: SocketAddr,
+    state: Arc<Mutex<ServerState>>,
+}
+
+impl HttpServer {
+    fn start() -> HttpServer {
+        Self::start_on(TcpListener::bind("127.0.0.1:0").unwrap())
+    }
+
+    fn start_on(listener: TcpListener) -> HttpServer {
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::new(Mutex::new(ServerState::default()));
+        let shared = state.clone();
+        // Serves until the test process ends.
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let _ = serve_one(stream, &shared);
+            }
+        });
+        HttpServer { addr, state }
+    }
+
+    /// Answer the next requests with these statuses, then 200 again.
+    fn fail_next(&self, answers: &[(u16, &str)]) {
+        let mut state = self.state.lock().unwrap();
+        for (status, body) in answers {
+            state.script.push_back((*status, body.to_string()));
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn requests(&self) -> Vec<Request> {
+        self.state.lock().unwrap().requests.clone()
+    }
+}
+
+fn serve_one(stream: TcpStream, state: &Mutex<ServerState>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_string();
+    let path = parts.next().unwrap_or_default().to_string();
+    let mut headers = HashMap::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+        }
+    }
+    let length: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let (status, answer) = {
+        let mut state = state.lock().unwrap();
+        let (status, answer) = state.script.pop_front().unwrap_or((200, String::new()));
+        state.requests.push(Request {
+            method,
+            path,
+            headers,
+            body,
+            status,
+        });
+        (status, answer)
+    };
+    let mut stream = stream;
+    write!(
+        stream,
+        "HTTP/1.1 {status} Scripted\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+        answer.len()
+    )?;
+    stream.flush()
+}
+
+/// A loopback port nothing listens on (bound, then closed): connecting is
+/// refused until a server is started on it.
+fn refused_port() -> TcpListener {
+    TcpListener::bind("127.0.0.1:0").unwrap()
+}
+
+// ---------------------------------------------------------------------------
+// Store helpers.
+
+fn finding(kind: RuleId, severity: Severity, cause: &str) -> Finding {
+    Finding {
+        kind,
+        severity,
+        activity_id: None,
+        window_start_ms: T0 - 3_600_000,
+        window_end_ms: T0,
+        measured: 23.1,
+        baseline: 16.0,
+        threshold: 17.6,
+        unit: "km".to_string(),
+        what_changed: format!("Longest run 23.1 km, 44 % over your 30-day longest ({cause})."),
+        what_to_do: "Keep the next long run at 16 km or less; log your pain tomorrow morning."
+            .to_string(),
+        source: "RULES.md A: run_spike".to_string(),
+        cause: cause.to_string(),
+    }
+}
+
+fn queue(store: &mut Store, findings: &[Finding], sinks: &[&str]) -> Vec<Alert> {
+    let sinks: Vec<String> = sinks.iter().map(|s| s.to_string()).collect();
+    store
+        .record_findings(None, findings, DELIVERY_QUEUED, &sinks, T0)
+        .unwrap()
+}
+
+fn rows_of(store: &Store, sink: &str) -> Vec<OutboxRow> {
+    store
+        .outbox_rows()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.sink == sink)
+        .collect()
+}
+
+fn only_webhook(server: &HttpServer) -> NotifyConfig {
+    NotifyConfig {
+        webhook: Some(WebhookConfig {
+            url: server.url("/hook"),
+        }),
+        ..NotifyConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// HTTP sinks.
+
+#[test]
+fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
+    let server = HttpServer::start();
+    let cfg = NotifyConfig {
+        desktop: false,
+        ntfy: Some(NtfyConfig {
+            url: server.url("/ntfy/"),
+            topic: "achilles-left".to_string(),
+            token: Some("tk_secret".to_string()),
+        }),
+        gotify: Some(GotifyConfig {
+            url: server.url("/gotify"),
+            token: "AppToken.1".to_string(),
+        }),
+        webhook: Some(WebhookConfig {
+            url: server.url("/hook?src=tw"),
+        }),
+    };
+    let sinks = sinks_from_config(&cfg);
+    assert_eq!(
+        sinks.iter().map(|s| s.name()).collect::<Vec<_>>(),
+        cfg.sinks()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    let alerts = queue(
+        &mut store,
+        &[
+            finding(RuleId::RunSpike, Severity::Warn, "run:1"),
+            finding(RuleId::Pain24h, Severity::High, "pain:2"),
+            finding(RuleId::Acwr, Severity::Info, "week:3"),
+        ],
+        &["ntfy", "gotify", "webhook"],
+    );
+    assert_eq!(alerts.len(), 3);
+
+    let report = deliver_due(&mut store, &sinks, T0).unwrap();
+    assert_eq!(
+        report,
+        DeliveryReport {
+            delivered: 9,
+            ..DeliveryReport::default()
+        }
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 9);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.method == "POST" && r.status == 200)
+    );
+
+    // ntfy: POST {url}/{topic}, text body, the rest in headers.
+    let ntfy: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path == "/ntfy/achilles-left")
+        .collect();
+    assert_eq!(ntfy.len(), 3);
+    let expect = [
+        ("tendonwatch: long-run spike", "3", "warning,run_spike"),
+        (
+            "tendonwatch: pain not settled in 24 h",
+            "4",
+            "rotating_light,pain_24h",
+        ),
+        ("tendonwatch: load ratio up", "2", "information_source,acwr"),
+    ];
+    for ((request, alert), (title, priority, tags)) in ntfy.iter().zip(&alerts).zip(expect) {
+        assert_eq!(request.header("Title"), Some(title));
+        assert_eq!(request.header("Priority"), Some(priority));
+        assert_eq!(request.header("Tags"), Some(tags));
+        assert_eq!(request.header("Authorization"), Some("Bearer tk_secret"));
+        assert_eq!(
+            request.text(),
+            format!("{}\n{}", alert.what_changed, alert.what_to_do)
+        );
+    }
+
+    // Gotify: POST {url}/message, token header, JSON body.
+    let gotify: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path == "/gotify/message")
+        .collect();
+    assert_eq!(gotify.len(), 3);
+    for ((request, alert), priority) in gotify.iter().zip(&alerts).zip([5, 8, 2]) {
+        assert_eq!(request.header("X-Gotify-Key"), Some("AppToken.1"));
+        assert_eq!(request.header("Content-Type"), Some("application/json"));
+        assert_eq!(
+            request.json(),
+            serde_json::json!({
+                "title": notify::title(alert),
+                "message": format!("{}\n{}", alert.what_changed, alert.what_to_do),
+                "priority": priority,
+            })
+        );
+    }
+
+    // Webhook: the whole stored alert as JSON, keyed for deduplication.
+    let hooks: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path == "/hook?src=tw")
+        .collect();
+    assert_eq!(hooks.len(), 3);
+    for (request, alert) in hooks.iter().zip(&alerts) {
+        assert_eq!(request.header("Content-Type"), Some("application/json"));
+        assert_eq!(
+            request.header("Idempotency-Key"),
+            Some(format!("tendonwatch-alert-{}", alert.id).as_str())
+        );
+        assert_eq!(request.json(), serde_json::to_value(alert).unwrap());
+    }
+
+    // Every row delivered, once; a later round sends nothing more.
+    let rows = store.outbox_rows().unwrap();
+    assert_eq!(rows.len(), 9);
+    assert!(
+        rows.iter()
+            .all(|r| r.delivered_ms == Some(T0) && r.attempts == 1 && r.last_error.is_none())
+    );
+    assert_eq!(store.next_due_ms().unwrap(), None);
+    let later = deliver_due(&mut store, &sinks, T0 + 86_400_000).unwrap();
+    assert_eq!(later, DeliveryReport::default());
+    assert_eq!(server.requests().len(), 9);
+}
+
+#[test]
+fn a_503_is_retried_with_backoff_and_each_alert_delivered_exactly_once() {
+    let server = HttpServer::start();
+    let sinks = sinks_from_config(&only_webhook(&server));
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    let alerts = queue(
+        &mut store,
+        &[
+            finding(RuleId::RunSpike, Severity::Warn, "run:1"),
+            finding(RuleId::HillIntro, Severity::Warn, "run:2"),
+        ],
+        &["webhook"],
+    );
+    server.fail_next(&[(503, "{\"error\":\"maintenance\"}"), (503, "")]);
+
+    // First round: the first alert fails; the second is not even tried
+    // against a server that just said 503, but waits for the same retry.
+    let r1 = deliver_due(&mut store, &sinks, T0).unwrap();
+    assert_eq!(
+        (r1.delivered, r1.retried, r1.postponed, r1.failed),
+        (0, 1, 1, 0)
+    );
+    let rows = rows_of(&store, "webhook");
+    assert_eq!(rows[0].attempts, 1);
+    assert_eq!(rows[0].next_attempt_ms, T0 + 10_000);
+    assert_eq!(
+        rows[0].last_error.as_deref(),
+        Some("webhook: HTTP 503: {\"error\":\"maintenance\"}")
+    );
+    assert_eq!(rows[1].attempts, 0);
+    assert_eq!(rows[1].next_attempt_ms, T0 + 10_000);
+    assert!(
+        rows[1]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("not tried")
+    );
+    assert!(rows.iter().all(|r| r.delivered_ms.is_none()));
+    assert_eq!(store.next_due_ms().unwrap(), Some(T0 + 10_000));
+
+    // Before the retry time nothing is sent.
+    let early = deliver_due(&mut store, &sinks, T0 + 9_999).unwrap();
+    assert_eq!(early, DeliveryReport::default());
+    assert_eq!(server.requests().len(), 1);
+
+    // Second try: 503 again; the wait doubles.
+    let r2 = deliver_due(&mut store, &sinks, T0 + 10_000).unwrap();
+    assert_eq!((r2.retried, r2.postponed), (1, 1));
+    let rows = rows_of(&store, "webhook");
+    assert_eq!(rows[0].attempts, 2);
+    assert_eq!(rows[0].next_attempt_ms, T0 + 10_000 + 20_000);
+    assert_eq!(rows[0].last_error.as_deref(), Some("webhook: HTTP 503"));
+
+    // The server is back: both go, once.
+    let r3 = deliver_due(&mut store, &sinks, T0 + 30_000).unwrap();
+    assert_eq!((r3.delivered, r3.retried, r3.postponed), (2, 0, 0));
+    let rows = rows_of(&store, "webhook");
+    assert!(rows.iter().all(|r| r.delivered_ms == Some(T0 + 30_000)));
+    assert_eq!((rows[0].attempts, rows[1].attempts), (3, 1));
+    assert_eq!(store.next_due_ms().unwrap(), None);
+    assert_eq!(
+        deliver_due(&mut store, &sinks, T0 + 3_600_000).unwrap(),
+        DeliveryReport::default()
+    );
+
+    let requests = server.requests();
+    let statuses: Vec<u16> = requests.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [503, 503, 200, 200]);
+    for alert in &alerts {
+        let key = format!("tendonwatch-alert-{}", alert.id);
+        let ok = requests
+            .iter()
+            .filter(|r| r.status == 200 && r.header("Idempotency-Key") == Some(key.as_str()))
+            .count();
+        assert_eq!(ok, 1, "alert {} delivered once", alert.id);
+    }
+}
+
+#[test]
+fn a_refused_connection_is_retried_and_delivered_when_the_server_comes_up() {
+    let port = refused_port();
+    let addr = port.local_addr().unwrap();
+    drop(port);
+    let cfg = NotifyConfig {
+        ntfy: Some(NtfyConfig {
+            url: format!("http://{addr}"),
+            topic: "tendon".to_string(),
+            token: None,
+        }),
+        ..NotifyConfig::default()
+    };
+    let sinks = sinks_from_config(&cfg);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tw.db");
+    let mut store = Store::open(&db).unwrap();
+    let alerts = queue(
+        &mut store,
+        &[finding(RuleId::SpeedIntro, Severity::High, "run:7")],
+        &["ntfy"],
+    );
+
+    let r1 = deliver_due(&mut store, &sinks, T0).unwrap();
+    assert_eq!((r1.delivered, r1.retried), (0, 1));
+    let row = &rows_of(&store, "ntfy")[0];
+    assert_eq!(row.attempts, 1);
+    assert!(row.delivered_ms.is_none());
+    assert!(row.next_attempt_ms > T0);
+    let error = row.last_error.clone().unwrap();
+    assert!(error.starts_with("ntfy: "), "{error}");
+    assert!(
+        !error.contains("tendon"),
+        "the topic stays out of errors: {error}"
+    );
+
+    // A restart in between: the outbox is in the database, not in memory.
+    drop(store);
+    let mut store = Store::open(&db).unwrap();
+    let server = HttpServer::start_on(TcpListener::bind(addr).unwrap());
+    let due = store.next_due_ms().unwrap().unwrap();
+    let r2 = deliver_due(&mut store, &sinks, due).unwrap();
+    assert_eq!(r2.delivered, 1);
+    let row = &rows_of(&store, "ntfy")[0];
+    assert_eq!((row.attempts, row.delivered_ms), (2, Some(due)));
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].path, "/tendon");
+    assert_eq!(requests[0].header("Authorization"), None);
+    assert_eq!(requests[0].header("Priority"), Some("4"));
+    assert_eq!(
+        requests[0].text(),
+        format!("{}\n{}", alerts[0].what_changed, alerts[0].what_to_do)
+    );
+}
+
+#[test]
+fn a_400_is_a_permanent_failure_and_never_retried() {
+    let server = HttpServer::start();
+    let cfg = NotifyConfig {
+        gotify: Some(GotifyConfig {
+            url: server.url(""),
+            token: "wrong".to_string(),
+        }),
+        ..NotifyConfig::default()
+    };
+    let sinks = sinks_from_config(&cfg);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    queue(
+        &mut store,
+        &[finding(RuleId::ShoeDrop, Severity::Warn, "shoe:1")],
+        &["gotify"],
+    );
+    server.fail_next(&[(400, "{\"error\":\"Bad Request\",\"errorCode\":400}")]);
+
+    let report = deliver_due(&mut store, &sinks, T0).unwrap();
+    assert_eq!((report.delivered, report.retried, report.failed), (0, 0, 1));
+    let row = &rows_of(&store, "gotify")[0];
+    assert!(row.gave_up());
+    assert_eq!(row.next_attempt_ms, GAVE_UP_MS);
+    assert_eq!(row.attempts, 1);
+    assert!(
+        row.last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("gotify: HTTP 400: {\"error\":\"Bad Request\"")
+    );
+    assert_eq!(store.next_due_ms().unwrap(), None);
+
+    // Ten days on, the server would answer 200 — but nothing is resent.
+    let later = deliver_due(&mut store, &sinks, T0 + 10 * 86_400_000).unwrap();
+    assert_eq!(later, DeliveryReport::default());
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn status_codes_are_graded_retry_or_permanent() {
+    let server = HttpServer::start();
+    let sinks = sinks_from_config(&only_webhook(&server));
+    let alert = notify::test_alert(T0);
+    for (status, permanent) in [
+        (408, false),
+        (429, false),
+        (500, false),
+        (502, false),
+        (401, true),
+        (404, true),
+        (301, true),
+    ] {
+        server.fail_next(&[(status, "")]);
+        let error = sinks[0].send(&alert).unwrap_err();
+        assert_eq!(error.is_permanent(), permanent, "HTTP {status}: {error}");
+    }
+    // A URL that cannot be requested at all is a configuration error.
+    let bad = sinks_from_config(&NotifyConfig {
+        webhook: Some(WebhookConfig {
+            url: "not a url".to_string(),
+        }),
+        ..NotifyConfig::default()
+    });
+    assert!(matches!(bad[0].send(&alert), Err(SinkError::Permanent(_))));
+}
+
+#[test]
+fn a_failing_sink_is_given_up_after_max_attempts() {
+    let server = HttpServer::start();
+    let sinks = sinks_from_config(&only_webhook(&server));
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    queue(
+        &mut store,
+        &[finding(RuleId::RunSpike, Severity::Warn, "run:1")],
+        &["webhook"],
+    );
+    let always_down: Vec<(u16, &str)> = vec![(503, ""); MAX_ATTEMPTS as usize];
+    server.fail_next(&always_down);
+    let mut now = T0;
+    let mut rounds = 0;
+    while let Some(due) = store.next_due_ms().unwrap() {
+        now = now.max(due);
+        deliver_due(&mut store, &sinks, now).unwrap();
+        rounds += 1;
+        assert!(rounds <= MAX_ATTEMPTS, "never gave up");
+    }
+    let row = &rows_of(&store, "webhook")[0];
+    assert!(row.gave_up());
+    assert_eq!(row.attempts, MAX_ATTEMPTS);
+    assert!(row.last_error.as_deref().unwrap().starts_with(&format!(
+        "gave up after {MAX_ATTEMPTS} attempts: webhook: HTTP 503"
+    )));
+    assert_eq!(server.requests().len(), MAX_ATTEMPTS as usize);
+    // About a day of retries: the backoff is capped at an hour.
+    let hours = (now - T0) as f64 / 3_600_000.0;
+    assert!((20.0..24.0).contains(&hours), "{hours} h");
+}
+
+#[test]
+fn no_sink_configured_is_not_an_error_and_unconfigured_sinks_rows_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    // Queued with no sinks at all: stored, nothing to deliver.
+    let alerts = queue(
+        &mut store,
+        &[finding(RuleId::RunSpike, Severity::Warn, "run:1")],
+        &[],
+    );
+    assert_eq!(alerts.len(), 1);
+    assert!(store.outbox_rows().unwrap().is_empty());
+    let none: Sinks = sinks_from_config(&NotifyConfig::default());
+    assert!(none.is_empty());
+    assert_eq!(
+        deliver_due(&mut store, &none, T0).unwrap(),
+        DeliveryReport::default()
+    );
+    assert!(notify::send_test(&none, T0).is_empty());
+
+    // Queued for a webhook that has since been removed from the config:
+    // the row is left as it is (not failed, not dropped).
+    queue(
+        &mut store,
+        &[finding(RuleId::HillIntro, Severity::Warn, "run:2")],
+        &["webhook"],
+    );
+    let server = HttpServer::start();
+    let ntfy_only = sinks_from_config(&NotifyConfig {
+        ntfy: Some(NtfyConfig {
+            url: server.url(""),
+            topic: "t".to_string(),
+            token: None,
+        }),
+        ..NotifyConfig::default()
+    });
+    assert_eq!(
+        deliver_due(&mut store, &ntfy_only, T0).unwrap(),
+        DeliveryReport::default()
+    );
+    let row = &rows_of(&store, "webhook")[0];
+    assert_eq!(
+        (row.attempts, row.delivered_ms, row.last_error.as_deref()),
+        (0, None, None)
+    );
+    assert_eq!(store.next_due_ms().unwrap(), Some(T0));
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn send_test_reaches_every_sink_and_stores_nothing() {
+    let server = HttpServer::start();
+    let cfg = NotifyConfig {
+        ntfy: Some(NtfyConfig {
+            url: server.url(""),
+            topic: "t".to_string(),
+            token: None,
+        }),
+        webhook: Some(WebhookConfig {
+            url: server.url("/hook"),
+        }),
+        ..NotifyConfig::default()
+    };
+    let sinks = sinks_from_config(&cfg);
+    let results = notify::send_test(&sinks, T0);
+    assert_eq!(
+        results,
+        vec![
+            ("ntfy".to_string(), Ok(())),
+            ("webhook".to_string(), Ok(()))
+        ]
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        requests[0].header("Title"),
+        Some("tendonwatch: test notification")
+    );
+    assert!(
+        requests[0]
+            .text()
+            .starts_with("tendonwatch test notification")
+    );
+    assert_eq!(
+        requests[1].header("Idempotency-Key"),
+        Some(format!("tendonwatch-test-{T0}").as_str())
+    );
+    // A failing sink is reported, not hidden.
+    server.fail_next(&[(503, "")]);
+    let results = notify::send_test(&sinks[..1], T0);
+    assert!(matches!(&results[0].1, Err(SinkError::Retry(e)) if e == "ntfy: HTTP 503"));
+}
+
+// ---------------------------------------------------------------------------
+// Desktop: a private session bus.
+//
+// notify-rust always connects to the bus that `DBUS_SESSION_BUS_ADDRESS`
+// names; it takes no address. Setting the variable in this process would
+// race with the other tests (and `set_var` is unsafe, which this crate
+// forbids), so the delivering half runs as a child process of this test
+// binary (`desktop_child`) with the variable set on the child only.
+
+/// A `dbus-daemon` on a socket in a temp dir, with no service files (so
+/// nothing is auto-started) — stopped on drop.
+struct SessionBus {
+    child: Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl SessionBus {
+    fn start() -> SessionBus {
+        let found = Command::new("dbus-daemon")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status();
+        assert!(
+            found.is_ok(),
+            "dbus-daemon is not installed: the desktop notification tests need it; \
+             run scripts/test, which installs it (Debian package `dbus`)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("session.conf");
+        std::fs::write(
+            &config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#,
+                dir.path().join("bus").display()
+            ),
+        )
+        .unwrap();
+        let mut child = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--print-address", "--nofork"])
+            .stdout(Stdio::piped())
+            // As root it warns that it cannot raise its fd limit: noise.
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut address = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut address)
+            .unwrap();
+        let address = address.trim().to_string();
+        assert!(
+            address.starts_with("unix:"),
+            "dbus-daemon printed {address:?}"
+        );
+        SessionBus {
+            child,
+            address,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Shown {
+    app_name: String,
+    summary: String,
+    body: String,
+    urgency: Option<u8>,
+}
+
+/// A stand-in notification server (what GNOME Shell, dunst or mako are).
+struct Notifications {
+    shown: Arc<Mutex<Vec<Shown>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Notifications {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        hints: HashMap<String, zbus::zvariant::OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let urgency = hints.get("urgency").and_then(|v| match &**v {
+            zbus::zvariant::Value::U8(b) => Some(*b),
+            _ => None,
+        });
+        let mut shown = self.shown.lock().unwrap();
+        shown.push(Shown {
+            app_name,
+            summary,
+            body,
+            urgency,
+        });
+        shown.len() as u32
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".to_string()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "test-notifications".to_string(),
+            "tendonwatch".to_string(),
+            "1".to_string(),
+            "1.2".to_string(),
+        )
+    }
+}
+
+/// Run `deliver_due` with the desktop sink in a child process on `bus`.
+fn deliver_in_child(db: &Path, bus: &str, now_ms: i64) -> DeliveryReport {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "desktop_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .env("TENDONWATCH_TEST_DB", db)
+        .env("TENDONWATCH_TEST_NOW_MS", now_ms.to_string())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find_map(|l| l.split_once("REPORT ").map(|(_, report)| report))
+        .unwrap_or_else(|| panic!("no report from the child:\n{stdout}"));
+    let v: Value = serde_json::from_str(line).unwrap();
+    let n = |k: &str| v[k].as_u64().unwrap() as usize;
+    DeliveryReport {
+        delivered: n("delivered"),
+        retried: n("retried"),
+        postponed: n("postponed"),
+        failed: n("failed"),
+    }
+}
+
+/// The delivering half of the desktop tests: run as a child process by
+/// them (with their bus and database in its environment). Started on its
+/// own, as every test run does, it has nothing to do and passes.
+#[test]
+fn desktop_child() {
+    let (Ok(db), Ok(now)) = (
+        std::env::var("TENDONWATCH_TEST_DB"),
+        std::env::var("TENDONWATCH_TEST_NOW_MS"),
+    ) else {
+        return;
+    };
+    let mut store = Store::open(Path::new(&db)).unwrap();
+    let sinks: Sinks = vec![Box::new(DesktopSink::new())];
+    let report = deliver_due(&mut store, &sinks, now.parse().unwrap()).unwrap();
+    println!("REPORT {}", serde_json::to_string(&report).unwrap());
+}
+
+#[test]
+fn desktop_notifications_arrive_on_the_session_bus_with_title_and_urgency() {
+    let bus = SessionBus::start();
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let _server = zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .name("org.freedesktop.Notifications")
+        .unwrap()
+        .serve_at(
+            "/org/freedesktop/Notifications",
+            Notifications {
+                shown: shown.clone(),
+            },
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tw.db");
+    let mut store = Store::open(&db).unwrap();
+    let alerts = queue(
+        &mut store,
+        &[
+            finding(RuleId::Acwr, Severity::Info, "week:1"),
+            finding(RuleId::RunSpike, Severity::Warn, "run:2"),
+            finding(RuleId::Pain24h, Severity::High, "pain:3"),
+        ],
+        &["desktop"],
+    );
+
+    let report = deliver_in_child(&db, &bus.address, T0);
+    assert_eq!(report.delivered, 3, "{report:?}");
+    let shown = shown.lock().unwrap().clone();
+    let expected: Vec<Shown> = alerts
+        .iter()
+        .zip([
+            ("tendonwatch: load ratio up", 0),
+            ("tendonwatch: long-run spike", 1),
+            ("tendonwatch: pain not settled in 24 h", 2),
+        ])
+        .map(|(a, (summary, urgency))| Shown {
+            app_name: "tendonwatch".to_string(),
+            summary: summary.to_string(),
+            body: format!("{} {}", a.what_changed, a.what_to_do),
+            urgency: Some(urgency),
+        })
+        .collect();
+    assert_eq!(shown, expected);
+    let rows = store.outbox_rows().unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| r.delivered_ms == Some(T0) && r.attempts == 1)
+    );
+
+    // Delivered means done: a second round shows nothing again.
+    let again = deliver_in_child(&db, &bus.address, T0 + 60_000);
+    assert_eq!(again, DeliveryReport::default());
+}
+
+#[test]
+fn desktop_without_a_session_bus_is_retried_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tw.db");
+    let mut store = Store::open(&db).unwrap();
+    queue(
+        &mut store,
+        &[finding(RuleId::RunSpike, Severity::Warn, "run:1")],
+        &["desktop"],
+    );
+    let nowhere = format!("unix:path={}", dir.path().join("no-bus-here").display());
+    let report = deliver_in_child(&db, &nowhere, T0);
+    assert_eq!((report.delivered, report.retried), (0, 1));
+    let row = &rows_of(&store, "desktop")[0];
+    assert_eq!((row.attempts, row.delivered_ms), (1, None));
+    assert!(row.next_attempt_ms > T0 && !row.gave_up());
+    let error = row.last_error.as_deref().unwrap();
+    assert!(error.starts_with("no session D-Bus: "), "{error}");
+
+    // A bus with nobody serving notifications yet (the desktop not up):
+    // also a retry. Then the server appears and the alert is shown once.
+    let bus = SessionBus::start();
+    let due = store.next_due_ms().unwrap().unwrap();
+    let report = deliver_in_child(&db, &bus.address, due);
+    assert_eq!(report.retried, 1, "{report:?}");
+    let row = &rows_of(&store, "desktop")[0];
+    let error = row.last_error.as_deref().unwrap();
+    assert!(
+        error.starts_with("desktop: no notification server on the session D-Bus: "),
+        "{error}"
+    );
+
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let _server = zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .name("org.freedesktop.Notifications")
+        .unwrap()
+        .serve_at(
+            "/org/freedesktop/Notifications",
+            Notifications {
+                shown: shown.clone(),
+            },
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+    let due = store.next_due_ms().unwrap().unwrap();
+    let started = Instant::now();
+    let report = deliver_in_child(&db, &bus.address, due);
+    assert_eq!(report.delivered, 1, "{report:?}");
+    assert!(started.elapsed() < Duration::from_secs(15));
+    assert_eq!(shown.lock().unwrap().len(), 1);
+    let row = &rows_of(&store, "desktop")[0];
+    assert_eq!((row.attempts, row.delivered_ms), (3, Some(due)));
+}
