@@ -57,31 +57,27 @@ impl Daemon {
         }
     }
 
-    /// Sum of context switches over all threads: each is a wake-up.
-    fn wakeups(&self) -> u64 {
+    /// Context switches per thread (each is a wake-up), by thread id.
+    fn wakeups(&self) -> std::collections::BTreeMap<String, u64> {
         let dir = format!("/proc/{}/task", self.child.id());
-        std::fs::read_dir(dir)
-            .map(|tasks| {
-                tasks
-                    .flatten()
-                    .map(|t| {
-                        std::fs::read_to_string(t.path().join("status"))
-                            .unwrap_or_default()
-                            .lines()
-                            .filter(|l| {
-                                l.starts_with("voluntary_ctxt_switches")
-                                    || l.starts_with("nonvoluntary_ctxt_switches")
-                            })
-                            .filter_map(|l| {
-                                l.split_whitespace()
-                                    .nth(1)
-                                    .and_then(|v| v.parse::<u64>().ok())
-                            })
-                            .sum::<u64>()
-                    })
-                    .sum()
-            })
-            .unwrap_or(0)
+        let mut out = std::collections::BTreeMap::new();
+        for task in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let switches: u64 = std::fs::read_to_string(task.path().join("status"))
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| {
+                    l.starts_with("voluntary_ctxt_switches")
+                        || l.starts_with("nonvoluntary_ctxt_switches")
+                })
+                .filter_map(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .and_then(|v| v.parse::<u64>().ok())
+                })
+                .sum();
+            out.insert(task.file_name().to_string_lossy().into_owned(), switches);
+        }
+        out
     }
 
     fn rss_mb(&self) -> f64 {
@@ -203,7 +199,14 @@ fn burst_and_idle() -> (f64, f64, f64, f64, f64) {
     std::thread::sleep(Duration::from_secs(3));
     let before = d.wakeups();
     std::thread::sleep(Duration::from_secs(10));
-    let per_s = (d.wakeups() - before) as f64 / 10.0;
+    // Threads that lived through the whole window (the blocking pool's idle
+    // threads may exit meanwhile).
+    let after = d.wakeups();
+    let woke: u64 = after
+        .iter()
+        .filter_map(|(tid, n)| before.get(tid).map(|b| n.saturating_sub(*b)))
+        .sum();
+    let per_s = woke as f64 / 10.0;
     let idle_rss = d.rss_mb();
     d.stop();
     (took, 2000.0 / took, idle_rss_empty, idle_rss, per_s)
