@@ -170,3 +170,27 @@ fn a_file_that_grows_from_partial_to_complete_replaces_its_activity_in_place() {
     assert!(!rows[0].partial);
     assert_eq!(rows[0].sample_count, 2809);
 }
+
+/// Regression: two processes opening a fresh store at once (the daemon
+/// starting while `tendonwatch pain` runs) both migrated it, and the second
+/// failed with "table files already exists".
+#[test]
+fn many_openers_of_a_fresh_store_migrate_it_once() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tw.db");
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path).map(|s| s.schema_version().unwrap()))
+            })
+            .collect();
+        for h in handles {
+            let version = h
+                .join()
+                .unwrap()
+                .unwrap_or_else(|e| panic!("round {round}: {e}"));
+            assert!(version >= 5);
+        }
+    }
+}

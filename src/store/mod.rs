@@ -174,19 +174,52 @@ impl Store {
         // WAL: readers (CLI, dashboard) never block the writer, and a crash
         // mid-transaction leaves the last committed state. NORMAL is durable
         // across process crashes; only an OS crash can drop the last commits.
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        // First: another process may hold the lock (switching a fresh file
+        // to WAL needs it too).
+        self.conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Switching a fresh file to WAL while another process does the same
+        // can fail "locked" at once, without the busy handler: retry briefly.
+        let mut tries = 0;
+        loop {
+            match self.conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if tries < 100
+                        && matches!(
+                            e.code,
+                            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                        ) =>
+                {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        self.conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Ok(())
     }
 
     fn migrate(&mut self) -> Result<()> {
         let known = migrations::MIGRATIONS.len();
-        let current: usize = self
+        let version = |conn: &Connection| -> rusqlite::Result<usize> {
+            Ok(conn
+                .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
+                .max(0) as usize)
+        };
+        if version(&self.conn)? == known {
+            return Ok(());
+        }
+        // Two processes may open a fresh store at once (the daemon starting,
+        // `tendonwatch pain` from a terminal): take the write lock first and
+        // read the version again under it, so only one of them migrates.
+        let tx = self
             .conn
-            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
-            .max(0) as usize;
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current = version(&tx)?;
         if current > known {
             return Err(StoreError::TooNew {
                 path: self.path.clone(),
@@ -194,12 +227,11 @@ impl Store {
                 known,
             });
         }
-        for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(current) {
-            let tx = self.conn.transaction()?;
+        for sql in migrations::MIGRATIONS.iter().skip(current) {
             tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
         }
+        tx.pragma_update(None, "user_version", known as i64)?;
+        tx.commit()?;
         Ok(())
     }
 
