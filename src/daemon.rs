@@ -141,7 +141,8 @@ pub async fn run(
     let mut next_rescan = Instant::now();
     let mut next_pain = Instant::now() + PAIN_TICK;
     let mut next_watchdog = watchdog_every.map(|d| Instant::now() + d);
-    let mut ingested_in_burst = 0usize;
+    let mut processed = 0usize;
+    let mut burst_read = false;
 
     let reconcile = |pending: &mut BTreeSet<PathBuf>, folders: &[PathBuf]| {
         let existing: Vec<PathBuf> = folders.iter().filter(|f| f.is_dir()).cloned().collect();
@@ -231,15 +232,20 @@ pub async fn run(
                 tracing::warn!("{}: {}", p.path, p.reason);
             }
             let stored = summary.imported + summary.non_running;
-            // Files actually read (unchanged ones are only stat'ed).
-            ingested_in_burst += summary.files() - summary.unchanged;
-            if backlog > 0 {
-                tracing::info!("processed {ingested_in_burst} files so far, {backlog} waiting");
-            } else if ingested_in_burst > 0 {
+            // Every file taken from the backlog counts (a rescan during a
+            // burst queues stored files again; they are only stat'ed), over
+            // the daemon's life, so the number only grows. Lines are logged
+            // once a batch has read something: an idle rescan of unchanged
+            // files stays silent.
+            processed += summary.files();
+            burst_read |= summary.files() > summary.unchanged;
+            if burst_read && backlog > 0 {
+                tracing::info!("processed {processed} files so far, {backlog} waiting");
+            } else if backlog == 0 && burst_read {
                 tracing::info!(
-                    "processed {ingested_in_burst} files ({stored} with new activities in the last batch)"
+                    "all caught up: {processed} files processed since start ({stored} with new activities in the last batch)"
                 );
-                ingested_in_burst = 0;
+                burst_read = false;
             }
             if stored > 0 {
                 let mut new_alerts = alerts::evaluate_pending(&mut store, &opts.rules, now_ms())?;

@@ -22,7 +22,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant, UNIX_EPOCH};
-use util::{Tw, files_under, integrity, real, real_files, sha256_hex};
+use util::{Tw, activity_facts, files_under, integrity, real, real_files, sha256_hex, strings};
 
 /// How long a condition may take to become true before the test fails.
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -377,42 +377,6 @@ fn file_row(db: &Path, path: &Path) -> Result<FileRow, String> {
     file_rows(&conn)
         .remove(&*path.to_string_lossy())
         .ok_or_else(|| format!("no files row for {}", path.display()))
-}
-
-/// What a kept recording looks like: start, sport, sub-sport, session,
-/// sample count, partial, format.
-type ActivityFacts = (i64, String, String, i64, i64, bool, String);
-
-/// Every activity's facts, sorted (a Vec, so a run stored twice shows).
-fn activity_facts(conn: &Connection) -> Vec<ActivityFacts> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT start_ms, sport, sub_sport, session_index, sample_count, partial, format
-             FROM activities ORDER BY start_ms, sport, session_index, sample_count",
-        )
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-        ))
-    })
-    .unwrap()
-    .collect::<rusqlite::Result<_>>()
-    .unwrap()
-}
-
-fn strings(conn: &Connection, sql: &str) -> Vec<String> {
-    let mut stmt = conn.prepare(sql).unwrap();
-    stmt.query_map([], |r| r.get::<_, String>(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
 }
 
 fn count(conn: &Connection, sql: &str) -> i64 {

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use util::{
-    ReadOnly, Rng, Tw, count, dump_table, files_under, integrity, keys, open, real, real_files,
-    tree_snapshot,
+    ReadOnly, Rng, Tw, activity_facts, count, dump_table, files_under, integrity, keys, open, real,
+    real_files, strings, tree_snapshot,
 };
 
 /// Everything in the store, for "nothing changed" comparisons: every column
@@ -238,46 +238,12 @@ fn build_crowded_sync_folder(tw: &Tw) -> usize {
 }
 
 type ActivityKey = (i64, String, i64);
-/// What a kept recording looks like: start, sport, sub-sport, session,
-/// sample count, partial, format.
-type ActivityFacts = (i64, String, String, i64, i64, bool, String);
 
 fn activity_keys(conn: &rusqlite::Connection) -> BTreeSet<ActivityKey> {
     let mut stmt = conn
         .prepare("SELECT start_ms, sport, session_index FROM activities")
         .unwrap();
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
-}
-
-fn activity_facts(conn: &rusqlite::Connection) -> BTreeSet<ActivityFacts> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT start_ms, sport, sub_sport, session_index, sample_count, partial, format
-             FROM activities",
-        )
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-        ))
-    })
-    .unwrap()
-    .collect::<rusqlite::Result<_>>()
-    .unwrap()
-}
-
-fn strings(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
-    let mut stmt = conn.prepare(sql).unwrap();
-    stmt.query_map([], |r| r.get::<_, String>(0))
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap()
@@ -404,7 +370,7 @@ fn sigkill_during_import_loses_nothing_and_duplicates_nothing() {
     let clean = open(&clean_db);
     assert_store_consistent(&clean, &candidates, "clean import");
     let want_keys = activity_keys(&clean);
-    let want_facts = activity_facts(&clean);
+    let want_facts: BTreeSet<_> = activity_facts(&clean).into_iter().collect();
     assert!(!want_keys.is_empty());
 
     let seed = std::env::var("TW_KILL_SEED")
@@ -474,7 +440,7 @@ fn sigkill_during_import_loses_nothing_and_duplicates_nothing() {
             got_keys.difference(&want_keys).collect::<Vec<_>>(),
             want_keys.difference(&got_keys).collect::<Vec<_>>()
         );
-        let got_facts = activity_facts(&conn);
+        let got_facts: BTreeSet<_> = activity_facts(&conn).into_iter().collect();
         assert_eq!(
             got_facts,
             want_facts,

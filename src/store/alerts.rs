@@ -154,7 +154,7 @@ impl Store {
         sinks: &[String],
         now_ms: i64,
     ) -> Result<Vec<Alert>> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let mut new_ids = Vec::new();
         for f in findings {
             let inserted = tx.execute(

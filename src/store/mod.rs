@@ -235,6 +235,16 @@ impl Store {
         Ok(())
     }
 
+    /// Every write takes the write lock up front (BEGIN IMMEDIATE): the store
+    /// is shared between processes (the daemon, `tendonwatch pain`, an
+    /// import), and a deferred transaction that read first cannot wait for
+    /// the lock — SQLite fails it at once as "locked" when another process
+    /// committed in between.
+    fn write_transaction(&mut self) -> rusqlite::Result<Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    }
+
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
             .conn
@@ -271,7 +281,7 @@ impl Store {
         metrics: &[RunMetrics],
         now_ms: i64,
     ) -> Result<FileReport> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let report = record_in(&tx, file, decoded, metrics, now_ms)?;
         tx.commit()?;
         Ok(report)
@@ -398,7 +408,7 @@ impl Store {
 
     /// Replace an activity's metrics (tag applied), e.g. after recomputing.
     pub fn put_metrics(&mut self, id: i64, metrics: &RunMetrics) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         write_metrics(&tx, id, Some(metrics))?;
         tx.commit()?;
         Ok(())
@@ -421,7 +431,7 @@ impl Store {
         surface: Option<Surface>,
         now_ms: i64,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         match surface {
             Some(s) => tx.execute(
                 "INSERT INTO surface_tags (activity_id, surface, tagged_ms) VALUES (?1, ?2, ?3)

@@ -154,27 +154,6 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// A row count, for tests that check "the store is unchanged".
-    pub fn count_rows(&self, table: &str) -> Result<i64> {
-        let allowed = [
-            "files",
-            "activities",
-            "samples",
-            "metrics",
-            "alerts",
-            "pain",
-            "visa_a",
-            "gear",
-            "gear_use",
-        ];
-        if !allowed.contains(&table) {
-            return Ok(-1);
-        }
-        Ok(self
-            .conn
-            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
-    }
-
     pub fn add_visa_a(&mut self, at_ms: i64, answers: &VisaA) -> Result<i64> {
         let json = serde_json::to_string(answers).unwrap_or_default();
         self.conn.execute(

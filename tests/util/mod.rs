@@ -425,3 +425,40 @@ impl Rng {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
+
+/// What a kept recording looks like: start, sport, sub-sport, session,
+/// sample count, partial, format.
+pub type ActivityFacts = (i64, String, String, i64, i64, bool, String);
+
+/// Every activity's facts, sorted (a Vec, so a run stored twice shows).
+pub fn activity_facts(conn: &Connection) -> Vec<ActivityFacts> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT start_ms, sport, sub_sport, session_index, sample_count, partial, format
+             FROM activities ORDER BY start_ms, sport, session_index, sample_count",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+        ))
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
+}
+
+/// The first column of every row of `sql`, as text.
+pub fn strings(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
