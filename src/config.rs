@@ -45,7 +45,37 @@ pub struct Config {
     pub baseline: BaselineConfig,
     pub rules: crate::rules::Thresholds,
     pub notify: NotifyConfig,
+    pub web: WebConfig,
 }
+
+/// The dashboard (`[web]`): `tendonwatch serve`, or inside `watch` when
+/// `enabled`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Serve the dashboard from `tendonwatch watch` as well.
+    pub enabled: bool,
+    /// Address and port. Anything but a loopback address needs `password_hash`.
+    pub bind: String,
+    /// Argon2 hash of the dashboard password (`tendonwatch web set-password`).
+    pub password_hash: Option<String>,
+    /// How long a login lasts, in days.
+    pub session_days: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            enabled: false,
+            bind: DEFAULT_BIND.to_string(),
+            password_hash: None,
+            session_days: 30,
+        }
+    }
+}
+
+/// Where the dashboard listens by default: this machine only.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8417";
 
 /// Where alerts go (`[notify]`). Any combination; none is fine (alerts are
 /// still stored and shown by `status`, `alerts` and the dashboard).
@@ -374,6 +404,27 @@ impl Config {
                     )));
                 }
             }
+        }
+        let bind: std::net::SocketAddr = self.web.bind.parse().map_err(|_| {
+            invalid(format!(
+                "[web] bind = \"{}\": not an address and port like \"127.0.0.1:8417\" or \"0.0.0.0:8417\"",
+                self.web.bind
+            ))
+        })?;
+        if let Some(hash) = &self.web.password_hash {
+            if argon2::PasswordHash::new(hash).is_err() {
+                return Err(invalid(
+                    "[web] password_hash is not an argon2 hash; set it with `tendonwatch web set-password`".into(),
+                ));
+            }
+        }
+        if !bind.ip().is_loopback() && self.web.password_hash.is_none() {
+            return Err(invalid(format!(
+                "[web] bind = \"{bind}\" is reachable from other machines: set a password first (`tendonwatch web set-password`)"
+            )));
+        }
+        if self.web.session_days == 0 || self.web.session_days > 400 {
+            return Err(invalid("[web] session_days must be 1 to 400".into()));
         }
         for area in &self.surface.areas {
             if area.polygon.len() < 3 {

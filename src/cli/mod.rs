@@ -4,17 +4,20 @@
 mod activities;
 mod alerts;
 mod config_cmd;
+mod demo;
 mod gear;
 mod import;
 pub mod notify_test;
 mod pain;
 mod report;
 mod rules;
+mod serve;
 mod show;
 mod status;
 mod tag;
 mod visa_a;
 mod watch;
+mod web;
 
 use crate::config::{self, Config, Env};
 use crate::store::Store;
@@ -76,6 +79,15 @@ pub enum Command {
     /// The VISA-A questionnaire (0–100) and its trend.
     #[command(name = "visa-a")]
     VisaA(visa_a::Args),
+    /// The dashboard: status, load chart, activities, pain form, report,
+    /// alerts, JSON API.
+    Serve(serve::Args),
+    /// Dashboard settings (`web set-password`).
+    #[command(subcommand)]
+    Web(web::Command),
+    /// See tendonwatch work before a watch is connected: a simulated
+    /// 16-week season fed to the daemon, and the dashboard on it.
+    Demo(demo::Args),
 }
 
 /// A bad value from the runner: one line, exit 2, nothing changed.
@@ -152,5 +164,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pain(args) => pain::run(&ctx, *args),
         Command::VisaA(args) => visa_a::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
+        Command::Serve(args) => serve::run(&ctx, args),
+        Command::Web(command) => web::run(&ctx, command, cli.config.as_deref()),
+        Command::Demo(args) => demo::run(&ctx, args),
     }
 }

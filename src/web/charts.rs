@@ -1,0 +1,1 @@
+//! Charts as SVG strings, drawn on the server (being written).
