@@ -386,6 +386,22 @@ pub fn remeasure(
     Ok(Some(m))
 }
 
+/// The runner's own word on an activity's surface (`None` clears it), and
+/// its metrics measured again with it. `None` when there is no such activity.
+pub fn retag(
+    store: &mut Store,
+    id: i64,
+    surface: Option<crate::metrics::surface::Surface>,
+    settings: &Settings,
+    now_ms: i64,
+) -> Result<Option<RunMetrics>, StoreError> {
+    if store.activity(id)?.is_none() {
+        return Ok(None);
+    }
+    store.set_surface_tag(id, surface, now_ms)?;
+    remeasure(store, id, settings)
+}
+
 /// Measure every activity whose metrics are missing or from an older
 /// version of the computation. Returns how many were measured.
 pub fn refresh_metrics(store: &mut Store, settings: &Settings) -> Result<usize, StoreError> {

@@ -141,6 +141,17 @@ pub enum Verdict {
     Protective,
 }
 
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::NotEnoughData => "not_enough_data",
+            Verdict::NoClearLink => "no_clear_link",
+            Verdict::Link => "link",
+            Verdict::Protective => "protective",
+        }
+    }
+}
+
 /// One factor compared: runs with it vs the runner's other runs, by the
 /// next-morning pain change. Runs where the factor cannot be decided (no
 /// climb data, unknown surface, …) or without a next-morning entry are in

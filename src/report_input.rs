@@ -1,5 +1,6 @@
 //! report_input: stored runs and pain entries → the correlation report's
-//! per-run factors and outcomes. Pure: the caller reads the store.
+//! per-run factors and outcomes. `build` is pure; `from_store` reads the
+//! store for it and runs the report.
 //!
 //! A run's outcome (RULES.md C): the next morning's pain minus the last
 //! morning before the run, and the `during` / `after` scores of that run.
@@ -15,6 +16,22 @@ const DURING_WITHIN_MS: i64 = 3 * 3600 * 1000;
 const AFTER_WITHIN_MS: i64 = 16 * 3600 * 1000;
 /// The first this many runs in a pair of shoes are "new shoes".
 const NEW_SHOE_RUNS: usize = 3;
+
+/// The correlation report over the last `weeks` weeks as of `now_ms`, read
+/// from the store (what `tendonwatch report` and the dashboard show).
+pub fn from_store(
+    store: &crate::store::Store,
+    baseline: &BaselineSettings,
+    weeks: i64,
+    settings: &crate::report::ReportSettings,
+    now_ms: i64,
+) -> Result<crate::report::Report, crate::store::StoreError> {
+    let from = now_ms - weeks * 7 * DAY_MS;
+    let history = store.run_records(from - baseline::HISTORY_DAYS * DAY_MS, now_ms + 1)?;
+    let pain = store.pain_between(from - 8 * DAY_MS, now_ms + DAY_MS)?;
+    let rows = build(&history, &pain, baseline, from);
+    Ok(crate::report::report(&rows, settings))
+}
 
 /// `history`: every run from well before `from_ms` (120 days, for the
 /// baselines) up to now; `pain`: entries over the same span. Returns one row

@@ -111,18 +111,7 @@ pub struct Context_ {
 
 /// "2026-11-21" or "2026-11-21T07:30" (the runner's local time) → UTC ms.
 pub fn parse_local_time(text: &str) -> anyhow::Result<i64> {
-    let offset = i64::from(crate::config::local_offset_s()) * 1000;
-    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        if let Some(t) = day.and_hms_opt(0, 0, 0) {
-            return Ok(t.and_utc().timestamp_millis() - offset);
-        }
-    }
-    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
-            return Ok(t.and_utc().timestamp_millis() - offset);
-        }
-    }
-    anyhow::bail!("'{text}' is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM)")
+    crate::config::parse_local_time(text, crate::config::local_offset_s()).map_err(anyhow::Error::msg)
 }
 
 impl Context_ {
@@ -142,6 +131,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             db: cli.db,
         };
         return config_cmd::run(&ctx, command, cli.config);
+    }
+    // `web set-password` is how a config that binds beyond loopback
+    // becomes valid: it must work before that config loads.
+    if let Command::Web(command) = cli.command {
+        let ctx = Context_ {
+            config: Config::default(),
+            env,
+            db: cli.db,
+        };
+        return web::run(&ctx, command, cli.config.as_deref());
     }
     let (config, _) = config::load(cli.config.as_deref(), &env)?;
     let ctx = Context_ {
@@ -165,7 +164,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::VisaA(args) => visa_a::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Serve(args) => serve::run(&ctx, args),
-        Command::Web(command) => web::run(&ctx, command, cli.config.as_deref()),
+        Command::Web(_) => Ok(ExitCode::SUCCESS),
         Command::Demo(args) => demo::run(&ctx, args),
     }
 }

@@ -151,15 +151,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn last_run_end(store: &Store, now: i64) -> anyhow::Result<Option<i64>> {
-    let runs = store.run_records(now - 2 * crate::baseline::DAY_MS, now + 1)?;
-    Ok(runs
-        .iter()
-        .map(|r| r.end_ms())
-        .filter(|end| *end <= now)
-        .max())
-}
-
 fn log(ctx: &Context_, score: &str, fields: &Fields, now: i64) -> anyhow::Result<ExitCode> {
     let parsed = parse_fields(Some(score), fields, now)?;
     let mut store = ctx.open_store()?;
@@ -168,7 +159,7 @@ fn log(ctx: &Context_, score: &str, fields: &Fields, now: i64) -> anyhow::Result
     let (kind, guessed) = match parsed.kind {
         Some(k) => (k, false),
         None => (
-            pain::guess_kind(at_ms, offset, last_run_end(&store, at_ms)?),
+            pain::guess_kind(at_ms, offset, store.last_run_end(at_ms)?),
             true,
         ),
     };

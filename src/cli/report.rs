@@ -2,8 +2,7 @@
 //! followed by pain, in words only as strong as the data.
 
 use super::{Context_, UsageError};
-use crate::baseline::{DAY_MS, HISTORY_DAYS};
-use crate::report::{self, ReportSettings, Verdict};
+use crate::report::{ReportSettings, Verdict};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -27,17 +26,18 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     }
     let store = ctx.open_store()?;
     let now = chrono::Utc::now().timestamp_millis();
-    let from = now - args.weeks * 7 * DAY_MS;
-    let history = store.run_records(from - HISTORY_DAYS * DAY_MS, now + 1)?;
-    let pain = store.pain_between(from - 8 * DAY_MS, now + DAY_MS)?;
-    let rows =
-        crate::report_input::build(&history, &pain, &ctx.config.rule_settings().baseline, from);
     let settings = ReportSettings {
         min_with: args.min_cases,
         min_without: args.min_cases,
         ..ReportSettings::default()
     };
-    let r = report::report(&rows, &settings);
+    let r = crate::report_input::from_store(
+        &store,
+        &ctx.config.rule_settings().baseline,
+        args.weeks,
+        &settings,
+        now,
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(ExitCode::SUCCESS);

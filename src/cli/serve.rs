@@ -1,15 +1,82 @@
 //! `tendonwatch serve [--bind ADDR:PORT]`: the dashboard on its own.
 
-use super::Context_;
+use super::{Context_, UsageError};
+use crate::config::Config;
+use crate::web::{self, WebOptions};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Address and port (default: [web] bind, 127.0.0.1:8417).
+    /// Address and port (default: [web] bind, 127.0.0.1:8417). Anything but
+    /// a loopback address needs a password (`tendonwatch web set-password`).
     #[arg(long, value_name = "ADDR:PORT")]
     pub bind: Option<String>,
 }
 
-pub fn run(_ctx: &Context_, _args: Args) -> anyhow::Result<ExitCode> {
+/// What the dashboard needs from the config.
+pub fn web_options(config: &Config, db_path: PathBuf) -> WebOptions {
+    WebOptions {
+        db_path,
+        password_hash: config.web.password_hash.clone(),
+        session_days: config.web.session_days,
+        rules: config.rule_settings(),
+        ingest: config.ingest_settings(),
+        pain_limit: config.profile.pain_limit(),
+        local_offset_s: crate::config::local_offset_s(),
+    }
+}
+
+/// A bind address from the command line or the config, checked.
+pub fn bind_address(text: &str, has_password: bool) -> anyhow::Result<SocketAddr> {
+    let addr: SocketAddr = text.parse().map_err(|_| {
+        UsageError(format!(
+            "--bind {text}: give an address and port, like 127.0.0.1:8417 or 0.0.0.0:8417"
+        ))
+    })?;
+    if !addr.ip().is_loopback() && !has_password {
+        return Err(UsageError(format!(
+            "--bind {addr}: other machines could reach the dashboard; set a password first (`tendonwatch web set-password`)"
+        ))
+        .into());
+    }
+    Ok(addr)
+}
+
+pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let config = &ctx.config;
+    let opts = web_options(config, config.db_path(ctx.db.as_deref(), &ctx.env)?);
+    let addr = bind_address(
+        args.bind.as_deref().unwrap_or(&config.web.bind),
+        opts.password_hash.is_some(),
+    )?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(4)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = web::bind(addr, opts.password_hash.is_some()).await?;
+        println!("dashboard: http://{}/", listener.local_addr()?);
+        web::serve(listener, opts, shutdown_signal()).await
+    })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut t) => {
+                t.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = term => {},
+        _ = tokio::signal::ctrl_c() => {},
+    }
+    tracing::info!("stopping the dashboard");
 }

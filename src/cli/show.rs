@@ -3,7 +3,7 @@
 use super::Context_;
 use crate::ingest;
 use crate::metrics::RunMetrics;
-use crate::metrics::surface::Evidence;
+use crate::metrics::pace::clock;
 use crate::store::ActivityRow;
 use anyhow::bail;
 use std::process::ExitCode;
@@ -39,26 +39,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         print!("{}", render(&row, &metrics));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-pub fn evidence_text(e: &Evidence) -> String {
-    match e {
-        Evidence::RunnerTag => "your tag".to_string(),
-        Evidence::FileSubSport { sub_sport } => format!("the file says {sub_sport}"),
-        Evidence::NoPositions => "distance without GPS positions".to_string(),
-        Evidence::Oval { laps, lap_m } => format!("{laps:.1} laps of a {lap_m:.0} m oval"),
-        Evidence::NamedArea { name } => format!("inside your area \"{name}\""),
-        Evidence::None => "nothing to tell".to_string(),
-    }
-}
-
-pub fn clock(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as i64;
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
-    }
 }
 
 fn pace(s_per_km: f64) -> String {
@@ -175,7 +155,7 @@ fn render(a: &ActivityRow, m: &RunMetrics) -> String {
             o,
             "  surface   {} ({})",
             m.surface.as_str(),
-            evidence_text(&m.surface_evidence)
+            m.surface_evidence.describe()
         );
     }
     let mut context = Vec::new();

@@ -28,21 +28,14 @@ fn parse_surface(text: &str) -> Result<Surface, String> {
 
 pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    if store.activity(args.activity)?.is_none() {
+    let before = store.metrics(args.activity)?.map(|m| m.surface);
+    let settings = ctx.config.ingest_settings();
+    let now = chrono::Utc::now().timestamp_millis();
+    let Some(m) = ingest::retag(&mut store, args.activity, args.surface, &settings, now)? else {
         bail!(
             "no activity {} (see `tendonwatch activities`)",
             args.activity
         );
-    }
-    let before = store.metrics(args.activity)?.map(|m| m.surface);
-    store.set_surface_tag(
-        args.activity,
-        args.surface,
-        chrono::Utc::now().timestamp_millis(),
-    )?;
-    let settings = ctx.config.ingest_settings();
-    let Some(m) = ingest::remeasure(&mut store, args.activity, &settings)? else {
-        bail!("activity {} vanished while tagging", args.activity);
     };
     let was = before
         .map(|s| format!(", was {}", s.as_str()))
@@ -51,7 +44,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         "activity {}: surface {} ({}){was}",
         args.activity,
         m.surface.as_str(),
-        super::show::evidence_text(&m.surface_evidence)
+        m.surface_evidence.describe()
     );
     Ok(ExitCode::SUCCESS)
 }

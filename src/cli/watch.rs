@@ -67,6 +67,13 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         pain_limit: config.profile.pain_limit(),
         delivery: super::notify_test::delivery(config),
     };
+    let web = if config.web.enabled {
+        let opts = super::serve::web_options(config, opts.db_path.clone());
+        let addr = super::serve::bind_address(&config.web.bind, opts.password_hash.is_some())?;
+        Some((addr, opts))
+    } else {
+        None
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .max_blocking_threads(parallelism)
@@ -91,7 +98,30 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             s.store(true, Ordering::SeqCst);
             w.notify_one();
         });
-        daemon::run(opts, stop, wake).await
+        let web_stop = Arc::new(tokio::sync::Notify::new());
+        let server = match web {
+            Some((addr, web_opts)) => {
+                let listener =
+                    crate::web::bind(addr, web_opts.password_hash.is_some()).await?;
+                let s = web_stop.clone();
+                Some(tokio::spawn(crate::web::serve(
+                    listener,
+                    web_opts,
+                    async move { s.notified().await },
+                )))
+            }
+            None => None,
+        };
+        let result = daemon::run(opts, stop, wake).await;
+        if let Some(server) = server {
+            web_stop.notify_one();
+            match server.await {
+                Ok(Err(e)) => tracing::warn!("dashboard: {e}"),
+                Err(e) => tracing::warn!("dashboard: {e}"),
+                Ok(Ok(())) => {}
+            }
+        }
+        result
     })?;
     Ok(ExitCode::SUCCESS)
 }

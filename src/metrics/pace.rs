@@ -260,3 +260,13 @@ mod tests {
         assert_eq!(h.seconds_faster_than(200.0, 0.10), 0.0);
     }
 }
+
+/// Seconds as "m:ss" or "h:mm:ss".
+pub fn clock(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as i64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}

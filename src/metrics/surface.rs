@@ -69,6 +69,20 @@ pub enum Evidence {
     None,
 }
 
+impl Evidence {
+    /// In words, for the runner: why this surface.
+    pub fn describe(&self) -> String {
+        match self {
+            Evidence::RunnerTag => "your tag".to_string(),
+            Evidence::FileSubSport { sub_sport } => format!("the file says {sub_sport}"),
+            Evidence::NoPositions => "distance without GPS positions".to_string(),
+            Evidence::Oval { laps, lap_m } => format!("{laps:.1} laps of a {lap_m:.0} m oval"),
+            Evidence::NamedArea { name } => format!("inside your area \"{name}\""),
+            Evidence::None => "nothing to tell".to_string(),
+        }
+    }
+}
+
 /// A polygon the runner defined in the config, with its surface.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -153,4 +153,13 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_due ON outbox(delivered_ms, next_attempt_ms);
     "#,
+    // 6: dashboard logins. Only a hash of each session token is kept, so a
+    // copy of the database logs nobody in.
+    r#"
+    CREATE TABLE web_sessions (
+        token_hash      TEXT PRIMARY KEY,
+        created_ms      INTEGER NOT NULL,
+        expires_ms      INTEGER NOT NULL
+    );
+    "#,
 ];

@@ -10,6 +10,7 @@ mod migrations;
 pub mod outbox;
 pub mod pain;
 pub mod samples_codec;
+pub mod web;
 
 use crate::activity::{Activity, Lap, Pause, Sample, Sport, SubSport};
 use crate::decode::{DecodeError, Decoded};

@@ -52,6 +52,17 @@ fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<PainEntry> {
 const PAIN_COLUMNS: &str = "id, at_ms, score, kind, stiffness_min, side, note";
 
 impl Store {
+    /// When the last run that ended by `at_ms` (within two days) ended: what
+    /// `pain::guess_kind` needs to tell "after" from "morning".
+    pub fn last_run_end(&self, at_ms: i64) -> Result<Option<i64>> {
+        let runs = self.run_records(at_ms - 2 * crate::baseline::DAY_MS, at_ms + 1)?;
+        Ok(runs
+            .iter()
+            .map(|r| r.end_ms())
+            .filter(|end| *end <= at_ms)
+            .max())
+    }
+
     pub fn add_pain(&mut self, p: &NewPain, now_ms: i64) -> Result<i64> {
         self.conn.execute(
             "INSERT INTO pain (at_ms, score, kind, stiffness_min, side, note, created_ms)

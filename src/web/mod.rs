@@ -2,12 +2,35 @@
 //! the server, a pain form that works on a phone without JavaScript, and a
 //! read-only JSON API under `/api/`.
 //!
-//! Bound to loopback unless a password is configured (see `security`).
+//! - `views`: the data of each page, read from the store (pages and API
+//!   share it);
+//! - `pages`: HTML pages and form posts; `api`: the same data as JSON;
+//! - `charts`: SVG; `layout`: the page frame and small formatters;
+//! - `security`: host check, login, CSRF, headers.
+//!
+//! The store is one SQLite connection behind a mutex, used on the blocking
+//! pool; the daemon writes through its own connection (WAL lets both work).
 
+mod api;
 pub mod charts;
+mod shim;
+mod layout;
+mod pages;
+pub mod security;
+pub mod views;
 
+use crate::store::Store;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Largest request body: a pain note or a VISA-A form is far smaller.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Everything the server needs, read from the config at the edge.
 #[derive(Debug, Clone)]
@@ -21,6 +44,99 @@ pub struct WebOptions {
     pub pain_limit: f64,
     /// The runner's UTC offset, for days and times on the pages.
     pub local_offset_s: i32,
+}
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState {
+    pub opts: Arc<WebOptions>,
+    store: Arc<Mutex<Store>>,
+    /// Bound to a loopback address: only loopback host names are answered.
+    pub loopback: bool,
+    /// Login attempts are checked one at a time.
+    pub login_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, opts: WebOptions, loopback: bool) -> AppState {
+        AppState {
+            opts: Arc::new(opts),
+            store: Arc::new(Mutex::new(store)),
+            loopback,
+            login_lock: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    /// Run `f` with the store on the blocking pool.
+    pub async fn with_store<T, F>(&self, f: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, WebError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| WebError::Internal(format!("a request failed: {e}")))?
+    }
+}
+
+/// What can go wrong answering a request.
+#[derive(Debug)]
+pub enum WebError {
+    /// Bad input, in words for the runner.
+    BadRequest(String),
+    NotFound(String),
+    Forbidden(String),
+    Unauthorized,
+    TooLarge,
+    Internal(String),
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Unauthorized => StatusCode::UNAUTHORIZED,
+            WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message a visitor sees (internal details go to the log only).
+    pub fn message(&self) -> String {
+        match self {
+            WebError::BadRequest(m) | WebError::NotFound(m) | WebError::Forbidden(m) => m.clone(),
+            WebError::Unauthorized => "Log in first.".into(),
+            WebError::TooLarge => format!(
+                "That request is too large (the limit is {} KiB).",
+                MAX_BODY_BYTES / 1024
+            ),
+            WebError::Internal(_) => {
+                "Something went wrong on the server; it is in the log. Nothing was changed.".into()
+            }
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for WebError {
+    fn from(e: crate::store::StoreError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        if let WebError::Internal(detail) = &self {
+            tracing::error!("web: {detail}");
+        }
+        let status = self.status();
+        (status, layout::error_page(status, &self.message())).into_response()
+    }
 }
 
 /// `&`, `<`, `>`, `"` and `'` escaped, for text inside HTML or SVG.
@@ -39,14 +155,55 @@ pub fn esc(text: &str) -> String {
     out
 }
 
+/// Every route of the dashboard.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::status))
+        .route("/load", get(pages::load))
+        .route("/activities", get(pages::activities))
+        .route("/activity/{id}", get(pages::activity))
+        .route("/activity/{id}/surface", post(pages::retag))
+        .route("/pain", get(pages::pain).post(pages::log_pain))
+        .route("/visa-a", get(pages::visa_a).post(pages::save_visa_a))
+        .route("/report", get(pages::report))
+        .route("/alerts", get(pages::alerts))
+        .route("/alerts/{id}/ack", post(pages::acknowledge))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/static/style.css", get(pages::stylesheet))
+        .route("/api/status", get(api::status))
+        .route("/api/load", get(api::load))
+        .route("/api/activities", get(api::activities))
+        .route("/api/activities/{id}", get(api::activity))
+        .route("/api/pain", get(api::pain))
+        .route("/api/visa-a", get(api::visa_a))
+        .route("/api/alerts", get(api::alerts))
+        .route("/api/report", get(api::report))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::guard,
+        ))
+        .with_state(state)
+}
+
 /// Serve until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     opts: WebOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let _ = (listener, opts);
-    shutdown.await;
+    let addr = listener.local_addr()?;
+    let db_path = opts.db_path.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&db_path))
+        .await?
+        .map_err(|e| anyhow::anyhow!("opening the store {}: {e}", opts.db_path.display()))?;
+    let state = AppState::new(store, opts, addr.ip().is_loopback());
+    tracing::info!("dashboard on http://{addr}/");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }
 

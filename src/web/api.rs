@@ -1,0 +1,158 @@
+//! The JSON API: the same data as the pages, read-only, under `/api/`.
+//! Errors are `{"error": "…"}` with the matching status.
+
+use super::pages::{PageQuery, RUNS_PER_PAGE, WeeksQuery, weeks_of};
+use super::views::{self, AlertFilter};
+use super::{AppState, WebError};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// A `WebError` answered as JSON.
+pub struct ApiError(WebError);
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let WebError::Internal(detail) = &self.0 {
+            tracing::error!("web api: {detail}");
+        }
+        let body = serde_json::json!({ "error": self.0.message() });
+        (self.0.status(), Json(body)).into_response()
+    }
+}
+
+type Answer<T> = Result<Json<T>, ApiError>;
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+pub async fn status(State(state): State<AppState>) -> Answer<views::Status> {
+    let opts = state.opts.clone();
+    let now = now();
+    Ok(Json(
+        state
+            .with_store(move |store| views::status(store, &opts, now))
+            .await?,
+    ))
+}
+
+pub async fn load(State(state): State<AppState>, Query(q): Query<WeeksQuery>) -> Answer<views::Load> {
+    let weeks = weeks_of(&q, 16)?;
+    let opts = state.opts.clone();
+    let now = now();
+    Ok(Json(
+        state
+            .with_store(move |store| views::load(store, &opts, weeks, now))
+            .await?,
+    ))
+}
+
+#[derive(Serialize)]
+pub struct ActivityList {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub activities: Vec<crate::store::ActivityRow>,
+}
+
+pub async fn activities(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Answer<ActivityList> {
+    let page = match q.page.as_deref().filter(|p| !p.is_empty()) {
+        None => 1,
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|p| (1..=100_000).contains(p))
+            .ok_or_else(|| WebError::BadRequest(format!("page={p}: give a page number")))?,
+    };
+    Ok(Json(
+        state
+            .with_store(move |store| {
+                let mut all = store.activities()?;
+                all.sort_by_key(|a| std::cmp::Reverse(a.start_ms));
+                Ok(ActivityList {
+                    total: all.len(),
+                    page,
+                    per_page: RUNS_PER_PAGE,
+                    activities: all
+                        .into_iter()
+                        .skip((page - 1) * RUNS_PER_PAGE)
+                        .take(RUNS_PER_PAGE)
+                        .collect(),
+                })
+            })
+            .await?,
+    ))
+}
+
+pub async fn activity(State(state): State<AppState>, Path(id): Path<String>) -> Answer<views::ActivityPage> {
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| WebError::NotFound(format!("There is no activity '{id}'.")))?;
+    let opts = state.opts.clone();
+    Ok(Json(
+        state
+            .with_store(move |store| views::activity(store, &opts, id))
+            .await?,
+    ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct DaysQuery {
+    pub days: Option<String>,
+}
+
+pub async fn pain(State(state): State<AppState>, Query(q): Query<DaysQuery>) -> Answer<views::PainLog> {
+    let days = match q.days.as_deref().filter(|d| !d.is_empty()) {
+        None => 30,
+        Some(d) => d
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=3650).contains(d))
+            .ok_or_else(|| WebError::BadRequest(format!("days={d}: give 1 to 3650 days")))?,
+    };
+    let opts = state.opts.clone();
+    let now = now();
+    Ok(Json(
+        state
+            .with_store(move |store| views::pain(store, &opts, days, now))
+            .await?,
+    ))
+}
+
+pub async fn visa_a(State(state): State<AppState>) -> Answer<Vec<crate::store::pain::VisaARecord>> {
+    Ok(Json(
+        state
+            .with_store(|store| Ok(store.visa_a_scores()?))
+            .await?,
+    ))
+}
+
+pub async fn alerts(
+    State(state): State<AppState>,
+    Query(filter): Query<AlertFilter>,
+) -> Answer<Vec<crate::store::alerts::Alert>> {
+    Ok(Json(
+        state
+            .with_store(move |store| views::alerts(store, &filter))
+            .await?,
+    ))
+}
+
+pub async fn report(State(state): State<AppState>, Query(q): Query<WeeksQuery>) -> Answer<crate::report::Report> {
+    let weeks = weeks_of(&q, 12)?;
+    let opts = state.opts.clone();
+    let now = now();
+    Ok(Json(
+        state
+            .with_store(move |store| views::report(store, &opts, weeks, now))
+            .await?,
+    ))
+}

@@ -1,0 +1,170 @@
+//! The page frame (header, navigation, stylesheet) and small formatters.
+
+use axum::http::StatusCode;
+use axum::response::Html;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+/// The stylesheet, served from `/static/style.css` (no CDN, no web fonts).
+pub const STYLE: &str = include_str!("style.css");
+
+const NAV: [(&str, &str); 5] = [
+    ("/", "Status"),
+    ("/activities", "Runs"),
+    ("/pain", "Pain"),
+    ("/report", "Report"),
+    ("/alerts", "Alerts"),
+];
+
+/// What the frame needs to know about the visitor.
+pub struct Frame<'a> {
+    pub title: &'a str,
+    /// The navigation entry to highlight.
+    pub nav: &'a str,
+    pub csrf: &'a str,
+    /// Show "log out" (a password is configured).
+    pub logout: bool,
+}
+
+pub fn page(f: &Frame<'_>, body: Markup) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    meta name="color-scheme" content="light dark";
+                    title { (f.title) " · tendonwatch" }
+                    link rel="stylesheet" href="/static/style.css";
+                }
+                body {
+                    header.top {
+                        a.brand href="/" { "tendonwatch" }
+                        nav {
+                            @for (href, label) in NAV {
+                                a href=(href) class=[(f.nav == href).then_some("here")] { (label) }
+                            }
+                        }
+                        @if f.logout {
+                            form.logout method="post" action="/logout" {
+                                (csrf_field(f.csrf))
+                                button.link type="submit" { "Log out" }
+                            }
+                        }
+                    }
+                    main { (body) }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+pub fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name=(super::security::CSRF_FIELD) value=(token); }
+}
+
+/// A page for an error, without navigation (it may be a refusal).
+pub fn error_page(status: StatusCode, message: &str) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (status.as_u16()) " · tendonwatch" }
+                    link rel="stylesheet" href="/static/style.css";
+                }
+                body {
+                    main {
+                        h1 { (status.canonical_reason().unwrap_or("Error")) }
+                        p.error role="alert" { (message) }
+                        p { a href="/" { "Back to the dashboard" } }
+                    }
+                }
+            }
+        }
+        .into_string(),
+    )
+}
+
+/// A message box above a form: what was wrong, or what was saved.
+pub fn notice(error: Option<&str>, saved: Option<&str>) -> Markup {
+    html! {
+        @if let Some(e) = error { p.error role="alert" { (e) } }
+        @if let Some(s) = saved { p.saved role="status" { (s) } }
+    }
+}
+
+/// An SVG string from `charts`, placed as is (charts escape their text).
+pub fn svg(markup: String) -> Markup {
+    PreEscaped(markup)
+}
+
+pub fn km(m: f64) -> String {
+    // `+ 0.0` turns a -0.0 into 0.0.
+    let km = m.max(0.0) / 1000.0 + 0.0;
+    if km >= 10.0 {
+        format!("{km:.0} km")
+    } else {
+        format!("{km:.1} km")
+    }
+}
+
+pub fn pace(s_per_km: Option<f64>) -> String {
+    s_per_km
+        .map(|p| format!("{}/km", crate::metrics::pace::clock(p)))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// A UTC instant in the runner's local time.
+pub fn local(ms: i64, offset_s: i32, format: &str) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + i64::from(offset_s) * 1000)
+        .map(|t| t.format(format).to_string())
+        .unwrap_or_default()
+}
+
+pub fn day_time(ms: i64, offset_s: i32) -> String {
+    local(ms, offset_s, "%a %-d %b %Y, %H:%M")
+}
+
+pub fn day(ms: i64, offset_s: i32) -> String {
+    local(ms, offset_s, "%a %-d %b %Y")
+}
+
+pub fn score(s: f64) -> String {
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s:.1}")
+    }
+}
+
+/// One alert as a card: what changed, what to do, the source, and an
+/// acknowledge button while it is open.
+pub fn alert_card(a: &crate::store::alerts::Alert, csrf: &str, offset_s: i32) -> Markup {
+    html! {
+        article.alert id=(format!("alert-{}", a.id)) class=(format!("sev-{}", a.severity)) data-alert-id=(a.id) {
+            h3 {
+                span.kind { (a.kind.replace('_', " ")) }
+                " "
+                span.sev { (a.severity) }
+                @if let Some(id) = a.activity_id {
+                    " · " a href=(format!("/activity/{id}")) { "the run" }
+                }
+            }
+            p.when { (day(a.window_end_ms, offset_s)) }
+            p.changed { (a.what_changed) }
+            p.todo { strong { "What to do: " } (a.what_to_do) }
+            details { summary { "Source" } p.source { (a.source) } }
+            @match a.acknowledged_ms {
+                Some(at) => p.acked { "Acknowledged " (day(at, offset_s)) }
+                None => form.ack method="post" action=(format!("/alerts/{}/ack", a.id)) {
+                    (csrf_field(csrf))
+                    button type="submit" { "Acknowledge" }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,1061 @@
+//! HTML pages and the forms they post. Every post is checked for its CSRF
+//! token before it gets here (`security::guard`); every value is checked
+//! here before the store is touched, and a refusal says what was wrong.
+
+use super::layout::{self, Frame, alert_card, csrf_field, day, day_time, km, notice, pace, score};
+use super::security::{self, Csrf, SESSION_COOKIE};
+use super::views::{self, AlertFilter};
+use super::shim as charts;
+use super::{AppState, WebError};
+use crate::metrics::surface::Surface;
+use crate::pain::{self, PainKind, Side, VisaA};
+use crate::store::pain::NewPain;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Extension;
+use maud::{Markup, html};
+use std::collections::HashMap;
+
+type Page = Result<Response, WebError>;
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn frame<'a>(state: &AppState, title: &'a str, nav: &'a str, csrf: &'a Csrf) -> Frame<'a> {
+    Frame {
+        title,
+        nav,
+        csrf: &csrf.0,
+        logout: state.opts.password_hash.is_some(),
+    }
+}
+
+fn id_of(text: &str, what: &str) -> Result<i64, WebError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| WebError::NotFound(format!("There is no {what} '{text}'.")))
+}
+
+/// An `application/x-www-form-urlencoded` body as fields (the last of a
+/// repeated name wins).
+fn fields(form: &RawForm) -> Result<HashMap<String, String>, WebError> {
+    let text = std::str::from_utf8(&form.0)
+        .map_err(|_| WebError::BadRequest("The form was not sent as text.".into()))?;
+    let mut out = HashMap::new();
+    for pair in text.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        out.insert(decode(k)?, decode(v)?);
+    }
+    Ok(out)
+}
+
+fn decode(text: &str) -> Result<String, WebError> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .ok_or_else(|| WebError::BadRequest("The form was garbled.".into()))?;
+                out.push(hex);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| WebError::BadRequest("The form was not sent as text.".into()))
+}
+
+/// A non-empty field.
+fn field<'a>(f: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+    f.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+fn respond(status: StatusCode, page: Html<String>) -> Response {
+    (status, page).into_response()
+}
+
+// ---------------------------------------------------------------- status
+
+pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Csrf>) -> Page {
+    let opts = state.opts.clone();
+    let now = now();
+    let (s, load) = state
+        .with_store(move |store| {
+            Ok((
+                views::status(store, &opts, now)?,
+                views::load(store, &opts, 16, now)?,
+            ))
+        })
+        .await?;
+    let off = state.opts.local_offset_s;
+    let b = &s.baseline;
+    let over = matches!((s.week_limit_m, b.last_7d_m), (Some(limit), d) if d > limit);
+    let body = html! {
+        h1 { "Where you stand" }
+        @if b.learning.learning {
+            section.card.learning {
+                h2 { "Learning your baseline" }
+                p {
+                    (b.learning.runs) " runs over " (b.learning.days_spanned) " days so far. "
+                    @if b.learning.runs_needed > 0 || b.learning.days_needed > 0 {
+                        (b.learning.runs_needed) " more runs and " (b.learning.days_needed)
+                        " more days before tendonwatch compares your runs with your own history."
+                    }
+                }
+            }
+        }
+        div.cards {
+            section.card.week class=[over.then_some("over")] {
+                h2 { "Last 7 days" }
+                p.big { (km(b.last_7d_m)) }
+                p { (b.last_7d_runs) " runs" }
+                @if let (Some(ratio), Some(limit)) = (s.week_ratio, s.week_limit_m) {
+                    p { "Your usual week: " (km(b.weekly_m)) " (" (format!("{:.0} %", ratio * 100.0)) " of it). "
+                        "Up to " (km(limit)) " is within your limit." }
+                }
+            }
+            section.card.ceiling {
+                h2 { "Next run, today" }
+                @match (s.safe_ceiling_m, b.longest_30d_m) {
+                    (Some(ceiling), Some(longest)) => {
+                        p.big { "up to " (km(ceiling)) }
+                        p { "1.1 × your longest run of the last 30 days (" (km(longest)) ")." }
+                    }
+                    _ => p { "No run in the last 30 days: start short and easy." }
+                }
+            }
+            section.card.painnow {
+                h2 { "Morning pain" }
+                @match &s.last_morning_pain {
+                    Some(p) => {
+                        p.big { (score(p.score)) "/10" }
+                        p { (day(p.at_ms, off)) }
+                    }
+                    None => p { "Nothing logged in the last two weeks." }
+                }
+                p { a.button href="/pain" { "Log pain" } }
+            }
+        }
+        @if let Some(r) = s.acwr {
+            p.muted { "Load ratio (acute:chronic) " (format!("{r:.2}")) " — shown for context, never the only reason for an alert." }
+        }
+        section {
+            h2 { "Load" }
+            (load_chart(&load, off))
+            p { a href="/load?weeks=52" { "A year of weeks" } }
+        }
+        section {
+            h2 { "Open alerts (" (s.open_alerts.len()) ")" }
+            @if s.open_alerts.is_empty() {
+                p { "No open alerts." }
+            }
+            @for a in s.open_alerts.iter().take(10) {
+                (alert_card(a, &csrf.0, off))
+            }
+            @if s.open_alerts.len() > 10 {
+                p { a href="/alerts" { "All " (s.open_alerts.len()) " open alerts" } }
+            }
+        }
+    };
+    Ok(layout::page(&frame(&state, "Status", "/", &csrf), body).into_response())
+}
+
+fn load_chart(load: &views::Load, offset_s: i32) -> Markup {
+    let weeks: Vec<charts::LoadWeek> = load
+        .weeks
+        .iter()
+        .map(|w| charts::LoadWeek {
+            start_ms: w.start_ms,
+            distance_m: w.distance_m,
+            runs: w.runs,
+            longest_m: w.longest_m,
+            band_m: w.band_m,
+        })
+        .collect();
+    let pain: Vec<charts::PainPoint> = load
+        .morning_pain
+        .iter()
+        .map(|p| charts::PainPoint {
+            at_ms: p.at_ms,
+            score: p.score,
+        })
+        .collect();
+    let alerts: Vec<charts::AlertMark> = load
+        .alerts
+        .iter()
+        .map(|a| charts::AlertMark {
+            id: a.id,
+            at_ms: a.at_ms,
+            kind: a.kind.clone(),
+            severity: a.severity.clone(),
+            title: a.title.clone(),
+        })
+        .collect();
+    layout::svg(charts::load_chart(&charts::LoadChart {
+        weeks: &weeks,
+        pain: &pain,
+        alerts: &alerts,
+        local_offset_s: offset_s,
+    }))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct WeeksQuery {
+    pub weeks: Option<String>,
+}
+
+/// `?weeks=` as a number in range.
+pub fn weeks_of(q: &WeeksQuery, default: i64) -> Result<i64, WebError> {
+    let n = match q.weeks.as_deref().filter(|w| !w.is_empty()) {
+        None => None,
+        Some(w) => Some(w.parse::<i64>().map_err(|_| {
+            WebError::BadRequest(format!("weeks={w}: give a number of weeks"))
+        })?),
+    };
+    views::weeks_param(n, default)
+}
+
+pub async fn load(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    Query(q): Query<WeeksQuery>,
+) -> Page {
+    let weeks = weeks_of(&q, 52)?;
+    let opts = state.opts.clone();
+    let now = now();
+    let load = state
+        .with_store(move |store| views::load(store, &opts, weeks, now))
+        .await?;
+    let off = state.opts.local_offset_s;
+    let body = html! {
+        h1 { "Load over " (weeks) " weeks" }
+        (load_chart(&load, off))
+        p {
+            @for w in [16, 52, 104] { a.pill href=(format!("/load?weeks={w}")) { (w) " weeks" } " " }
+        }
+        table.weeks {
+            thead { tr { th { "Week of" } th { "Distance" } th { "Runs" } th { "Longest" } th { "Usual" } } }
+            tbody {
+                @for w in load.weeks.iter().rev() {
+                    tr {
+                        td { (day(w.start_ms, off)) }
+                        td { (km(w.distance_m)) }
+                        td { (w.runs) }
+                        td { (km(w.longest_m)) }
+                        td { @match w.band_m { Some((usual, _)) => (km(usual)), None => "learning" } }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&frame(&state, "Load", "/", &csrf), body).into_response())
+}
+
+// ---------------------------------------------------------------- runs
+
+#[derive(Debug, serde::Deserialize)]
+pub struct PageQuery {
+    pub page: Option<String>,
+}
+
+pub const RUNS_PER_PAGE: usize = 50;
+
+pub async fn activities(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    Query(q): Query<PageQuery>,
+) -> Page {
+    let page = match q.page.as_deref().filter(|p| !p.is_empty()) {
+        None => 1,
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|p| (1..=100_000).contains(p))
+            .ok_or_else(|| WebError::BadRequest(format!("page={p}: give a page number")))?,
+    };
+    let (rows, total) = state
+        .with_store(move |store| {
+            let mut all = store.activities()?;
+            all.sort_by_key(|a| std::cmp::Reverse(a.start_ms));
+            let total = all.len();
+            Ok((
+                all.into_iter()
+                    .skip((page - 1) * RUNS_PER_PAGE)
+                    .take(RUNS_PER_PAGE)
+                    .collect::<Vec<_>>(),
+                total,
+            ))
+        })
+        .await?;
+    let pages = total.div_ceil(RUNS_PER_PAGE).max(1);
+    let body = html! {
+        h1 { "Runs" }
+        @if total == 0 {
+            p { "Nothing stored yet. Files your watch syncs into the folder appear here." }
+        }
+        ul.runs {
+            @for a in &rows {
+                li {
+                    a href=(format!("/activity/{}", a.id)) {
+                        span.date { (day_time(a.start_ms, a.local_offset_s.unwrap_or(0))) }
+                        " "
+                        span.what { (a.sport_label) " · " (km(a.distance_m)) }
+                    }
+                }
+            }
+        }
+        @if pages > 1 {
+            p.pager {
+                @if page > 1 { a href=(format!("/activities?page={}", page - 1)) { "← Newer" } " " }
+                "Page " (page) " of " (pages)
+                @if page < pages { " " a href=(format!("/activities?page={}", page + 1)) { "Older →" } }
+            }
+        }
+    };
+    Ok(layout::page(&frame(&state, "Runs", "/activities", &csrf), body).into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SavedQuery {
+    pub saved: Option<String>,
+}
+
+pub async fn activity(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Page {
+    let id = id_of(&id, "activity")?;
+    let opts = state.opts.clone();
+    let v = state
+        .with_store(move |store| views::activity(store, &opts, id))
+        .await?;
+    let a = &v.activity;
+    let m = &v.metrics;
+    let off = a.local_offset_s.unwrap_or(state.opts.local_offset_s);
+    let saved = q
+        .saved
+        .as_deref()
+        .filter(|s| *s == "surface")
+        .map(|_| format!("Surface saved: {}.", m.surface.as_str()));
+    let clock = crate::metrics::pace::clock;
+    let body = html! {
+        h1 { (a.sport_label) " · " (km(m.distance_m)) }
+        p.muted { (day_time(a.start_ms, off)) " · " (a.device) " · " (a.format)
+            @if a.partial { " · partial file" } }
+        (notice(None, saved.as_deref()))
+        @if m.cross_training {
+            p { "Cross-training: counted as volume, never as running distance." }
+        }
+        dl.metrics {
+            dt { "Moving time" } dd { (clock(m.moving_s)) " (elapsed " (clock(m.elapsed_s)) ")" }
+            @if let Some(p) = &m.pace {
+                dt { "Pace" } dd { (pace(p.mean_pace_s_per_km)) }
+                @if let Some(iv) = &p.intervals {
+                    dt { "Intervals" } dd { (iv.reps) " reps at " (pace(Some(iv.rep_pace_s_per_km))) }
+                }
+                @if p.walk_breaks > 0 { dt { "Walk breaks" } dd { (p.walk_breaks) } }
+            }
+            @if let Some(c) = &m.cadence {
+                dt { "Cadence" } dd { (format!("{:.0}", c.running_spm)) " spm"
+                    @if let Some(s) = c.stride_m { " · stride " (format!("{s:.2}")) " m" } }
+            }
+            @match &m.elevation {
+                Some(e) => { dt { "Climb" } dd { (format!("{:.0}", e.climb_m)) " m up, " (format!("{:.0}", e.descent_m)) " m down (" (format!("{:.1}", e.climb_m_per_km)) " m/km)" } }
+                None => { dt { "Climb" } dd { "unknown (no altitude in the file)" } }
+            }
+            @if let Some(hr) = m.heart_rate_mean_bpm { dt { "Heart rate" } dd { (format!("{hr:.0}")) " bpm" } }
+            @if let Some(t) = m.temperature_mean_c { dt { "Temperature" } dd { (format!("{t:.0}")) " °C" } }
+            @if let Some(rpe) = a.post_run_rpe { dt { "Effort (watch)" } dd { (score(rpe)) "/10" } }
+            dt { "Time of day" } dd { (m.part_of_day.as_str()) }
+        }
+        @if !m.cross_training {
+            section.surface {
+                h2 { "Surface: " span #surface-now { (m.surface.as_str()) } }
+                p { "Because: " (v.surface_evidence_text) "." }
+                form.retag method="post" action=(format!("/activity/{}/surface", a.id)) {
+                    (csrf_field(&csrf.0))
+                    label for="surface" { "Where did you run?" }
+                    select #surface name="surface" {
+                        option value="auto" selected[!v.tagged] { "Let the file decide" }
+                        @for s in Surface::ALL {
+                            option value=(s.as_str()) selected[v.tagged && s == m.surface] { (s.as_str()) }
+                        }
+                    }
+                    button type="submit" { "Save surface" }
+                }
+            }
+        }
+        section.series {
+            h2 { "Over the distance" }
+            (layout::svg(charts::series_chart(&charts::Series { id: "pace", title: "Pace", unit: "min/km",
+                points: &v.series.pace_s_per_km, invert_y: true, label: pace_label })))
+            (layout::svg(charts::series_chart(&charts::Series { id: "cadence", title: "Cadence", unit: "spm",
+                points: &v.series.cadence_spm, invert_y: false, label: whole })))
+            (layout::svg(charts::series_chart(&charts::Series { id: "elevation", title: "Elevation", unit: "m",
+                points: &v.series.altitude_m, invert_y: false, label: whole })))
+        }
+        section {
+            h2 { "Alerts from this run" }
+            @if v.alerts.is_empty() { p { "None." } }
+            @for al in &v.alerts { (alert_card(al, &csrf.0, off)) }
+        }
+        section {
+            h2 { "Pain around it" }
+            @if v.pain_around.is_empty() { p { "Nothing logged from two days before to three days after." } }
+            (pain_table(&v.pain_around, off))
+        }
+    };
+    Ok(layout::page(&frame(&state, "Run", "/activities", &csrf), body).into_response())
+}
+
+fn pace_label(s_per_km: f64) -> String {
+    crate::metrics::pace::clock(s_per_km)
+}
+
+fn whole(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+pub async fn retag(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: RawForm,
+) -> Page {
+    let id = id_of(&id, "activity")?;
+    let f = fields(&form)?;
+    let surface = match field(&f, "surface") {
+        None => {
+            return Err(WebError::BadRequest(
+                "Choose a surface (or \"let the file decide\").".into(),
+            ));
+        }
+        Some("auto") => None,
+        Some(text) => Some(Surface::parse(text).ok_or_else(|| {
+            let all: Vec<&str> = Surface::ALL.iter().map(|s| s.as_str()).collect();
+            WebError::BadRequest(format!(
+                "'{text}' is not a surface (one of: {}).",
+                all.join(", ")
+            ))
+        })?),
+    };
+    let opts = state.opts.clone();
+    let now = now();
+    state
+        .with_store(move |store| {
+            crate::ingest::retag(store, id, surface, &opts.ingest, now)?
+                .ok_or_else(|| WebError::NotFound(format!("There is no activity {id}.")))
+        })
+        .await?;
+    Ok(see_other(&format!("/activity/{id}?saved=surface")))
+}
+
+// ---------------------------------------------------------------- pain
+
+fn pain_table(entries: &[crate::pain::PainEntry], offset_s: i32) -> Markup {
+    html! {
+        @if !entries.is_empty() {
+            table.pain {
+                thead { tr { th { "When" } th { "Kind" } th { "Pain" } th { "Stiffness" } th { "Side" } th { "Note" } } }
+                tbody {
+                    @for e in entries {
+                        tr data-pain-id=(e.id) {
+                            td { (day_time(e.at_ms, offset_s)) }
+                            td { (e.kind.as_str()) }
+                            td.score { (score(e.score)) }
+                            td { @if let Some(s) = e.stiffness_min { (format!("{s:.0}")) " min" } }
+                            td { @if let Some(s) = e.side { (s.as_str()) } }
+                            td { @if let Some(n) = &e.note { (n) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the pain form sent, and what was wrong with it.
+#[derive(Default)]
+struct PainDraft {
+    kind: Option<String>,
+    side: Option<String>,
+    stiffness: Option<String>,
+    note: Option<String>,
+    at: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct PainQuery {
+    pub saved: Option<String>,
+    pub visa: Option<String>,
+}
+
+pub async fn pain(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    Query(q): Query<PainQuery>,
+) -> Page {
+    let saved = match (q.saved.as_deref(), q.visa.as_deref()) {
+        (Some(s), _) => s.parse::<i64>().ok().map(|id| format!("Saved (entry {id}).")),
+        (_, Some(v)) => v
+            .parse::<f64>()
+            .ok()
+            .map(|v| format!("VISA-A saved: {v:.0}/100.")),
+        _ => None,
+    };
+    pain_page(&state, &csrf, StatusCode::OK, None, saved, PainDraft::default()).await
+}
+
+async fn pain_page(
+    state: &AppState,
+    csrf: &Csrf,
+    status: StatusCode,
+    error: Option<String>,
+    saved: Option<String>,
+    draft: PainDraft,
+) -> Page {
+    let opts = state.opts.clone();
+    let now = now();
+    let log = state
+        .with_store(move |store| views::pain(store, &opts, 60, now))
+        .await?;
+    let off = state.opts.local_offset_s;
+    let kind = draft
+        .kind
+        .clone()
+        .unwrap_or_else(|| log.guessed_kind.as_str().to_string());
+    let side = draft.side.clone().unwrap_or_default();
+    let morning: Vec<(i64, f64)> = log
+        .entries
+        .iter()
+        .filter(|e| e.kind == PainKind::Morning)
+        .map(|e| (e.at_ms, e.score))
+        .rev()
+        .collect();
+    let body = html! {
+        h1 { "Log pain" }
+        (notice(error.as_deref(), saved.as_deref()))
+        form.pain-form method="post" action="/pain" {
+            (csrf_field(&csrf.0))
+            fieldset.kinds {
+                legend { "When" }
+                @for k in [PainKind::Morning, PainKind::During, PainKind::After] {
+                    label.choice {
+                        input type="radio" name="kind" value=(k.as_str()) checked[kind == k.as_str()];
+                        " " (kind_label(k))
+                    }
+                }
+            }
+            details.more open[draft.stiffness.is_some() || draft.side.is_some() || draft.note.is_some() || draft.at.is_some()] {
+                summary { "Stiffness, side, note, time" }
+                label { "Morning stiffness (minutes) "
+                    input #stiffness type="number" name="stiffness" min="0" max="1440" step="1" inputmode="numeric" value=[draft.stiffness.as_deref()];
+                }
+                fieldset.sides {
+                    legend { "Side" }
+                    @for (value, label) in [("", "not said"), ("left", "left"), ("right", "right"), ("both", "both")] {
+                        label.choice {
+                            input type="radio" name="side" value=(value) checked[side == value];
+                            " " (label)
+                        }
+                    }
+                }
+                label { "Note "
+                    input #note type="text" name="note" maxlength="500" value=[draft.note.as_deref()];
+                }
+                label { "When (leave empty for now) "
+                    input #at type="datetime-local" name="at" value=[draft.at.as_deref()];
+                }
+            }
+            fieldset.scores {
+                legend { "Achilles pain, 0 = none, 10 = worst ever. One tap logs it." }
+                @for n in 0..=10 {
+                    button.score type="submit" name="score" value=(n) class=(format!("s{n}")) { (n) }
+                }
+            }
+        }
+        section {
+            h2 { "Morning pain, last 60 days" }
+            (layout::svg(charts::trend_chart("pain-trend", "Morning pain", &morning, 10.0, off)))
+        }
+        section {
+            h2 { "History" }
+            @if log.entries.is_empty() { p { "Nothing logged in the last 60 days." } }
+            (pain_table(&log.entries, off))
+            @if !log.watch.is_empty() {
+                h3 { "From the watch (post-run effort and feel)" }
+                ul {
+                    @for w in &log.watch {
+                        li { a href=(format!("/activity/{}", w.activity_id)) { (day_time(w.at_ms, off)) }
+                            @if let Some(r) = w.rpe { " · effort " (score(r)) "/10" }
+                            @if let Some(f) = w.feel { " · feel " (score(f)) } }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { "VISA-A" }
+            p { "The VISA-A questionnaire scores your Achilles from 0 to 100 (higher is better). Once a week or two shows the trend." }
+            @if let Some(last) = log.visa_a.last() {
+                p { "Last: " strong { (format!("{:.0}", last.score)) "/100" } " on " (day(last.at_ms, off)) "." }
+            }
+            @if log.visa_a.len() > 1 {
+                (layout::svg(charts::trend_chart("visa-a-trend", "VISA-A", &log.visa_a.iter().map(|v| (v.at_ms, v.score)).collect::<Vec<_>>(), 100.0, off)))
+            }
+            p { a.button href="/visa-a" { "Fill in VISA-A" } }
+        }
+    };
+    let page = layout::page(&frame(state, "Pain", "/pain", csrf), body);
+    Ok(respond(status, page))
+}
+
+fn kind_label(k: PainKind) -> &'static str {
+    match k {
+        PainKind::Morning => "this morning",
+        PainKind::During => "during a run",
+        PainKind::After => "after a run",
+    }
+}
+
+/// The pain form's fields → a new entry, or what was wrong.
+fn parse_pain(
+    f: &HashMap<String, String>,
+    offset_s: i32,
+    now: i64,
+) -> Result<(NewPain, bool), String> {
+    let score = match field(f, "score") {
+        None => return Err("Choose a pain score from 0 to 10.".into()),
+        Some(s) => pain::parse_score(s)?,
+    };
+    let kind = field(f, "kind")
+        .filter(|k| *k != "auto")
+        .map(PainKind::parse)
+        .transpose()?;
+    let stiffness_min = field(f, "stiffness")
+        .map(pain::parse_stiffness)
+        .transpose()?;
+    let side = field(f, "side").map(Side::parse).transpose()?;
+    let note = field(f, "note").map(str::to_string);
+    if let Some(n) = &note {
+        if n.chars().count() > 500 {
+            return Err("The note is longer than 500 characters.".into());
+        }
+        if n.chars().any(|c| c.is_control()) {
+            return Err("The note holds control characters; write plain text.".into());
+        }
+    }
+    let at_ms = match field(f, "at") {
+        None => now,
+        Some(text) => {
+            let at = crate::config::parse_local_time(text, offset_s)?;
+            if at > now + pain::FUTURE_SLACK_MS {
+                return Err(format!(
+                    "{text} is in the future; log pain when it happened."
+                ));
+            }
+            if at < now - 3650 * crate::baseline::DAY_MS {
+                return Err(format!("{text} is more than ten years ago."));
+            }
+            at
+        }
+    };
+    Ok((
+        NewPain {
+            at_ms,
+            score,
+            kind: kind.unwrap_or(PainKind::Morning),
+            stiffness_min,
+            side,
+            note,
+        },
+        kind.is_none(),
+    ))
+}
+
+pub async fn log_pain(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    form: RawForm,
+) -> Page {
+    let f = fields(&form)?;
+    let now = now();
+    let off = state.opts.local_offset_s;
+    let (mut entry, guess) = match parse_pain(&f, off, now) {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            let draft = PainDraft {
+                kind: field(&f, "kind").map(str::to_string),
+                side: field(&f, "side").map(str::to_string),
+                stiffness: field(&f, "stiffness").map(str::to_string),
+                note: field(&f, "note").map(str::to_string),
+                at: field(&f, "at").map(str::to_string),
+            };
+            return pain_page(&state, &csrf, StatusCode::BAD_REQUEST, Some(message), None, draft)
+                .await;
+        }
+    };
+    let opts = state.opts.clone();
+    let id = state
+        .with_store(move |store| {
+            if guess {
+                entry.kind = pain::guess_kind(entry.at_ms, off, store.last_run_end(entry.at_ms)?);
+            }
+            let id = store.add_pain(&entry, now)?;
+            crate::alerts::evaluate_pain(store, &opts.rules, opts.pain_limit, off, now)?;
+            Ok(id)
+        })
+        .await?;
+    Ok(see_other(&format!("/pain?saved={id}")))
+}
+
+// ---------------------------------------------------------------- VISA-A
+
+const Q8_MINUTES: [&str; 5] = ["nil", "1–10 min", "11–20 min", "21–30 min", "more than 30 min"];
+
+fn q8_choices() -> Vec<(String, String)> {
+    let parts: [(char, &str, [u8; 5]); 3] = [
+        ('a', "no pain in sport", [0, 7, 14, 21, 30]),
+        ('b', "pain that does not stop me", [0, 4, 10, 14, 20]),
+        ('c', "pain that stops me", [0, 2, 5, 7, 10]),
+    ];
+    parts
+        .iter()
+        .flat_map(|(part, what, points)| {
+            points.iter().zip(Q8_MINUTES).map(move |(p, minutes)| {
+                (format!("{part}:{p}"), format!("{what}: I can train {minutes}"))
+            })
+        })
+        .collect()
+}
+
+pub async fn visa_a(State(state): State<AppState>, Extension(csrf): Extension<Csrf>) -> Page {
+    Ok(visa_a_page(&state, &csrf, StatusCode::OK, None, &HashMap::new()))
+}
+
+fn visa_a_page(
+    state: &AppState,
+    csrf: &Csrf,
+    status: StatusCode,
+    error: Option<&str>,
+    sent: &HashMap<String, String>,
+) -> Response {
+    let body = html! {
+        h1 { "VISA-A" }
+        p { "Eight questions about your Achilles this week. 100 is a healthy tendon." }
+        (notice(error, None))
+        form.visa-a method="post" action="/visa-a" {
+            (csrf_field(&csrf.0))
+            @for (i, q) in pain::VISA_A_QUESTIONS.iter().enumerate() {
+                @let name = format!("q{}", i + 1);
+                @let choices: Vec<u8> = if i == 6 { vec![0, 4, 7, 10] } else { (0..=10).collect() };
+                label.question {
+                    (q)
+                    select name=(name) required {
+                        option value="" { "choose" }
+                        @for c in choices {
+                            option value=(c) selected[sent.get(&name).map(String::as_str) == Some(c.to_string().as_str())] { (c) }
+                        }
+                    }
+                }
+            }
+            label.question {
+                "8. In sport: pain, and how long you can train"
+                select name="q8" required {
+                    option value="" { "choose" }
+                    @for (value, label) in q8_choices() {
+                        option value=(value) selected[sent.get("q8") == Some(&value)] { (label) }
+                    }
+                }
+            }
+            button type="submit" { "Save VISA-A" }
+        }
+    };
+    respond(status, layout::page(&frame(state, "VISA-A", "/pain", csrf), body))
+}
+
+fn parse_visa_a(f: &HashMap<String, String>) -> Result<VisaA, String> {
+    let mut q = [0u8; 7];
+    for (i, slot) in q.iter_mut().enumerate() {
+        let name = format!("q{}", i + 1);
+        let text = field(f, &name).ok_or_else(|| format!("Question {} has no answer.", i + 1))?;
+        *slot = text
+            .parse::<u8>()
+            .map_err(|_| format!("Question {}: '{text}' is not a number.", i + 1))?;
+    }
+    let q8 = field(f, "q8").ok_or("Question 8 has no answer.")?;
+    let (part, points) = q8
+        .split_once(':')
+        .ok_or_else(|| format!("Question 8: '{q8}' is not one of the choices."))?;
+    let mut chars = part.chars();
+    let (Some(part), None) = (chars.next(), chars.next()) else {
+        return Err(format!("Question 8: '{q8}' is not one of the choices."));
+    };
+    let answers = VisaA {
+        q1_to_q7: q,
+        q8_part: part,
+        q8_points: points
+            .parse::<u8>()
+            .map_err(|_| format!("Question 8: '{q8}' is not one of the choices."))?,
+    };
+    answers.validate()?;
+    Ok(answers)
+}
+
+pub async fn save_visa_a(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    form: RawForm,
+) -> Page {
+    let f = fields(&form)?;
+    let answers = match parse_visa_a(&f) {
+        Ok(a) => a,
+        Err(message) => {
+            return Ok(visa_a_page(
+                &state,
+                &csrf,
+                StatusCode::BAD_REQUEST,
+                Some(&message),
+                &f,
+            ));
+        }
+    };
+    let score = answers.score();
+    let now = now();
+    state
+        .with_store(move |store| Ok(store.add_visa_a(now, &answers)?))
+        .await?;
+    Ok(see_other(&format!("/pain?visa={score:.0}")))
+}
+
+// ---------------------------------------------------------------- report
+
+pub async fn report(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    Query(q): Query<WeeksQuery>,
+) -> Page {
+    let weeks = weeks_of(&q, 12)?;
+    let opts = state.opts.clone();
+    let now = now();
+    let r = state
+        .with_store(move |store| views::report(store, &opts, weeks, now))
+        .await?;
+    let bars: Vec<charts::FactorBar<'_>> = r
+        .factors
+        .iter()
+        .map(|f| charts::FactorBar {
+            factor: &f.factor,
+            mean_with: f.mean_with,
+            mean_without: f.mean_without,
+            interval: f.interval,
+            verdict: f.verdict.as_str(),
+        })
+        .collect();
+    let body = html! {
+        h1 { "What was followed by pain" }
+        p { "Last " (weeks) " weeks: " (r.runs) " runs, " (r.runs_with_outcome) " with a morning entry before and after." }
+        p.summary { (r.summary) }
+        p {
+            @for w in [8, 12, 26, 52] { a.pill href=(format!("/report?weeks={w}")) { (w) " weeks" } " " }
+        }
+        @if !r.factors.is_empty() {
+            (layout::svg(charts::factor_chart(&bars)))
+            ul.factors {
+                @for f in &r.factors {
+                    li class=(format!("verdict-{}", f.verdict.as_str())) { strong { (f.factor) } ": " (f.words) }
+                }
+            }
+        }
+        @if !r.tolerance.is_empty() {
+            h2 { "Your tolerance so far" }
+            p.muted { "Stop before it hurts." }
+            ul { @for t in &r.tolerance { li { (t.words) } } }
+        }
+        @let parts: Vec<_> = r.part_of_day.iter().filter(|p| p.runs > 0).collect();
+        @if !parts.is_empty() {
+            h2 { "Time of day" }
+            table {
+                thead { tr { th { "Runs in the" } th { "Runs" } th { "Next morning" } } }
+                tbody {
+                    @for p in parts {
+                        tr { td { (p.part.as_str()) } td { (p.runs) }
+                             td { @match p.mean_change { Some(c) => (format!("{c:+.1}")), None => "–" } } }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&frame(&state, "Report", "/report", &csrf), body).into_response())
+}
+
+// ---------------------------------------------------------------- alerts
+
+pub async fn alerts(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    Query(filter): Query<AlertFilter>,
+) -> Page {
+    let f = filter.clone();
+    let list = state
+        .with_store(move |store| views::alerts(store, &f))
+        .await?;
+    let off = state.opts.local_offset_s;
+    let state_now = filter.state.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "open".into());
+    let kind_now = filter.kind.clone().unwrap_or_default();
+    let sev_now = filter.severity.clone().unwrap_or_default();
+    let body = html! {
+        h1 { "Alerts" }
+        form.filter method="get" action="/alerts" {
+            label { "Show "
+                select name="state" {
+                    @for s in ["open", "acknowledged", "all"] { option value=(s) selected[state_now == s] { (s) } }
+                }
+            }
+            label { "Rule "
+                select name="kind" {
+                    option value="" { "any" }
+                    @for k in crate::rules::RuleId::ALL {
+                        option value=(k.as_str()) selected[kind_now == k.as_str()] { (k.as_str().replace('_', " ")) }
+                    }
+                }
+            }
+            label { "Severity "
+                select name="severity" {
+                    option value="" { "any" }
+                    @for s in ["info", "warn", "high"] { option value=(s) selected[sev_now == s] { (s) } }
+                }
+            }
+            button type="submit" { "Filter" }
+        }
+        p { (list.len()) " alerts" }
+        @for a in &list { (alert_card(a, &csrf.0, off)) }
+    };
+    Ok(layout::page(&frame(&state, "Alerts", "/alerts", &csrf), body).into_response())
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Page {
+    let id = id_of(&id, "alert")?;
+    let now = now();
+    let done = state
+        .with_store(move |store| Ok(store.acknowledge_alert(id, now)?))
+        .await?;
+    if !done {
+        return Err(WebError::NotFound(format!(
+            "Alert {id} is not open: it was acknowledged already, or there is no such alert."
+        )));
+    }
+    // Back to the page the button was on, when it is one of ours.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or("/alerts")
+        .to_string();
+    Ok(see_other(&back))
+}
+
+// ---------------------------------------------------------------- login
+
+pub async fn login_form(State(state): State<AppState>, Extension(csrf): Extension<Csrf>) -> Page {
+    Ok(login_page(&state, &csrf, StatusCode::OK, None))
+}
+
+fn login_page(state: &AppState, csrf: &Csrf, status: StatusCode, error: Option<&str>) -> Response {
+    let body = html! {
+        h1 { "Log in" }
+        @if state.opts.password_hash.is_none() {
+            p { "This dashboard has no password: it answers this machine only." }
+            p { a href="/" { "Go to the dashboard" } }
+        } @else {
+            (notice(error, None))
+            form.login method="post" action="/login" {
+                (csrf_field(&csrf.0))
+                label { "Password "
+                    input #password type="password" name="password" autocomplete="current-password" required autofocus;
+                }
+                button type="submit" { "Log in" }
+            }
+        }
+    };
+    let f = Frame {
+        title: "Log in",
+        nav: "",
+        csrf: &csrf.0,
+        logout: false,
+    };
+    respond(status, layout::page(&f, body))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(csrf): Extension<Csrf>,
+    form: RawForm,
+) -> Page {
+    let f = fields(&form)?;
+    let password = f.get("password").cloned().unwrap_or_default();
+    if password.is_empty() || password.len() > 1024 || !security::attempt_login(&state, password).await
+    {
+        return Ok(login_page(
+            &state,
+            &csrf,
+            StatusCode::UNAUTHORIZED,
+            Some("Wrong password."),
+        ));
+    }
+    let token = security::start_session(&state).await?;
+    let max_age = i64::from(state.opts.session_days) * 86_400;
+    let mut response = see_other("/");
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        security::set_cookie(SESSION_COOKIE, &token, max_age, false),
+    );
+    Ok(response)
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Page {
+    security::end_session(&state, &headers).await?;
+    let mut response = see_other("/login");
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        security::set_cookie(SESSION_COOKIE, "", 0, false),
+    );
+    Ok(response)
+}
+
+// ---------------------------------------------------------------- the rest
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        layout::STYLE,
+    )
+        .into_response()
+}
+
+pub async fn not_found() -> WebError {
+    WebError::NotFound("There is no such page.".into())
+}

@@ -1,0 +1,337 @@
+//! Who may use the dashboard, and what every answer carries.
+//!
+//! - **Host check**: on a loopback bind only `127.0.0.1`, `localhost` and
+//!   `[::1]` are answered, so a web page cannot reach the dashboard through
+//!   DNS rebinding.
+//! - **Login** (whenever a password hash is configured, and always on a
+//!   non-loopback bind): argon2 verification, a session cookie (HttpOnly,
+//!   SameSite=Strict) whose token the store keeps only as a SHA-256 hash. A
+//!   wrong password waits a second, says only that it was wrong, and login
+//!   attempts are taken one at a time.
+//! - **CSRF**: double-submit. Every visitor gets a random `tw_csrf` cookie
+//!   (HttpOnly, SameSite=Strict); every form carries it as a hidden field; a
+//!   POST whose field does not match the cookie, or whose `Origin` is another
+//!   site, is refused with 403 before its handler runs.
+//! - **Headers**: a Content-Security-Policy allowing nothing but this site's
+//!   own stylesheet and forms, no framing, no sniffing, no referrer, no
+//!   caching of pages.
+
+use super::{AppState, WebError};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+pub const SESSION_COOKIE: &str = "tw_session";
+pub const CSRF_COOKIE: &str = "tw_csrf";
+/// The hidden form field that must match the CSRF cookie.
+pub const CSRF_FIELD: &str = "csrf";
+/// How long a wrong password waits before its answer.
+pub const WRONG_PASSWORD_DELAY: Duration = Duration::from_secs(1);
+/// Fewest characters of a dashboard password.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// The visitor's CSRF token, for the forms of the page being rendered.
+#[derive(Debug, Clone)]
+pub struct Csrf(pub String);
+
+/// 32 random bytes as hex.
+pub fn random_token() -> Result<String, WebError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| WebError::Internal(format!("no randomness: {e}")))?;
+    Ok(hex(&bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the store keeps of a session token.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// An argon2id hash (PHC string) of a new password.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        anyhow::bail!("a dashboard password needs at least {MIN_PASSWORD_CHARS} characters");
+    }
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let salt = SaltString::encode_b64(&bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))
+}
+
+/// Whether `password` matches the configured hash.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2::Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// The value of one cookie from the request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Compare without an early exit, so timing tells nothing of the token.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn host_allowed(state: &AppState, headers: &HeaderMap) -> bool {
+    if !state.loopback {
+        return true;
+    }
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+}
+
+/// An `Origin` header, when present, must be this site.
+fn origin_allowed(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin = origin.to_str().unwrap_or("");
+    let bare = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    matches!((bare, host), (Some(o), Some(h)) if o == h)
+}
+
+/// Paths anyone may fetch without logging in.
+fn public(path: &str) -> bool {
+    matches!(path, "/login" | "/static/style.css")
+}
+
+fn add_security_headers(headers: &mut HeaderMap) {
+    let fixed = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            header::HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+        (
+            header::HeaderName::from_static("cross-origin-resource-policy"),
+            "same-origin",
+        ),
+        (
+            header::HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+        ),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+}
+
+/// Every request passes here: host check, login, CSRF, headers.
+pub async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let mut response = match check(&state, &mut request).await {
+        Ok(new_csrf) => {
+            let mut response = next.run(request).await;
+            if let Some(token) = new_csrf {
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    set_cookie(CSRF_COOKIE, &token, 400 * 86_400, !state.loopback),
+                );
+            }
+            response
+        }
+        Err(refusal) => refusal,
+    };
+    add_security_headers(response.headers_mut());
+    response
+}
+
+/// Ok(Some(token)) when a fresh CSRF cookie must be set on the answer.
+async fn check(state: &AppState, request: &mut Request) -> Result<Option<String>, Response> {
+    let headers = request.headers();
+    if !host_allowed(state, headers) {
+        return Err(WebError::Forbidden(
+            "This dashboard answers on 127.0.0.1 or localhost only.".into(),
+        )
+        .into_response());
+    }
+    let path = request.uri().path().to_string();
+    if state.opts.password_hash.is_some() && !public(&path) && !logged_in(state, headers).await {
+        return Err(if path.starts_with("/api/") {
+            WebError::Unauthorized.into_response()
+        } else if request.method() == Method::GET {
+            Redirect::to("/login").into_response()
+        } else {
+            WebError::Unauthorized.into_response()
+        });
+    }
+    let (token, fresh) = match cookie(headers, CSRF_COOKIE) {
+        Some(t) => (t.to_string(), false),
+        None => (random_token().map_err(IntoResponse::into_response)?, true),
+    };
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        if fresh || !origin_allowed(headers) {
+            return Err(csrf_refused());
+        }
+        // The token travels in the form body: read it (bounded), check it,
+        // and hand the body on unchanged.
+        let body = std::mem::take(request.body_mut());
+        let bytes = axum::body::to_bytes(body, super::MAX_BODY_BYTES)
+            .await
+            .map_err(|_| WebError::TooLarge.into_response())?;
+        let sent = form_field(&bytes, CSRF_FIELD);
+        if !sent.as_deref().is_some_and(|s| same(s, &token)) {
+            return Err(csrf_refused());
+        }
+        *request.body_mut() = axum::body::Body::from(bytes);
+    }
+    request.extensions_mut().insert(Csrf(token.clone()));
+    Ok(fresh.then_some(token))
+}
+
+fn csrf_refused() -> Response {
+    WebError::Forbidden(
+        "This form has expired or did not come from this dashboard. Go back, reload the page and send it again."
+            .into(),
+    )
+    .into_response()
+}
+
+/// One field of an `application/x-www-form-urlencoded` body.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    text.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+async fn logged_in(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return false;
+    };
+    let hash = token_hash(token);
+    let now = chrono::Utc::now().timestamp_millis();
+    state
+        .with_store(move |store| Ok(store.web_session_valid(&hash, now)?))
+        .await
+        .unwrap_or(false)
+}
+
+/// A new login: the token for the cookie.
+pub async fn start_session(state: &AppState) -> Result<String, WebError> {
+    let token = random_token()?;
+    let hash = token_hash(&token);
+    let now = chrono::Utc::now().timestamp_millis();
+    let expires = now + i64::from(state.opts.session_days) * 86_400_000;
+    state
+        .with_store(move |store| Ok(store.add_web_session(&hash, now, expires)?))
+        .await?;
+    Ok(token)
+}
+
+pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), WebError> {
+    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+        let hash = token_hash(token);
+        state
+            .with_store(move |store| Ok(store.remove_web_session(&hash)?))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Check a password, one attempt at a time; a wrong one waits.
+pub async fn attempt_login(state: &AppState, password: String) -> bool {
+    let Some(hash) = state.opts.password_hash.clone() else {
+        return false;
+    };
+    let _one_at_a_time = state.login_lock.lock().await;
+    let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        tokio::time::sleep(WRONG_PASSWORD_DELAY).await;
+    }
+    ok
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "correct horse"));
+        assert!(!verify_password(&hash, "correct hors"));
+        assert!(!verify_password("not a hash", "correct horse"));
+        assert!(hash_password("short").is_err());
+    }
+
+    #[test]
+    fn cookies_are_read_only_when_they_look_like_tokens() {
+        let mut h = HeaderMap::new();
+        let t = "a".repeat(64);
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("x=1; {CSRF_COOKIE}={t}")).unwrap(),
+        );
+        assert_eq!(cookie(&h, CSRF_COOKIE), Some(t.as_str()));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("{CSRF_COOKIE}=../../etc")).unwrap(),
+        );
+        assert_eq!(cookie(&h, CSRF_COOKIE), None);
+    }
+
+    #[test]
+    fn form_fields_and_constant_time_compare() {
+        assert_eq!(form_field(b"a=1&csrf=abc&b=2", "csrf").as_deref(), Some("abc"));
+        assert_eq!(form_field(b"a=1", "csrf"), None);
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "ab"));
+    }
+}
