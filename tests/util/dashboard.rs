@@ -1,0 +1,235 @@
+//! The dashboard under test: `tendonwatch serve` as a child process on a
+//! loopback port, a store seeded with a simulated season, and a tiny raw
+//! HTTP/1.1 client (so tests control every header: Host, Origin, Cookie,
+//! sizes). Included with `#[path = "util/dashboard.rs"] mod dashboard;`
+//! next to `mod util;`.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use super::util::Tw;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+use tendonwatch::sim::fit_writer;
+use tendonwatch::sim::training::{self, Event, Runner, Week};
+
+const WEEK_MS: i64 = 7 * 86_400_000;
+
+/// Nine weeks of running that end last week: eight steady weeks, then a
+/// long run 35 % longer than any before (one `run_spike` alert). Written as
+/// FIT files into the sync folder and imported.
+pub fn seed_season(tw: &Tw) {
+    let now = chrono::Utc::now().timestamp_millis();
+    let this_monday = now - (now + 3 * 86_400_000).rem_euclid(WEEK_MS);
+    let r = Runner {
+        start_ms: this_monday - 9 * WEEK_MS,
+        ..Runner::default()
+    };
+    let mut weeks: Vec<Week> = (0..8).map(|_| training::steady_week(&r)).collect();
+    weeks.push(Week {
+        runs: vec![
+            Event::Easy { km: 5.5 },
+            Event::Easy { km: 5.5 },
+            Event::Long { km: 12.96 },
+        ],
+    });
+    for (i, a) in training::simulate(&r, &weeks).iter().enumerate() {
+        std::fs::write(
+            tw.sync().join(format!("run-{i:03}.fit")),
+            fit_writer::encode(a),
+        )
+        .unwrap();
+    }
+    tw.import(&[tw.sync()]).assert_ok();
+}
+
+/// A running `tendonwatch serve`, killed on drop.
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+}
+
+impl Server {
+    /// `tendonwatch --db <tw.db> [--config CONFIG] serve --bind 127.0.0.1:0`.
+    pub fn start(tw: &Tw, config: Option<&std::path::Path>) -> Server {
+        let mut cmd = tw.command();
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        cmd.args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("tendonwatch serve starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("dashboard: http://")
+            .and_then(|rest| rest.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("no dashboard line: {line:?}"))
+            .parse()
+            .unwrap();
+        Server { child, addr }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn get(&self, path: &str, cookie: Option<&str>) -> Resp {
+        let mut headers = vec![];
+        if let Some(c) = cookie {
+            headers.push(("Cookie".to_string(), c.to_string()));
+        }
+        self.request("GET", path, &headers, b"")
+    }
+
+    /// A form post with the cookie and (when given) the CSRF field.
+    pub fn post_form(&self, path: &str, cookie: Option<&str>, body: &str) -> Resp {
+        let mut headers = vec![(
+            "Content-Type".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        )];
+        if let Some(c) = cookie {
+            headers.push(("Cookie".to_string(), c.to_string()));
+        }
+        self.request("POST", path, &headers, body.as_bytes())
+    }
+
+    /// One request on a fresh connection; `Host` is added unless given.
+    pub fn request(&self, method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> Resp {
+        let mut s = TcpStream::connect(self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            head.push_str(&format!("Host: {}\r\n", self.addr));
+        }
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if !body.is_empty() || method == "POST" {
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes()).unwrap();
+        // The server may answer (413) before reading a large body.
+        let _ = s.write_all(body);
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        Resp::parse(&raw)
+    }
+
+    /// A session: the CSRF cookie from a first visit and the token for forms.
+    pub fn visit(&self) -> Visitor {
+        let r = self.get("/", None);
+        let token = r
+            .set_cookie("tw_csrf")
+            .unwrap_or_else(|| panic!("no CSRF cookie on {r:?}"));
+        Visitor {
+            cookie: format!("tw_csrf={token}"),
+            token,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A visitor's cookie header and CSRF token.
+pub struct Visitor {
+    pub cookie: String,
+    pub token: String,
+}
+
+impl Visitor {
+    /// `csrf=<token>&` + rest.
+    pub fn form(&self, rest: &str) -> String {
+        if rest.is_empty() {
+            format!("csrf={}", self.token)
+        } else {
+            format!("csrf={}&{rest}", self.token)
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    fn parse(raw: &[u8]) -> Resp {
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("no HTTP head in {:?}", String::from_utf8_lossy(raw)));
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut body = raw[split + 4..].to_vec();
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        if headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
+        {
+            body = dechunk(&body);
+        }
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value a `Set-Cookie` gives `name`.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == "set-cookie")
+            .filter_map(|(_, v)| v.split(';').next()?.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size = usize::from_str_radix(String::from_utf8_lossy(&b[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            return out;
+        }
+        let start = eol + 2;
+        out.extend_from_slice(&b[start..(start + size).min(b.len())]);
+        b = &b[(start + size + 2).min(b.len())..];
+    }
+}
