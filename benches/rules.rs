@@ -10,43 +10,16 @@
 use std::time::Instant;
 use tendonwatch::alerts::{RuleSettings, evaluate_run};
 use tendonwatch::baseline::BaselineSettings;
-use tendonwatch::decode::decode_file;
-use tendonwatch::ingest::sha256_hex;
-use tendonwatch::metrics::{MetricsInput, compute};
 use tendonwatch::rules::{Mode, Profile, Thresholds};
-use tendonwatch::sim::fit_writer::encode;
-use tendonwatch::sim::training::{Event, Runner};
-use tendonwatch::store::{FileVersion, Store};
+use tendonwatch::sim::store::fill;
+use tendonwatch::sim::training::Runner;
+use tendonwatch::store::Store;
 
 /// A store holding `runs` runs: three a week, through real FIT bytes.
 fn store_with(dir: &std::path::Path, runs: usize) -> (Store, i64, i64) {
     let mut store = Store::open(&dir.join(format!("tw-{runs}.db"))).unwrap();
-    let r = Runner::default();
-    let days = [1u32, 3, 6];
-    let mut last = (0, 0);
-    for i in 0..runs {
-        let (week, day) = (i / 3, days[i % 3]);
-        let km = if i % 3 == 2 { 9.6 } else { 7.2 };
-        let activity = tendonwatch::sim::training::on_day(&r, week, day, &Event::Easy { km });
-        let bytes = encode(&activity);
-        let decoded = decode_file("run.fit", &bytes);
-        let metrics: Vec<_> = decoded
-            .as_ref()
-            .unwrap()
-            .activities
-            .iter()
-            .map(|a| compute(a, &MetricsInput::default()))
-            .collect();
-        let file = FileVersion {
-            path: format!("/sync/{i:05}.fit"),
-            size: bytes.len() as u64,
-            mtime_ns: 0,
-            content_hash: sha256_hex(&bytes),
-        };
-        let report = store.record_file(&file, &decoded, &metrics, 0).unwrap();
-        last = (report.added[0].0, activity.start_ms);
-    }
-    (store, last.0, last.1)
+    let (id, start) = fill(&mut store, &Runner::default(), runs).unwrap();
+    (store, id, start)
 }
 
 fn main() {

@@ -9,4 +9,5 @@
 
 pub mod fit_writer;
 pub mod runs;
+pub mod store;
 pub mod training;

@@ -919,12 +919,19 @@ pub fn series_chart(s: &Series<'_>) -> String {
         (lo.abs() * 0.05).max(1.0)
     };
     let (lo, hi) = (lo - pad, hi + pad);
-    let (x_lo, x_hi) = segments
+    // The x axis spans the raw points (a run's axis starts at 0).
+    let (x_lo, x_hi) = s
+        .points
         .iter()
-        .flatten()
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
             (a.min(p.0), b.max(p.0))
         });
+    let x_lo = if x_lo > 0.0 && x_lo <= x_hi * 0.05 {
+        0.0
+    } else {
+        x_lo
+    };
     let (x_lo, x_hi) = if x_hi - x_lo > 1e-9 {
         (x_lo, x_hi)
     } else {
@@ -950,7 +957,7 @@ pub fn series_chart(s: &Series<'_>) -> String {
     open_svg(&mut out, &class, Some(&svg_id), HEIGHT, &label, s.title);
 
     out.push_str(r#"<g class="axes">"#);
-    for v in ticks(lo, hi, nice_step((hi - lo) / 4.0, &[1.0, 2.0, 2.5, 5.0])) {
+    for v in ticks(lo, hi, nice_step((hi - lo) / 6.0, &[1.0, 2.0, 2.5, 5.0])) {
         let y = y_of(v);
         line(&mut out, "grid", X0, y, X1, y);
         text(
@@ -1966,56 +1973,5 @@ mod tests {
             bytes / runs as usize
         );
         assert!(per.as_millis() < 5);
-    }
-}
-
-#[cfg(test)]
-mod preview_tmp {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn dump() {
-        let dir = "/tmp/charts_preview";
-        std::fs::create_dir_all(dir).unwrap();
-        let start = 1_767_571_200_000i64 - 20 * WEEK_MS;
-        let ws: Vec<LoadWeek> = (0..30).map(|i| LoadWeek {
-            start_ms: start + i * WEEK_MS,
-            distance_m: if i == 17 { 0.0 } else { (18.0 + (i % 5) as f64 * 3.0 + if i == 24 { 15.0 } else { 0.0 }) * 1000.0 },
-            runs: if i == 17 { 0 } else { 3 + (i % 2) as usize },
-            longest_m: if i == 17 { 0.0 } else { (7.0 + (i % 3) as f64 * 1.5 + if i == 24 { 6.0 } else { 0.0 }) * 1000.0 },
-            band_m: (i >= 6).then_some((20_000.0 + i as f64 * 100.0, 26_000.0 + i as f64 * 130.0)),
-        }).collect();
-        let pain: Vec<PainPoint> = (0..200).filter(|d| !(120..135).contains(d)).map(|d| PainPoint { at_ms: start + d * DAY_MS + 7 * 3_600_000, score: ((d as f64 / 9.0).sin() * 2.0 + 3.0).round() }).collect();
-        let alerts = vec![
-            AlertMark { id: 3, at_ms: start + 24 * WEEK_MS + 3 * DAY_MS, kind: "week_jump".into(), severity: "warning".into(), title: "Week jump: 48 km vs usual 23 km".into() },
-            AlertMark { id: 4, at_ms: start + 25 * WEEK_MS + 1 * DAY_MS, kind: "pain".into(), severity: "critical".into(), title: "Pain above 5".into() },
-        ];
-        let load = load_chart(&LoadChart { weeks: &ws, pain: &pain, alerts: &alerts, local_offset_s: 3600 });
-        let load8 = load_chart(&LoadChart { weeks: &ws[..8], pain: &pain, alerts: &alerts, local_offset_s: 3600 });
-        let pts: Vec<(f64, f64)> = (0..3000).map(|i| { let d = i as f64 * 0.004; (d, if (1500..1550).contains(&i) { f64::NAN } else if i == 2000 { 2000.0 } else { 330.0 + (d * 2.0).sin() * 20.0 + (i % 7) as f64 }) }).collect();
-        let series = series_chart(&Series { id: "pace", title: "Pace", unit: "min/km", points: &pts, invert_y: true, label: |v| { let s = v.round() as i64; format!("{}:{:02}", s / 60, s % 60) } });
-        let rows = [
-            FactorBar { factor: "hills", mean_with: Some(1.2), mean_without: Some(0.2), interval: Some((0.3, 1.7)), verdict: "link" },
-            FactorBar { factor: "soft surface", mean_with: Some(-0.4), mean_without: Some(0.3), interval: Some((-1.5, 0.1)), verdict: "protective" },
-            FactorBar { factor: "intervals", mean_with: Some(0.4), mean_without: Some(0.3), interval: Some((-0.6, 0.8)), verdict: "no_clear_link" },
-            FactorBar { factor: "new shoes", mean_with: None, mean_without: Some(0.3), interval: None, verdict: "not_enough_data" },
-        ];
-        let factor = factor_chart(&rows);
-        let t: Vec<(i64, f64)> = (0..12).map(|i| (start + i * 12 * DAY_MS, 45.0 + i as f64 * 3.5)).collect();
-        let trend = trend_chart("visa", "VISA-A", &t, 100.0, 3600);
-        let empty = load_chart(&LoadChart { weeks: &[], pain: &[], alerts: &[], local_offset_s: 0 });
-        let css = ".chart{width:100%;height:auto;display:block;border:1px solid #ddd;margin:8px 0;font-family:sans-serif}
-        .grid{stroke:#eee}.axis{stroke:#888}.tick{stroke:#888}.tick-label,.x-label{fill:#555}.axis-title{fill:#333}
-        .band,.legend-band{fill:#cfe8cf}.bar,.legend-bar{fill:#6a9fd4}.bar.over{fill:#e07b39}
-        .long-run,.legend-long-run{stroke:#333;stroke-width:2;fill:none}.long-run-point,.legend-long-run-point{fill:#333}
-        .pain-line{stroke:#c0392b;stroke-width:1.5;fill:none}.pain-point,.legend-pain{fill:#c0392b}
-        .alert-mark,.legend-alert{fill:#f1c40f;stroke:#7a5c00}.sev-critical{fill:#c0392b}.legend-label{fill:#333}
-        .no-data{fill:#888}.series-line{stroke:#2c7fb8;stroke-width:2;fill:none}.series-dot{fill:#2c7fb8}
-        .effect{fill:#999}.verdict-link{fill:#e07b39}.verdict-protective{fill:#4caf50}.interval{stroke:#222;stroke-width:2}.zero-line{stroke:#222}
-        .factor-name{fill:#222;font-weight:bold}.factor-value{fill:#555}
-        .trend-line{stroke:#8e44ad;stroke-width:2;fill:none}.trend-point{fill:#8e44ad}";
-        let html = format!("<!doctype html><html><head><meta name=viewport content='width=device-width'><style>{css}</style></head><body style='margin:0;padding:4px'>{load}{load8}{series}{factor}{trend}{empty}</body></html>");
-        std::fs::write(format!("{dir}/index.html"), html).unwrap();
-        std::fs::write(format!("{dir}/load.svg"), &load).unwrap();
     }
 }

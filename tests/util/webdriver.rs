@@ -56,7 +56,7 @@ const DELETE_TIMEOUT: Duration = Duration::from_secs(10);
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
 /// The key of a web element reference in WebDriver JSON.
-const ELEMENT_KEY: &str = "element-6066-11e4-a837-00cf1de6a1ef";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// The first eight bytes of every PNG file.
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
@@ -387,35 +387,38 @@ impl Browser {
             driver,
             viewport: (width, height),
         };
-        browser.fit_window()?;
+        browser.fit_window(mobile.is_some())?;
         Ok(browser)
     }
 
     /// Sizes the window so that the viewport is the one asked for: headless
-    /// Chromium counts some pretend browser chrome into the window height.
-    fn fit_window(&self) -> Result<()> {
+    /// Chromium counts 143 px of pretend browser chrome into the window
+    /// height. Under `mobileEmulation` the device metrics fix the viewport
+    /// whatever the window, so the window only gets the same size.
+    fn fit_window(&self, emulated: bool) -> Result<()> {
         let (width, height) = (i64::from(self.viewport.0), i64::from(self.viewport.1));
         let (mut outer_w, mut outer_h) = (width, height);
         let mut inner = (0, 0);
-        for _ in 0..3 {
+        for _ in 0..4 {
             self.try_cmd(
                 Method::Post,
                 "/window/rect",
                 Some(json!({"width": outer_w, "height": outer_h})),
             )?;
+            if emulated {
+                return Ok(());
+            }
             let size = self.try_cmd(
                 Method::Post,
                 "/execute/sync",
-                Some(
-                    json!({"script": "return [window.innerWidth, window.innerHeight]", "args": []}),
-                ),
+                Some(json!({"script": "return [innerWidth, innerHeight]", "args": []})),
             )?;
             inner = (size[0].as_i64().unwrap_or(0), size[1].as_i64().unwrap_or(0));
             if inner == (width, height) {
                 return Ok(());
             }
-            outer_w += width - inner.0;
-            outer_h += height - inner.1;
+            outer_w = (outer_w + width - inner.0).max(1);
+            outer_h = (outer_h + height - inner.1).max(1);
         }
         bail!(
             "the viewport is {}×{} instead of {width}×{height} after resizing the window",
