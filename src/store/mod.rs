@@ -289,15 +289,39 @@ impl Store {
     }
 
     pub fn activities(&self) -> Result<Vec<ActivityRow>> {
-        let mut stmt = self.conn.prepare(
+        self.query_activities("ORDER BY a.start_ms, a.id", [])
+    }
+
+    /// One activity as listed, or None.
+    pub fn activity(&self, id: i64) -> Result<Option<ActivityRow>> {
+        Ok(self
+            .query_activities("WHERE a.id = ?1", [id])?
+            .into_iter()
+            .next())
+    }
+
+    /// A page of activities, newest first, and how many there are.
+    pub fn activities_newest(&self, limit: i64, offset: i64) -> Result<(Vec<ActivityRow>, i64)> {
+        let total: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM activities", [], |r| r.get(0))?;
+        let rows = self.query_activities(
+            "ORDER BY a.start_ms DESC, a.id DESC LIMIT ?1 OFFSET ?2",
+            [limit, offset],
+        )?;
+        Ok((rows, total))
+    }
+
+    fn query_activities<P: rusqlite::Params>(&self, tail: &str, params: P) -> Result<Vec<ActivityRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT a.id, a.start_ms, a.local_offset_s, a.sport, a.sub_sport, a.sport_label,
                     a.distance_m, a.elapsed_s, a.sample_count, a.has_gps, a.has_cadence,
                     a.has_altitude, a.has_heart_rate, a.partial, a.format, a.device, a.name,
                     a.post_run_rpe, a.post_run_feel, f.path
              FROM activities a JOIN files f ON f.id = a.file_id
-             ORDER BY a.start_ms, a.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
+             {tail}"
+        ))?;
+        let rows = stmt.query_map(params, |r| {
             let start_ms: i64 = r.get(1)?;
             Ok(ActivityRow {
                 id: r.get(0)?,
@@ -324,11 +348,6 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    /// One activity as listed, or None.
-    pub fn activity(&self, id: i64) -> Result<Option<ActivityRow>> {
-        Ok(self.activities()?.into_iter().find(|a| a.id == id))
     }
 
     /// Rebuild the normalized activity from the store (for recomputing

@@ -1,13 +1,12 @@
 //! The JSON API: the same data as the pages, read-only, under `/api/`.
 //! Errors are `{"error": "…"}` with the matching status.
 
-use super::pages::{PageQuery, RUNS_PER_PAGE, WeeksQuery, weeks_of};
+use super::pages::{PageQuery, WeeksQuery, weeks_of};
 use super::views::{self, AlertFilter};
 use super::{AppState, WebError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 /// A `WebError` answered as JSON.
 pub struct ApiError(WebError);
@@ -55,39 +54,14 @@ pub async fn load(State(state): State<AppState>, Query(q): Query<WeeksQuery>) ->
     ))
 }
 
-#[derive(Serialize)]
-pub struct ActivityList {
-    pub total: usize,
-    pub page: usize,
-    pub per_page: usize,
-    pub activities: Vec<crate::store::ActivityRow>,
-}
-
-pub async fn activities(State(state): State<AppState>, Query(q): Query<PageQuery>) -> Answer<ActivityList> {
-    let page = match q.page.as_deref().filter(|p| !p.is_empty()) {
-        None => 1,
-        Some(p) => p
-            .parse::<usize>()
-            .ok()
-            .filter(|p| (1..=100_000).contains(p))
-            .ok_or_else(|| WebError::BadRequest(format!("page={p}: give a page number")))?,
-    };
+pub async fn activities(
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> Answer<views::ActivityList> {
+    let page = views::page_param(q.page.as_deref())?;
     Ok(Json(
         state
-            .with_store(move |store| {
-                let mut all = store.activities()?;
-                all.sort_by_key(|a| std::cmp::Reverse(a.start_ms));
-                Ok(ActivityList {
-                    total: all.len(),
-                    page,
-                    per_page: RUNS_PER_PAGE,
-                    activities: all
-                        .into_iter()
-                        .skip((page - 1) * RUNS_PER_PAGE)
-                        .take(RUNS_PER_PAGE)
-                        .collect(),
-                })
-            })
+            .with_store(move |store| views::activities(store, page))
             .await?,
     ))
 }

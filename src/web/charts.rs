@@ -50,7 +50,7 @@ const MAX_X_LABELS: usize = 7;
 const MAX_SERIES_POINTS: usize = 400;
 
 /// One calendar week of running (weeks start Monday 00:00 local time).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LoadWeek {
     /// Monday 00:00 local, as UTC milliseconds.
     pub start_ms: i64,
@@ -67,7 +67,7 @@ pub struct LoadWeek {
 }
 
 /// One morning-pain entry.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PainPoint {
     /// When it was recorded, UTC milliseconds.
     pub at_ms: i64,
@@ -76,7 +76,7 @@ pub struct PainPoint {
 }
 
 /// An alert shown as a marker on the load chart, linking to its page.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AlertMark {
     /// The alert's id (`/alerts#alert-{id}`).
     pub id: i64,

@@ -13,7 +13,6 @@
 
 mod api;
 pub mod charts;
-mod shim;
 mod layout;
 mod pages;
 pub mod security;

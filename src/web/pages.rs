@@ -5,8 +5,7 @@
 use super::layout::{self, Frame, alert_card, csrf_field, day, day_time, km, notice, pace, score};
 use super::security::{self, Csrf, SESSION_COOKIE};
 use super::views::{self, AlertFilter};
-use super::shim as charts;
-use super::{AppState, WebError};
+use super::{AppState, WebError, charts};
 use crate::metrics::surface::Surface;
 use crate::pain::{self, PainKind, Side, VisaA};
 use crate::store::pain::NewPain;
@@ -175,40 +174,10 @@ pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Cs
 }
 
 fn load_chart(load: &views::Load, offset_s: i32) -> Markup {
-    let weeks: Vec<charts::LoadWeek> = load
-        .weeks
-        .iter()
-        .map(|w| charts::LoadWeek {
-            start_ms: w.start_ms,
-            distance_m: w.distance_m,
-            runs: w.runs,
-            longest_m: w.longest_m,
-            band_m: w.band_m,
-        })
-        .collect();
-    let pain: Vec<charts::PainPoint> = load
-        .morning_pain
-        .iter()
-        .map(|p| charts::PainPoint {
-            at_ms: p.at_ms,
-            score: p.score,
-        })
-        .collect();
-    let alerts: Vec<charts::AlertMark> = load
-        .alerts
-        .iter()
-        .map(|a| charts::AlertMark {
-            id: a.id,
-            at_ms: a.at_ms,
-            kind: a.kind.clone(),
-            severity: a.severity.clone(),
-            title: a.title.clone(),
-        })
-        .collect();
     layout::svg(charts::load_chart(&charts::LoadChart {
-        weeks: &weeks,
-        pain: &pain,
-        alerts: &alerts,
+        weeks: &load.weeks,
+        pain: &load.morning_pain,
+        alerts: &load.alerts,
         local_offset_s: offset_s,
     }))
 }
@@ -272,35 +241,18 @@ pub struct PageQuery {
     pub page: Option<String>,
 }
 
-pub const RUNS_PER_PAGE: usize = 50;
+use super::views::RUNS_PER_PAGE;
 
 pub async fn activities(
     State(state): State<AppState>,
     Extension(csrf): Extension<Csrf>,
     Query(q): Query<PageQuery>,
 ) -> Page {
-    let page = match q.page.as_deref().filter(|p| !p.is_empty()) {
-        None => 1,
-        Some(p) => p
-            .parse::<usize>()
-            .ok()
-            .filter(|p| (1..=100_000).contains(p))
-            .ok_or_else(|| WebError::BadRequest(format!("page={p}: give a page number")))?,
-    };
-    let (rows, total) = state
-        .with_store(move |store| {
-            let mut all = store.activities()?;
-            all.sort_by_key(|a| std::cmp::Reverse(a.start_ms));
-            let total = all.len();
-            Ok((
-                all.into_iter()
-                    .skip((page - 1) * RUNS_PER_PAGE)
-                    .take(RUNS_PER_PAGE)
-                    .collect::<Vec<_>>(),
-                total,
-            ))
-        })
+    let page = views::page_param(q.page.as_deref())?;
+    let list = state
+        .with_store(move |store| views::activities(store, page))
         .await?;
+    let (rows, total) = (list.activities, list.total);
     let pages = total.div_ceil(RUNS_PER_PAGE).max(1);
     let body = html! {
         h1 { "Runs" }

@@ -1,6 +1,7 @@
 //! The data of each page, read from the store. The HTML pages and the JSON
 //! API both serve these, so they always agree.
 
+use super::charts::{AlertMark, LoadWeek as Week, PainPoint};
 use super::{WebError, WebOptions};
 use crate::baseline::{self, Baseline, DAY_MS, HISTORY_DAYS, RunRecord};
 use crate::metrics::RunMetrics;
@@ -55,33 +56,6 @@ fn week_jump_pct(opts: &WebOptions) -> f64 {
     } else {
         t.week_jump_normal_pct
     }
-}
-
-/// One calendar week (Monday to Sunday, the runner's local time).
-#[derive(Debug, Clone, Serialize)]
-pub struct Week {
-    pub start_ms: i64,
-    pub distance_m: f64,
-    pub runs: usize,
-    pub longest_m: f64,
-    /// (usual week, most the rules allow), from the baseline at the week's
-    /// start; `None` while learning.
-    pub band_m: Option<(f64, f64)>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PainPoint {
-    pub at_ms: i64,
-    pub score: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AlertMark {
-    pub id: i64,
-    pub at_ms: i64,
-    pub kind: String,
-    pub severity: String,
-    pub title: String,
 }
 
 /// `/load` and `/api/load`: weekly distance, the baseline band, the long
@@ -161,6 +135,41 @@ fn weekly(history: &[RunRecord], opts: &WebOptions, first: i64, weeks: i64) -> V
         }
     }
     out
+}
+
+/// Runs listed per page.
+pub const RUNS_PER_PAGE: usize = 50;
+
+/// `/activities` and `/api/activities`: newest first, a page at a time.
+#[derive(Debug, Serialize)]
+pub struct ActivityList {
+    pub total: usize,
+    pub page: usize,
+    pub per_page: usize,
+    pub activities: Vec<ActivityRow>,
+}
+
+pub fn activities(store: &Store, page: usize) -> Result<ActivityList, WebError> {
+    let offset = (page.saturating_sub(1) * RUNS_PER_PAGE) as i64;
+    let (activities, total) = store.activities_newest(RUNS_PER_PAGE as i64, offset)?;
+    Ok(ActivityList {
+        total: usize::try_from(total).unwrap_or(0),
+        page,
+        per_page: RUNS_PER_PAGE,
+        activities,
+    })
+}
+
+/// `?page=` as a page number (1 when absent).
+pub fn page_param(text: Option<&str>) -> Result<usize, WebError> {
+    match text.filter(|p| !p.is_empty()) {
+        None => Ok(1),
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|p| (1..=100_000).contains(p))
+            .ok_or_else(|| WebError::BadRequest(format!("page={p}: give a page number"))),
+    }
 }
 
 /// `/activity/{id}` and `/api/activities/{id}`.
