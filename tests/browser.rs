@@ -1,19 +1,28 @@
 //! Browser tests of the dashboard in real headless Chromium (Debian chromium +
 //! chromium-driver, driven over WebDriver).
 //!
+//! A smoke test of the WebDriver client on a page of its own, then the
+//! dashboard as a runner uses it: `tendonwatch serve` on a seeded store, one
+//! server and one browser per test (two for the phone and desktop sweep).
+//!
 //! `scripts/test` installs both packages when they are missing. Screenshots
 //! land in `target/test-artifacts/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod util;
+#[path = "util/dashboard.rs"]
+mod dashboard;
 #[path = "util/webdriver.rs"]
 mod webdriver;
 
-use serde_json::json;
+use dashboard::{Server, config_with_password, seed_season};
+use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
-use webdriver::Browser;
+use util::Tw;
+use webdriver::{Browser, Element};
 
 const FORM_PAGE: &str = r#"<!doctype html>
 <html lang="en">

@@ -467,8 +467,12 @@ fn a_non_loopback_bind_without_a_password_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8 characters"));
     assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
-    // With a password, that config loads.
+    // With a password, that config loads; the file keeps its mode.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o640)).unwrap();
     set_password(&tw, &config, "long enough now");
+    let mode = std::fs::metadata(&config).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
     assert!(std::fs::read_to_string(&config).unwrap().contains("0.0.0.0:8417"));
     let r = tw.run(&["--config", config.to_str().unwrap(), "config", "check"]);
     assert!(r.status.success(), "{r:?}");

@@ -124,8 +124,11 @@ pub fn with_password_hash(text: &str, hash: &str) -> String {
     joined
 }
 
+/// Replace the file through a temp file and a rename, keeping the old
+/// file's mode and owner (a config readable by a service's group stays so).
 fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let old = std::fs::metadata(path).ok();
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(".tendonwatch.toml.{}.tmp", std::process::id()));
@@ -136,6 +139,11 @@ fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
             .truncate(true)
             .mode(0o600)
             .open(&tmp)?;
+        if let Some(old) = &old {
+            // Only root can give a file away; for anyone else it is theirs.
+            let _ = std::os::unix::fs::fchown(&f, Some(old.uid()), Some(old.gid()));
+            f.set_permissions(std::fs::Permissions::from_mode(old.mode() & 0o7777))?;
+        }
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
     }

@@ -7,7 +7,7 @@
 
 use super::util::Tw;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 use tendonwatch::sim::fit_writer;
@@ -43,6 +43,28 @@ pub fn seed_season(tw: &Tw) {
     tw.import(&[tw.sync()]).assert_ok();
 }
 
+/// A config file in `tw`'s root whose `[web]` password is `password`, set
+/// with `tendonwatch --config FILE web set-password` (reading stdin).
+pub fn config_with_password(tw: &Tw, password: &str) -> std::path::PathBuf {
+    let config = tw.root().join("tendonwatch.toml");
+    let mut cmd = tw.bare_command();
+    cmd.arg("--config")
+        .arg(&config)
+        .args(["web", "set-password"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("tendonwatch web set-password starts");
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "web set-password failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    config
+}
+
 /// A running `tendonwatch serve`, killed on drop.
 pub struct Server {
     child: Child,
@@ -52,11 +74,19 @@ pub struct Server {
 impl Server {
     /// `tendonwatch --db <tw.db> [--config CONFIG] serve --bind 127.0.0.1:0`.
     pub fn start(tw: &Tw, config: Option<&std::path::Path>) -> Server {
+        Server::start_with(tw, config, "127.0.0.1:0")
+    }
+
+    /// `tendonwatch --db <tw.db> [--config CONFIG] serve --bind BIND`, e.g.
+    /// `0.0.0.0:0` (which needs a password in the config). `addr` is the
+    /// address the server printed; [`Server::url`] and the requests go to
+    /// [`Server::local_addr`].
+    pub fn start_with(tw: &Tw, config: Option<&std::path::Path>, bind: &str) -> Server {
         let mut cmd = tw.command();
         if let Some(c) = config {
             cmd.arg("--config").arg(c);
         }
-        cmd.args(["serve", "--bind", "127.0.0.1:0"])
+        cmd.args(["serve", "--bind", bind])
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         let mut child = cmd.spawn().expect("tendonwatch serve starts");
@@ -73,8 +103,20 @@ impl Server {
         Server { child, addr }
     }
 
+    /// Where this machine reaches the server: `addr`, with an unspecified
+    /// address (`0.0.0.0`, `::`) replaced by the loopback one.
+    pub fn local_addr(&self) -> SocketAddr {
+        let mut addr = self.addr;
+        match addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => addr.set_ip(Ipv4Addr::LOCALHOST.into()),
+            IpAddr::V6(ip) if ip.is_unspecified() => addr.set_ip(Ipv6Addr::LOCALHOST.into()),
+            _ => {}
+        }
+        addr
+    }
+
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        format!("http://{}{path}", self.local_addr())
     }
 
     pub fn get(&self, path: &str, cookie: Option<&str>) -> Resp {
@@ -99,11 +141,12 @@ impl Server {
 
     /// One request on a fresh connection; `Host` is added unless given.
     pub fn request(&self, method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> Resp {
-        let mut s = TcpStream::connect(self.addr).unwrap();
+        let addr = self.local_addr();
+        let mut s = TcpStream::connect(addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
         let mut head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
         if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-            head.push_str(&format!("Host: {}\r\n", self.addr));
+            head.push_str(&format!("Host: {addr}\r\n"));
         }
         for (k, v) in headers {
             head.push_str(&format!("{k}: {v}\r\n"));
