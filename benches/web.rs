@@ -105,7 +105,9 @@ fn main() {
         format!("/api/activities/{last_id}"),
         "/api/report".to_string(),
     ];
-    println!("dashboard with {RUNS} runs stored, {ROUNDS} requests per page (request → last byte, loopback):");
+    println!(
+        "dashboard with {RUNS} runs stored, {ROUNDS} requests per page (request → last byte, loopback):"
+    );
     let mut worst: f64 = 0.0;
     for page in &pages {
         for _ in 0..3 {

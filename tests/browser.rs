@@ -9,9 +9,9 @@
 //! land in `target/test-artifacts/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod util;
 #[path = "util/dashboard.rs"]
 mod dashboard;
+mod util;
 #[path = "util/webdriver.rs"]
 mod webdriver;
 
@@ -213,4 +213,578 @@ fn webdriver_drives_a_real_chromium_on_a_phone_viewport() {
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
     let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
     assert_eq!((width, height), (1170, 2532), "{}", shot.display());
+}
+
+// ------------------------------------------------------------ the dashboard
+
+/// How long a page may take to appear after a click.
+const WAIT: Duration = Duration::from_secs(15);
+
+/// A seeded store and `tendonwatch serve` on it (loopback, no password).
+fn seeded() -> (Tw, Server) {
+    let tw = Tw::new();
+    seed_season(&tw);
+    let server = Server::start(&tw, None);
+    (tw, server)
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// The path and query of the page the browser shows (`/pain?saved=3`).
+#[track_caller]
+fn path_of(b: &Browser) -> String {
+    let url = b.current_url();
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+        .unwrap_or(url)
+}
+
+/// Marks the document on screen, so that [`wait_for_new_page`] can tell
+/// when a click has replaced it (a redirect may land on the same URL).
+#[track_caller]
+fn mark_page(b: &Browser) {
+    b.execute("window.twOldPage = true;", &[]);
+}
+
+/// Waits until the marked document is gone and its successor has loaded.
+#[track_caller]
+fn wait_for_new_page(b: &Browser) {
+    b.wait_until(WAIT, |b| {
+        b.execute(
+            "return window.twOldPage !== true && document.readyState === 'complete';",
+            &[],
+        ) == json!(true)
+    });
+}
+
+/// Clicks `element` (a submit button) and waits for the page it leads to.
+#[track_caller]
+fn submit_with(b: &Browser, element: &Element<'_>) {
+    mark_page(b);
+    element.click();
+    wait_for_new_page(b);
+}
+
+/// The HTTP status of the page's own (last) response, from the Navigation
+/// Timing entry: the final answer after any redirect.
+#[track_caller]
+fn http_status(b: &Browser) -> u64 {
+    let status = b.execute(
+        "const nav = performance.getEntriesByType('navigation')[0];
+         return nav ? nav.responseStatus : null;",
+        &[],
+    );
+    status
+        .as_u64()
+        .unwrap_or_else(|| panic!("no navigation status on {}: {status}", path_of(b)))
+}
+
+/// The page's text content (what a JSON answer shows as).
+#[track_caller]
+fn body_text(b: &Browser) -> String {
+    let text = b.execute(
+        "const pre = document.querySelector('body > pre');
+         return (pre || document.body).textContent;",
+        &[],
+    );
+    text.as_str().unwrap_or_default().to_owned()
+}
+
+/// The page as JSON (a `/api/…` address opened in the browser).
+#[track_caller]
+fn body_json(b: &Browser) -> Value {
+    let text = body_text(b);
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} does not show JSON ({e}): {text:.500}", path_of(b)))
+}
+
+/// Panics unless the document is at most as wide as the viewport, naming
+/// the elements that stick out.
+#[track_caller]
+fn assert_no_horizontal_scroll(b: &Browser) {
+    let found = b.execute(
+        r#"const doc = document.documentElement;
+        const wide = [];
+        if (doc.scrollWidth > window.innerWidth) {
+          for (const el of document.body.querySelectorAll('*')) {
+            const r = el.getBoundingClientRect();
+            if (r.right > window.innerWidth + 0.5) {
+              const cls = (el.getAttribute('class') || '').trim().split(/\s+/).filter(Boolean);
+              wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+                + cls.map(c => '.' + c).join('') + ' (right edge ' + Math.round(r.right) + ')');
+            }
+          }
+        }
+        return {scroll: doc.scrollWidth, inner: window.innerWidth, wide: wide.slice(0, 10)};"#,
+        &[],
+    );
+    let (scroll, inner) = (found["scroll"].as_f64(), found["inner"].as_f64());
+    assert!(
+        matches!((scroll, inner), (Some(s), Some(i)) if s <= i),
+        "{} scrolls sideways: the document is {} px wide in a {} px viewport; sticking out: {}",
+        path_of(b),
+        found["scroll"],
+        found["inner"],
+        found["wide"]
+    );
+}
+
+/// Scrolls `element` to the middle of the viewport (before a screenshot).
+#[track_caller]
+fn scroll_to(b: &Browser, element: &Element<'_>) {
+    b.execute(
+        "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});",
+        &[element.as_arg()],
+    );
+}
+
+/// The ids of the open alerts, from `GET /api/alerts` (over plain HTTP).
+fn open_alert_ids(server: &Server) -> Vec<i64> {
+    let r = server.get("/api/alerts", None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()
+        .as_array()
+        .unwrap_or_else(|| panic!("/api/alerts is not a list: {}", r.body))
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// The id of the newest activity, from `GET /api/activities`.
+fn newest_activity_id(server: &Server) -> i64 {
+    let r = server.get("/api/activities", None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let list = r.json();
+    list["activities"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no activity in {list}"))
+}
+
+/// A dashboard page as it must be on any screen: answered 200, inside the
+/// frame (a `main`), no error message, the stylesheet applied, every chart
+/// drawn with a size, and (on the phone) nothing wider than the screen.
+#[track_caller]
+fn assert_page_renders(b: &Browser, what: &str, phone: bool) {
+    assert_eq!(http_status(b), 200, "{what}: {}", path_of(b));
+    assert!(b.try_find("main").is_some(), "{what}: no <main>");
+    if let Some(error) = b.try_find("p.error") {
+        panic!("{what} shows an error: {}", error.text());
+    }
+    let style = b.execute(
+        "const s = getComputedStyle(document.body);
+         return {margin: s.margin, font: s.fontFamily, sheets: document.styleSheets.length};",
+        &[],
+    );
+    assert_eq!(
+        style["margin"], "0px",
+        "{what}: the stylesheet is not applied: {style}"
+    );
+    assert!(
+        style["font"].as_str().unwrap_or("").contains("system-ui"),
+        "{what}: {style}"
+    );
+    let charts = b.execute(
+        "return [...document.querySelectorAll('svg.chart')].map(svg => {
+           const r = svg.getBoundingClientRect();
+           return {class: svg.getAttribute('class'), width: r.width, height: r.height,
+                   right: r.right};
+         });",
+        &[],
+    );
+    let inner = b
+        .execute("return window.innerWidth;", &[])
+        .as_f64()
+        .unwrap();
+    for chart in charts.as_array().unwrap() {
+        let (w, h) = (
+            chart["width"].as_f64().unwrap(),
+            chart["height"].as_f64().unwrap(),
+        );
+        assert!(w > 0.0 && h > 0.0, "{what}: a chart is not drawn: {chart}");
+        assert!(
+            chart["right"].as_f64().unwrap() <= inner + 0.5,
+            "{what}: a chart is wider than the screen: {chart}"
+        );
+    }
+    if phone {
+        assert_no_horizontal_scroll(b);
+    }
+}
+
+/// The cells of a table row, as rendered text.
+#[track_caller]
+fn cells(row: &Element<'_>) -> Vec<String> {
+    row.find_all("td").iter().map(Element::text).collect()
+}
+
+#[test]
+fn a_runner_logs_morning_pain_on_a_phone_and_sees_it_on_the_chart() {
+    const NOTE: &str = "stiff on the stairs & calf <tight>";
+    let (_tw, server) = seeded();
+    let b = Browser::phone();
+
+    b.goto(&server.url("/pain"));
+    assert_page_renders(&b, "the pain page", true);
+    let morning = b.find("input[name=kind][value=morning]");
+    morning.click();
+    assert!(morning.is_selected());
+    let details = b.find("details.more");
+    assert_eq!(
+        details.property("open"),
+        json!(false),
+        "the extras start folded"
+    );
+    assert!(!b.find("#stiffness").is_displayed());
+    details.find("summary").click();
+    assert_eq!(details.property("open"), json!(true));
+    b.find("#stiffness").send_keys("25");
+    b.find("#note").send_keys(NOTE);
+    assert_eq!(b.find("#stiffness").property("value"), json!("25"));
+    assert_eq!(b.find("#note").property("value"), json!(NOTE));
+    assert_no_horizontal_scroll(&b);
+    let six = b.find("button.score[value='6']");
+    assert_eq!(six.text(), "6");
+    scroll_to(&b, &b.find("fieldset.kinds"));
+    b.screenshot("pain-phone-1-form-filled");
+
+    let before = now_ms();
+    submit_with(&b, &six);
+    let after = now_ms();
+    let path = path_of(&b);
+    let id = path
+        .strip_prefix("/pain?saved=")
+        .unwrap_or_else(|| panic!("the pain form led to {path}"))
+        .to_owned();
+    assert_page_renders(&b, "the pain page after saving", true);
+    assert_eq!(b.find("p.saved").text(), format!("Saved (entry {id})."));
+    let row = b.find(&format!("table.pain tr[data-pain-id='{id}']"));
+    let row_cells = cells(&row);
+    assert_eq!(row_cells.len(), 6, "{row_cells:?}");
+    assert_eq!(
+        &row_cells[1..],
+        ["morning", "6", "25 min", "", NOTE],
+        "kind, pain, stiffness, side, note"
+    );
+    // The newest entry leads the history.
+    let first = b.find("table.pain tbody tr");
+    assert_eq!(first.attr("data-pain-id").as_deref(), Some(id.as_str()));
+    // A fresh form: the extras folded again, nothing typed left over.
+    assert_eq!(b.find("details.more").property("open"), json!(false));
+    assert_eq!(b.find("#note").property("value"), json!(""));
+    assert!(
+        b.try_find("svg.trend-chart circle.trend-point").is_some(),
+        "the morning-pain trend shows the entry"
+    );
+    b.screenshot("pain-phone-2-saved-top");
+    scroll_to(&b, &row);
+    b.screenshot("pain-phone-3-saved-history");
+
+    b.goto(&server.url("/"));
+    assert_page_renders(&b, "the status page", true);
+    let chart = b.find("svg.load-chart");
+    let points: Vec<(String, i64)> = chart
+        .find_all("circle.pain-point")
+        .iter()
+        .map(|c| {
+            let score = c.attr("data-score").unwrap_or_default();
+            let at = c.attr("data-at-ms").and_then(|t| t.parse().ok()).unwrap();
+            (score, at)
+        })
+        .collect();
+    let ours: Vec<_> = points
+        .iter()
+        .filter(|(score, at)| score == "6.0" && (before - 180_000..=after + 180_000).contains(at))
+        .collect();
+    assert_eq!(
+        ours.len(),
+        1,
+        "one pain point of 6 from now among {points:?}"
+    );
+    assert!(
+        (before - 1000..=after + 1000).contains(&ours[0].1),
+        "logged without a time, the entry is dated when it was sent: {} not in {before}..{after}",
+        ours[0].1
+    );
+    let card = b.find("section.card.painnow");
+    assert_eq!(card.find("p.big").text(), "6/10");
+    scroll_to(&b, &chart);
+    b.screenshot("pain-phone-4-status-chart");
+}
+
+#[test]
+fn acknowledging_an_alert_from_the_status_page() {
+    let (_tw, server) = seeded();
+    let open_before = open_alert_ids(&server);
+    let b = Browser::desktop();
+
+    b.goto(&server.url("/"));
+    assert_page_renders(&b, "the status page", false);
+    let heading = format!("Open alerts ({})", open_before.len());
+    assert!(
+        b.find_all("main h2").iter().any(|h| h.text() == heading),
+        "no heading {heading:?}"
+    );
+    let cards = b.find_all("article.alert");
+    assert_eq!(cards.len(), open_before.len().min(10));
+    let card = cards
+        .iter()
+        .find(|c| c.find("span.kind").text().eq_ignore_ascii_case("run spike"))
+        .expect("a run spike alert on the status page");
+    let id: i64 = card.attr("data-alert-id").unwrap().parse().unwrap();
+    assert!(
+        open_before.contains(&id),
+        "{id} is not open: {open_before:?}"
+    );
+    let button = card.find("form.ack button");
+    assert_eq!(button.text(), "Acknowledge");
+    scroll_to(&b, card);
+    b.screenshot("ack-desktop-1-status-before");
+
+    submit_with(&b, &button);
+    assert_page_renders(&b, "the page after acknowledging", false);
+    let landed = path_of(&b);
+    assert!(
+        landed == "/" || landed.starts_with("/alerts"),
+        "acknowledging led to {landed}"
+    );
+    // On whatever page the redirect led to, the alert is no longer open:
+    // either gone (an open list) or marked as acknowledged.
+    if let Some(card) = b.try_find(&format!("article.alert[data-alert-id='{id}']")) {
+        assert!(
+            card.try_find("form.ack").is_none(),
+            "still open on {landed}"
+        );
+        assert!(card.find("p.acked").text().starts_with("Acknowledged"));
+    }
+    b.screenshot("ack-desktop-2-after-redirect");
+
+    b.goto(&server.url("/"));
+    let heading = format!("Open alerts ({})", open_before.len() - 1);
+    assert!(
+        b.find_all("main h2").iter().any(|h| h.text() == heading),
+        "no heading {heading:?} on the status page"
+    );
+    assert!(
+        b.try_find(&format!("article.alert[data-alert-id='{id}']"))
+            .is_none(),
+        "the acknowledged alert is still listed as open on the status page"
+    );
+    b.screenshot("ack-desktop-3-status-after");
+
+    b.goto(&server.url("/alerts?state=acknowledged"));
+    assert_page_renders(&b, "the acknowledged alerts", false);
+    let card = b.find(&format!("article.alert[data-alert-id='{id}']"));
+    assert!(
+        card.find("span.kind")
+            .text()
+            .eq_ignore_ascii_case("run spike")
+    );
+    assert!(card.find("p.acked").text().starts_with("Acknowledged "));
+    assert!(card.try_find("form.ack").is_none());
+    assert!(
+        b.find("select[name=state] option[value=acknowledged]")
+            .is_selected()
+    );
+    scroll_to(&b, &card);
+    b.screenshot("ack-desktop-4-acknowledged-list");
+
+    // The JSON API agrees, read by the browser and over plain HTTP.
+    b.goto(&server.url("/api/alerts"));
+    assert_eq!(http_status(&b), 200);
+    let open_now: Vec<i64> = body_json(&b)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(open_now.len(), open_before.len() - 1);
+    assert!(!open_now.contains(&id));
+    assert_eq!(open_alert_ids(&server), open_now);
+}
+
+#[test]
+fn re_tagging_a_runs_surface() {
+    let (_tw, server) = seeded();
+    let newest = newest_activity_id(&server);
+    let b = Browser::phone();
+
+    b.goto(&server.url("/activities"));
+    assert_page_renders(&b, "the runs", true);
+    let first = b.find("ul.runs a");
+    let href = first.attr("href").unwrap();
+    assert_eq!(href, format!("/activity/{newest}"), "the newest run leads");
+    submit_with(&b, &first);
+    assert_eq!(path_of(&b), href);
+    assert_page_renders(&b, "the newest run", true);
+
+    let file_surface = b.find("#surface-now").text();
+    let because = || {
+        b.find_all("section.surface p")
+            .iter()
+            .map(Element::text)
+            .find(|t| t.starts_with("Because: "))
+            .expect("a Because: line")
+    };
+    let file_because = because();
+    assert!(!file_because.contains("your tag"), "{file_because}");
+    assert_ne!(file_surface, "sand", "the simulated runs are not on sand");
+    assert!(b.find("select#surface option[value=auto]").is_selected());
+    assert!(b.try_find("p.saved").is_none());
+
+    let select = b.find("select#surface");
+    select.select_option_by_value("sand");
+    assert_eq!(select.property("value"), json!("sand"));
+    let save = b.find("form.retag button");
+    assert_eq!(save.text(), "Save surface");
+    submit_with(&b, &save);
+    assert_eq!(path_of(&b), format!("{href}?saved=surface"));
+    assert_page_renders(&b, "the run after tagging", true);
+    assert_eq!(b.find("#surface-now").text(), "sand");
+    assert_eq!(because(), "Because: your tag.");
+    assert_eq!(b.find("p.saved").text(), "Surface saved: sand.");
+    assert!(b.find("select#surface option[value=sand]").is_selected());
+    assert_eq!(
+        server
+            .get(&format!("/api/activities/{newest}"), None)
+            .json()["tagged"],
+        true
+    );
+    scroll_to(&b, &b.find("section.surface"));
+    b.screenshot("retag-phone-1-sand");
+
+    b.find("select#surface").select_option_by_value("auto");
+    submit_with(&b, &b.find("form.retag button"));
+    assert_eq!(path_of(&b), format!("{href}?saved=surface"));
+    assert_page_renders(&b, "the run after untagging", true);
+    assert_eq!(
+        b.find("#surface-now").text(),
+        file_surface,
+        "the file decides again"
+    );
+    assert_eq!(because(), file_because);
+    assert_eq!(
+        b.find("p.saved").text(),
+        format!("Surface saved: {file_surface}.")
+    );
+    assert!(b.find("select#surface option[value=auto]").is_selected());
+    let api = server
+        .get(&format!("/api/activities/{newest}"), None)
+        .json();
+    assert_eq!(api["tagged"], false);
+    assert_eq!(api["metrics"]["surface"], json!(file_surface));
+    scroll_to(&b, &b.find("section.surface"));
+    b.screenshot("retag-phone-2-back-to-the-file");
+}
+
+#[test]
+fn a_dashboard_on_the_network_refuses_everyone_without_the_password() {
+    const PASSWORD: &str = "calf raise 3x15";
+    let tw = Tw::new();
+    seed_season(&tw);
+    let config = config_with_password(&tw, PASSWORD);
+    let server = Server::start_with(&tw, Some(&config), "0.0.0.0:0");
+    assert!(server.addr.ip().is_unspecified(), "{}", server.addr);
+    let b = Browser::desktop();
+
+    // Nothing of the dashboard before logging in: every page is the login.
+    for path in ["/", "/alerts", "/activity/1", "/pain"] {
+        b.goto(&server.url(path));
+        assert_eq!(path_of(&b), "/login", "{path} did not lead to the login");
+        assert_page_renders(&b, "the login page", false);
+        assert!(b.find("#password").is_displayed());
+        for private in [
+            "article.alert",
+            "svg.chart",
+            "ul.runs",
+            "form.pain-form",
+            "form.logout",
+        ] {
+            assert!(b.try_find(private).is_none(), "{path} shows {private}");
+        }
+    }
+    let csrf = b
+        .cookie("tw_csrf")
+        .expect("the login page sets its CSRF cookie");
+    assert!(csrf.http_only && csrf.secure, "{csrf:?}");
+    assert!(b.cookie("tw_session").is_none());
+    b.screenshot("login-desktop-1-page");
+
+    let password = b.find("#password");
+    password.send_keys("calf raise 3x16");
+    let started = std::time::Instant::now();
+    submit_with(&b, &b.find("form.login button[type=submit]"));
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "a wrong password waits"
+    );
+    assert_eq!(http_status(&b), 401);
+    assert_eq!(path_of(&b), "/login");
+    assert_eq!(b.find("p.error").text(), "Wrong password.");
+    assert!(b.try_find("svg.chart").is_none() && b.try_find("article.alert").is_none());
+    assert!(b.cookie("tw_session").is_none());
+    assert_eq!(b.find("#password").property("value"), json!(""));
+    b.screenshot("login-desktop-2-wrong-password");
+
+    // The API refuses too, with a 401 that says to log in and shows no data.
+    b.goto(&server.url("/api/status"));
+    assert_eq!(http_status(&b), 401);
+    let refusal = body_text(&b);
+    assert!(refusal.contains("Log in first."), "{refusal}");
+    assert!(!refusal.contains("open_alerts"), "{refusal}");
+    assert_eq!(server.get("/api/status", None).status, 401);
+
+    b.goto(&server.url("/login"));
+    b.find("#password").send_keys(PASSWORD);
+    submit_with(&b, &b.find("form.login button[type=submit]"));
+    assert_eq!(path_of(&b), "/");
+    assert_page_renders(&b, "the status page after login", false);
+    assert_eq!(b.find("main h1").text(), "Where you stand");
+    assert!(b.try_find("svg.load-chart").is_some());
+    assert!(b.try_find("form.logout button").is_some());
+    let session = b.cookie("tw_session").expect("a session cookie");
+    assert!(session.http_only, "{session:?}");
+    b.screenshot("login-desktop-3-dashboard");
+
+    // Logged in, the other pages and the API answer.
+    b.goto(&server.url("/alerts"));
+    assert_page_renders(&b, "the alerts after login", false);
+    assert!(b.try_find("article.alert").is_some());
+    b.goto(&server.url("/api/status"));
+    assert_eq!(http_status(&b), 200);
+    assert!(body_json(&b)["open_alerts"].is_array());
+}
+
+#[test]
+fn every_page_renders_on_a_phone_and_a_desktop() {
+    let (_tw, server) = seeded();
+    let newest = newest_activity_id(&server);
+    let activity = format!("/activity/{newest}");
+    let pages = [
+        ("status", "/", 1),
+        ("load", "/load?weeks=52", 1),
+        ("activities", "/activities", 0),
+        ("activity", activity.as_str(), 3),
+        ("pain", "/pain", 1),
+        ("visa-a", "/visa-a", 0),
+        ("report", "/report", 0),
+        ("alerts", "/alerts?state=all", 0),
+        ("login", "/login", 0),
+    ];
+    let screens: [(&str, fn() -> Browser); 2] =
+        [("phone", Browser::phone), ("desktop", Browser::desktop)];
+    for (screen, start) in screens {
+        let b = start();
+        for (name, path, charts) in pages {
+            b.goto(&server.url(path));
+            let what = format!("{name} ({path}) on the {screen}");
+            assert_page_renders(&b, &what, screen == "phone");
+            assert!(
+                b.find_all("svg.chart").len() >= charts,
+                "{what}: fewer than {charts} charts"
+            );
+            b.screenshot(&format!("{screen}-{name}"));
+        }
+    }
 }

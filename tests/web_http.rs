@@ -5,9 +5,9 @@
 //! the security headers hold.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod util;
 #[path = "util/dashboard.rs"]
 mod dashboard;
+mod util;
 
 use dashboard::{Server, seed_season};
 use util::Tw;
@@ -48,7 +48,10 @@ fn every_page_and_api_answers_with_the_security_headers() {
     for p in pages {
         let r = server.get(p, None);
         assert_eq!(r.status, 200, "{p}: {}", r.body);
-        assert!(r.header("content-type").unwrap().starts_with("text/html"), "{p}");
+        assert!(
+            r.header("content-type").unwrap().starts_with("text/html"),
+            "{p}"
+        );
         let csp = r.header("content-security-policy").unwrap();
         assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
@@ -61,9 +64,18 @@ fn every_page_and_api_answers_with_the_security_headers() {
             .find(|(k, v)| k == "set-cookie" && v.starts_with("tw_csrf="))
             .map(|(_, v)| v.clone())
             .unwrap();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
         // No external resource: everything comes from this server.
-        for external in ["src=\"http", "href=\"http", "href=\"//", "url(http", "<script"] {
+        for external in [
+            "src=\"http",
+            "href=\"http",
+            "href=\"//",
+            "url(http",
+            "<script",
+        ] {
             assert!(!r.body.contains(external), "{p}: {external}");
         }
     }
@@ -79,7 +91,11 @@ fn every_page_and_api_answers_with_the_security_headers() {
     ] {
         let r = server.get(p, None);
         assert_eq!(r.status, 200, "{p}: {}", r.body);
-        assert!(r.header("content-type").unwrap().starts_with("application/json"));
+        assert!(
+            r.header("content-type")
+                .unwrap()
+                .starts_with("application/json")
+        );
         r.json();
     }
     let status = server.get("/api/status", None).json();
@@ -120,7 +136,11 @@ fn api_errors_are_json_and_bad_parameters_are_400() {
         let msg = r.json()["error"].as_str().unwrap().to_string();
         assert!(!msg.is_empty(), "{p}");
     }
-    for (p, status) in [("/load?weeks=0", 400), ("/activity/999", 404), ("/activity/x", 404)] {
+    for (p, status) in [
+        ("/load?weeks=0", 400),
+        ("/activity/999", 404),
+        ("/activity/x", 404),
+    ] {
         let r = server.get(p, None);
         assert_eq!(r.status, status, "{p}");
         assert!(r.body.contains("class=\"error\""), "{p}: {}", r.body);
@@ -157,7 +177,10 @@ fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
             "POST",
             path,
             &[
-                ("Content-Type".into(), "application/x-www-form-urlencoded".into()),
+                (
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ),
                 ("Cookie".into(), v.cookie.clone()),
                 ("Origin".into(), "http://evil.example".into()),
             ],
@@ -220,14 +243,23 @@ fn the_visa_a_retag_and_acknowledge_forms_refuse_bad_values() {
     let before = snapshot(&tw);
     let good = "q1=5&q2=5&q3=5&q4=5&q5=5&q6=5&q7=4";
     for (body, message) in [
-        (format!("{good}&q8=b:10").replace("q1=5", "q1=11"), "question 1"),
-        (format!("{good}&q8=b:10").replace("q7=4", "q7=5"), "question 7"),
+        (
+            format!("{good}&q8=b:10").replace("q1=5", "q1=11"),
+            "question 1",
+        ),
+        (
+            format!("{good}&q8=b:10").replace("q7=4", "q7=5"),
+            "question 7",
+        ),
         (good.to_string(), "Question 8 has no answer"),
         (format!("{good}&q8=d:3"), "not a, b or c"),
         (format!("{good}&q8=a:5"), "8a"),
         (format!("{good}&q8=ab:7"), "not one of the choices"),
         ("q8=a:30".to_string(), "Question 1 has no answer"),
-        (format!("{good}&q8=b:10").replace("q3=5", "q3=three"), "not a number"),
+        (
+            format!("{good}&q8=b:10").replace("q3=5", "q3=three"),
+            "not a number",
+        ),
     ] {
         let r = server.post_form("/visa-a", Some(&v.cookie), &v.form(&body));
         assert_eq!(r.status, 400, "{body}: {}", r.body);
@@ -236,7 +268,12 @@ fn the_visa_a_retag_and_acknowledge_forms_refuse_bad_values() {
     for (path, body, status, message) in [
         ("/activity/1/surface", "surface=lava", 400, "not a surface"),
         ("/activity/1/surface", "", 400, "Choose a surface"),
-        ("/activity/999/surface", "surface=sand", 404, "no activity 999"),
+        (
+            "/activity/999/surface",
+            "surface=sand",
+            404,
+            "no activity 999",
+        ),
         ("/activity/abc/surface", "surface=sand", 404, "no activity"),
         ("/alerts/999/ack", "", 404, "not open"),
         ("/alerts/-1/ack", "", 404, "no alert"),
@@ -244,7 +281,11 @@ fn the_visa_a_retag_and_acknowledge_forms_refuse_bad_values() {
     ] {
         let r = server.post_form(path, Some(&v.cookie), &v.form(body));
         assert_eq!(r.status, status, "{path} {body}: {}", r.body);
-        assert!(r.body.contains(message), "{path}: expected {message:?} in {}", r.body);
+        assert!(
+            r.body.contains(message),
+            "{path}: expected {message:?} in {}",
+            r.body
+        );
     }
     assert_eq!(snapshot(&tw), before);
     // Acknowledging twice: the second says it is not open, nothing changes.
@@ -300,13 +341,20 @@ fn no_path_reaches_a_file_and_only_loopback_names_are_answered() {
     ] {
         let r = server.get(p, None);
         assert!(r.status == 404 || r.status == 400, "{p}: {}", r.status);
-        assert!(!r.body.contains("root:") && !r.body.contains("[package]"), "{p}");
+        assert!(
+            !r.body.contains("root:") && !r.body.contains("[package]"),
+            "{p}"
+        );
     }
     let css = server.get("/static/style.css", None);
     assert_eq!(css.status, 200);
     assert!(css.header("content-type").unwrap().starts_with("text/css"));
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1.
-    for host in ["evil.example", "evil.example:8417", "127.0.0.1.evil.example"] {
+    for host in [
+        "evil.example",
+        "evil.example:8417",
+        "127.0.0.1.evil.example",
+    ] {
         let r = server.request("GET", "/api/status", &[("Host".into(), host.into())], b"");
         assert_eq!(r.status, 403, "{host}");
     }
@@ -330,20 +378,34 @@ fn good_forms_change_the_store_and_redirect() {
     assert!(r.header("location").unwrap().starts_with("/pain?saved="));
     let pain = server.get("/api/pain", None).json();
     let e = &pain["entries"][0];
-    assert_eq!((e["score"].as_f64(), e["kind"].as_str()), (Some(4.0), Some("morning")));
+    assert_eq!(
+        (e["score"].as_f64(), e["kind"].as_str()),
+        (Some(4.0), Some("morning"))
+    );
     assert_eq!(e["note"], "stairs hurt");
     assert_eq!(e["side"], "left");
     let page = server.get(r.header("location").unwrap(), Some(&v.cookie));
     assert!(page.body.contains("Saved"), "{}", page.body);
 
-    let r = server.post_form("/activity/1/surface", Some(&v.cookie), &v.form("surface=sand"));
+    let r = server.post_form(
+        "/activity/1/surface",
+        Some(&v.cookie),
+        &v.form("surface=sand"),
+    );
     assert_eq!(r.status, 303);
     let a = server.get("/api/activities/1", None).json();
     assert_eq!(a["metrics"]["surface"], "sand");
     assert_eq!(a["tagged"], true);
-    let r = server.post_form("/activity/1/surface", Some(&v.cookie), &v.form("surface=auto"));
+    let r = server.post_form(
+        "/activity/1/surface",
+        Some(&v.cookie),
+        &v.form("surface=auto"),
+    );
     assert_eq!(r.status, 303);
-    assert_eq!(server.get("/api/activities/1", None).json()["tagged"], false);
+    assert_eq!(
+        server.get("/api/activities/1", None).json()["tagged"],
+        false
+    );
 
     let r = server.post_form(
         "/visa-a",
@@ -371,7 +433,7 @@ fn config_with_password(tw: &Tw, password: &str) -> std::path::PathBuf {
 fn set_password(tw: &Tw, config: &std::path::Path, password: &str) {
     let mut cmd = tw.bare_command();
     cmd.arg("--config")
-        .arg(&config)
+        .arg(config)
         .args(["web", "set-password"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -380,7 +442,11 @@ fn set_password(tw: &Tw, config: &std::path::Path, password: &str) {
     use std::io::Write;
     writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -390,7 +456,10 @@ fn with_a_password_nothing_is_shown_before_login_and_a_wrong_one_waits() {
     let config = config_with_password(&tw, "calf raise 3x15");
     let text = std::fs::read_to_string(&config).unwrap();
     assert!(text.contains("password_hash = \"$argon2id$"), "{text}");
-    assert!(!text.contains("calf raise"), "the password itself is never stored");
+    assert!(
+        !text.contains("calf raise"),
+        "the password itself is never stored"
+    );
     let server = Server::start(&tw, Some(&config));
 
     let r = server.get("/", None);
@@ -404,7 +473,11 @@ fn with_a_password_nothing_is_shown_before_login_and_a_wrong_one_waits() {
     let cookie = format!("tw_csrf={token}");
 
     let started = std::time::Instant::now();
-    let r = server.post_form("/login", Some(&cookie), &format!("csrf={token}&password=calf+raise+3x16"));
+    let r = server.post_form(
+        "/login",
+        Some(&cookie),
+        &format!("csrf={token}&password=calf+raise+3x16"),
+    );
     assert_eq!(r.status, 401);
     assert!(started.elapsed() >= std::time::Duration::from_millis(900));
     assert!(r.body.contains("Wrong password."), "{}", r.body);
@@ -414,7 +487,11 @@ fn with_a_password_nothing_is_shown_before_login_and_a_wrong_one_waits() {
     assert_eq!(r.status, 401);
     assert!(r.body.contains("Wrong password."));
 
-    let r = server.post_form("/login", Some(&cookie), &format!("csrf={token}&password=calf+raise+3x15"));
+    let r = server.post_form(
+        "/login",
+        Some(&cookie),
+        &format!("csrf={token}&password=calf+raise+3x15"),
+    );
     assert_eq!(r.status, 303, "{}", r.body);
     let session_header = r
         .headers
@@ -445,7 +522,11 @@ fn a_non_loopback_bind_without_a_password_is_refused() {
     assert!(r.stderr.contains("set a password first"), "{}", r.stderr);
     let r = tw.run(&["serve", "--bind", "not-an-address"]);
     assert_eq!(r.status.code(), Some(2));
-    assert!(r.stderr.contains("give an address and port"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("give an address and port"),
+        "{}",
+        r.stderr
+    );
     // In the config as well: the config does not load.
     let config = tw.root().join("open.toml");
     std::fs::write(&config, "[web]\nbind = \"0.0.0.0:8417\"\n").unwrap();
@@ -473,7 +554,11 @@ fn a_non_loopback_bind_without_a_password_is_refused() {
     set_password(&tw, &config, "long enough now");
     let mode = std::fs::metadata(&config).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
-    assert!(std::fs::read_to_string(&config).unwrap().contains("0.0.0.0:8417"));
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("0.0.0.0:8417")
+    );
     let r = tw.run(&["--config", config.to_str().unwrap(), "config", "check"]);
     assert!(r.status.success(), "{r:?}");
 }

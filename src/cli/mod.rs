@@ -111,7 +111,8 @@ pub struct Context_ {
 
 /// "2026-11-21" or "2026-11-21T07:30" (the runner's local time) → UTC ms.
 pub fn parse_local_time(text: &str) -> anyhow::Result<i64> {
-    crate::config::parse_local_time(text, crate::config::local_offset_s()).map_err(anyhow::Error::msg)
+    crate::config::parse_local_time(text, crate::config::local_offset_s())
+        .map_err(anyhow::Error::msg)
 }
 
 impl Context_ {

@@ -23,8 +23,8 @@ fn set_password(ctx: &Context_, explicit: Option<&Path>) -> anyhow::Result<ExitC
     let path: PathBuf = crate::config::config_path(explicit, &ctx.env)
         .ok_or_else(|| UsageError("no config location: set $HOME or give --config".into()))?;
     let password = read_password()?;
-    let hash = crate::web::security::hash_password(&password)
-        .map_err(|e| UsageError(e.to_string()))?;
+    let hash =
+        crate::web::security::hash_password(&password).map_err(|e| UsageError(e.to_string()))?;
     let old = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -101,7 +101,9 @@ pub fn with_password_hash(text: &str, hash: &str) -> String {
             }
         } else if in_web && !done {
             let key = t.trim_start_matches('#').trim_start();
-            if key.starts_with("password_hash") && key["password_hash".len()..].trim_start().starts_with('=') {
+            if key.starts_with("password_hash")
+                && key["password_hash".len()..].trim_start().starts_with('=')
+            {
                 out.push(line.clone());
                 done = true;
                 continue;
@@ -129,7 +131,10 @@ pub fn with_password_hash(text: &str, hash: &str) -> String {
 fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
     let old = std::fs::metadata(path).ok();
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(".tendonwatch.toml.{}.tmp", std::process::id()));
     {

@@ -244,6 +244,16 @@ fn intervals(track: &Track, speed: &[f64]) -> Option<Intervals> {
     })
 }
 
+/// Seconds as "m:ss" or "h:mm:ss".
+pub fn clock(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as i64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,15 +268,5 @@ mod tests {
         // Easy 5:30: 10 % faster is ≤ 5:00/km → only the 4:00 minutes.
         assert_eq!(h.seconds_faster_than(330.0, 0.10), 600.0);
         assert_eq!(h.seconds_faster_than(200.0, 0.10), 0.0);
-    }
-}
-
-/// Seconds as "m:ss" or "h:mm:ss".
-pub fn clock(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as i64;
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
     }
 }

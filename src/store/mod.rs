@@ -312,7 +312,11 @@ impl Store {
         Ok((rows, total))
     }
 
-    fn query_activities<P: rusqlite::Params>(&self, tail: &str, params: P) -> Result<Vec<ActivityRow>> {
+    fn query_activities<P: rusqlite::Params>(
+        &self,
+        tail: &str,
+        params: P,
+    ) -> Result<Vec<ActivityRow>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT a.id, a.start_ms, a.local_offset_s, a.sport, a.sub_sport, a.sport_label,
                     a.distance_m, a.elapsed_s, a.sample_count, a.has_gps, a.has_cadence,

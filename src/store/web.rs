@@ -4,7 +4,12 @@ use super::{Result, Store};
 use rusqlite::params;
 
 impl Store {
-    pub fn add_web_session(&mut self, token_hash: &str, now_ms: i64, expires_ms: i64) -> Result<()> {
+    pub fn add_web_session(
+        &mut self,
+        token_hash: &str,
+        now_ms: i64,
+        expires_ms: i64,
+    ) -> Result<()> {
         let tx = self.write_transaction()?;
         tx.execute(
             "DELETE FROM web_sessions WHERE expires_ms <= ?1",

@@ -43,7 +43,10 @@ pub async fn status(State(state): State<AppState>) -> Answer<views::Status> {
     ))
 }
 
-pub async fn load(State(state): State<AppState>, Query(q): Query<WeeksQuery>) -> Answer<views::Load> {
+pub async fn load(
+    State(state): State<AppState>,
+    Query(q): Query<WeeksQuery>,
+) -> Answer<views::Load> {
     let weeks = weeks_of(&q, 16)?;
     let opts = state.opts.clone();
     let now = now();
@@ -66,7 +69,10 @@ pub async fn activities(
     ))
 }
 
-pub async fn activity(State(state): State<AppState>, Path(id): Path<String>) -> Answer<views::ActivityPage> {
+pub async fn activity(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Answer<views::ActivityPage> {
     let id = id
         .parse::<i64>()
         .map_err(|_| WebError::NotFound(format!("There is no activity '{id}'.")))?;
@@ -83,7 +89,10 @@ pub struct DaysQuery {
     pub days: Option<String>,
 }
 
-pub async fn pain(State(state): State<AppState>, Query(q): Query<DaysQuery>) -> Answer<views::PainLog> {
+pub async fn pain(
+    State(state): State<AppState>,
+    Query(q): Query<DaysQuery>,
+) -> Answer<views::PainLog> {
     let days = match q.days.as_deref().filter(|d| !d.is_empty()) {
         None => 30,
         Some(d) => d
@@ -103,9 +112,7 @@ pub async fn pain(State(state): State<AppState>, Query(q): Query<DaysQuery>) -> 
 
 pub async fn visa_a(State(state): State<AppState>) -> Answer<Vec<crate::store::pain::VisaARecord>> {
     Ok(Json(
-        state
-            .with_store(|store| Ok(store.visa_a_scores()?))
-            .await?,
+        state.with_store(|store| Ok(store.visa_a_scores()?)).await?,
     ))
 }
 
@@ -120,7 +127,10 @@ pub async fn alerts(
     ))
 }
 
-pub async fn report(State(state): State<AppState>, Query(q): Query<WeeksQuery>) -> Answer<crate::report::Report> {
+pub async fn report(
+    State(state): State<AppState>,
+    Query(q): Query<WeeksQuery>,
+) -> Answer<crate::report::Report> {
     let weeks = weeks_of(&q, 12)?;
     let opts = state.opts.clone();
     let now = now();

@@ -9,10 +9,10 @@ use super::{AppState, WebError, charts};
 use crate::metrics::surface::Surface;
 use crate::pain::{self, PainKind, Side, VisaA};
 use crate::store::pain::NewPain;
+use axum::Extension;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Extension;
 use maud::{Markup, html};
 use std::collections::HashMap;
 
@@ -71,7 +71,8 @@ fn decode(text: &str) -> Result<String, WebError> {
         }
         i += 1;
     }
-    String::from_utf8(out).map_err(|_| WebError::BadRequest("The form was not sent as text.".into()))
+    String::from_utf8(out)
+        .map_err(|_| WebError::BadRequest("The form was not sent as text.".into()))
 }
 
 /// A non-empty field.
@@ -191,9 +192,10 @@ pub struct WeeksQuery {
 pub fn weeks_of(q: &WeeksQuery, default: i64) -> Result<i64, WebError> {
     let n = match q.weeks.as_deref().filter(|w| !w.is_empty()) {
         None => None,
-        Some(w) => Some(w.parse::<i64>().map_err(|_| {
-            WebError::BadRequest(format!("weeks={w}: give a number of weeks"))
-        })?),
+        Some(w) => Some(
+            w.parse::<i64>()
+                .map_err(|_| WebError::BadRequest(format!("weeks={w}: give a number of weeks")))?,
+        ),
     };
     views::weeks_param(n, default)
 }
@@ -384,11 +386,7 @@ fn whole(v: f64) -> String {
     format!("{v:.0}")
 }
 
-pub async fn retag(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    form: RawForm,
-) -> Page {
+pub async fn retag(State(state): State<AppState>, Path(id): Path<String>, form: RawForm) -> Page {
     let id = id_of(&id, "activity")?;
     let f = fields(&form)?;
     let surface = match field(&f, "surface") {
@@ -463,14 +461,25 @@ pub async fn pain(
     Query(q): Query<PainQuery>,
 ) -> Page {
     let saved = match (q.saved.as_deref(), q.visa.as_deref()) {
-        (Some(s), _) => s.parse::<i64>().ok().map(|id| format!("Saved (entry {id}).")),
+        (Some(s), _) => s
+            .parse::<i64>()
+            .ok()
+            .map(|id| format!("Saved (entry {id}).")),
         (_, Some(v)) => v
             .parse::<f64>()
             .ok()
             .map(|v| format!("VISA-A saved: {v:.0}/100.")),
         _ => None,
     };
-    pain_page(&state, &csrf, StatusCode::OK, None, saved, PainDraft::default()).await
+    pain_page(
+        &state,
+        &csrf,
+        StatusCode::OK,
+        None,
+        saved,
+        PainDraft::default(),
+    )
+    .await
 }
 
 async fn pain_page(
@@ -657,8 +666,15 @@ pub async fn log_pain(
                 note: field(&f, "note").map(str::to_string),
                 at: field(&f, "at").map(str::to_string),
             };
-            return pain_page(&state, &csrf, StatusCode::BAD_REQUEST, Some(message), None, draft)
-                .await;
+            return pain_page(
+                &state,
+                &csrf,
+                StatusCode::BAD_REQUEST,
+                Some(message),
+                None,
+                draft,
+            )
+            .await;
         }
     };
     let opts = state.opts.clone();
@@ -677,7 +693,13 @@ pub async fn log_pain(
 
 // ---------------------------------------------------------------- VISA-A
 
-const Q8_MINUTES: [&str; 5] = ["nil", "1–10 min", "11–20 min", "21–30 min", "more than 30 min"];
+const Q8_MINUTES: [&str; 5] = [
+    "nil",
+    "1–10 min",
+    "11–20 min",
+    "21–30 min",
+    "more than 30 min",
+];
 
 fn q8_choices() -> Vec<(String, String)> {
     let parts: [(char, &str, [u8; 5]); 3] = [
@@ -689,14 +711,23 @@ fn q8_choices() -> Vec<(String, String)> {
         .iter()
         .flat_map(|(part, what, points)| {
             points.iter().zip(Q8_MINUTES).map(move |(p, minutes)| {
-                (format!("{part}:{p}"), format!("{what}: I can train {minutes}"))
+                (
+                    format!("{part}:{p}"),
+                    format!("{what}: I can train {minutes}"),
+                )
             })
         })
         .collect()
 }
 
 pub async fn visa_a(State(state): State<AppState>, Extension(csrf): Extension<Csrf>) -> Page {
-    Ok(visa_a_page(&state, &csrf, StatusCode::OK, None, &HashMap::new()))
+    Ok(visa_a_page(
+        &state,
+        &csrf,
+        StatusCode::OK,
+        None,
+        &HashMap::new(),
+    ))
 }
 
 fn visa_a_page(
@@ -737,7 +768,10 @@ fn visa_a_page(
             button type="submit" { "Save VISA-A" }
         }
     };
-    respond(status, layout::page(&frame(state, "VISA-A", "/pain", csrf), body))
+    respond(
+        status,
+        layout::page(&frame(state, "VISA-A", "/pain", csrf), body),
+    )
 }
 
 fn parse_visa_a(f: &HashMap<String, String>) -> Result<VisaA, String> {
@@ -867,7 +901,11 @@ pub async fn alerts(
         .with_store(move |store| views::alerts(store, &f))
         .await?;
     let off = state.opts.local_offset_s;
-    let state_now = filter.state.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "open".into());
+    let state_now = filter
+        .state
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "open".into());
     let kind_now = filter.kind.clone().unwrap_or_default();
     let sev_now = filter.severity.clone().unwrap_or_default();
     let body = html! {
@@ -966,7 +1004,9 @@ pub async fn login(
 ) -> Page {
     let f = fields(&form)?;
     let password = f.get("password").cloned().unwrap_or_default();
-    if password.is_empty() || password.len() > 1024 || !security::attempt_login(&state, password).await
+    if password.is_empty()
+        || password.len() > 1024
+        || !security::attempt_login(&state, password).await
     {
         return Ok(login_page(
             &state,

@@ -101,7 +101,11 @@ pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> Head
 
 /// Compare without an early exit, so timing tells nothing of the token.
 pub fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn host_allowed(state: &AppState, headers: &HeaderMap) -> bool {
@@ -328,7 +332,10 @@ mod tests {
 
     #[test]
     fn form_fields_and_constant_time_compare() {
-        assert_eq!(form_field(b"a=1&csrf=abc&b=2", "csrf").as_deref(), Some("abc"));
+        assert_eq!(
+            form_field(b"a=1&csrf=abc&b=2", "csrf").as_deref(),
+            Some("abc")
+        );
         assert_eq!(form_field(b"a=1", "csrf"), None);
         assert!(same("abc", "abc"));
         assert!(!same("abc", "abd"));

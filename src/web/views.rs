@@ -111,12 +111,8 @@ fn weekly(history: &[RunRecord], opts: &WebOptions, first: i64, weeks: i64) -> V
         .map(|i| {
             let start_ms = first + i * WEEK_MS;
             let b = baseline::compute(history, start_ms, &opts.rules.baseline);
-            let band_m = (!b.learning.learning && b.weekly_m > 0.0).then(|| {
-                (
-                    b.weekly_m,
-                    b.weekly_m * (1.0 + week_jump_pct(opts) / 100.0),
-                )
-            });
+            let band_m = (!b.learning.learning && b.weekly_m > 0.0)
+                .then(|| (b.weekly_m, b.weekly_m * (1.0 + week_jump_pct(opts) / 100.0)));
             Week {
                 start_ms,
                 distance_m: 0.0,
@@ -289,7 +285,11 @@ pub struct AlertFilter {
 }
 
 pub fn alerts(store: &Store, f: &AlertFilter) -> Result<Vec<Alert>, WebError> {
-    let state = f.state.as_deref().filter(|s| !s.is_empty()).unwrap_or("open");
+    let state = f
+        .state
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("open");
     if !matches!(state, "open" | "acknowledged" | "all") {
         return Err(WebError::BadRequest(format!(
             "state '{state}': use open, acknowledged or all"
