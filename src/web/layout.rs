@@ -145,7 +145,7 @@ pub fn score(s: f64) -> String {
 /// acknowledge button while it is open.
 pub fn alert_card(a: &crate::store::alerts::Alert, csrf: &str, offset_s: i32) -> Markup {
     html! {
-        article.alert id=(format!("alert-{}", a.id)) class=(format!("sev-{}", a.severity)) data-alert-id=(a.id) {
+        article id=(format!("alert-{}", a.id)) class=(format!("alert sev-{}", a.severity)) data-alert-id=(a.id) {
             h3 {
                 span.kind { (a.kind.replace('_', " ")) }
                 " "

@@ -122,7 +122,7 @@ pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Cs
             section.card.week class=[over.then_some("over")] {
                 h2 { "Last 7 days" }
                 p.big { (km(b.last_7d_m)) }
-                p { (b.last_7d_runs) " runs" }
+                p { (b.last_7d_runs) @if b.last_7d_runs == 1 { " run" } @else { " runs" } }
                 @if let (Some(ratio), Some(limit)) = (s.week_ratio, s.week_limit_m) {
                     p { "Your usual week: " (km(b.weekly_m)) " (" (format!("{:.0} %", ratio * 100.0)) " of it). "
                         "Up to " (km(limit)) " is within your limit." }
@@ -546,7 +546,7 @@ async fn pain_page(
             fieldset.scores {
                 legend { "Achilles pain, 0 = none, 10 = worst ever. One tap logs it." }
                 @for n in 0..=10 {
-                    button.score type="submit" name="score" value=(n) class=(format!("s{n}")) { (n) }
+                    button type="submit" name="score" value=(n) class=(format!("score s{n}")) { (n) }
                 }
             }
         }
