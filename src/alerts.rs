@@ -96,7 +96,9 @@ pub fn evaluate_pain(
     now_ms: i64,
 ) -> Result<Vec<Alert>, StoreError> {
     let from = now_ms - PAIN_WINDOW_DAYS * DAY_MS;
-    let entries = store.pain_between(from, now_ms + crate::pain::FUTURE_SLACK_MS)?;
+    // Two weeks more as context: the trend of an entry compares its week
+    // with the week before.
+    let entries = store.pain_between(from - 14 * DAY_MS, now_ms + crate::pain::FUTURE_SLACK_MS)?;
     let runs = store.run_records(from - DAY_MS, now_ms + 1)?;
     let introductions: Vec<rules::pain::Introduction> = store
         .alerts_between(from, now_ms + 1)?
@@ -122,6 +124,7 @@ pub fn evaluate_pain(
         });
     let ctx = rules::pain::PainContext {
         entries: &entries,
+        since_ms: from,
         runs: &runs,
         introductions: &introductions,
         now_ms,

@@ -156,7 +156,7 @@ fn during_4_is_over_the_limit_for_return_but_not_for_normal() {
     let ret = s.pain_rules(Mode::Return, after_run + HOUR);
     assert_eq!(kinds(&ret), ["pain_limit"], "{ret:#?}");
     assert!(
-        ret[0].what_changed.contains("Pain 4/10 during the run"),
+        ret[0].what_changed.contains("Pain 4/10 during your "),
         "{}",
         ret[0].what_changed
     );

@@ -562,3 +562,70 @@ fn a_non_loopback_bind_without_a_password_is_refused() {
     let r = tw.run(&["--config", config.to_str().unwrap(), "config", "check"]);
     assert!(r.status.success(), "{r:?}");
 }
+
+#[test]
+fn the_daemon_serves_the_dashboard_when_enabled_and_new_runs_show_up() {
+    let tw = Tw::new();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let config = tw.root().join("tendonwatch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[watch]\ndebounce_ms = 200\n\n[web]\nenabled = true\nbind = \"127.0.0.1:{port}\"\n"
+        ),
+    )
+    .unwrap();
+    let mut cmd = tw.command();
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("watch")
+        .arg(tw.sync())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let server = Server::attach(addr);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let answered = |server: &Server, path: &str| -> Option<serde_json::Value> {
+        std::net::TcpStream::connect(server.addr).ok()?;
+        let r = server.get(path, None);
+        (r.status == 200).then(|| r.json())
+    };
+    while answered(&server, "/api/activities").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dashboard never answered"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // A run synced into the folder appears on the dashboard.
+    std::fs::copy(
+        util::real("fit/with_nones.fit"),
+        tw.sync().join("with_nones.fit"),
+    )
+    .unwrap();
+    loop {
+        let list = answered(&server, "/api/activities").unwrap();
+        if list["total"].as_u64() == Some(1) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never showed: {list}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(server.get("/activity/1", None).body.contains("Surface"));
+    // SIGTERM stops both.
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(std::net::TcpStream::connect(addr).is_err(), "still serving");
+}

@@ -27,8 +27,11 @@ pub struct Introduction {
 }
 
 pub struct PainContext<'a> {
-    /// Entries of the last weeks, any order.
+    /// Entries of the last weeks, any order, reaching two weeks before
+    /// `since_ms` (the trend compares a week with the one before it).
     pub entries: &'a [PainEntry],
+    /// Entries from here on are judged; older ones are only context.
+    pub since_ms: i64,
     pub runs: &'a [RunRecord],
     pub introductions: &'a [Introduction],
     pub now_ms: i64,
@@ -41,7 +44,7 @@ pub fn evaluate(ctx: &PainContext<'_>) -> Vec<Finding> {
     let mut entries: Vec<&PainEntry> = ctx.entries.iter().collect();
     entries.sort_by_key(|e| (e.at_ms, e.id));
     let mut out = Vec::new();
-    for e in &entries {
+    for e in entries.iter().filter(|e| e.at_ms >= ctx.since_ms) {
         match e.kind {
             PainKind::During | PainKind::After => out.extend(pain_limit(ctx, e)),
             PainKind::Morning => {
@@ -96,27 +99,26 @@ fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
     } else {
         Severity::Warn
     };
+    let when = if e.kind == PainKind::During {
+        "during"
+    } else {
+        "after"
+    };
     let about = run
         .map(|r| {
             format!(
-                " after your {:.1} km run of {}",
+                "{when} your {:.1} km run of {}",
                 r.distance_m() / 1000.0,
                 day(r.start_ms, ctx.local_offset_s)
             )
         })
-        .unwrap_or_default();
+        .unwrap_or_else(|| format!("{when} the run"));
     let mut f = base(RuleId::PainLimit, severity, e, run);
     f.baseline = ctx.limit;
     f.threshold = ctx.limit;
     f.what_changed = format!(
-        "Pain {:.0}/10 {}{about}: above your limit of {:.0}.",
-        e.score,
-        if e.kind == PainKind::During {
-            "during the run"
-        } else {
-            "after the run"
-        },
-        ctx.limit
+        "Pain {:.0}/10 {about}: above your limit of {:.0}.",
+        e.score, ctx.limit
     );
     f.what_to_do = format!(
         "Make the next runs shorter or slower until pain stays at {:.0} or below during and after; pain above it means today's load was more than the tendon tolerated.",
@@ -273,4 +275,64 @@ fn reminders(ctx: &PainContext<'_>, entries: &[&PainEntry]) -> Vec<Finding> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn morning(id: i64, at_ms: i64, score: f64) -> PainEntry {
+        PainEntry {
+            id,
+            at_ms,
+            score,
+            kind: PainKind::Morning,
+            stiffness_min: None,
+            side: None,
+            note: None,
+        }
+    }
+
+    /// The week before the oldest judged entries is read whole: a week cut
+    /// at the edge of the window (its worst mornings outside) once looked
+    /// like a rise.
+    #[test]
+    fn the_trend_compares_whole_weeks_at_the_window_edge() {
+        let now = 1_790_000_000_000;
+        let at = |k: i64| now - k * DAY_MS;
+        let mut entries = Vec::new();
+        for k in 0..=26 {
+            let score = match k {
+                0..=19 => 1.0,
+                20 | 21 => 0.0,
+                _ => 3.0,
+            };
+            entries.push(morning(k, at(k), score));
+        }
+        let ctx = PainContext {
+            entries: &entries,
+            since_ms: now - 21 * DAY_MS,
+            runs: &[],
+            introductions: &[],
+            now_ms: now,
+            limit: 3.0,
+            local_offset_s: 0,
+        };
+        let trend: Vec<_> = evaluate(&ctx)
+            .into_iter()
+            .filter(|f| f.kind == RuleId::PainTrend)
+            .collect();
+        assert!(trend.is_empty(), "{trend:#?}");
+        // Judged without the context (as before), the cut week made a trend.
+        let cut: Vec<PainEntry> = entries
+            .iter()
+            .filter(|e| e.at_ms >= ctx.since_ms)
+            .cloned()
+            .collect();
+        let blind = PainContext {
+            entries: &cut,
+            ..ctx
+        };
+        assert!(evaluate(&blind).iter().any(|f| f.kind == RuleId::PainTrend));
+    }
 }
