@@ -56,7 +56,7 @@ fn every_page_and_api_answers_with_the_security_headers() {
         assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
         assert_eq!(r.header("x-frame-options"), Some("DENY"));
-        assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(r.header("referrer-policy"), Some("same-origin"));
         assert_eq!(r.header("cache-control"), Some("no-store"));
         let cookie = r
             .headers

@@ -40,11 +40,11 @@ pub fn page(f: &Frame<'_>, body: Markup) -> Html<String> {
                 body {
                     header.top {
                         a.brand href="/" { "tendonwatch" }
-                        nav {
+                        @if !f.nav.is_empty() { nav {
                             @for (href, label) in NAV {
                                 a href=(href) class=[(f.nav == href).then_some("here")] { (label) }
                             }
-                        }
+                        } }
                         @if f.logout {
                             form.logout method="post" action="/logout" {
                                 (csrf_field(f.csrf))

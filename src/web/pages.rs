@@ -119,7 +119,7 @@ pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Cs
             }
         }
         div.cards {
-            section.card.week class=[over.then_some("over")] {
+            section.card.week.over[over] {
                 h2 { "Last 7 days" }
                 p.big { (km(b.last_7d_m)) }
                 p { (b.last_7d_runs) @if b.last_7d_runs == 1 { " run" } @else { " runs" } }
@@ -544,7 +544,8 @@ async fn pain_page(
                 }
             }
             fieldset.scores {
-                legend { "Achilles pain, 0 = none, 10 = worst ever. One tap logs it." }
+                legend { "Pain: one tap logs it" }
+                p.hint { "Achilles pain from 0 (none) to 10 (worst ever)." }
                 @for n in 0..=10 {
                     button type="submit" name="score" value=(n) class=(format!("score s{n}")) { (n) }
                 }
@@ -863,7 +864,7 @@ pub async fn report(
             (layout::svg(charts::factor_chart(&bars)))
             ul.factors {
                 @for f in &r.factors {
-                    li class=(format!("verdict-{}", f.verdict.as_str())) { strong { (f.factor) } ": " (f.words) }
+                    li class=(format!("verdict-{}", f.verdict.as_str())) { strong { (f.factor.replace('_', " ")) } ": " (f.words) }
                 }
             }
         }
@@ -932,7 +933,7 @@ pub async fn alerts(
             }
             button type="submit" { "Filter" }
         }
-        p { (list.len()) " alerts" }
+        p { (list.len()) @if list.len() == 1 { " alert" } @else { " alerts" } }
         @for a in &list { (alert_card(a, &csrf.0, off)) }
     };
     Ok(layout::page(&frame(&state, "Alerts", "/alerts", &csrf), body).into_response())
@@ -1020,7 +1021,7 @@ pub async fn login(
     let mut response = see_other("/");
     response.headers_mut().append(
         header::SET_COOKIE,
-        security::set_cookie(SESSION_COOKIE, &token, max_age, false),
+        security::set_cookie(SESSION_COOKIE, &token, max_age),
     );
     Ok(response)
 }
@@ -1030,7 +1031,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Page {
     let mut response = see_other("/login");
     response.headers_mut().append(
         header::SET_COOKIE,
-        security::set_cookie(SESSION_COOKIE, "", 0, false),
+        security::set_cookie(SESSION_COOKIE, "", 0),
     );
     Ok(response)
 }

@@ -14,7 +14,9 @@
 //!   site, is refused with 403 before its handler runs.
 //! - **Headers**: a Content-Security-Policy allowing nothing but this site's
 //!   own stylesheet and forms, no framing, no sniffing, no referrer, no
-//!   caching of pages.
+//!   caching of pages. The referrer policy is `same-origin`: with
+//!   `no-referrer` browsers send `Origin: null` on form posts, which the
+//!   origin check would refuse.
 
 use super::{AppState, WebError};
 use axum::extract::{Request, State};
@@ -91,10 +93,11 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
+/// A cookie for this site only. Not `Secure`: the dashboard speaks plain
+/// HTTP on a home network, where a browser would drop a secure cookie.
+pub fn set_cookie(name: &str, value: &str, max_age_s: i64) -> HeaderValue {
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
@@ -149,7 +152,7 @@ fn add_security_headers(headers: &mut HeaderMap) {
         ),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
         (
             header::HeaderName::from_static("cross-origin-opener-policy"),
             "same-origin",
@@ -179,7 +182,7 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
             if let Some(token) = new_csrf {
                 response.headers_mut().append(
                     header::SET_COOKIE,
-                    set_cookie(CSRF_COOKIE, &token, 400 * 86_400, !state.loopback),
+                    set_cookie(CSRF_COOKIE, &token, 400 * 86_400),
                 );
             }
             response
@@ -202,7 +205,7 @@ async fn check(state: &AppState, request: &mut Request) -> Result<Option<String>
     let path = request.uri().path().to_string();
     if state.opts.password_hash.is_some() && !public(&path) && !logged_in(state, headers).await {
         return Err(if path.starts_with("/api/") {
-            WebError::Unauthorized.into_response()
+            super::api::ApiError::from(WebError::Unauthorized).into_response()
         } else if request.method() == Method::GET {
             Redirect::to("/login").into_response()
         } else {
