@@ -46,7 +46,7 @@ fn main() {
     let last_id = {
         let mut store = Store::open(&db).unwrap();
         let weeks = (RUNS / 3) as i64;
-        let this_monday = now - (now + 3 * DAY_MS).rem_euclid(7 * DAY_MS);
+        let this_monday = web::views::week_start(now, 0);
         let r = Runner {
             start_ms: this_monday - weeks * 7 * DAY_MS,
             ..Runner::default()

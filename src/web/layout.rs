@@ -30,13 +30,7 @@ pub fn page(f: &Frame<'_>, body: Markup) -> Html<String> {
         html! {
             (DOCTYPE)
             html lang="en" {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    meta name="color-scheme" content="light dark";
-                    title { (f.title) " · tendonwatch" }
-                    link rel="stylesheet" href="/static/style.css";
-                }
+                (head(f.title))
                 body {
                     header.top {
                         a.brand href="/" { "tendonwatch" }
@@ -60,6 +54,18 @@ pub fn page(f: &Frame<'_>, body: Markup) -> Html<String> {
     )
 }
 
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="color-scheme" content="light dark";
+            title { (title) " · tendonwatch" }
+            link rel="stylesheet" href="/static/style.css";
+        }
+    }
+}
+
 pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name=(super::security::CSRF_FIELD) value=(token); }
 }
@@ -70,12 +76,7 @@ pub fn error_page(status: StatusCode, message: &str) -> Html<String> {
         html! {
             (DOCTYPE)
             html lang="en" {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { (status.as_u16()) " · tendonwatch" }
-                    link rel="stylesheet" href="/static/style.css";
-                }
+                (head(&status.as_u16().to_string()))
                 body {
                     main {
                         h1 { (status.canonical_reason().unwrap_or("Error")) }

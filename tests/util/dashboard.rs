@@ -20,7 +20,7 @@ const WEEK_MS: i64 = 7 * 86_400_000;
 /// FIT files into the sync folder and imported.
 pub fn seed_season(tw: &Tw) {
     let now = chrono::Utc::now().timestamp_millis();
-    let this_monday = now - (now + 3 * 86_400_000).rem_euclid(WEEK_MS);
+    let this_monday = tendonwatch::web::views::week_start(now, 0);
     let r = Runner {
         start_ms: this_monday - 9 * WEEK_MS,
         ..Runner::default()
