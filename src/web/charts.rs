@@ -913,6 +913,15 @@ pub fn series_chart(s: &Series<'_>) -> String {
     }
 
     let (lo, hi) = percentile_range(&mut values);
+    // A nearly steady value (cadence 169–170) keeps a readable span, so
+    // noise does not look like change: at least 6 % of the value, and 4 units.
+    let min_span = (((lo + hi) / 2.0).abs() * 0.06).max(4.0);
+    let (lo, hi) = if hi - lo < min_span {
+        let mid = (lo + hi) / 2.0;
+        (mid - min_span / 2.0, mid + min_span / 2.0)
+    } else {
+        (lo, hi)
+    };
     let pad = if hi - lo > 1e-9 {
         (hi - lo) * 0.08
     } else {

@@ -157,7 +157,9 @@ pub fn alert_card(a: &crate::store::alerts::Alert, csrf: &str, offset_s: i32) ->
             }
             p.when { (day(a.window_end_ms, offset_s)) }
             p.changed { (a.what_changed) }
-            p.todo { strong { "What to do: " } (a.what_to_do) }
+            // The words are shared with the terminal, where commands are in
+            // backticks; here they read as plain text.
+            p.todo { strong { "What to do: " } (a.what_to_do.replace('`', "")) }
             details { summary { "Source" } p.source { (a.source) } }
             @match a.acknowledged_ms {
                 Some(at) => p.acked { "Acknowledged " (day(at, offset_s)) }
