@@ -1954,33 +1954,4 @@ mod tests {
         assert_eq!(Signed(-0.4).to_string(), "\u{2212}0.4");
         assert_eq!(Signed(0.02).to_string(), "0");
     }
-
-    #[test]
-    #[ignore = "timing; run with --release"]
-    fn load_chart_is_fast() {
-        let ws = weeks(150);
-        let mut pain = pains(&ws, 8);
-        pain.truncate(3000);
-        let alerts: Vec<AlertMark> = (0..300)
-            .map(|i| alert(i, ws[0].start_ms + i * 3 * DAY_MS + 1, "Long-run spike"))
-            .collect();
-        let c = LoadChart {
-            weeks: &ws,
-            pain: &pain,
-            alerts: &alerts,
-            local_offset_s: 3600,
-        };
-        let start = std::time::Instant::now();
-        let runs = 50;
-        let mut bytes = 0;
-        for _ in 0..runs {
-            bytes += load_chart(&c).len();
-        }
-        let per = start.elapsed() / runs;
-        eprintln!(
-            "load_chart: {per:?} per chart, {} bytes",
-            bytes / runs as usize
-        );
-        assert!(per.as_millis() < 5);
-    }
 }
