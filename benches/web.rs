@@ -4,7 +4,8 @@
 //!
 //! The store: 3,000 simulated runs (three a week, ending this week, through
 //! real FIT bytes), a morning pain entry every day of the last 120 days,
-//! and the alerts the rules raise over all of it.
+//! the alerts the rules raise over all of it, and a long-run spike alert on
+//! every tenth run (300 alerts, all open).
 //!
 //! Run: `cargo bench --bench web` (builds the store first: ~1 minute).
 #![allow(clippy::unwrap_used)]
@@ -14,6 +15,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Instant;
 use tendonwatch::config::Config;
 use tendonwatch::pain::PainKind;
+use tendonwatch::rules::{Finding, RuleId, Severity};
 use tendonwatch::sim::training::Runner;
 use tendonwatch::store::Store;
 use tendonwatch::store::pain::NewPain;
@@ -63,10 +65,36 @@ fn main() {
             };
             store.add_pain(&p, now).unwrap();
         }
-        let alerts = tendonwatch::alerts::evaluate_pending(&mut store, &settings, now).unwrap();
+        let raised = tendonwatch::alerts::evaluate_pending(&mut store, &settings, now).unwrap();
+        // Steady running raises nothing: store a long-run spike on every
+        // tenth run as well, so the alert pages and markers have work.
+        let findings: Vec<Finding> = store
+            .run_records(0, now + 1)
+            .unwrap()
+            .iter()
+            .step_by(10)
+            .map(|r| Finding {
+                kind: RuleId::RunSpike,
+                severity: Severity::High,
+                activity_id: Some(r.activity_id),
+                window_start_ms: r.start_ms,
+                window_end_ms: r.end_ms(),
+                measured: 13_000.0,
+                baseline: 9_600.0,
+                threshold: 30.0,
+                unit: "m".into(),
+                what_changed: "Longest run in 30 days 9.6 km; this run 13.0 km, +35 %.".into(),
+                what_to_do: "Keep the next runs at or under 10.6 km.".into(),
+                source: "bench".into(),
+                cause: tendonwatch::rules::run_cause(r.start_ms),
+            })
+            .collect();
+        let stored = store
+            .record_findings(None, &findings, "too_old", &[], now)
+            .unwrap();
         eprintln!(
             "built a store of {RUNS} runs, 120 pain entries, {} alerts in {:.1} s",
-            alerts.len(),
+            raised.len() + stored.len(),
             t.elapsed().as_secs_f64()
         );
         last_id
