@@ -629,3 +629,76 @@ fn the_daemon_serves_the_dashboard_when_enabled_and_new_runs_show_up() {
     assert!(status.success(), "{status:?}");
     assert!(std::net::TcpStream::connect(addr).is_err(), "still serving");
 }
+
+/// On a terminal (a real pty, through util-linux `script`), the password is
+/// asked twice with echo off; two different answers change nothing.
+#[test]
+fn set_password_on_a_terminal_asks_twice_without_echo() {
+    let tw = Tw::new();
+    let config = tw.root().join("tty.toml");
+    let run = |answers: &str| {
+        let inner = format!(
+            "{} --config {} web set-password",
+            util::BIN,
+            config.display()
+        );
+        let mut script = std::process::Command::new("script");
+        script
+            .args(["-qec", &inner, "/dev/null"])
+            .current_dir(tw.root())
+            .env("HOME", tw.root())
+            .env("PATH", "/usr/bin:/bin")
+            .env("TERM", "dumb")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = script.spawn().unwrap();
+        // Read what the terminal shows as it comes; answer each prompt once
+        // it is on the screen (echo is off by then).
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let mut out = child.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            use std::io::Read;
+            let mut buf = [0u8; 256];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut shown = String::new();
+        let mut stdin = child.stdin.take().unwrap();
+        for (prompt, line) in ["New dashboard password:", "Again:"]
+            .iter()
+            .zip(answers.lines())
+        {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while !shown.contains(prompt) {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                match rx.recv_timeout(left) {
+                    Ok(chunk) => shown.push_str(&String::from_utf8_lossy(&chunk)),
+                    Err(_) => panic!("no prompt {prompt:?}: {shown}"),
+                }
+            }
+            use std::io::Write;
+            writeln!(stdin, "{line}").unwrap();
+            shown = shown.replacen(prompt, "", 1);
+        }
+        let status = child.wait().unwrap();
+        drop(stdin);
+        reader.join().unwrap();
+        while let Ok(chunk) = rx.try_recv() {
+            shown.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        (status.code(), shown)
+    };
+    let (code, shown) = run("first secret 1\nother secret 2");
+    assert_eq!(code, Some(2), "{shown}");
+    assert!(shown.contains("the two passwords differ"), "{shown}");
+    assert!(!config.exists(), "nothing written");
+    let (code, shown) = run("tendon friendly\ntendon friendly");
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(!shown.contains("tendon friendly"), "echoed: {shown}");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("password_hash = \"$argon2id$"), "{text}");
+}

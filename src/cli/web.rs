@@ -64,10 +64,9 @@ fn read_password() -> anyhow::Result<String> {
     }
 }
 
-/// Read a line with the terminal's echo off (`stty`), restoring it after.
+/// Read a line with the terminal's echo off (`stty`, turned off before the
+/// prompt shows), restoring it after.
 fn prompt_hidden(prompt: &str) -> anyhow::Result<String> {
-    print!("{prompt}");
-    std::io::stdout().flush()?;
     let stty = |arg: &str| {
         std::process::Command::new("stty")
             .arg(arg)
@@ -75,6 +74,8 @@ fn prompt_hidden(prompt: &str) -> anyhow::Result<String> {
             .status()
     };
     let _ = stty("-echo");
+    print!("{prompt}");
+    std::io::stdout().flush()?;
     let mut line = String::new();
     let read = std::io::stdin().lock().read_line(&mut line);
     let _ = stty("echo");
