@@ -1,9 +1,8 @@
 //! The JSON API: the same data as the pages, read-only, under `/api/`.
 //! Errors are `{"error": "…"}` with the matching status.
 
-use super::pages::{PageQuery, WeeksQuery, weeks_of};
-use super::views::{self, AlertFilter};
-use super::{AppState, WebError};
+use super::views::{self, AlertFilter, PageQuery, WeeksQuery, weeks_of};
+use super::{AppState, WebError, now};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -28,10 +27,6 @@ impl IntoResponse for ApiError {
 }
 
 type Answer<T> = Result<Json<T>, ApiError>;
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
 
 pub async fn status(State(state): State<AppState>) -> Answer<views::Status> {
     let opts = state.opts.clone();

@@ -138,6 +138,11 @@ impl IntoResponse for WebError {
     }
 }
 
+/// The clock, read at the edge (views and rules take "now" as a value).
+fn now() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
 /// `&`, `<`, `>`, `"` and `'` escaped, for text inside HTML or SVG.
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

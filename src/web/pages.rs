@@ -4,8 +4,8 @@
 
 use super::layout::{self, Frame, alert_card, csrf_field, day, day_time, km, notice, pace, score};
 use super::security::{self, Csrf, SESSION_COOKIE};
-use super::views::{self, AlertFilter};
-use super::{AppState, WebError, charts};
+use super::views::{self, AlertFilter, PageQuery, RUNS_PER_PAGE, WeeksQuery, weeks_of};
+use super::{AppState, WebError, charts, now};
 use crate::metrics::surface::Surface;
 use crate::pain::{self, PainKind, Side, VisaA};
 use crate::store::pain::NewPain;
@@ -17,10 +17,6 @@ use maud::{Markup, html};
 use std::collections::HashMap;
 
 type Page = Result<Response, WebError>;
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
 
 fn frame<'a>(state: &AppState, title: &'a str, nav: &'a str, csrf: &'a Csrf) -> Frame<'a> {
     Frame {
@@ -183,23 +179,6 @@ fn load_chart(load: &views::Load, offset_s: i32) -> Markup {
     }))
 }
 
-#[derive(Debug, serde::Deserialize)]
-pub struct WeeksQuery {
-    pub weeks: Option<String>,
-}
-
-/// `?weeks=` as a number in range.
-pub fn weeks_of(q: &WeeksQuery, default: i64) -> Result<i64, WebError> {
-    let n = match q.weeks.as_deref().filter(|w| !w.is_empty()) {
-        None => None,
-        Some(w) => Some(
-            w.parse::<i64>()
-                .map_err(|_| WebError::BadRequest(format!("weeks={w}: give a number of weeks")))?,
-        ),
-    };
-    views::weeks_param(n, default)
-}
-
 pub async fn load(
     State(state): State<AppState>,
     Extension(csrf): Extension<Csrf>,
@@ -237,13 +216,6 @@ pub async fn load(
 }
 
 // ---------------------------------------------------------------- runs
-
-#[derive(Debug, serde::Deserialize)]
-pub struct PageQuery {
-    pub page: Option<String>,
-}
-
-use super::views::RUNS_PER_PAGE;
 
 pub async fn activities(
     State(state): State<AppState>,

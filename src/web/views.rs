@@ -316,9 +316,26 @@ pub fn alerts(store: &Store, f: &AlertFilter) -> Result<Vec<Alert>, WebError> {
         .collect())
 }
 
-/// Weeks of a `?weeks=` parameter: 1 to 520.
-pub fn weeks_param(weeks: Option<i64>, default: i64) -> Result<i64, WebError> {
-    let w = weeks.unwrap_or(default);
+/// `?weeks=N`, for the load chart and the report.
+#[derive(Debug, serde::Deserialize)]
+pub struct WeeksQuery {
+    pub weeks: Option<String>,
+}
+
+/// `?page=N`, for the list of runs.
+#[derive(Debug, serde::Deserialize)]
+pub struct PageQuery {
+    pub page: Option<String>,
+}
+
+/// `?weeks=` as a number of weeks, 1 to 520 (`default` when absent).
+pub fn weeks_of(q: &WeeksQuery, default: i64) -> Result<i64, WebError> {
+    let w = match q.weeks.as_deref().filter(|w| !w.is_empty()) {
+        None => default,
+        Some(w) => w
+            .parse::<i64>()
+            .map_err(|_| WebError::BadRequest(format!("weeks={w}: give a number of weeks")))?,
+    };
     if (1..=520).contains(&w) {
         Ok(w)
     } else {
