@@ -66,6 +66,8 @@ pub fn evaluate_run(
         profile: &settings.profile,
         t: &settings.thresholds,
         recent_introductions: &recent,
+        history: &history,
+        settings: &settings.baseline,
     };
     let findings = rules::evaluate(&ctx);
     let delivery = if now_ms - run.end_ms() > settings.horizon_days * DAY_MS {

@@ -13,9 +13,18 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub const DAY_MS: i64 = 86_400_000;
-/// History a baseline ever looks at: the chronic EWMA's weight of a day 120
-/// days back is (1 − 2/29)^120 ≈ 0.02 %.
-pub const HISTORY_DAYS: i64 = 120;
+/// History a baseline ever looks at: the six months an introduction is
+/// remembered for ([`MEMORY_DAYS`]); the chronic EWMA's weight of a day 120
+/// days back is already (1 − 2/29)^120 ≈ 0.02 %.
+pub const HISTORY_DAYS: i64 = MEMORY_DAYS;
+/// How long the runner's body remembers a kind of session (RULES.md H: a
+/// runner who ran hills, fast or on trail in the last six months is "back
+/// to" it, not new to it).
+pub const MEMORY_DAYS: i64 = 183;
+/// Weeks of the runner's own normal variation (RULES.md H): a week no
+/// higher than the highest of these is not a jump.
+pub const OWN_MAX_WEEKS: i64 = 12;
+const EWMA_DAYS: i64 = 120;
 
 /// One stored run as the baseline and the rules see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +127,33 @@ pub struct Baseline {
     pub acute_km_per_day: f64,
     pub chronic_km_per_day: f64,
     pub stimulus_runs: usize,
+    /// The highest distance and run count of any 7 days (ending at a run)
+    /// in the [`OWN_MAX_WEEKS`] weeks before the last 7 days: the runner's
+    /// own normal variation (RULES.md H).
+    pub max_week_m: f64,
+    pub max_week_runs: usize,
+    /// What the last six months held (RULES.md H), for "back to …".
+    pub memory: Memory,
+}
+
+/// The most of each kind of session in the [`MEMORY_DAYS`] before a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Memory {
+    /// The hilliest run (climb per km).
+    pub hilliest: Option<Remembered>,
+    /// The run with the most minutes 10 % faster than today's easy pace.
+    pub fastest: Option<Remembered>,
+    /// The latest interval session (value: 1).
+    pub intervals: Option<Remembered>,
+    /// The longest run on each surface (value: its distance, m).
+    pub longest_on_surface: BTreeMap<String, Remembered>,
+}
+
+/// One remembered run: its measure and when it started.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Remembered {
+    pub value: f64,
+    pub start_ms: i64,
 }
 
 impl Baseline {
@@ -273,6 +309,9 @@ pub fn compute(history: &[RunRecord], at_ms: i64, settings: &BaselineSettings) -
     );
     let (acute_km_per_day, chronic_km_per_day) = ewma_loads(&runs, at_ms);
 
+    let (max_week_m, max_week_runs) = highest_week(&runs, at_ms);
+    let memory = remember(&runs, easy_pace_s_per_km);
+
     Baseline {
         at_ms,
         learning,
@@ -293,7 +332,77 @@ pub fn compute(history: &[RunRecord], at_ms: i64, settings: &BaselineSettings) -
         acute_km_per_day,
         chronic_km_per_day,
         stimulus_runs: stimulus.len(),
+        max_week_m,
+        max_week_runs,
+        memory,
     }
+}
+
+/// The most distance and runs of any 7 days ending at a run of the
+/// [`OWN_MAX_WEEKS`] weeks before the last 7 days (the run included, "after,
+/// not at" its start 7 days earlier, like every window here). Rolling, not
+/// calendar weeks: a busy stretch split by a week boundary still counts
+/// whole; and none overlaps the week being judged, which would make a
+/// steady rise its own reference.
+fn highest_week(runs: &[&RunRecord], at_ms: i64) -> (f64, usize) {
+    let mut sorted: Vec<&RunRecord> = runs.to_vec();
+    sorted.sort_by_key(|r| r.start_ms);
+    let since = at_ms - OWN_MAX_WEEKS * 7 * DAY_MS;
+    let (mut most_m, mut most_runs) = (0.0_f64, 0_usize);
+    let (mut first, mut sum_m) = (0, 0.0);
+    for (i, r) in sorted.iter().enumerate() {
+        sum_m += r.distance_m();
+        while sorted[first].start_ms <= r.start_ms - 7 * DAY_MS {
+            sum_m -= sorted[first].distance_m();
+            first += 1;
+        }
+        if r.start_ms > since && r.start_ms <= at_ms - 7 * DAY_MS {
+            most_m = most_m.max(sum_m);
+            most_runs = most_runs.max(i + 1 - first);
+        }
+    }
+    (most_m, most_runs)
+}
+
+/// The most of each kind of session in the runs.
+fn remember(runs: &[&RunRecord], easy_s_per_km: Option<f64>) -> Memory {
+    let most = |slot: &mut Option<Remembered>, value: f64, start_ms: i64| {
+        if value > 0.0 && slot.is_none_or(|m| value > m.value) {
+            *slot = Some(Remembered { value, start_ms });
+        }
+    };
+    let latest = |slot: &mut Option<Remembered>, value: f64, start_ms: i64| {
+        if slot.is_none_or(|m| start_ms > m.start_ms) {
+            *slot = Some(Remembered { value, start_ms });
+        }
+    };
+    let mut memory = Memory::default();
+    for r in runs {
+        if let Some(climb) = r.metrics.climb_m_per_km() {
+            most(&mut memory.hilliest, climb, r.start_ms);
+        }
+        if let Some(easy) = easy_s_per_km {
+            most(
+                &mut memory.fastest,
+                r.minutes_faster_than(easy, 0.10),
+                r.start_ms,
+            );
+        }
+        if r.metrics
+            .pace
+            .as_ref()
+            .is_some_and(|p| p.intervals.is_some())
+        {
+            latest(&mut memory.intervals, 1.0, r.start_ms);
+        }
+        let surface = r.metrics.surface.as_str();
+        let mut slot = memory.longest_on_surface.get(surface).copied();
+        most(&mut slot, r.distance_m(), r.start_ms);
+        if let Some(m) = slot {
+            memory.longest_on_surface.insert(surface.to_string(), m);
+        }
+    }
+    memory
 }
 
 fn mean_pace(runs: &[&RunRecord]) -> Option<f64> {
@@ -309,8 +418,8 @@ fn mean_pace(runs: &[&RunRecord]) -> Option<f64> {
 /// own reference.
 fn ewma_loads(runs: &[&RunRecord], at_ms: i64) -> (f64, f64) {
     let today = at_ms.div_euclid(DAY_MS);
-    let first = today - HISTORY_DAYS;
-    let mut daily = vec![0.0; (HISTORY_DAYS + 1) as usize];
+    let first = today - EWMA_DAYS;
+    let mut daily = vec![0.0; (EWMA_DAYS + 1) as usize];
     for r in runs {
         let day = r.start_ms.div_euclid(DAY_MS);
         if (first..=today).contains(&day) {

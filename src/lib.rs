@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod alerts;
 pub mod baseline;
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod daemon;

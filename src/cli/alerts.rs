@@ -1,4 +1,5 @@
-//! `tendonwatch alerts [--all] [--json]`, `tendonwatch alerts ack ID`.
+//! `tendonwatch alerts [--all] [--json]`, `tendonwatch alerts --ack ID`,
+//! `tendonwatch alerts --stats` (the alert budget, RULES.md H).
 
 use super::Context_;
 use crate::store::alerts::{Alert, DELIVERY_QUEUED};
@@ -14,8 +15,12 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
     /// Acknowledge this alert (it leaves the open list).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", conflicts_with = "stats")]
     pub ack: Option<i64>,
+    /// How loud your alerts are: per 100 runs by rule and severity, and the
+    /// pushes per week (every alert, acknowledged ones included).
+    #[arg(long)]
+    pub stats: bool,
 }
 
 pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
@@ -25,6 +30,19 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             bail!("no open alert {id} (see `tendonwatch alerts`)");
         }
         println!("alert {id} acknowledged");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.stats {
+        let budget = crate::budget::measure(
+            &store.alerts(true)?,
+            &store.run_starts()?,
+            crate::config::local_offset_s(),
+        );
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&budget)?);
+        } else {
+            print!("{}", crate::budget::render(&budget));
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let alerts = store.alerts(args.all)?;

@@ -1,32 +1,38 @@
-//! `frequency_jump` (RULES.md A): runs per 7 days against the 28-day mean.
+//! `frequency_jump` (RULES.md A, H): runs per 7 days against the 28-day
+//! mean, when it is also more runs than any week of the last 12 held.
 
-use super::{Context, Finding, RuleId, Severity};
-use crate::baseline::DAY_MS;
+use super::{Context, Judgement, RuleId, Severity};
+use crate::baseline::{DAY_MS, OWN_MAX_WEEKS};
 
 const SOURCE: &str = "seed 000, Jack Davis: \"over doubled my mileage and days running\"";
 
-pub fn check(ctx: &Context<'_>) -> Option<Finding> {
+pub fn judge(ctx: &Context<'_>) -> Judgement {
     let b = ctx.baseline;
-    if b.runs_per_week <= 0.0 {
-        return None;
-    }
     let runs = (b.last_7d_runs + 1) as f64;
-    if runs - b.runs_per_week < ctx.t.frequency_jump_runs {
-        return None;
+    let over = b.runs_per_week > 0.0 && runs - b.runs_per_week >= ctx.t.frequency_jump_runs;
+    if !over || b.last_7d_runs < b.max_week_runs {
+        return Judgement {
+            over,
+            finding: None,
+        };
     }
-    Some(
-        ctx.finding(RuleId::FrequencyJump, Severity::Warn)
-            .numbers(runs, b.runs_per_week, ctx.t.frequency_jump_runs, "runs/week")
-            .week(ctx.week_cause(RuleId::FrequencyJump), ctx.run.start_ms - 7 * DAY_MS)
-            .text(
-                format!(
-                    "{runs:.0} runs in the last 7 days against your usual {:.1} a week: +{:.1}.",
-                    b.runs_per_week,
-                    runs - b.runs_per_week
-                ),
-                "Add running days one at a time, and keep a rest or cross-training day between the new ones.",
-                SOURCE,
-            )
-            .build(),
-    )
+    let finding = ctx
+        .finding(RuleId::FrequencyJump, Severity::Warn)
+        .numbers(runs, b.runs_per_week, ctx.t.frequency_jump_runs, "runs/week")
+        .week(ctx.week_cause(RuleId::FrequencyJump), ctx.run.start_ms - 7 * DAY_MS)
+        .text(
+            format!(
+                "{runs:.0} runs in the last 7 days against your usual {:.1} a week (+{:.1}), and more than any week of the last {OWN_MAX_WEEKS} ({}).",
+                b.runs_per_week,
+                runs - b.runs_per_week,
+                b.max_week_runs,
+            ),
+            "Add running days one at a time, and keep a rest or cross-training day between the new ones.",
+            SOURCE,
+        )
+        .build();
+    Judgement {
+        over,
+        finding: Some(finding),
+    }
 }

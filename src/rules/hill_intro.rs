@@ -1,7 +1,7 @@
 //! `hill_intro` (RULES.md B): climbing well above what the runner's own
 //! stimulus window contains. Uphill is the calf and Achilles' hard work.
 
-use super::{AFTER_INTRO, Context, Finding, RuleId, Severity};
+use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, back_to};
 
 const SOURCE: &str = "seed 000 step 6; seed 001 (\"especially uphill\"); seed 003 (\"hill work\"); \
     seed 000 thread: \"got AT from doing hill training every other day\"";
@@ -13,8 +13,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
     if e.climb_m_per_km <= limit || e.climb_m < ctx.t.hill_floor_m {
         return None;
     }
-    Some(
-        ctx.finding(RuleId::HillIntro, Severity::Warn)
+    let f = ctx.finding(RuleId::HillIntro, Severity::Warn)
             .numbers(e.climb_m_per_km, p90, limit, "m/km")
             .text(
                 format!(
@@ -26,6 +25,13 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
                 AFTER_INTRO,
                 SOURCE,
             )
-            .build(),
+            .build();
+    back_to(
+        ctx,
+        f,
+        |m| m.hilliest,
+        e.climb_m_per_km,
+        ctx.t.hill_floor_m_per_km,
+        "hills",
     )
 }

@@ -17,7 +17,7 @@ mod stacked_intro;
 mod surface_change;
 mod week_jump;
 
-use crate::baseline::{Baseline, RunRecord};
+use crate::baseline::{Baseline, BaselineSettings, DAY_MS, RunRecord};
 use serde::{Deserialize, Serialize};
 
 /// The rule ids of RULES.md; also the alert `kind`.
@@ -237,6 +237,56 @@ pub struct Context<'a> {
     /// Findings of earlier runs within the stacking window (for
     /// `stacked_intro`): introductions already made.
     pub recent_introductions: &'a [Finding],
+    /// The runs before this one (any order; later ones are ignored) and the
+    /// baseline settings, so a weekly rule can judge the runs of its current
+    /// episode as they were judged then (RULES.md H: one episode, one alert).
+    pub history: &'a [RunRecord],
+    pub settings: &'a BaselineSettings,
+}
+
+/// A rule judged at one run: is its measure over its threshold (an episode
+/// is open), and would it fire (the finding)?
+pub struct Judgement {
+    pub over: bool,
+    pub finding: Option<Finding>,
+}
+
+/// How far back an open episode is followed: a rise that stays over its
+/// threshold for longer than this is judged again.
+const EPISODE_LOOKBACK_DAYS: i64 = 84;
+
+/// RULES.md H, "one rising episode, one alert": the judgement of this run,
+/// unless the rule already fired in the episode this run belongs to — the
+/// unbroken run of earlier runs whose measure was over the threshold. A rule
+/// re-arms only once its measure came back under its threshold.
+fn once_per_episode(ctx: &Context<'_>, judge: fn(&Context<'_>) -> Judgement) -> Option<Finding> {
+    let finding = judge(ctx).finding?;
+    let mut earlier: Vec<&RunRecord> = ctx
+        .history
+        .iter()
+        .filter(|r| {
+            r.start_ms < ctx.run.start_ms
+                && r.start_ms >= ctx.run.start_ms - EPISODE_LOOKBACK_DAYS * DAY_MS
+                && !r.metrics.cross_training
+        })
+        .collect();
+    earlier.sort_by_key(|r| std::cmp::Reverse((r.start_ms, r.activity_id)));
+    for run in earlier {
+        let baseline = crate::baseline::compute(ctx.history, run.start_ms, ctx.settings);
+        let then = Context {
+            run,
+            baseline: &baseline,
+            ..*ctx
+        };
+        let judged = judge(&then);
+        if !judged.over {
+            return Some(finding);
+        }
+        if judged.finding.is_some() && !baseline.learning.learning {
+            return None;
+        }
+    }
+    Some(finding)
 }
 
 impl Context<'_> {
@@ -319,16 +369,19 @@ pub fn evaluate(ctx: &Context<'_>) -> Vec<Finding> {
     if ctx.baseline.learning.learning || ctx.run.metrics.cross_training {
         return Vec::new();
     }
-    let week_jump = week_jump::check(ctx);
-    // RULES.md A: the ratio is shown, never the only trigger (a weak
-    // predictor on its own): it only accompanies a week_jump.
-    let acwr = week_jump.as_ref().and_then(|_| acwr::check(ctx));
+    // RULES.md A: the load ratio is never an alert of its own; it is a line
+    // in the load alerts (`acwr::line`).
+    let week = one_week_alert(
+        ctx,
+        [
+            once_per_episode(ctx, week_jump::judge),
+            once_per_episode(ctx, pace_and_distance::judge),
+            once_per_episode(ctx, frequency_jump::judge),
+        ],
+    );
     let mut out: Vec<Finding> = [
         run_spike::check(ctx),
-        week_jump,
-        acwr,
-        frequency_jump::check(ctx),
-        pace_and_distance::check(ctx),
+        week,
         hill_intro::check(ctx),
         speed_intro::check(ctx),
         surface_change::check(ctx),
@@ -342,6 +395,23 @@ pub fn evaluate(ctx: &Context<'_>) -> Vec<Finding> {
         out.push(stacked);
     }
     out
+}
+
+/// The weekly ratios of one run (in order of weight) as one alert: they
+/// measure the same 7 days, so the first carries the others as lines, and
+/// the load ratio as context (RULES.md A, H).
+fn one_week_alert<const N: usize>(
+    ctx: &Context<'_>,
+    weekly: [Option<Finding>; N],
+) -> Option<Finding> {
+    let mut found = weekly.into_iter().flatten();
+    let mut first = found.next()?;
+    for also in found {
+        first.what_changed.push_str(" Also: ");
+        first.what_changed.push_str(&also.what_changed);
+    }
+    first.what_changed.push_str(&acwr::line(ctx));
+    Some(first)
 }
 
 /// "13.8 km", "850 m".
@@ -358,6 +428,45 @@ pub fn km(m: f64) -> String {
 pub fn pace(s_per_km: f64) -> String {
     let s = s_per_km.round() as i64;
     format!("{}:{:02}/km", s / 60, s % 60)
+}
+
+/// "2026-05-02", the runner's day of an instant (the offset of the run
+/// being judged).
+pub fn day(ctx: &Context<'_>, at_ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(at_ms + i64::from(ctx.run.local_offset_s) * 1000)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// RULES.md H: introductions remember six months, longer than the
+/// stimulus window. `pick` reads the runner's most of this kind of session
+/// from the six-month [`Memory`](crate::baseline::Memory):
+/// - one like this run (at least 1/`intro_factor` of its measure): no
+///   finding — the runner has done this, and is repeating it;
+/// - a smaller one, still of the kind (at least `kind_floor`): an `info`
+///   "back to …", naming it;
+/// - none: the `warn` "new" stands.
+fn back_to(
+    ctx: &Context<'_>,
+    mut f: Finding,
+    pick: impl Fn(&crate::baseline::Memory) -> Option<crate::baseline::Remembered>,
+    measured: f64,
+    kind_floor: f64,
+    what: &str,
+) -> Option<Finding> {
+    let Some(then) = pick(&ctx.baseline.memory).filter(|m| m.value >= kind_floor) else {
+        return Some(f);
+    };
+    if then.value * ctx.t.intro_factor >= measured {
+        return None;
+    }
+    f.severity = Severity::Info;
+    f.what_changed = format!(
+        "Back to {what}, more than before: your most in the last 6 months was on {}. {}",
+        day(ctx, then.start_ms),
+        f.what_changed
+    );
+    Some(f)
 }
 
 /// "+35 %".

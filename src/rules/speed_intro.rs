@@ -2,7 +2,7 @@
 //! pace for longer than the baseline holds, or a first interval session.
 //! Achilles force rises ~20 % from 3.3 to 5.6 m/s.
 
-use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, pace};
+use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, back_to, pace};
 
 const SOURCE: &str = "seed 000 steps 5–6; seed 003 (\"increasing speed\"); Achilles force rises about 20 % from 3.3 to 5.6 m/s";
 
@@ -27,8 +27,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
     let session = intervals
         .map(|iv| format!(" in {} reps at {}", iv.reps, pace(iv.rep_pace_s_per_km)))
         .unwrap_or_default();
-    Some(
-        ctx.finding(RuleId::SpeedIntro, Severity::Warn)
+    let f = ctx.finding(RuleId::SpeedIntro, Severity::Warn)
             .numbers(fast_min, p90, limit, "min")
             .text(
                 format!(
@@ -40,6 +39,13 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
                 AFTER_INTRO,
                 SOURCE,
             )
-            .build(),
-    )
+            .build();
+    // An interval session is remembered by the latest one; steady fast
+    // running by the most fast minutes of one run.
+    if first_session && fast_min <= limit {
+        back_to(ctx, f, |m| m.intervals, 1.0, 1.0, "interval sessions")
+    } else {
+        let floor = ctx.t.speed_floor_min;
+        back_to(ctx, f, |m| m.fastest, fast_min, floor, "fast running")
+    }
 }

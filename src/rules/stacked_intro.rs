@@ -7,10 +7,10 @@ use super::{Context, Finding, RuleId, Severity};
 const SOURCE: &str = "seed 000 step 6: \"avoid introducing any two of these at the same time\"";
 
 pub fn check(ctx: &Context<'_>, this_run: &[Finding]) -> Option<Finding> {
-    let now: Vec<&Finding> = this_run
-        .iter()
-        .filter(|f| f.kind.is_introduction())
-        .collect();
+    // A "back to …" (info) is something the runner has done before: it does
+    // not stack (RULES.md H).
+    let new = |f: &&Finding| f.kind.is_introduction() && f.severity > Severity::Info;
+    let now: Vec<&Finding> = this_run.iter().filter(new).collect();
     if now.is_empty() {
         return None;
     }
@@ -19,7 +19,7 @@ pub fn check(ctx: &Context<'_>, this_run: &[Finding]) -> Option<Finding> {
         .recent_introductions
         .iter()
         .filter(|f| {
-            f.kind.is_introduction()
+            new(f)
                 && f.window_start_ms >= window_start
                 && f.activity_id != Some(ctx.run.activity_id)
         })

@@ -1,7 +1,7 @@
 //! `surface_change` (RULES.md B, E): a surface the runner's recent running
 //! barely contains.
 
-use super::{AFTER_INTRO, Context, Finding, RuleId, Severity};
+use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, back_to};
 use crate::baseline::surface_share;
 use crate::metrics::surface::Surface;
 
@@ -17,8 +17,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
     if share >= ctx.t.surface_new_share {
         return None;
     }
-    Some(
-        ctx.finding(RuleId::SurfaceChange, Severity::Warn)
+    let f = ctx.finding(RuleId::SurfaceChange, Severity::Warn)
             .numbers(0.0, share * 100.0, ctx.t.surface_new_share * 100.0, "% of distance")
             .text(
                 format!(
@@ -31,6 +30,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
                 AFTER_INTRO,
                 SOURCE,
             )
-            .build(),
-    )
+            .build();
+    let on = |m: &crate::baseline::Memory| m.longest_on_surface.get(s.as_str()).copied();
+    back_to(ctx, f, on, ctx.run.distance_m(), 0.0, s.as_str())
 }

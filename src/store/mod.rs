@@ -292,6 +292,17 @@ impl Store {
         self.query_activities("ORDER BY a.start_ms, a.id", [])
     }
 
+    /// Start instants of every running activity (cross-training left
+    /// out), oldest first: what alerts per 100 runs count.
+    pub fn run_starts(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT a.start_ms FROM activities a JOIN metrics m ON m.activity_id = a.id
+             WHERE m.cross_training = 0 ORDER BY a.start_ms",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// One activity as listed, or None.
     pub fn activity(&self, id: i64) -> Result<Option<ActivityRow>> {
         Ok(self
