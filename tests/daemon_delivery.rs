@@ -324,7 +324,7 @@ fn a_digest_bundled_but_not_sent_before_a_kill_is_sent_once_as_bundled_after_res
         wait(60, || query(
             root,
             "SELECT COUNT(*) FROM digests WHERE delivered_ms IS NOT NULL"
-        ) == 1),
+        ) >= 1),
         "the digest is delivered after restart"
     );
     // Give it time to (wrongly) send again or bundle anew, then check.

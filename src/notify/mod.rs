@@ -261,9 +261,16 @@ pub fn send_due(
         let Some(sink) = sinks.iter().find(|s| s.name() == digest.sink) else {
             continue;
         };
+        let alerts = store.digest_members(digest.id)?;
+        if alerts.is_empty() {
+            // Its alerts were deleted since (nothing deletes alerts today):
+            // nothing to say, so nothing is sent.
+            store.mark_digest_delivered(digest.id, now_ms)?;
+            continue;
+        }
         let message = Message::Digest(Digest {
             id: digest.id,
-            alerts: store.digest_members(digest.id)?,
+            alerts,
             local_offset_s,
         });
         attempt(store, sink.as_ref(), &message, digest.attempts, now_ms, &mut down, &mut report)?;
