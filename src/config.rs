@@ -599,16 +599,27 @@ mod tests {
         let policy = c.notify.policy();
         assert_eq!(policy.digest_hour, 7);
         assert_eq!(policy.quiet_hours.unwrap().to_string(), "22:30-06:45");
-        assert_eq!(Config::default().notify.policy(), crate::notify::Policy::default());
+        assert_eq!(
+            Config::default().notify.policy(),
+            crate::notify::Policy::default()
+        );
 
-        let e = check("[notify]\nquiet_hours = \"22:00-7\"\n").unwrap_err().to_string();
+        let e = check("[notify]\nquiet_hours = \"22:00-7\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("[notify] quiet_hours = \"22:00-7\""), "{e}");
         assert!(e.contains("not a time"), "{e}");
-        let e = check("[notify]\nquiet_hours = \"07:00-07:00\"\n").unwrap_err().to_string();
+        let e = check("[notify]\nquiet_hours = \"07:00-07:00\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("quiet_hours"), "{e}");
-        let e = check("[notify]\ndigest_hour = 24\n").unwrap_err().to_string();
+        let e = check("[notify]\ndigest_hour = 24\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("[notify] digest_hour = 24"), "{e}");
-        let e = check("[notify]\ndigest_hour = -1\n").unwrap_err().to_string();
+        let e = check("[notify]\ndigest_hour = -1\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 2"), "{e}");
     }
 

@@ -66,7 +66,8 @@ fn webhook_server(listener: TcpListener) -> Arc<Mutex<Vec<(String, String)>>> {
 /// far from any alert queued now.
 fn digest_hour_far_from_now() -> u32 {
     let offset_ms = i64::from(tendonwatch::config::local_offset_s()) * 1000;
-    let local_hour = (chrono::Utc::now().timestamp_millis() + offset_ms).rem_euclid(DAY_MS) / 3_600_000;
+    let local_hour =
+        (chrono::Utc::now().timestamp_millis() + offset_ms).rem_euclid(DAY_MS) / 3_600_000;
     ((local_hour + 12) % 24) as u32
 }
 
@@ -184,7 +185,10 @@ fn an_alert_stored_but_not_delivered_before_a_kill_is_delivered_once_after_resta
             "SELECT COUNT(*) FROM outbox WHERE delivered_ms IS NOT NULL",
         ) == alerts
     });
-    assert!(delivered, "all {alerts} high alerts delivered after restart");
+    assert!(
+        delivered,
+        "all {alerts} high alerts delivered after restart"
+    );
     // Give it time to (wrongly) deliver again, then check: exactly once.
     std::thread::sleep(Duration::from_secs(2));
     let _ = Command::new("kill")
@@ -201,7 +205,12 @@ fn an_alert_stored_but_not_delivered_before_a_kill_is_delivered_once_after_resta
         0,
         "warn alerts wait for the digest hour"
     );
-    let bodies: Vec<String> = seen.lock().unwrap().iter().map(|(_, b)| b.clone()).collect();
+    let bodies: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, b)| b.clone())
+        .collect();
     assert_eq!(bodies.len() as i64, alerts, "{bodies:#?}");
     let mut ids: Vec<i64> = bodies
         .iter()
@@ -247,7 +256,13 @@ fn queue_yesterday(root: &Path) -> Vec<i64> {
         })
         .collect();
     store
-        .record_findings(None, &findings, "queued", &["webhook".to_string()], yesterday)
+        .record_findings(
+            None,
+            &findings,
+            "queued",
+            &["webhook".to_string()],
+            yesterday,
+        )
         .unwrap()
         .iter()
         .map(|a| a.id)
@@ -285,9 +300,15 @@ fn a_digest_bundled_but_not_sent_before_a_kill_is_sent_once_as_bundled_after_res
     std::thread::sleep(Duration::from_millis(500));
     daemon.kill().unwrap(); // SIGKILL
     daemon.wait().unwrap();
-    assert!(seen.lock().unwrap().is_empty(), "nothing sent before the kill");
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "nothing sent before the kill"
+    );
     assert_eq!(
-        query(root, "SELECT COUNT(*) FROM digests WHERE delivered_ms IS NULL"),
+        query(
+            root,
+            "SELECT COUNT(*) FROM digests WHERE delivered_ms IS NULL"
+        ),
         1
     );
 
@@ -359,7 +380,11 @@ fn a_digest_bundled_but_not_sent_before_a_kill_is_sent_once_as_bundled_after_res
         );
     }
     assert!(!message.contains("a late warning"), "{message}");
-    assert_eq!(query(root, "SELECT COUNT(*) FROM digests"), 1, "no second digest");
+    assert_eq!(
+        query(root, "SELECT COUNT(*) FROM digests"),
+        1,
+        "no second digest"
+    );
     assert_eq!(
         query(
             root,

@@ -808,7 +808,10 @@ fn three_warnings_in_a_day_arrive_as_one_digest_at_the_digest_hour_and_high_at_o
     // The high alert went at 08:00, to both receivers, on its own.
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
-    assert_eq!(requests[0].header("Title"), Some("tendonwatch: long-run spike"));
+    assert_eq!(
+        requests[0].header("Title"),
+        Some("tendonwatch: long-run spike")
+    );
     assert_eq!(requests[1].json()["id"].as_i64(), Some(high_id));
     // The daemon would sleep until 19:00.
     assert_eq!(
@@ -1319,8 +1322,14 @@ fn desktop_child() {
     };
     let mut store = Store::open(Path::new(&db)).unwrap();
     let sinks: Sinks = vec![Box::new(DesktopSink::new())];
-    let report = notify::deliver_due(&mut store, &sinks, &Policy::default(), 0, now.parse().unwrap())
-        .unwrap();
+    let report = notify::deliver_due(
+        &mut store,
+        &sinks,
+        &Policy::default(),
+        0,
+        now.parse().unwrap(),
+    )
+    .unwrap();
     println!("REPORT {}", serde_json::to_string(&report).unwrap());
 }
 

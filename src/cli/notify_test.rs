@@ -24,8 +24,7 @@ pub fn delivery(config: &Config) -> Option<Arc<dyn Delivery>> {
         Arc::new(Sinks {
             sinks,
             policy: config.notify.policy(),
-            stall_after_bundle: std::env::var_os(TEST_STALL_AFTER_BUNDLE)
-                .is_some_and(|v| v == "1"),
+            stall_after_bundle: std::env::var_os(TEST_STALL_AFTER_BUNDLE).is_some_and(|v| v == "1"),
         }) as Arc<dyn Delivery>
     })
 }

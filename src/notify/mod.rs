@@ -83,10 +83,7 @@ impl Digest {
     /// so it can travel in an HTTP header (ntfy `Title`).
     pub fn title(&self) -> String {
         let n = self.alerts.len();
-        format!(
-            "tendonwatch: {n} warning{}",
-            if n == 1 { "" } else { "s" }
-        )
+        format!("tendonwatch: {n} warning{}", if n == 1 { "" } else { "s" })
     }
 
     /// One line per alert — its local date, its kind in words and what
@@ -251,9 +248,17 @@ pub fn send_due(
             };
             let message = Message::Single {
                 outbox_id: row.id,
-                alert,
+                alert: &alert,
             };
-            attempt(store, sink.as_ref(), &message, row.attempts, now_ms, &mut down, &mut report)?;
+            attempt(
+                store,
+                sink.as_ref(),
+                &message,
+                row.attempts,
+                now_ms,
+                &mut down,
+                &mut report,
+            )?;
         }
     }
     // Digests after the `high` alerts: the urgent first.
@@ -268,12 +273,21 @@ pub fn send_due(
             store.mark_digest_delivered(digest.id, now_ms)?;
             continue;
         }
-        let message = Message::Digest(Digest {
+        let digest_message = Digest {
             id: digest.id,
             alerts,
             local_offset_s,
-        });
-        attempt(store, sink.as_ref(), &message, digest.attempts, now_ms, &mut down, &mut report)?;
+        };
+        let message = Message::Digest(&digest_message);
+        attempt(
+            store,
+            sink.as_ref(),
+            &message,
+            digest.attempts,
+            now_ms,
+            &mut down,
+            &mut report,
+        )?;
     }
     Ok(report)
 }
@@ -302,9 +316,9 @@ pub fn next_due_ms(
 }
 
 /// What one try sends: one alert, or a digest.
-enum Message {
-    Single { outbox_id: i64, alert: Alert },
-    Digest(Digest),
+enum Message<'a> {
+    Single { outbox_id: i64, alert: &'a Alert },
+    Digest(&'a Digest),
 }
 
 /// Send one message (tried `attempts` times before) unless its sink is
@@ -312,7 +326,7 @@ enum Message {
 fn attempt<'s>(
     store: &mut Store,
     sink: &'s (dyn Sink + Send + Sync),
-    message: &Message,
+    message: &Message<'_>,
     attempts: i64,
     now_ms: i64,
     down: &mut HashMap<&'s str, (i64, String)>,

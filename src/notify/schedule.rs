@@ -135,7 +135,8 @@ impl Default for Policy {
 impl Policy {
     /// Whether nothing may be pushed at `at_ms`.
     pub fn is_quiet(&self, at_ms: i64, offset_s: i32) -> bool {
-        self.quiet_hours.is_some_and(|q| q.contains(at_ms, offset_s))
+        self.quiet_hours
+            .is_some_and(|q| q.contains(at_ms, offset_s))
     }
 
     /// The earliest instant at or after `due_ms` a push may go: `due_ms`,
@@ -230,10 +231,7 @@ mod tests {
         assert!(q.contains(MIDNIGHT + 16 * H + 30 * M, IST));
         assert!(q.contains(MIDNIGHT + 25 * H + 29 * M, IST));
         assert!(!q.contains(MIDNIGHT + 25 * H + 30 * M, IST));
-        assert_eq!(
-            q.end_of(MIDNIGHT + 20 * H, IST),
-            MIDNIGHT + 25 * H + 30 * M
-        );
+        assert_eq!(q.end_of(MIDNIGHT + 20 * H, IST), MIDNIGHT + 25 * H + 30 * M);
         // 19:00 local: 13:30 UTC in India, 13:15 UTC in Nepal, 22:30 UTC in
         // Newfoundland.
         assert_eq!(

@@ -44,7 +44,8 @@ impl OutboxRow {
     }
 }
 
-const OUTBOX_COLUMNS: &str = "o.id, o.alert_id, o.sink, o.attempts, o.next_attempt_ms, o.delivered_ms,
+const OUTBOX_COLUMNS: &str =
+    "o.id, o.alert_id, o.sink, o.attempts, o.next_attempt_ms, o.delivered_ms,
     o.last_error, o.digest_id";
 
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
