@@ -225,3 +225,67 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn migration_7_stops_pushing_info_alerts_queued_by_an_older_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tw.db");
+        // A store as version 6 left it: an info alert waiting in the
+        // outbox, an info alert already delivered, a warn alert waiting.
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &super::super::migrations::MIGRATIONS[..6] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 6).unwrap();
+            for (id, severity) in [(1, "info"), (2, "info"), (3, "warn")] {
+                conn.execute(
+                    "INSERT INTO alerts (id, kind, severity, window_start_ms, window_end_ms,
+                        measured, baseline, threshold, unit, what_changed, what_to_do, source,
+                        cause, created_ms, delivery)
+                     VALUES (?1, 'acwr', ?2, 0, 0, 0, 0, 0, '', '', '', '', ?1, 0, 'queued')",
+                    params![id, severity],
+                )
+                .unwrap();
+                let delivered: Option<i64> = (id == 2).then_some(5);
+                conn.execute(
+                    "INSERT INTO outbox (alert_id, sink, next_attempt_ms, delivered_ms)
+                     VALUES (?1, 'webhook', 0, ?2)",
+                    params![id, delivered],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 7);
+        let delivery: Vec<(i64, String)> = store
+            .alerts(true)
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.id, a.delivery))
+            .collect();
+        assert!(delivery.contains(&(1, "shown".to_string())));
+        assert!(
+            delivery.contains(&(2, "queued".to_string())),
+            "it was pushed"
+        );
+        assert!(delivery.contains(&(3, "queued".to_string())));
+        let rows: Vec<i64> = store
+            .outbox_rows()
+            .unwrap()
+            .iter()
+            .map(|r| r.alert_id)
+            .collect();
+        assert_eq!(rows, vec![2, 3]);
+        assert_eq!(
+            store.waiting_for_digest_since(&["webhook"]).unwrap(),
+            Some(0)
+        );
+        assert!(store.digests().unwrap().is_empty());
+    }
+}
