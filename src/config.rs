@@ -79,14 +79,31 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8417";
 
 /// Where alerts go (`[notify]`). Any combination; none is fine (alerts are
 /// still stored and shown by `status`, `alerts` and the dashboard).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NotifyConfig {
     /// Desktop notifications over the session D-Bus (a desktop user service).
     pub desktop: bool,
+    /// Local hour (0–23) of the daily digest bundling the `warn` alerts.
+    pub digest_hour: u8,
+    /// "22:00-07:00": nothing is pushed inside (may cross midnight).
+    pub quiet_hours: Option<String>,
     pub ntfy: Option<NtfyConfig>,
     pub gotify: Option<GotifyConfig>,
     pub webhook: Option<WebhookConfig>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            desktop: false,
+            digest_hour: crate::notify::schedule::DEFAULT_DIGEST_HOUR,
+            quiet_hours: None,
+            ntfy: None,
+            gotify: None,
+            webhook: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -115,6 +132,18 @@ pub struct WebhookConfig {
 }
 
 impl NotifyConfig {
+    /// When alerts are pushed: the digest hour and the quiet hours (checked
+    /// by `Config::validate`; quiet hours that do not parse count as none).
+    pub fn policy(&self) -> crate::notify::Policy {
+        crate::notify::Policy {
+            digest_hour: self.digest_hour,
+            quiet_hours: self
+                .quiet_hours
+                .as_deref()
+                .and_then(|q| crate::notify::QuietHours::parse(q).ok()),
+        }
+    }
+
     /// Names of the configured sinks, in a fixed order.
     pub fn sinks(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -411,6 +440,17 @@ impl Config {
         if b.volume_window_days < 7 || b.stimulus_window_days < 7 {
             return Err(invalid("[baseline] windows must be at least 7 days".into()));
         }
+        if self.notify.digest_hour > 23 {
+            return Err(invalid(format!(
+                "[notify] digest_hour = {}: an hour of the day, 0 to 23",
+                self.notify.digest_hour
+            )));
+        }
+        if let Some(quiet) = &self.notify.quiet_hours {
+            crate::notify::QuietHours::parse(quiet).map_err(|reason| {
+                invalid(format!("[notify] quiet_hours = \"{quiet}\": {reason}"))
+            })?;
+        }
         for (name, url) in [
             ("ntfy", self.notify.ntfy.as_ref().map(|n| &n.url)),
             ("gotify", self.notify.gotify.as_ref().map(|g| &g.url)),
@@ -547,6 +587,40 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("line 3"), "{text}");
         assert!(text.contains("folderz"), "{text}");
+    }
+
+    #[test]
+    fn digest_hour_and_quiet_hours_are_checked_and_named() {
+        let check = |text: &str| {
+            let path = Path::new("t.toml");
+            parse(text, path).and_then(|c| c.validate(path).map(|()| c))
+        };
+        let c = check("[notify]\ndigest_hour = 7\nquiet_hours = \"22:30-06:45\"\n").unwrap();
+        let policy = c.notify.policy();
+        assert_eq!(policy.digest_hour, 7);
+        assert_eq!(policy.quiet_hours.unwrap().to_string(), "22:30-06:45");
+        assert_eq!(
+            Config::default().notify.policy(),
+            crate::notify::Policy::default()
+        );
+
+        let e = check("[notify]\nquiet_hours = \"22:00-7\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[notify] quiet_hours = \"22:00-7\""), "{e}");
+        assert!(e.contains("not a time"), "{e}");
+        let e = check("[notify]\nquiet_hours = \"07:00-07:00\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("quiet_hours"), "{e}");
+        let e = check("[notify]\ndigest_hour = 24\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[notify] digest_hour = 24"), "{e}");
+        let e = check("[notify]\ndigest_hour = -1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2"), "{e}");
     }
 
     #[test]

@@ -40,7 +40,9 @@ pub struct DaemonOptions {
 }
 
 /// The outbox side, run on the delivery thread with its own store
-/// connection. Returns the next instant something is due, if any.
+/// connection. Returns the next instant something is due, if any — the
+/// digest hour and the end of quiet hours included, so the thread wakes
+/// for them.
 pub trait Delivery: Send + Sync {
     fn deliver_due(&self, store: &mut Store, now_ms: i64) -> Result<Option<i64>, StoreError>;
 }

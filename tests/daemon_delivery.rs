@@ -1,6 +1,7 @@
 //! Crash safety of delivery, on the real daemon and a real HTTP server on
 //! loopback: kill the daemon between storing an alert and delivering it,
-//! and the alert is delivered exactly once after restart.
+//! and the alert is delivered exactly once after restart; kill it between
+//! bundling a digest and sending it, and that same digest is sent once.
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -14,9 +15,10 @@ use tendonwatch::sim::training::{self, Event, Runner, Week};
 
 const DAY_MS: i64 = 86_400_000;
 
-/// A webhook receiver on 127.0.0.1 that records every POST body: one thread
-/// per connection, never failing on a request it does not understand.
-fn webhook_server(listener: TcpListener) -> Arc<Mutex<Vec<String>>> {
+/// A webhook receiver on 127.0.0.1 that records every POST body and its
+/// `Idempotency-Key`: one thread per connection, never failing on a
+/// request it does not understand.
+fn webhook_server(listener: TcpListener) -> Arc<Mutex<Vec<(String, String)>>> {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
     std::thread::spawn(move || {
@@ -28,13 +30,18 @@ fn webhook_server(listener: TcpListener) -> Arc<Mutex<Vec<String>>> {
                 };
                 let mut reader = BufReader::new(clone);
                 let mut length = 0usize;
+                let mut key = String::new();
                 let mut line = String::new();
                 while reader.read_line(&mut line).unwrap_or(0) > 0 {
                     if line == "\r\n" {
                         break;
                     }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    let lower = line.to_ascii_lowercase();
+                    if let Some(v) = lower.strip_prefix("content-length:") {
                         length = v.trim().parse().unwrap_or(0);
+                    }
+                    if lower.starts_with("idempotency-key:") {
+                        key = line["idempotency-key:".len()..].trim().to_string();
                     }
                     line.clear();
                 }
@@ -43,7 +50,7 @@ fn webhook_server(listener: TcpListener) -> Arc<Mutex<Vec<String>>> {
                     record
                         .lock()
                         .unwrap()
-                        .push(String::from_utf8_lossy(&body).into_owned());
+                        .push((key, String::from_utf8_lossy(&body).into_owned()));
                 }
                 let mut stream = stream;
                 let _ = stream.write_all(
@@ -55,16 +62,34 @@ fn webhook_server(listener: TcpListener) -> Arc<Mutex<Vec<String>>> {
     seen
 }
 
+/// A local hour of the day twelve hours from now: a digest at that hour is
+/// far from any alert queued now.
+fn digest_hour_far_from_now() -> u32 {
+    let offset_ms = i64::from(tendonwatch::config::local_offset_s()) * 1000;
+    let local_hour =
+        (chrono::Utc::now().timestamp_millis() + offset_ms).rem_euclid(DAY_MS) / 3_600_000;
+    ((local_hour + 12) % 24) as u32
+}
+
 fn start(root: &Path, port: u16) -> Child {
+    start_with(root, port, &[])
+}
+
+/// The daemon on `root`'s store and sync folder, its webhook on `port`,
+/// its digest hour twelve hours from now; `env` added to its environment.
+fn start_with(root: &Path, port: u16, env: &[(&str, &str)]) -> Child {
     let config = root.join("tw.toml");
     std::fs::write(
         &config,
         format!(
-            "[watch]\ndebounce_ms = 100\n[notify.webhook]\nurl = \"http://127.0.0.1:{port}/hook\"\n"
+            "[watch]\ndebounce_ms = 100\n[notify]\ndigest_hour = {}\n\
+             [notify.webhook]\nurl = \"http://127.0.0.1:{port}/hook\"\n",
+            digest_hour_far_from_now()
         ),
     )
     .unwrap();
     Command::new(env!("CARGO_BIN_EXE_tendonwatch"))
+        .envs(env.iter().copied())
         .args([
             "--db",
             root.join("tw.db").to_str().unwrap(),
@@ -147,10 +172,11 @@ fn an_alert_stored_but_not_delivered_before_a_kill_is_delivered_once_after_resta
     let seen = webhook_server(TcpListener::bind(("127.0.0.1", port)).unwrap());
     let mut daemon = start(root, port);
     // The spike week raises its alerts (run_spike, and the week's jump):
-    // after restart every one of them is delivered, each exactly once.
+    // after restart every high one is delivered, each exactly once; the
+    // warn ones wait for the digest, twelve hours away (RULES.md H).
     let alerts = query(
         root,
-        "SELECT COUNT(*) FROM alerts WHERE delivery = 'queued'",
+        "SELECT COUNT(*) FROM alerts WHERE delivery = 'queued' AND severity = 'high'",
     );
     assert!(alerts >= 1);
     let delivered = wait(60, || {
@@ -159,7 +185,10 @@ fn an_alert_stored_but_not_delivered_before_a_kill_is_delivered_once_after_resta
             "SELECT COUNT(*) FROM outbox WHERE delivered_ms IS NOT NULL",
         ) == alerts
     });
-    assert!(delivered, "all {alerts} alerts delivered after restart");
+    assert!(
+        delivered,
+        "all {alerts} high alerts delivered after restart"
+    );
     // Give it time to (wrongly) deliver again, then check: exactly once.
     std::thread::sleep(Duration::from_secs(2));
     let _ = Command::new("kill")
@@ -167,7 +196,21 @@ fn an_alert_stored_but_not_delivered_before_a_kill_is_delivered_once_after_resta
         .arg(daemon.id().to_string())
         .status();
     assert!(daemon.wait().unwrap().success(), "SIGTERM: clean exit");
-    let bodies = seen.lock().unwrap().clone();
+    assert_eq!(
+        query(
+            root,
+            "SELECT COUNT(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id
+             WHERE a.severity <> 'high' AND (o.delivered_ms IS NOT NULL OR o.digest_id IS NOT NULL)"
+        ),
+        0,
+        "warn alerts wait for the digest hour"
+    );
+    let bodies: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, b)| b.clone())
+        .collect();
     assert_eq!(bodies.len() as i64, alerts, "{bodies:#?}");
     let mut ids: Vec<i64> = bodies
         .iter()
@@ -183,5 +226,174 @@ fn an_alert_stored_but_not_delivered_before_a_kill_is_delivered_once_after_resta
     assert!(
         bodies.iter().any(|b| b.contains("\"kind\":\"run_spike\"")),
         "{bodies:#?}"
+    );
+}
+
+/// Three warn alerts queued yesterday (so today's digest hour has passed
+/// for them), each with a webhook row, as the daemon would have queued
+/// them; returns their ids.
+fn queue_yesterday(root: &Path) -> Vec<i64> {
+    use tendonwatch::rules::{Finding, RuleId, Severity};
+    let mut store = tendonwatch::store::Store::open(&root.join("tw.db")).unwrap();
+    let yesterday = chrono::Utc::now().timestamp_millis() - 25 * 3_600_000;
+    let findings: Vec<Finding> = [RuleId::HillIntro, RuleId::SpeedIntro, RuleId::ShoeDrop]
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| Finding {
+            kind,
+            severity: Severity::Warn,
+            activity_id: None,
+            window_start_ms: yesterday - 3_600_000,
+            window_end_ms: yesterday,
+            measured: 1.0,
+            baseline: 0.0,
+            threshold: 0.5,
+            unit: String::new(),
+            what_changed: format!("warning number {i}"),
+            what_to_do: "Easy for a few days.".to_string(),
+            source: "RULES.md B".to_string(),
+            cause: format!("run:{i}"),
+        })
+        .collect();
+    store
+        .record_findings(
+            None,
+            &findings,
+            "queued",
+            &["webhook".to_string()],
+            yesterday,
+        )
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect()
+}
+
+#[test]
+fn a_digest_bundled_but_not_sent_before_a_kill_is_sent_once_as_bundled_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("sync")).unwrap();
+    let bundled_ids = queue_yesterday(root);
+
+    // The receiver is up from the start: anything sent before the kill
+    // would be seen.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = webhook_server(listener);
+
+    // The test-only hook stops delivery right after the bundling
+    // transaction commits; then SIGKILL.
+    let mut daemon = start_with(root, port, &[("TENDONWATCH_TEST_STALL_AFTER_BUNDLE", "1")]);
+    assert!(
+        wait(60, || query(root, "SELECT COUNT(*) FROM digests") == 1),
+        "the digest is bundled"
+    );
+    let digest_id = query(root, "SELECT id FROM digests");
+    assert_eq!(
+        query(
+            root,
+            &format!("SELECT COUNT(*) FROM outbox WHERE digest_id = {digest_id}")
+        ),
+        3
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    daemon.kill().unwrap(); // SIGKILL
+    daemon.wait().unwrap();
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "nothing sent before the kill"
+    );
+    assert_eq!(
+        query(
+            root,
+            "SELECT COUNT(*) FROM digests WHERE delivered_ms IS NULL"
+        ),
+        1
+    );
+
+    // While it is down, a new warning is queued: it belongs to the next
+    // digest, not to the one already bundled.
+    let late = {
+        use tendonwatch::rules::{Finding, RuleId, Severity};
+        let mut store = tendonwatch::store::Store::open(&root.join("tw.db")).unwrap();
+        let now = chrono::Utc::now().timestamp_millis();
+        let f = Finding {
+            kind: RuleId::SurfaceChange,
+            severity: Severity::Warn,
+            activity_id: None,
+            window_start_ms: now - 3_600_000,
+            window_end_ms: now,
+            measured: 1.0,
+            baseline: 0.0,
+            threshold: 0.5,
+            unit: String::new(),
+            what_changed: "a late warning".to_string(),
+            what_to_do: "Easy.".to_string(),
+            source: "RULES.md E".to_string(),
+            cause: "run:late".to_string(),
+        };
+        store
+            .record_findings(None, &[f], "queued", &["webhook".to_string()], now)
+            .unwrap()[0]
+            .id
+    };
+
+    // Restarted without the hook: the bundled digest goes, once.
+    let mut daemon = start(root, port);
+    assert!(
+        wait(60, || query(
+            root,
+            "SELECT COUNT(*) FROM digests WHERE delivered_ms IS NOT NULL"
+        ) >= 1),
+        "the digest is delivered after restart"
+    );
+    // Give it time to (wrongly) send again or bundle anew, then check.
+    std::thread::sleep(Duration::from_secs(2));
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(daemon.id().to_string())
+        .status();
+    assert!(daemon.wait().unwrap().success(), "SIGTERM: clean exit");
+
+    let received = seen.lock().unwrap().clone();
+    assert_eq!(received.len(), 1, "one digest message: {received:#?}");
+    let (key, body) = &received[0];
+    assert_eq!(key, &format!("tendonwatch-digest-{digest_id}"));
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["kind"], "digest");
+    assert_eq!(body["id"].as_i64(), Some(digest_id));
+    assert_eq!(body["title"], "tendonwatch: 3 warnings");
+    let ids: Vec<i64> = body["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, bundled_ids, "the bundled alerts, each once");
+    let message = body["message"].as_str().unwrap();
+    for i in 0..3 {
+        assert_eq!(
+            message.matches(&format!("warning number {i}")).count(),
+            1,
+            "{message}"
+        );
+    }
+    assert!(!message.contains("a late warning"), "{message}");
+    assert_eq!(
+        query(root, "SELECT COUNT(*) FROM digests"),
+        1,
+        "no second digest"
+    );
+    assert_eq!(
+        query(
+            root,
+            &format!(
+                "SELECT COUNT(*) FROM outbox WHERE alert_id = {late}
+                 AND digest_id IS NULL AND delivered_ms IS NULL"
+            )
+        ),
+        1,
+        "the late warning waits for the next digest"
     );
 }

@@ -1,6 +1,8 @@
 //! Delivery: queued alerts reach ntfy, Gotify, a webhook and the desktop —
 //! once each — across refused connections, 5xx answers and restarts, and a
-//! 4xx is given up instead of retried forever.
+//! 4xx is given up instead of retried forever. The channel follows the
+//! evidence (RULES.md H): `high` at once, `warn` in one daily digest per
+//! sink at the digest hour, `info` never pushed, nothing in quiet hours.
 //!
 //! Real components on loopback only: a small HTTP/1.1 server on 127.0.0.1
 //! stands in for the three push receivers, and a private `dbus-daemon` with
@@ -17,18 +19,27 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tendonwatch::config::{GotifyConfig, NotifyConfig, NtfyConfig, WebhookConfig};
 use tendonwatch::notify::{
-    self, DeliveryReport, DesktopSink, MAX_ATTEMPTS, Sink, SinkError, deliver_due,
+    self, DeliveryReport, DesktopSink, MAX_ATTEMPTS, Policy, QuietHours, Sink, SinkError,
     sinks_from_config,
 };
 use tendonwatch::rules::{Finding, RuleId, Severity};
 use tendonwatch::store::Store;
-use tendonwatch::store::alerts::{Alert, DELIVERY_QUEUED};
+use tendonwatch::store::alerts::{Alert, DELIVERY_QUEUED, DELIVERY_SHOWN};
 use tendonwatch::store::outbox::{GAVE_UP_MS, OutboxRow};
 
 type Sinks = Vec<Box<dyn Sink + Send + Sync>>;
 
 /// 2025-06-02 07:00 UTC, a Monday-morning run.
 const T0: i64 = 1_748_847_600_000;
+const HOUR_MS: i64 = 3_600_000;
+/// 19:00 UTC that day: the default digest hour for a runner on UTC.
+const DIGEST_T0: i64 = T0 + 12 * HOUR_MS;
+
+/// One delivery round with the default policy (digest at 19:00, no quiet
+/// hours) for a runner on UTC.
+fn deliver_due(store: &mut Store, sinks: &Sinks, now_ms: i64) -> Result<DeliveryReport, String> {
+    notify::deliver_due(store, sinks, &Policy::default(), 0, now_ms).map_err(|e| e.to_string())
+}
 
 // ---------------------------------------------------------------------------
 // A tiny HTTP server: one request per connection, answers from a script.
@@ -213,7 +224,6 @@ fn only_webhook(server: &HttpServer) -> NotifyConfig {
 fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
     let server = HttpServer::start();
     let cfg = NotifyConfig {
-        desktop: false,
         ntfy: Some(NtfyConfig {
             url: server.url("/ntfy/"),
             topic: "achilles-left".to_string(),
@@ -226,6 +236,7 @@ fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
         webhook: Some(WebhookConfig {
             url: server.url("/hook?src=tw"),
         }),
+        ..NotifyConfig::default()
     };
     let sinks = sinks_from_config(&cfg);
     assert_eq!(
@@ -244,21 +255,47 @@ fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
         &["ntfy", "gotify", "webhook"],
     );
     assert_eq!(alerts.len(), 3);
+    let (warn, high, info) = (&alerts[0], &alerts[1], &alerts[2]);
+    // info: stored and shown, never pushed — no outbox row at all.
+    assert_eq!(info.delivery, DELIVERY_SHOWN);
+    assert_eq!(store.outbox_rows().unwrap().len(), 6);
 
+    // The morning: the high alert goes at once, to every receiver.
     let report = deliver_due(&mut store, &sinks, T0).unwrap();
     assert_eq!(
         report,
         DeliveryReport {
-            delivered: 9,
+            delivered: 3,
+            ..DeliveryReport::default()
+        }
+    );
+    // The warn alert waits for the 19:00 digest; nothing before.
+    assert_eq!(
+        deliver_due(&mut store, &sinks, DIGEST_T0 - 1).unwrap(),
+        DeliveryReport::default()
+    );
+    // 19:00: one digest per receiver, bundling the warn alert.
+    let report = deliver_due(&mut store, &sinks, DIGEST_T0).unwrap();
+    assert_eq!(
+        report,
+        DeliveryReport {
+            delivered: 3,
             ..DeliveryReport::default()
         }
     );
     let requests = server.requests();
-    assert_eq!(requests.len(), 9);
+    assert_eq!(requests.len(), 6);
     assert!(
         requests
             .iter()
             .all(|r| r.method == "POST" && r.status == 200)
+    );
+    let digests = store.digests().unwrap();
+    assert_eq!(digests.len(), 3);
+    let digest_text = format!(
+        "- 2025-06-02 long-run spike: {}\n{}",
+        warn.what_changed,
+        notify::DIGEST_READ_MORE
     );
 
     // ntfy: POST {url}/{topic}, text body, the rest in headers.
@@ -266,72 +303,102 @@ fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
         .iter()
         .filter(|r| r.path == "/ntfy/achilles-left")
         .collect();
-    assert_eq!(ntfy.len(), 3);
-    let expect = [
-        ("tendonwatch: long-run spike", "3", "warning,run_spike"),
-        (
-            "tendonwatch: pain not settled in 24 h",
-            "4",
-            "rotating_light,pain_24h",
-        ),
-        ("tendonwatch: load ratio up", "2", "information_source,acwr"),
-    ];
-    for ((request, alert), (title, priority, tags)) in ntfy.iter().zip(&alerts).zip(expect) {
-        assert_eq!(request.header("Title"), Some(title));
-        assert_eq!(request.header("Priority"), Some(priority));
-        assert_eq!(request.header("Tags"), Some(tags));
-        assert_eq!(request.header("Authorization"), Some("Bearer tk_secret"));
-        assert_eq!(
-            request.text(),
-            format!("{}\n{}", alert.what_changed, alert.what_to_do)
-        );
+    assert_eq!(ntfy.len(), 2);
+    for r in &ntfy {
+        assert_eq!(r.header("Authorization"), Some("Bearer tk_secret"));
     }
+    assert_eq!(
+        ntfy[0].header("Title"),
+        Some("tendonwatch: pain not settled in 24 h")
+    );
+    assert_eq!(ntfy[0].header("Priority"), Some("4"));
+    assert_eq!(ntfy[0].header("Tags"), Some("rotating_light,pain_24h"));
+    assert_eq!(
+        ntfy[0].text(),
+        format!("{}\n{}", high.what_changed, high.what_to_do)
+    );
+    assert_eq!(ntfy[1].header("Title"), Some("tendonwatch: 1 warning"));
+    assert_eq!(ntfy[1].header("Priority"), Some("3"));
+    assert_eq!(ntfy[1].header("Tags"), Some("warning,digest"));
+    assert_eq!(ntfy[1].text(), digest_text);
 
     // Gotify: POST {url}/message, token header, JSON body.
     let gotify: Vec<_> = requests
         .iter()
         .filter(|r| r.path == "/gotify/message")
         .collect();
-    assert_eq!(gotify.len(), 3);
-    for ((request, alert), priority) in gotify.iter().zip(&alerts).zip([5, 8, 2]) {
-        assert_eq!(request.header("X-Gotify-Key"), Some("AppToken.1"));
-        assert_eq!(request.header("Content-Type"), Some("application/json"));
-        assert_eq!(
-            request.json(),
-            serde_json::json!({
-                "title": notify::title(alert),
-                "message": format!("{}\n{}", alert.what_changed, alert.what_to_do),
-                "priority": priority,
-            })
-        );
+    assert_eq!(gotify.len(), 2);
+    for r in &gotify {
+        assert_eq!(r.header("X-Gotify-Key"), Some("AppToken.1"));
+        assert_eq!(r.header("Content-Type"), Some("application/json"));
     }
+    assert_eq!(
+        gotify[0].json(),
+        serde_json::json!({
+            "title": notify::title(high),
+            "message": format!("{}\n{}", high.what_changed, high.what_to_do),
+            "priority": 8,
+        })
+    );
+    assert_eq!(
+        gotify[1].json(),
+        serde_json::json!({
+            "title": "tendonwatch: 1 warning",
+            "message": digest_text,
+            "priority": 5,
+        })
+    );
 
-    // Webhook: the whole stored alert as JSON, keyed for deduplication.
+    // Webhook: the whole stored alert as JSON, keyed for deduplication; a
+    // digest as its alerts with a title and the text, keyed by the digest.
     let hooks: Vec<_> = requests
         .iter()
         .filter(|r| r.path == "/hook?src=tw")
         .collect();
-    assert_eq!(hooks.len(), 3);
-    for (request, alert) in hooks.iter().zip(&alerts) {
-        assert_eq!(request.header("Content-Type"), Some("application/json"));
-        assert_eq!(
-            request.header("Idempotency-Key"),
-            Some(format!("tendonwatch-alert-{}", alert.id).as_str())
-        );
-        assert_eq!(request.json(), serde_json::to_value(alert).unwrap());
-    }
+    assert_eq!(hooks.len(), 2);
+    assert_eq!(hooks[0].header("Content-Type"), Some("application/json"));
+    assert_eq!(
+        hooks[0].header("Idempotency-Key"),
+        Some(format!("tendonwatch-alert-{}", high.id).as_str())
+    );
+    assert_eq!(hooks[0].json(), serde_json::to_value(high).unwrap());
+    let webhook_digest = digests.iter().find(|d| d.sink == "webhook").unwrap();
+    assert_eq!(
+        hooks[1].header("Idempotency-Key"),
+        Some(format!("tendonwatch-digest-{}", webhook_digest.id).as_str())
+    );
+    let mut warn_now = warn.clone();
+    warn_now.delivery = DELIVERY_QUEUED.to_string();
+    assert_eq!(
+        hooks[1].json(),
+        serde_json::json!({
+            "kind": "digest",
+            "id": webhook_digest.id,
+            "title": "tendonwatch: 1 warning",
+            "message": digest_text,
+            "alerts": [warn_now],
+        })
+    );
 
     // Every row delivered, once; a later round sends nothing more.
     let rows = store.outbox_rows().unwrap();
-    assert_eq!(rows.len(), 9);
-    assert!(
-        rows.iter()
-            .all(|r| r.delivered_ms == Some(T0) && r.attempts == 1 && r.last_error.is_none())
-    );
+    assert_eq!(rows.len(), 6);
+    for r in &rows {
+        let when = if r.alert_id == high.id { T0 } else { DIGEST_T0 };
+        assert_eq!(
+            (r.delivered_ms, r.attempts, r.last_error.as_deref()),
+            (Some(when), 1, None),
+            "{r:?}"
+        );
+    }
     assert_eq!(store.next_due_ms().unwrap(), None);
-    let later = deliver_due(&mut store, &sinks, T0 + 86_400_000).unwrap();
+    assert_eq!(
+        notify::next_due_ms(&store, &sinks, &Policy::default(), 0, DIGEST_T0).unwrap(),
+        None
+    );
+    let later = deliver_due(&mut store, &sinks, T0 + 86_400_000 * 2).unwrap();
     assert_eq!(later, DeliveryReport::default());
-    assert_eq!(server.requests().len(), 9);
+    assert_eq!(server.requests().len(), 6);
 }
 
 #[test]
@@ -342,9 +409,10 @@ fn a_503_is_retried_with_backoff_and_each_alert_delivered_exactly_once() {
     let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
     let alerts = queue(
         &mut store,
+        // `high`: each sent on its own (a digest's retries: below).
         &[
-            finding(RuleId::RunSpike, Severity::Warn, "run:1"),
-            finding(RuleId::HillIntro, Severity::Warn, "run:2"),
+            finding(RuleId::RunSpike, Severity::High, "run:1"),
+            finding(RuleId::StackedIntro, Severity::High, "run:2"),
         ],
         &["webhook"],
     );
@@ -486,7 +554,7 @@ fn a_400_is_a_permanent_failure_and_never_retried() {
     let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
     queue(
         &mut store,
-        &[finding(RuleId::ShoeDrop, Severity::Warn, "shoe:1")],
+        &[finding(RuleId::StackedIntro, Severity::High, "shoe:1")],
         &["gotify"],
     );
     server.fail_next(&[(400, "{\"error\":\"Bad Request\",\"errorCode\":400}")]);
@@ -547,7 +615,7 @@ fn a_failing_sink_is_given_up_after_max_attempts() {
     let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
     queue(
         &mut store,
-        &[finding(RuleId::RunSpike, Severity::Warn, "run:1")],
+        &[finding(RuleId::RunSpike, Severity::High, "run:1")],
         &["webhook"],
     );
     let always_down: Vec<(u16, &str)> = vec![(503, ""); MAX_ATTEMPTS as usize];
@@ -596,7 +664,7 @@ fn no_sink_configured_is_not_an_error_and_unconfigured_sinks_rows_wait() {
     // the row is left as it is (not failed, not dropped).
     queue(
         &mut store,
-        &[finding(RuleId::HillIntro, Severity::Warn, "run:2")],
+        &[finding(RuleId::StackedIntro, Severity::High, "run:2")],
         &["webhook"],
     );
     let server = HttpServer::start();
@@ -663,6 +731,411 @@ fn send_test_reaches_every_sink_and_stores_nothing() {
     server.fail_next(&[(503, "")]);
     let results = notify::send_test(&sinks[..1], T0);
     assert!(matches!(&results[0].1, Err(SinkError::Retry(e)) if e == "ntfy: HTTP 503"));
+}
+
+// ---------------------------------------------------------------------------
+// The channel follows the evidence: high at once, warn as a daily digest,
+// info never, nothing in quiet hours.
+
+fn queue_at(store: &mut Store, findings: &[Finding], sinks: &[&str], now_ms: i64) -> Vec<Alert> {
+    let sinks: Vec<String> = sinks.iter().map(|s| s.to_string()).collect();
+    store
+        .record_findings(None, findings, DELIVERY_QUEUED, &sinks, now_ms)
+        .unwrap()
+}
+
+fn webhook_and_ntfy(server: &HttpServer) -> Sinks {
+    sinks_from_config(&NotifyConfig {
+        ntfy: Some(NtfyConfig {
+            url: server.url(""),
+            topic: "tendon".to_string(),
+            token: None,
+        }),
+        webhook: Some(WebhookConfig {
+            url: server.url("/hook"),
+        }),
+        ..NotifyConfig::default()
+    })
+}
+
+/// The alert ids a webhook digest body lists.
+fn digest_ids(request: &Request) -> Vec<i64> {
+    let body = request.json();
+    assert_eq!(body["kind"], "digest", "{body}");
+    body["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn three_warnings_in_a_day_arrive_as_one_digest_at_the_digest_hour_and_high_at_once() {
+    let server = HttpServer::start();
+    let sinks = webhook_and_ntfy(&server);
+    let both = ["ntfy", "webhook"];
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    let policy = Policy::default();
+
+    // Through the day, each alert queued and a delivery round run as the
+    // daemon would: a hill at 07:00, a long-run spike at 08:00 (high), new
+    // speed work at 10:00, a load ratio note at 11:00 (info), new shoes at
+    // 12:00.
+    let mut warn_ids = Vec::new();
+    let mut high_id = 0;
+    for (hours, kind, severity) in [
+        (0, RuleId::HillIntro, Severity::Warn),
+        (1, RuleId::RunSpike, Severity::High),
+        (3, RuleId::SpeedIntro, Severity::Warn),
+        (4, RuleId::Acwr, Severity::Info),
+        (5, RuleId::ShoeDrop, Severity::Warn),
+    ] {
+        let now = T0 + hours * HOUR_MS;
+        let mut f = finding(kind, severity, &format!("cause:{hours}"));
+        f.what_changed = format!("{} changed at {hours}", kind.as_str());
+        let alert = queue_at(&mut store, &[f], &both, now).remove(0);
+        match severity {
+            Severity::Warn => warn_ids.push(alert.id),
+            Severity::High => high_id = alert.id,
+            Severity::Info => assert_eq!(alert.delivery, DELIVERY_SHOWN),
+        }
+        let report = deliver_due(&mut store, &sinks, now).unwrap();
+        let expected = if severity == Severity::High { 2 } else { 0 };
+        assert_eq!(report.delivered, expected, "{kind:?} at +{hours} h");
+    }
+    // The high alert went at 08:00, to both receivers, on its own.
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        requests[0].header("Title"),
+        Some("tendonwatch: long-run spike")
+    );
+    assert_eq!(requests[1].json()["id"].as_i64(), Some(high_id));
+    // The daemon would sleep until 19:00.
+    assert_eq!(
+        notify::next_due_ms(&store, &sinks, &policy, 0, T0 + 5 * HOUR_MS).unwrap(),
+        Some(DIGEST_T0)
+    );
+    assert_eq!(
+        deliver_due(&mut store, &sinks, DIGEST_T0 - 1).unwrap(),
+        DeliveryReport::default()
+    );
+
+    // 19:00: one message per receiver, all three warnings in it.
+    let report = deliver_due(&mut store, &sinks, DIGEST_T0).unwrap();
+    assert_eq!(report.delivered, 2, "{report:?}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    let ntfy = &requests[2];
+    assert_eq!(ntfy.header("Title"), Some("tendonwatch: 3 warnings"));
+    assert_eq!(
+        ntfy.text(),
+        format!(
+            "- 2025-06-02 new hills: hill_intro changed at 0\n\
+             - 2025-06-02 new speed work: speed_intro changed at 3\n\
+             - 2025-06-02 lower-drop shoes: shoe_drop changed at 5\n{}",
+            notify::DIGEST_READ_MORE
+        )
+    );
+    assert!(ntfy.text().contains("tendonwatch alerts") && ntfy.text().contains("dashboard"));
+    assert_eq!(digest_ids(&requests[3]), warn_ids);
+    assert_eq!(requests[3].json()["title"], "tendonwatch: 3 warnings");
+    // Nothing about the info alert, ever.
+    assert!(requests.iter().all(|r| !r.text().contains("acwr changed")));
+    assert_eq!(store.digests().unwrap().len(), 2);
+    assert!(
+        store
+            .outbox_rows()
+            .unwrap()
+            .iter()
+            .all(|r| r.delivered_ms.is_some())
+    );
+
+    // A warning a minute after the digest went waits for tomorrow's.
+    let late = queue_at(
+        &mut store,
+        &[finding(RuleId::SurfaceChange, Severity::Warn, "late")],
+        &both,
+        DIGEST_T0 + 60_000,
+    );
+    assert_eq!(
+        notify::next_due_ms(&store, &sinks, &policy, 0, DIGEST_T0 + 60_000).unwrap(),
+        Some(DIGEST_T0 + 24 * HOUR_MS)
+    );
+    assert_eq!(
+        deliver_due(&mut store, &sinks, DIGEST_T0 + 23 * HOUR_MS).unwrap(),
+        DeliveryReport::default()
+    );
+    let report = deliver_due(&mut store, &sinks, DIGEST_T0 + 24 * HOUR_MS).unwrap();
+    assert_eq!(report.delivered, 2);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 6);
+    assert_eq!(requests[4].header("Title"), Some("tendonwatch: 1 warning"));
+    assert_eq!(digest_ids(&requests[5]), vec![late[0].id]);
+}
+
+#[test]
+fn the_digest_hour_and_the_dates_are_the_runners_local_time() {
+    // A runner in India (+05:30, no DST): 19:00 there is 13:30 UTC, and a
+    // run ending 20:00 UTC on 2 June is dated 3 June.
+    const IST: i32 = 5 * 3600 + 1800;
+    let server = HttpServer::start();
+    let sinks = sinks_from_config(&only_webhook(&server));
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    let policy = Policy::default();
+    let mut f = finding(RuleId::HillIntro, Severity::Warn, "run:1");
+    f.window_end_ms = T0 + 13 * HOUR_MS; // 20:00 UTC, 01:30 on 3 June in India
+    let queued = T0 + 14 * HOUR_MS; // 21:00 UTC = 02:30 IST on 3 June
+    queue_at(&mut store, &[f], &["webhook"], queued);
+    let digest_at = T0 + 24 * HOUR_MS + 6 * HOUR_MS + 30 * 60_000; // 3 June 13:30 UTC
+    assert_eq!(
+        notify::next_due_ms(&store, &sinks, &policy, IST, queued).unwrap(),
+        Some(digest_at)
+    );
+    let early = notify::deliver_due(&mut store, &sinks, &policy, IST, digest_at - 1).unwrap();
+    assert_eq!(early, DeliveryReport::default());
+    let report = notify::deliver_due(&mut store, &sinks, &policy, IST, digest_at).unwrap();
+    assert_eq!(report.delivered, 1);
+    let message = server.requests()[0].json()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.starts_with("- 2025-06-03 new hills: "), "{message}");
+}
+
+#[test]
+fn a_digest_bundled_before_a_crash_is_sent_as_it_was_bundled_after_the_restart() {
+    let server = HttpServer::start();
+    let sinks = sinks_from_config(&only_webhook(&server));
+    let policy = Policy::default();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tw.db");
+    let mut store = Store::open(&db).unwrap();
+    let first: Vec<i64> = queue(
+        &mut store,
+        &[
+            finding(RuleId::HillIntro, Severity::Warn, "run:1"),
+            finding(RuleId::SpeedIntro, Severity::Warn, "run:2"),
+        ],
+        &["webhook"],
+    )
+    .iter()
+    .map(|a| a.id)
+    .collect();
+
+    // 19:00: bundled (one transaction) — and the process dies before
+    // sending anything.
+    let bundled = notify::bundle_due(&mut store, &sinks, &policy, 0, DIGEST_T0).unwrap();
+    assert_eq!(bundled.len(), 1);
+    let digest = bundled[0].clone();
+    let rows = store.outbox_rows().unwrap();
+    assert!(rows.iter().all(|r| r.digest_id == Some(digest.id)));
+    drop(store);
+    assert!(server.requests().is_empty());
+
+    // Restarted a minute later; meanwhile a new warning was queued.
+    let mut store = Store::open(&db).unwrap();
+    let after = queue_at(
+        &mut store,
+        &[finding(RuleId::ShoeDrop, Severity::Warn, "shoe:1")],
+        &["webhook"],
+        DIGEST_T0 + 30_000,
+    );
+    let restart = DIGEST_T0 + 60_000;
+    // Nothing new is bundled while the first digest is on its way.
+    assert!(
+        notify::bundle_due(&mut store, &sinks, &policy, 0, restart)
+            .unwrap()
+            .is_empty()
+    );
+    let report = deliver_due(&mut store, &sinks, restart).unwrap();
+    assert_eq!(report.delivered, 1);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "one digest, not two");
+    assert_eq!(
+        requests[0].header("Idempotency-Key"),
+        Some(format!("tendonwatch-digest-{}", digest.id).as_str())
+    );
+    assert_eq!(digest_ids(&requests[0]), first, "the same members");
+    let stored = store.digests().unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].delivered_ms, Some(restart));
+
+    // The late warning waits for tomorrow's digest, alone.
+    let tomorrow = DIGEST_T0 + 24 * HOUR_MS;
+    assert_eq!(
+        notify::next_due_ms(&store, &sinks, &policy, 0, restart).unwrap(),
+        Some(tomorrow)
+    );
+    deliver_due(&mut store, &sinks, tomorrow).unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(digest_ids(&requests[1]), vec![after[0].id]);
+}
+
+#[test]
+fn a_digest_is_retried_with_backoff_and_given_up_like_a_single_row() {
+    let server = HttpServer::start();
+    let sinks = sinks_from_config(&only_webhook(&server));
+    let policy = Policy::default();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    queue(
+        &mut store,
+        &[
+            finding(RuleId::HillIntro, Severity::Warn, "run:1"),
+            finding(RuleId::SpeedIntro, Severity::Warn, "run:2"),
+        ],
+        &["webhook"],
+    );
+    server.fail_next(&[(503, ""), (503, "")]);
+    let r1 = deliver_due(&mut store, &sinks, DIGEST_T0).unwrap();
+    assert_eq!((r1.delivered, r1.retried), (0, 1));
+    let d = &store.digests().unwrap()[0];
+    assert_eq!((d.attempts, d.next_attempt_ms), (1, DIGEST_T0 + 10_000));
+    assert_eq!(d.last_error.as_deref(), Some("webhook: HTTP 503"));
+    // Each member says the same.
+    for r in rows_of(&store, "webhook") {
+        assert_eq!(
+            (r.attempts, r.next_attempt_ms, r.delivered_ms),
+            (1, DIGEST_T0 + 10_000, None)
+        );
+    }
+    assert_eq!(
+        notify::next_due_ms(&store, &sinks, &policy, 0, DIGEST_T0).unwrap(),
+        Some(DIGEST_T0 + 10_000)
+    );
+    let r2 = deliver_due(&mut store, &sinks, DIGEST_T0 + 10_000).unwrap();
+    assert_eq!(r2.retried, 1);
+    assert_eq!(
+        store.digests().unwrap()[0].next_attempt_ms,
+        DIGEST_T0 + 30_000,
+        "the wait doubles"
+    );
+    let r3 = deliver_due(&mut store, &sinks, DIGEST_T0 + 30_000).unwrap();
+    assert_eq!(r3.delivered, 1);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    let key = format!("tendonwatch-digest-{}", store.digests().unwrap()[0].id);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.header("Idempotency-Key") == Some(key.as_str())),
+        "every try is the same digest"
+    );
+    assert!(requests.iter().all(|r| digest_ids(r).len() == 2));
+    for r in rows_of(&store, "webhook") {
+        assert_eq!((r.attempts, r.delivered_ms), (3, Some(DIGEST_T0 + 30_000)));
+    }
+
+    // The next day a receiver that refuses (4xx): given up, members too.
+    let day2 = DIGEST_T0 + 24 * HOUR_MS;
+    queue_at(
+        &mut store,
+        &[finding(RuleId::ShoeDrop, Severity::Warn, "shoe:1")],
+        &["webhook"],
+        day2 - HOUR_MS,
+    );
+    server.fail_next(&[(410, "gone")]);
+    let r = deliver_due(&mut store, &sinks, day2).unwrap();
+    assert_eq!(r.failed, 1);
+    let d = &store.digests().unwrap()[1];
+    assert!(d.gave_up());
+    let row = rows_of(&store, "webhook").pop().unwrap();
+    assert!(row.gave_up(), "{row:?}");
+    assert_eq!(
+        notify::next_due_ms(&store, &sinks, &policy, 0, day2).unwrap(),
+        None
+    );
+    // A digest given up does not hold the next one back.
+    let late = queue_at(
+        &mut store,
+        &[finding(RuleId::SurfaceChange, Severity::Warn, "s:1")],
+        &["webhook"],
+        day2 + HOUR_MS,
+    );
+    deliver_due(&mut store, &sinks, day2 + 24 * HOUR_MS).unwrap();
+    let last = server.requests().pop().unwrap();
+    assert_eq!(digest_ids(&last), vec![late[0].id]);
+    assert_eq!(last.status, 200);
+}
+
+#[test]
+fn a_high_alert_raised_in_quiet_hours_goes_when_they_end() {
+    let server = HttpServer::start();
+    let sinks = sinks_from_config(&only_webhook(&server));
+    let policy = Policy {
+        digest_hour: 23,
+        quiet_hours: Some(QuietHours::parse("22:00-07:00").unwrap()),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    let midnight = T0 - 7 * HOUR_MS;
+    // 23:30: pain that did not settle (high), and a warning.
+    let raised = midnight + 23 * HOUR_MS + 30 * 60_000;
+    let alerts = queue_at(
+        &mut store,
+        &[
+            finding(RuleId::Pain24h, Severity::High, "pain:1"),
+            finding(RuleId::HillIntro, Severity::Warn, "run:1"),
+        ],
+        &["webhook"],
+        raised,
+    );
+    let report = notify::deliver_due(&mut store, &sinks, &policy, 0, raised).unwrap();
+    assert_eq!(report, DeliveryReport::default());
+    let morning = midnight + 31 * HOUR_MS; // 07:00 the next day
+    assert_eq!(
+        notify::next_due_ms(&store, &sinks, &policy, 0, raised).unwrap(),
+        Some(morning)
+    );
+    let early = notify::deliver_due(&mut store, &sinks, &policy, 0, morning - 1).unwrap();
+    assert_eq!(early, DeliveryReport::default());
+    assert!(server.requests().is_empty());
+    // 07:00: the high alert goes. The warning's digest hour (23:00) next
+    // falls tomorrow night inside quiet hours, so its digest goes at the
+    // end of those: 07:00 the day after.
+    let report = notify::deliver_due(&mut store, &sinks, &policy, 0, morning).unwrap();
+    assert_eq!(report.delivered, 1);
+    let requests = server.requests();
+    assert_eq!(requests[0].json()["id"].as_i64(), Some(alerts[0].id));
+    let digest_at = morning + 24 * HOUR_MS;
+    assert_eq!(
+        notify::next_due_ms(&store, &sinks, &policy, 0, morning).unwrap(),
+        Some(digest_at)
+    );
+    assert_eq!(
+        notify::deliver_due(&mut store, &sinks, &policy, 0, digest_at - 1).unwrap(),
+        DeliveryReport::default()
+    );
+    let report = notify::deliver_due(&mut store, &sinks, &policy, 0, digest_at).unwrap();
+    assert_eq!(report.delivered, 1);
+    assert_eq!(digest_ids(&server.requests()[1]), vec![alerts[1].id]);
+
+    // A retry that falls due in quiet hours also waits for their end.
+    // 21:59:55 on day 2: the send fails; its retry 10 s later is quiet.
+    let late = midnight + 24 * HOUR_MS + 22 * HOUR_MS - 5_000;
+    let more = queue_at(
+        &mut store,
+        &[finding(RuleId::StackedIntro, Severity::High, "run:9")],
+        &["webhook"],
+        late,
+    );
+    server.fail_next(&[(503, "")]);
+    let r = notify::deliver_due(&mut store, &sinks, &policy, 0, late).unwrap();
+    assert_eq!(r.retried, 1);
+    let retry_end = midnight + 48 * HOUR_MS + 7 * HOUR_MS;
+    assert_eq!(
+        notify::next_due_ms(&store, &sinks, &policy, 0, late).unwrap(),
+        Some(retry_end)
+    );
+    notify::deliver_due(&mut store, &sinks, &policy, 0, retry_end).unwrap();
+    let last = server.requests().pop().unwrap();
+    assert_eq!(last.json()["id"].as_i64(), Some(more[0].id));
+    assert_eq!(last.status, 200);
 }
 
 // ---------------------------------------------------------------------------
@@ -849,7 +1322,14 @@ fn desktop_child() {
     };
     let mut store = Store::open(Path::new(&db)).unwrap();
     let sinks: Sinks = vec![Box::new(DesktopSink::new())];
-    let report = deliver_due(&mut store, &sinks, now.parse().unwrap()).unwrap();
+    let report = notify::deliver_due(
+        &mut store,
+        &sinks,
+        &Policy::default(),
+        0,
+        now.parse().unwrap(),
+    )
+    .unwrap();
     println!("REPORT {}", serde_json::to_string(&report).unwrap());
 }
 
@@ -884,32 +1364,43 @@ fn desktop_notifications_arrive_on_the_session_bus_with_title_and_urgency() {
         &["desktop"],
     );
 
+    assert_eq!(alerts[0].delivery, DELIVERY_SHOWN, "info: never pushed");
+
+    // The morning: the high alert at once; the warn one waits for 19:00.
     let report = deliver_in_child(&db, &bus.address, T0);
-    assert_eq!(report.delivered, 3, "{report:?}");
+    assert_eq!(report.delivered, 1, "{report:?}");
+    let report = deliver_in_child(&db, &bus.address, DIGEST_T0);
+    assert_eq!(report.delivered, 1, "{report:?}");
     let shown = shown.lock().unwrap().clone();
-    let expected: Vec<Shown> = alerts
-        .iter()
-        .zip([
-            ("tendonwatch: load ratio up", 0),
-            ("tendonwatch: long-run spike", 1),
-            ("tendonwatch: pain not settled in 24 h", 2),
-        ])
-        .map(|(a, (summary, urgency))| Shown {
+    let high = &alerts[2];
+    let expected = vec![
+        Shown {
             app_name: "tendonwatch".to_string(),
-            summary: summary.to_string(),
-            body: format!("{} {}", a.what_changed, a.what_to_do),
-            urgency: Some(urgency),
-        })
-        .collect();
+            summary: "tendonwatch: pain not settled in 24 h".to_string(),
+            body: format!("{} {}", high.what_changed, high.what_to_do),
+            urgency: Some(2),
+        },
+        Shown {
+            app_name: "tendonwatch".to_string(),
+            summary: "tendonwatch: 1 warning".to_string(),
+            body: format!(
+                "- 2025-06-02 long-run spike: {}\n{}",
+                alerts[1].what_changed,
+                notify::DIGEST_READ_MORE
+            ),
+            urgency: Some(1),
+        },
+    ];
     assert_eq!(shown, expected);
     let rows = store.outbox_rows().unwrap();
+    assert_eq!(rows.len(), 2);
     assert!(
         rows.iter()
-            .all(|r| r.delivered_ms == Some(T0) && r.attempts == 1)
+            .all(|r| r.delivered_ms.is_some() && r.attempts == 1)
     );
 
     // Delivered means done: a second round shows nothing again.
-    let again = deliver_in_child(&db, &bus.address, T0 + 60_000);
+    let again = deliver_in_child(&db, &bus.address, DIGEST_T0 + 60_000);
     assert_eq!(again, DeliveryReport::default());
 }
 
@@ -920,7 +1411,7 @@ fn desktop_without_a_session_bus_is_retried_and_nothing_is_lost() {
     let mut store = Store::open(&db).unwrap();
     queue(
         &mut store,
-        &[finding(RuleId::RunSpike, Severity::Warn, "run:1")],
+        &[finding(RuleId::RunSpike, Severity::High, "run:1")],
         &["desktop"],
     );
     let nowhere = format!("unix:path={}", dir.path().join("no-bus-here").display());

@@ -2,27 +2,57 @@
 //! and the daemon's delivery adapter (outbox → sinks).
 
 use super::Context_;
-use crate::config::Config;
+use crate::config::{Config, local_offset_s};
 use crate::daemon::Delivery;
 use crate::notify::{self, Sink};
 use crate::store::{Store, StoreError};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// Test-only hook, never for production use: set to 1 in the environment
+/// of `tendonwatch watch`, the delivery thread stops for good right after a
+/// bundling transaction has committed, before anything is sent — so a test
+/// can kill the daemon at exactly that point (tests/daemon_delivery.rs).
+pub const TEST_STALL_AFTER_BUNDLE: &str = "TENDONWATCH_TEST_STALL_AFTER_BUNDLE";
+
 /// The configured sinks, delivering the outbox on the daemon's delivery
-/// thread. None when no sink is configured.
+/// thread with the configured policy (digest hour, quiet hours). None when
+/// no sink is configured.
 pub fn delivery(config: &Config) -> Option<Arc<dyn Delivery>> {
     let sinks = notify::sinks_from_config(&config.notify);
-    (!sinks.is_empty()).then(|| Arc::new(Sinks(sinks)) as Arc<dyn Delivery>)
+    (!sinks.is_empty()).then(|| {
+        Arc::new(Sinks {
+            sinks,
+            policy: config.notify.policy(),
+            stall_after_bundle: std::env::var_os(TEST_STALL_AFTER_BUNDLE).is_some_and(|v| v == "1"),
+        }) as Arc<dyn Delivery>
+    })
 }
 
-struct Sinks(Vec<Box<dyn Sink + Send + Sync>>);
+struct Sinks {
+    sinks: Vec<Box<dyn Sink + Send + Sync>>,
+    policy: notify::Policy,
+    stall_after_bundle: bool,
+}
 
 impl Delivery for Sinks {
     fn deliver_due(&self, store: &mut Store, now_ms: i64) -> Result<Option<i64>, StoreError> {
-        let report = notify::deliver_due(store, &self.0, now_ms)?;
+        // The runner's offset as of now: the digest hour and quiet hours
+        // follow a DST change from the next round on.
+        let offset = local_offset_s();
+        let bundled = notify::bundle_due(store, &self.sinks, &self.policy, offset, now_ms)?;
+        for d in &bundled {
+            tracing::info!("digest {} for {}: bundled", d.id, d.sink);
+        }
+        if self.stall_after_bundle && !bundled.is_empty() {
+            tracing::warn!("{TEST_STALL_AFTER_BUNDLE}: delivery stops here (test only)");
+            loop {
+                std::thread::park();
+            }
+        }
+        let report = notify::send_due(store, &self.sinks, &self.policy, offset, now_ms)?;
         tracing::debug!("delivery: {report:?}");
-        store.next_due_ms()
+        notify::next_due_ms(store, &self.sinks, &self.policy, offset, now_ms)
     }
 }
 

@@ -6,7 +6,7 @@
 //! notification and takes no address. A system service has no session bus;
 //! it uses the push sinks instead.
 
-use super::{Level, SEND_TIMEOUT, Sink, SinkError, title};
+use super::{Digest, Level, SEND_TIMEOUT, Sink, SinkError, title};
 use crate::store::alerts::Alert;
 use notify_rust::{Notification, Urgency};
 use std::sync::mpsc;
@@ -45,13 +45,32 @@ pub fn notification(alert: &Alert) -> Notification {
         .finalize()
 }
 
+/// The notification a digest becomes: normal urgency, like a single `warn`.
+pub fn digest_notification(digest: &Digest) -> Notification {
+    Notification::new()
+        .appname("tendonwatch")
+        .summary(&digest.title())
+        .body(&digest.text())
+        .urgency(Urgency::Normal)
+        .finalize()
+}
+
 impl Sink for DesktopSink {
     fn name(&self) -> &'static str {
         "desktop"
     }
 
     fn send(&self, alert: &Alert) -> Result<(), SinkError> {
-        let notification = notification(alert);
+        self.show(notification(alert))
+    }
+
+    fn send_digest(&self, digest: &Digest) -> Result<(), SinkError> {
+        self.show(digest_notification(digest))
+    }
+}
+
+impl DesktopSink {
+    fn show(&self, notification: Notification) -> Result<(), SinkError> {
         // On a thread of its own: notify-rust blocks on zbus' own tokio
         // runtime, which panics when entered from a thread already inside
         // a runtime; and a notification server that never answers must not

@@ -1,7 +1,7 @@
 //! Gotify: one POST per alert to `{url}/message` with the application token
 //! in `X-Gotify-Key` and a JSON `{title, message, priority}` body.
 
-use super::{Level, Sink, SinkError, check_response, http_agent, join_url, title};
+use super::{Digest, Level, Sink, SinkError, check_response, http_agent, join_url, title};
 use crate::config::GotifyConfig;
 use crate::store::alerts::Alert;
 use serde::Serialize;
@@ -45,12 +45,21 @@ impl Sink for GotifySink {
     }
 
     fn send(&self, alert: &Alert) -> Result<(), SinkError> {
-        let title = title(alert);
         let message = format!("{}\n{}", alert.what_changed, alert.what_to_do);
+        self.post(&title(alert), &message, priority(Level::of(alert)))
+    }
+
+    fn send_digest(&self, digest: &Digest) -> Result<(), SinkError> {
+        self.post(&digest.title(), &digest.text(), priority(Level::Warn))
+    }
+}
+
+impl GotifySink {
+    fn post(&self, title: &str, message: &str, priority: u8) -> Result<(), SinkError> {
         let body = serde_json::to_vec(&Message {
-            title: &title,
-            message: &message,
-            priority: priority(Level::of(alert)),
+            title,
+            message,
+            priority,
         })
         .map_err(|e| SinkError::Permanent(format!("gotify: cannot encode the message: {e}")))?;
         let request = self

@@ -2,6 +2,12 @@
 //! Gotify, webhook) gets every queued alert once, with retries and backoff
 //! across outages and restarts (DESIGN.md "Notifications").
 //!
+//! The evidence decides the channel (RULES.md H): a `high` alert is pushed
+//! at once; `warn` alerts wait for the sink's daily digest, one message at
+//! `[notify] digest_hour` bundling them all; `info` alerts are never queued
+//! (shown on `status` and the dashboard). Nothing is pushed inside quiet
+//! hours: what falls due then goes when they end (`schedule`).
+//!
 //! Sinks are blocking (one HTTP request or one D-Bus call each): the daemon
 //! calls `deliver_due` on the blocking pool, never on an async worker.
 //! Delivery is at-least-once: a crash between a successful send and
@@ -11,15 +17,19 @@
 pub mod desktop;
 pub mod gotify;
 pub mod ntfy;
+pub mod schedule;
 pub mod webhook;
 
 use crate::config::NotifyConfig;
 use crate::store::alerts::Alert;
+use crate::store::digests::DigestRow;
 use crate::store::outbox::GAVE_UP_MS;
 use crate::store::{Store, StoreError};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
+
+pub use schedule::{Policy, QuietHours};
 
 pub use desktop::DesktopSink;
 pub use gotify::GotifySink;
@@ -51,6 +61,57 @@ pub trait Sink {
     /// The outbox `sink` name this sink delivers ("desktop", "ntfy", …).
     fn name(&self) -> &'static str;
     fn send(&self, alert: &Alert) -> Result<(), SinkError>;
+    /// One message bundling several `warn` alerts.
+    fn send_digest(&self, digest: &Digest) -> Result<(), SinkError>;
+}
+
+/// A digest as the sinks send it: one message listing the `warn` alerts it
+/// bundles. Built again from the store for every try, so a retry or a
+/// restart sends the same members under the same id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Digest {
+    /// The `digests` row id: the webhook's idempotency key names it.
+    pub id: i64,
+    /// In the order they were queued.
+    pub alerts: Vec<Alert>,
+    /// The runner's UTC offset, to give each alert its local date.
+    pub local_offset_s: i32,
+}
+
+impl Digest {
+    /// "tendonwatch: 3 warnings" — how many alerts it bundles. Plain ASCII,
+    /// so it can travel in an HTTP header (ntfy `Title`).
+    pub fn title(&self) -> String {
+        let n = self.alerts.len();
+        format!("tendonwatch: {n} warning{}", if n == 1 { "" } else { "s" })
+    }
+
+    /// One line per alert — its local date, its kind in words and what
+    /// changed — then where to read more.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        for a in &self.alerts {
+            text.push_str(&format!(
+                "- {} {}: {}\n",
+                local_date(a.window_end_ms, self.local_offset_s),
+                kind_in_words(&a.kind),
+                a.what_changed
+            ));
+        }
+        text.push_str(DIGEST_READ_MORE);
+        text
+    }
+}
+
+/// The last line of every digest.
+pub const DIGEST_READ_MORE: &str =
+    "What to do about each, and why: run tendonwatch alerts, or open Alerts on the dashboard.";
+
+/// "2025-06-02": the local date of `at_ms` at UTC offset `offset_s`.
+fn local_date(at_ms: i64, offset_s: i32) -> String {
+    chrono::DateTime::from_timestamp_millis(at_ms + i64::from(offset_s) * 1000)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "?".to_string())
 }
 
 /// Failed tries of one row before it is given up: with the backoff below
@@ -77,7 +138,8 @@ pub fn retry_delay_ms(failed_before: i64) -> i64 {
         .min(MAX_RETRY_MS)
 }
 
-/// What one `deliver_due` round did.
+/// What one `deliver_due` round did, counting messages: a digest counts
+/// once however many alerts it bundles.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct DeliveryReport {
     /// Sent and marked delivered.
@@ -110,18 +172,63 @@ pub fn sinks_from_config(cfg: &NotifyConfig) -> Vec<Box<dyn Sink + Send + Sync>>
     out
 }
 
-/// Send every outbox row that is due at `now_ms` to its sink and record the
-/// outcome. Rows of sinks not in `sinks` (no longer configured) are left as
-/// they are. Once a sink fails with a retryable error, its remaining rows
-/// in this round are postponed to the same retry time without a try.
+/// One delivery round at `now_ms`: bundle the digests whose hour has come
+/// (`bundle_due`), then send what is due (`send_due`). `local_offset_s` is
+/// the runner's current UTC offset (the digest hour and quiet hours are
+/// local times).
 pub fn deliver_due(
     store: &mut Store,
     sinks: &[Box<dyn Sink + Send + Sync>],
+    policy: &Policy,
+    local_offset_s: i32,
+    now_ms: i64,
+) -> Result<DeliveryReport, StoreError> {
+    bundle_due(store, sinks, policy, local_offset_s, now_ms)?;
+    send_due(store, sinks, policy, local_offset_s, now_ms)
+}
+
+/// For each configured sink whose oldest waiting `warn` alert has reached
+/// its digest time (`Policy::digest_at`), bundle every alert waiting for
+/// that sink into one digest — one transaction each. Nothing is bundled in
+/// quiet hours. Returns the new digests (sent by `send_due`, after a
+/// restart too).
+pub fn bundle_due(
+    store: &mut Store,
+    sinks: &[Box<dyn Sink + Send + Sync>],
+    policy: &Policy,
+    local_offset_s: i32,
+    now_ms: i64,
+) -> Result<Vec<DigestRow>, StoreError> {
+    let mut bundled = Vec::new();
+    if policy.is_quiet(now_ms, local_offset_s) {
+        return Ok(bundled);
+    }
+    for sink in sinks {
+        let Some(since) = store.waiting_for_digest_since(&[sink.name()])? else {
+            continue;
+        };
+        if policy.digest_at(since, local_offset_s) <= now_ms {
+            bundled.extend(store.bundle_digest(sink.name(), now_ms)?);
+        }
+    }
+    Ok(bundled)
+}
+
+/// Send every `high` outbox row and every bundled digest that is due at
+/// `now_ms` to its sink and record the outcome; nothing inside quiet hours.
+/// Rows of sinks not in `sinks` (no longer configured) are left as they
+/// are. Once a sink fails with a retryable error, its remaining messages in
+/// this round are postponed to the same retry time without a try.
+pub fn send_due(
+    store: &mut Store,
+    sinks: &[Box<dyn Sink + Send + Sync>],
+    policy: &Policy,
+    local_offset_s: i32,
     now_ms: i64,
 ) -> Result<DeliveryReport, StoreError> {
     let mut report = DeliveryReport::default();
     let names: Vec<&str> = sinks.iter().map(|s| s.name()).collect();
-    if names.is_empty() {
+    if names.is_empty() || policy.is_quiet(now_ms, local_offset_s) {
         return Ok(report);
     }
     // Sink name → (retry time, error) of its failure in this round.
@@ -139,37 +246,136 @@ pub fn deliver_due(
             let Some(sink) = sinks.iter().find(|s| s.name() == row.sink) else {
                 continue;
             };
-            if let Some((retry_at, error)) = down.get(sink.name()) {
-                store.postpone(row.id, *retry_at, &format!("not tried ({error})"))?;
-                report.postponed += 1;
-                continue;
-            }
-            match sink.send(&alert) {
-                Ok(()) => {
-                    store.mark_delivered(row.id, now_ms)?;
-                    report.delivered += 1;
-                }
-                Err(SinkError::Retry(error)) => {
-                    let tries = row.attempts + 1;
-                    if tries >= MAX_ATTEMPTS {
-                        let error = format!("gave up after {tries} attempts: {error}");
-                        store.mark_failed(row.id, &error, GAVE_UP_MS)?;
-                        report.failed += 1;
-                    } else {
-                        let retry_at = now_ms.saturating_add(retry_delay_ms(row.attempts));
-                        store.mark_failed(row.id, &error, retry_at)?;
-                        report.retried += 1;
-                        down.insert(sink.name(), (retry_at, error));
-                    }
-                }
-                Err(SinkError::Permanent(error)) => {
-                    store.mark_failed(row.id, &error, GAVE_UP_MS)?;
-                    report.failed += 1;
-                }
-            }
+            let message = Message::Single {
+                outbox_id: row.id,
+                alert: &alert,
+            };
+            attempt(
+                store,
+                sink.as_ref(),
+                &message,
+                row.attempts,
+                now_ms,
+                &mut down,
+                &mut report,
+            )?;
         }
     }
+    // Digests after the `high` alerts: the urgent first.
+    for digest in store.due_digests_for(now_ms, &names)? {
+        let Some(sink) = sinks.iter().find(|s| s.name() == digest.sink) else {
+            continue;
+        };
+        let alerts = store.digest_members(digest.id)?;
+        if alerts.is_empty() {
+            // Its alerts were deleted since (nothing deletes alerts today):
+            // nothing to say, so nothing is sent.
+            store.mark_digest_delivered(digest.id, now_ms)?;
+            continue;
+        }
+        let digest_message = Digest {
+            id: digest.id,
+            alerts,
+            local_offset_s,
+        };
+        let message = Message::Digest(&digest_message);
+        attempt(
+            store,
+            sink.as_ref(),
+            &message,
+            digest.attempts,
+            now_ms,
+            &mut down,
+            &mut report,
+        )?;
+    }
     Ok(report)
+}
+
+/// When delivery next has something to do for `sinks`, never before
+/// `now_ms`: a `high` row's or a digest's next try, or the digest time of
+/// the oldest alert waiting for one — moved to the end of quiet hours when
+/// it falls inside them. None when nothing waits.
+pub fn next_due_ms(
+    store: &Store,
+    sinks: &[Box<dyn Sink + Send + Sync>],
+    policy: &Policy,
+    local_offset_s: i32,
+    now_ms: i64,
+) -> Result<Option<i64>, StoreError> {
+    let names: Vec<&str> = sinks.iter().map(|s| s.name()).collect();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let single_or_digest = store.next_due_ms_for(&names)?;
+    let bundling = store
+        .waiting_for_digest_since(&names)?
+        .map(|since| policy.digest_at(since, local_offset_s));
+    let due = [single_or_digest, bundling].into_iter().flatten().min();
+    Ok(due.map(|due| policy.push_at(due.max(now_ms), local_offset_s)))
+}
+
+/// What one try sends: one alert, or a digest.
+enum Message<'a> {
+    Single { outbox_id: i64, alert: &'a Alert },
+    Digest(&'a Digest),
+}
+
+/// Send one message (tried `attempts` times before) unless its sink is
+/// already down in this round, and record the outcome.
+fn attempt<'s>(
+    store: &mut Store,
+    sink: &'s (dyn Sink + Send + Sync),
+    message: &Message<'_>,
+    attempts: i64,
+    now_ms: i64,
+    down: &mut HashMap<&'s str, (i64, String)>,
+    report: &mut DeliveryReport,
+) -> Result<(), StoreError> {
+    if let Some((retry_at, error)) = down.get(sink.name()) {
+        let reason = format!("not tried ({error})");
+        match message {
+            Message::Single { outbox_id, .. } => store.postpone(*outbox_id, *retry_at, &reason)?,
+            Message::Digest(d) => store.postpone_digest(d.id, *retry_at, &reason)?,
+        }
+        report.postponed += 1;
+        return Ok(());
+    }
+    let sent = match message {
+        Message::Single { alert, .. } => sink.send(alert),
+        Message::Digest(d) => sink.send_digest(d),
+    };
+    let failed = |store: &mut Store, error: &str, next: i64| match message {
+        Message::Single { outbox_id, .. } => store.mark_failed(*outbox_id, error, next),
+        Message::Digest(d) => store.mark_digest_failed(d.id, error, next),
+    };
+    match sent {
+        Ok(()) => {
+            match message {
+                Message::Single { outbox_id, .. } => store.mark_delivered(*outbox_id, now_ms)?,
+                Message::Digest(d) => store.mark_digest_delivered(d.id, now_ms)?,
+            }
+            report.delivered += 1;
+        }
+        Err(SinkError::Retry(error)) => {
+            let tries = attempts + 1;
+            if tries >= MAX_ATTEMPTS {
+                let error = format!("gave up after {tries} attempts: {error}");
+                failed(store, &error, GAVE_UP_MS)?;
+                report.failed += 1;
+            } else {
+                let retry_at = now_ms.saturating_add(retry_delay_ms(attempts));
+                failed(store, &error, retry_at)?;
+                report.retried += 1;
+                down.insert(sink.name(), (retry_at, error));
+            }
+        }
+        Err(SinkError::Permanent(error)) => {
+            failed(store, &error, GAVE_UP_MS)?;
+            report.failed += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Send a test alert to every sink (for `tendonwatch notify-test`). Nothing

@@ -1,7 +1,9 @@
 //! ntfy (ntfy.sh or a self-hosted server): one POST per alert to
 //! `{url}/{topic}`, the text as the body, title, priority and tags as headers.
 
-use super::{Level, Sink, SinkError, check_response, header_text, http_agent, join_url, title};
+use super::{
+    Digest, Level, Sink, SinkError, check_response, header_text, http_agent, join_url, title,
+};
 use crate::config::NtfyConfig;
 use crate::store::alerts::Alert;
 
@@ -42,10 +44,27 @@ impl Sink for NtfySink {
         let (priority, emoji) = priority_and_tags(Level::of(alert));
         let tags = format!("{emoji},{}", header_text(&alert.kind));
         let body = format!("{}\n{}", alert.what_changed, alert.what_to_do);
+        self.post(&title(alert), priority, &tags, &body)
+    }
+
+    /// A digest is a `warn` message tagged "digest".
+    fn send_digest(&self, digest: &Digest) -> Result<(), SinkError> {
+        let (priority, emoji) = priority_and_tags(Level::Warn);
+        self.post(
+            &digest.title(),
+            priority,
+            &format!("{emoji},digest"),
+            &digest.text(),
+        )
+    }
+}
+
+impl NtfySink {
+    fn post(&self, title: &str, priority: &str, tags: &str, body: &str) -> Result<(), SinkError> {
         let mut request = self
             .agent
             .post(&self.topic_url)
-            .header("Title", header_text(&title(alert)))
+            .header("Title", header_text(title))
             .header("Priority", priority)
             .header("Tags", tags)
             .header("Content-Type", "text/plain; charset=utf-8");

@@ -1,10 +1,13 @@
-//! Webhook: one POST per alert of the whole stored alert as JSON. The
-//! `Idempotency-Key` header names the alert, so a receiver can drop the
-//! repeat sent after a crash between the send and marking it delivered.
+//! Webhook: one POST per alert of the whole stored alert as JSON, and one
+//! per digest (`{kind: "digest", id, title, message, alerts: [...]}`). The
+//! `Idempotency-Key` header names the alert or the digest, so a receiver
+//! can drop the repeat sent after a crash between the send and marking it
+//! delivered.
 
-use super::{Sink, SinkError, TEST_KIND, check_response, http_agent};
+use super::{Digest, Sink, SinkError, TEST_KIND, check_response, http_agent};
 use crate::config::WebhookConfig;
 use crate::store::alerts::Alert;
+use serde::Serialize;
 
 pub struct WebhookSink {
     agent: ureq::Agent,
@@ -18,6 +21,15 @@ impl WebhookSink {
             url: cfg.url.clone(),
         }
     }
+
+    fn post(&self, body: &[u8], key: &str) -> Result<(), SinkError> {
+        let request = self
+            .agent
+            .post(&self.url)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key);
+        check_response(self.name(), request.send(body))
+    }
 }
 
 /// `tendonwatch-alert-<id>`; a test alert (never stored, id 0) is keyed by
@@ -30,6 +42,23 @@ pub fn idempotency_key(alert: &Alert) -> String {
     }
 }
 
+/// `tendonwatch-digest-<id>`: the same for every try of one digest, before
+/// and after a restart.
+pub fn digest_idempotency_key(digest: &Digest) -> String {
+    format!("tendonwatch-digest-{}", digest.id)
+}
+
+/// The JSON body of a digest.
+#[derive(Serialize)]
+struct DigestBody<'a> {
+    /// "digest": tells a digest from an alert, whose `kind` is a rule id.
+    kind: &'static str,
+    id: i64,
+    title: String,
+    message: String,
+    alerts: &'a [Alert],
+}
+
 impl Sink for WebhookSink {
     fn name(&self) -> &'static str {
         "webhook"
@@ -38,11 +67,18 @@ impl Sink for WebhookSink {
     fn send(&self, alert: &Alert) -> Result<(), SinkError> {
         let body = serde_json::to_vec(alert)
             .map_err(|e| SinkError::Permanent(format!("webhook: cannot encode the alert: {e}")))?;
-        let request = self
-            .agent
-            .post(&self.url)
-            .header("Content-Type", "application/json")
-            .header("Idempotency-Key", idempotency_key(alert));
-        check_response(self.name(), request.send(&body[..]))
+        self.post(&body, &idempotency_key(alert))
+    }
+
+    fn send_digest(&self, digest: &Digest) -> Result<(), SinkError> {
+        let body = serde_json::to_vec(&DigestBody {
+            kind: "digest",
+            id: digest.id,
+            title: digest.title(),
+            message: digest.text(),
+            alerts: &digest.alerts,
+        })
+        .map_err(|e| SinkError::Permanent(format!("webhook: cannot encode the digest: {e}")))?;
+        self.post(&body, &digest_idempotency_key(digest))
     }
 }

@@ -11,6 +11,9 @@ use serde::Serialize;
 pub const DELIVERY_QUEUED: &str = "queued";
 /// About a run older than the notification horizon: stored, never pushed.
 pub const DELIVERY_TOO_OLD: &str = "too_old";
+/// Recent but `info`: shown on `status` and the dashboard, never pushed
+/// (RULES.md H: the evidence decides the channel). No outbox row.
+pub const DELIVERY_SHOWN: &str = "shown";
 
 /// A stored alert.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -145,7 +148,10 @@ impl Store {
     ///
     /// A new alert with delivery `queued` gets one outbox row per sink in
     /// `sinks`, in the same transaction: a crash can never leave an alert
-    /// stored but forgotten by delivery.
+    /// stored but forgotten by delivery. An `info` finding asked to be
+    /// queued is stored as `shown` instead, without outbox rows: it is never
+    /// pushed (`high` rows go at once, `warn` rows wait for the digest —
+    /// `notify` decides when by the alert's severity).
     pub fn record_findings(
         &mut self,
         evaluated_run: Option<i64>,
@@ -157,6 +163,11 @@ impl Store {
         let tx = self.write_transaction()?;
         let mut new_ids = Vec::new();
         for f in findings {
+            let delivery = if delivery == DELIVERY_QUEUED && f.severity == Severity::Info {
+                DELIVERY_SHOWN
+            } else {
+                delivery
+            };
             let inserted = tx.execute(
                 "INSERT OR IGNORE INTO alerts (kind, severity, activity_id, window_start_ms, window_end_ms,
                     measured, baseline, threshold, unit, what_changed, what_to_do, source, cause,

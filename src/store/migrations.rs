@@ -162,4 +162,31 @@ pub const MIGRATIONS: &[&str] = &[
         expires_ms      INTEGER NOT NULL
     );
     "#,
+    // 7: the daily digest (RULES.md H). `warn` alerts are bundled into one
+    // message a day per sink: a digest row, and its members are the outbox
+    // rows whose `digest_id` names it. The column gives each row at most one
+    // digest, and bundling (insert + claim) is one transaction, so a crash
+    // can neither lose a member nor put it in two digests. While bundled,
+    // a member's attempts, next try and delivery mirror its digest's.
+    // `info` alerts are no longer pushed: their undelivered rows go, and
+    // those never delivered anywhere are marked "shown".
+    r#"
+    CREATE TABLE digests (
+        id              INTEGER PRIMARY KEY,
+        sink            TEXT NOT NULL,
+        bundled_ms      INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms INTEGER NOT NULL,
+        delivered_ms    INTEGER,
+        last_error      TEXT
+    );
+    CREATE INDEX digests_due ON digests(delivered_ms, next_attempt_ms);
+    ALTER TABLE outbox ADD COLUMN digest_id INTEGER REFERENCES digests(id);
+    CREATE INDEX outbox_by_digest ON outbox(digest_id);
+    DELETE FROM outbox WHERE delivered_ms IS NULL
+        AND alert_id IN (SELECT id FROM alerts WHERE severity = 'info');
+    UPDATE alerts SET delivery = 'shown'
+     WHERE severity = 'info' AND delivery = 'queued'
+       AND id NOT IN (SELECT alert_id FROM outbox);
+    "#,
 ];

@@ -1,6 +1,10 @@
 //! The store's side of delivery: which (alert, sink) pairs are due, and what
 //! each attempt did. `record_findings` writes the rows; `notify` reads and
 //! marks them, so an alert queued before a crash or an outage is still sent.
+//!
+//! Rows of `high` alerts are sent one by one, as soon as they are due; rows
+//! of other severities wait to be bundled into the sink's daily digest
+//! (`store::digests`, RULES.md H).
 
 use super::alerts::Alert;
 use super::{Result, Store};
@@ -11,6 +15,10 @@ use serde::Serialize;
 /// failure, or too many attempts). Far beyond any clock, so such rows are
 /// never due and `next_due_ms` ignores them.
 pub const GAVE_UP_MS: i64 = i64::MAX;
+
+/// The severity whose rows are pushed one by one, at once. Every other
+/// queued severity waits for the digest (`info` is never queued).
+pub const PUSHED_AT_ONCE: &str = "high";
 
 /// One (alert, sink) delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,6 +33,8 @@ pub struct OutboxRow {
     pub delivered_ms: Option<i64>,
     /// Why the latest failed try failed; kept after a later success.
     pub last_error: Option<String>,
+    /// The digest this row was bundled into (`warn` alerts), if it was.
+    pub digest_id: Option<i64>,
 }
 
 impl OutboxRow {
@@ -35,7 +45,8 @@ impl OutboxRow {
 }
 
 const OUTBOX_COLUMNS: &str =
-    "o.id, o.alert_id, o.sink, o.attempts, o.next_attempt_ms, o.delivered_ms, o.last_error";
+    "o.id, o.alert_id, o.sink, o.attempts, o.next_attempt_ms, o.delivered_ms,
+    o.last_error, o.digest_id";
 
 fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok(OutboxRow {
@@ -46,41 +57,53 @@ fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
         next_attempt_ms: r.get(4)?,
         delivered_ms: r.get(5)?,
         last_error: r.get(6)?,
+        digest_id: r.get(7)?,
     })
 }
 
-// The alert columns after the seven outbox columns. Same order as
+// The alert columns after the eight outbox columns. Same order as
 // `store::alerts` reads them (its row mapper is private to that module).
-const ALERT_COLUMNS: &str = "a.id, a.kind, a.severity, a.activity_id, a.window_start_ms,
+pub(super) const ALERT_COLUMNS: &str = "a.id, a.kind, a.severity, a.activity_id, a.window_start_ms,
     a.window_end_ms, a.measured, a.baseline, a.threshold, a.unit, a.what_changed, a.what_to_do,
     a.source, a.cause, a.created_ms, a.delivery, a.acknowledged_ms";
 
 fn alert_after_outbox(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
-    const AT: usize = 7;
+    alert_at(r, 8)
+}
+
+/// The alert whose `ALERT_COLUMNS` start at column `at`.
+pub(super) fn alert_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Alert> {
     Ok(Alert {
-        id: r.get(AT)?,
-        kind: r.get(AT + 1)?,
-        severity: r.get(AT + 2)?,
-        activity_id: r.get(AT + 3)?,
-        window_start_ms: r.get(AT + 4)?,
-        window_end_ms: r.get(AT + 5)?,
-        measured: r.get(AT + 6)?,
-        baseline: r.get(AT + 7)?,
-        threshold: r.get(AT + 8)?,
-        unit: r.get(AT + 9)?,
-        what_changed: r.get(AT + 10)?,
-        what_to_do: r.get(AT + 11)?,
-        source: r.get(AT + 12)?,
-        cause: r.get(AT + 13)?,
-        created_ms: r.get(AT + 14)?,
-        delivery: r.get(AT + 15)?,
-        acknowledged_ms: r.get(AT + 16)?,
+        id: r.get(at)?,
+        kind: r.get(at + 1)?,
+        severity: r.get(at + 2)?,
+        activity_id: r.get(at + 3)?,
+        window_start_ms: r.get(at + 4)?,
+        window_end_ms: r.get(at + 5)?,
+        measured: r.get(at + 6)?,
+        baseline: r.get(at + 7)?,
+        threshold: r.get(at + 8)?,
+        unit: r.get(at + 9)?,
+        what_changed: r.get(at + 10)?,
+        what_to_do: r.get(at + 11)?,
+        source: r.get(at + 12)?,
+        cause: r.get(at + 13)?,
+        created_ms: r.get(at + 14)?,
+        delivery: r.get(at + 15)?,
+        acknowledged_ms: r.get(at + 16)?,
     })
 }
 
+/// The sink list is small and fixed ("desktop", "ntfy", …): it is passed to
+/// SQL as one JSON array parameter instead of building placeholders.
+pub(super) fn sinks_json(sinks: Option<&[&str]>) -> Option<String> {
+    sinks.map(|s| serde_json::to_string(s).unwrap_or_else(|_| "[]".into()))
+}
+
 impl Store {
-    /// Undelivered rows whose next attempt is due at `now_ms`, with their
-    /// alert, oldest first (by outbox id, i.e. by the order alerts were queued).
+    /// Undelivered rows sent one by one (`high` alerts) whose next attempt is
+    /// due at `now_ms`, with their alert, oldest first (by outbox id, i.e. by
+    /// the order alerts were queued). Rows waiting for a digest are not here.
     pub fn due_deliveries(&self, now_ms: i64, limit: usize) -> Result<Vec<(OutboxRow, Alert)>> {
         self.due_deliveries_where(now_ms, None, limit)
     }
@@ -102,19 +125,17 @@ impl Store {
         sinks: Option<&[&str]>,
         limit: usize,
     ) -> Result<Vec<(OutboxRow, Alert)>> {
-        // The sink list is small and fixed ("desktop", "ntfy", …): pass it as
-        // one JSON array parameter instead of building placeholders.
-        let sinks_json = sinks.map(|s| serde_json::to_string(s).unwrap_or_else(|_| "[]".into()));
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {OUTBOX_COLUMNS}, {ALERT_COLUMNS}
              FROM outbox o JOIN alerts a ON a.id = o.alert_id
              WHERE o.delivered_ms IS NULL AND o.next_attempt_ms <= ?1
+               AND o.digest_id IS NULL AND a.severity = '{PUSHED_AT_ONCE}'
                AND (?2 IS NULL OR o.sink IN (SELECT value FROM json_each(?2)))
              ORDER BY o.id
              LIMIT ?3"
         ))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![now_ms, sinks_json, limit], |r| {
+        let rows = stmt.query_map(params![now_ms, sinks_json(sinks), limit], |r| {
             Ok((outbox_row(r)?, alert_after_outbox(r)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -151,15 +172,36 @@ impl Store {
         Ok(())
     }
 
-    /// When the earliest undelivered row falls due (possibly in the past),
-    /// or None when nothing is waiting. Rows given up on do not count.
+    /// When the earliest row sent on its own (`high`) or bundled digest falls
+    /// due (possibly in the past), or None when nothing is waiting. Rows
+    /// given up on do not count, nor rows still waiting to be bundled: when
+    /// their digest goes depends on the digest hour (`notify::next_due_ms`
+    /// adds it, and quiet hours).
     pub fn next_due_ms(&self) -> Result<Option<i64>> {
+        self.next_due_ms_where(None)
+    }
+
+    /// As `next_due_ms`, only for the named sinks.
+    pub fn next_due_ms_for(&self, sinks: &[&str]) -> Result<Option<i64>> {
+        self.next_due_ms_where(Some(sinks))
+    }
+
+    fn next_due_ms_where(&self, sinks: Option<&[&str]>) -> Result<Option<i64>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT MIN(next_attempt_ms) FROM outbox
-                 WHERE delivered_ms IS NULL AND next_attempt_ms < ?1",
-                [GAVE_UP_MS],
+                &format!(
+                    "SELECT MIN(due) FROM (
+                       SELECT o.next_attempt_ms AS due, o.sink AS sink
+                         FROM outbox o JOIN alerts a ON a.id = o.alert_id
+                        WHERE o.delivered_ms IS NULL AND o.digest_id IS NULL
+                          AND a.severity = '{PUSHED_AT_ONCE}'
+                       UNION ALL
+                       SELECT next_attempt_ms, sink FROM digests WHERE delivered_ms IS NULL)
+                     WHERE due < ?1
+                       AND (?2 IS NULL OR sink IN (SELECT value FROM json_each(?2)))"
+                ),
+                params![GAVE_UP_MS, sinks_json(sinks)],
                 |r| r.get::<_, Option<i64>>(0),
             )
             .optional()?
