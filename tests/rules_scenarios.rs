@@ -572,3 +572,106 @@ fn alerts_about_old_runs_are_stored_but_not_queued() {
     assert_eq!(kinds(&alerts), ["run_spike"]);
     assert_eq!(alerts[0].delivery, "too_old");
 }
+
+// RULES.md H: the alert budget. A warning only works while the runner still
+// listens.
+
+fn count(alerts: &[Alert], kind: &str) -> usize {
+    alerts.iter().filter(|a| a.kind == kind).count()
+}
+
+#[test]
+fn a_rising_block_of_weeks_is_one_week_jump() {
+    // Four steady weeks, then +20 % a week for three weeks: one episode
+    // spanning three calendar weeks and many rolling windows.
+    let r = Runner::default();
+    let mut weeks = base_weeks(&r, 4);
+    weeks.extend(training::progression(&r, 4, 0.20));
+    let alerts = Story::new()
+        .runs(&training::simulate(&r, &weeks))
+        .replay(&settings(Mode::Return));
+    assert_eq!(count(&alerts, "week_jump"), 1, "{alerts:#?}");
+    let jump = alerts.iter().find(|a| a.kind == "week_jump").unwrap();
+    assert!(
+        jump.what_changed
+            .contains("over your highest 7 days of the last 12 weeks"),
+        "the alert says which comparison it made: {}",
+        jump.what_changed
+    );
+    // RULES.md A: the load ratio is context, never an alert of its own.
+    assert_eq!(count(&alerts, "acwr"), 0, "{alerts:#?}");
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a.what_changed.contains("Load ratio (7-day : 28-day)")),
+        "{alerts:#?}"
+    );
+}
+
+#[test]
+fn a_usual_week_after_a_light_one_is_not_a_jump() {
+    // Six steady 24 km weeks, a 12 km week (a cold, a busy week), then the
+    // usual 24 km again: +43 % on the 4-week mean, but no higher than the
+    // runner's own weeks — nothing to say.
+    let r = Runner::default();
+    let mut weeks = base_weeks(&r, 6);
+    weeks.push(Week {
+        runs: vec![
+            Event::Easy { km: 3.6 },
+            Event::Easy { km: 3.6 },
+            Event::Long { km: 4.8 },
+        ],
+    });
+    weeks.push(training::steady_week(&r));
+    weeks.push(training::steady_week(&r));
+    let alerts = Story::new()
+        .runs(&training::simulate(&r, &weeks))
+        .replay(&settings(Mode::Return));
+    assert_eq!(kinds(&alerts), Vec::<String>::new(), "{alerts:#?}");
+}
+
+/// Two steady weeks, week 3 with a hilly long run of `first_climb` m/km,
+/// twelve flat weeks (the hills leave the 6-week window), then the long
+/// run with 15 m/km.
+fn hills_again_after_three_months(first_climb: f64) -> Vec<Alert> {
+    let r = Runner::default();
+    let hilly = |climb_m_per_km: f64| Week {
+        runs: vec![
+            Event::Easy { km: 7.2 },
+            Event::Easy { km: 7.2 },
+            Event::Hilly {
+                km: 9.6,
+                climb_m_per_km,
+            },
+        ],
+    };
+    let mut weeks = base_weeks(&r, 2);
+    weeks.push(hilly(first_climb));
+    weeks.extend(base_weeks(&r, 12));
+    weeks.push(hilly(15.0));
+    Story::new()
+        .runs(&training::simulate(&r, &weeks))
+        .replay(&settings(Mode::Return))
+}
+
+#[test]
+fn hills_like_those_of_the_last_six_months_are_not_new() {
+    let alerts = hills_again_after_three_months(15.0);
+    // The first hills are new; the same hills twelve weeks later are not.
+    assert_eq!(kinds(&alerts), ["hill_intro"], "{alerts:#?}");
+    assert_eq!(alerts[0].severity, "warn");
+}
+
+#[test]
+fn more_hills_than_six_months_held_are_an_info_back_to_hills() {
+    let alerts = hills_again_after_three_months(7.0);
+    let hills: Vec<&Alert> = alerts.iter().filter(|a| a.kind == "hill_intro").collect();
+    assert_eq!(hills.len(), 2, "{alerts:#?}");
+    assert_eq!(hills[0].severity, "warn");
+    assert_eq!(hills[1].severity, "info");
+    assert!(
+        hills[1].what_changed.starts_with("Back to hills"),
+        "{}",
+        hills[1].what_changed
+    );
+}

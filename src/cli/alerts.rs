@@ -2,7 +2,7 @@
 //! `tendonwatch alerts --stats` (the alert budget, RULES.md H).
 
 use super::Context_;
-use crate::store::alerts::{Alert, DELIVERY_QUEUED};
+use crate::store::alerts::{Alert, DELIVERY_TOO_OLD};
 use anyhow::bail;
 use std::process::ExitCode;
 
@@ -91,14 +91,14 @@ pub fn print_new(alerts: &[Alert]) {
     if alerts.is_empty() {
         return;
     }
-    let queued = alerts
+    let recent = alerts
         .iter()
-        .filter(|a| a.delivery == DELIVERY_QUEUED)
+        .filter(|a| a.delivery != DELIVERY_TOO_OLD)
         .count();
     println!(
-        "{} new alerts ({queued} recent enough to notify; {} about older runs, stored only):",
+        "{} new alerts ({recent} recent: high ones pushed now, warnings in the daily digest, info shown only; {} about older runs, stored only):",
         alerts.len(),
-        alerts.len() - queued
+        alerts.len() - recent
     );
     for a in alerts {
         print_alert(a);

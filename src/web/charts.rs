@@ -64,6 +64,10 @@ pub struct LoadWeek {
     /// the most the rules allow: usual × (1 + week-jump threshold)), metres.
     /// None while the baseline is still being learned.
     pub band_m: Option<(f64, f64)>,
+    /// The acute:chronic load ratio at the week's end (RULES.md A: context,
+    /// never an alert) and whether it passed the runner's mark (`acwr_info`):
+    /// such weeks get the ratio printed over their bar.
+    pub acwr: Option<(f64, bool)>,
 }
 
 /// One morning-pain entry.
@@ -658,7 +662,27 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
                 out.push_str(", above the range");
             }
         }
+        if let Some((ratio, _)) = w.acwr.filter(|(r, _)| r.is_finite()) {
+            w!(out, "; load ratio {:.2}", ratio);
+        }
         out.push_str("</title></rect>");
+    }
+    out.push_str("</g>");
+
+    // The load ratio over the weeks that passed the runner's mark.
+    out.push_str(r#"<g class="acwr">"#);
+    for (i, w) in weeks.iter().enumerate() {
+        if let Some((ratio, true)) = w.acwr.filter(|(r, _)| r.is_finite()) {
+            let top = y_km(km(w.distance_m)).max(TOP + 12.0);
+            text(
+                &mut out,
+                "acwr-label",
+                slot_mid(i),
+                top - 4.0,
+                "middle",
+                &format!("{ratio:.1}×"),
+            );
+        }
     }
     out.push_str("</g>");
 
@@ -1392,6 +1416,7 @@ mod tests {
             runs,
             longest_m: if runs > 0 { km * 400.0 } else { 0.0 },
             band_m: band.map(|(a, b)| (a * 1000.0, b * 1000.0)),
+            acwr: None,
         }
     }
 
@@ -1730,6 +1755,7 @@ mod tests {
                 runs: usize::MAX,
                 longest_m: f64::MAX,
                 band_m: Some((f64::MAX, -f64::MAX)),
+                acwr: Some((f64::MAX, true)),
             },
             LoadWeek {
                 start_ms: i64::MAX - 5,
@@ -1737,6 +1763,7 @@ mod tests {
                 runs: 1,
                 longest_m: 1e-300,
                 band_m: None,
+                acwr: Some((f64::NAN, true)),
             },
         ];
         let pain = [PainPoint {

@@ -113,12 +113,17 @@ fn weekly(history: &[RunRecord], opts: &WebOptions, first: i64, weeks: i64) -> V
             let b = baseline::compute(history, start_ms, &opts.rules.baseline);
             let band_m = (!b.learning.learning && b.weekly_m > 0.0)
                 .then(|| (b.weekly_m, b.weekly_m * (1.0 + week_jump_pct(opts) / 100.0)));
+            // RULES.md A: the load ratio is context on the chart.
+            let acwr = baseline::compute(history, start_ms + WEEK_MS, &opts.rules.baseline)
+                .acwr()
+                .map(|r| (r, r > opts.rules.thresholds.acwr_info));
             Week {
                 start_ms,
                 distance_m: 0.0,
                 runs: 0,
                 longest_m: 0.0,
                 band_m,
+                acwr,
             }
         })
         .collect();

@@ -1,0 +1,188 @@
+//! The alert budget (RULES.md H) on real runners' own histories: years of
+//! GPX files from personal running_page sites (fixtures/real-histories.md:
+//! repositories, commits, licences). They are not in this repository;
+//! `scripts/real-histories` extracts them from fetched snapshots into
+//! `target/real-histories/` (or `$TENDONWATCH_HISTORIES`). Without them
+//! each test says so and passes: the budget's numbers are in the README.
+//!
+//! Each history goes through the real binary (`import`, `alerts --stats`),
+//! in the runners' own time zone (UTC+8).
+#![allow(clippy::unwrap_used)]
+
+mod util;
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use tendonwatch::baseline::{self, BaselineSettings, DAY_MS, RunRecord};
+use tendonwatch::store::Store;
+use tendonwatch::store::alerts::Alert;
+use util::Tw;
+
+/// The steady recreational runners the budget is defined on (RULES.md H):
+/// two to seven runs a week for one to two years.
+const STEADY: [&str; 3] = ["rp-asplitline", "rp-tang-hi", "rp-clf3"];
+
+fn histories() -> PathBuf {
+    std::env::var_os("TENDONWATCH_HISTORIES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/real-histories"))
+}
+
+/// One runner's history imported into a fresh store, or None (with a
+/// message) when the files are absent.
+struct History {
+    id: &'static str,
+    tw: Tw,
+}
+
+impl History {
+    fn load(id: &'static str) -> Option<History> {
+        let dir = histories().join(id);
+        let files = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        if files == 0 {
+            eprintln!(
+                "SKIPPED: the real history {id} is not at {} — run scripts/real-histories \
+                 (sources in fixtures/real-histories.md)",
+                dir.display()
+            );
+            return None;
+        }
+        let tw = Tw::new();
+        let mut cmd = tw.command();
+        cmd.env("TZ", "Asia/Shanghai").arg("import").arg(&dir);
+        Tw::run_command(cmd).assert_ok();
+        Some(History { id, tw })
+    }
+
+    fn stats(&self) -> Value {
+        let mut cmd = self.tw.command();
+        cmd.env("TZ", "Asia/Shanghai")
+            .args(["alerts", "--stats", "--json"]);
+        Tw::run_command(cmd).assert_ok().json()
+    }
+
+    fn store(&self) -> Store {
+        Store::open(&self.tw.db()).unwrap()
+    }
+}
+
+#[test]
+fn steady_runners_stay_within_the_alert_budget() {
+    for id in STEADY {
+        let Some(h) = History::load(id) else { continue };
+        let s = h.stats();
+        let runs = s["runs"].as_u64().unwrap();
+        assert!(runs >= 200, "{id}: {runs} runs");
+        let per_100 = s["per_100_runs"].as_f64().unwrap();
+        eprintln!("{id}: {runs} runs, {per_100:.1} alerts per 100 runs");
+        assert!(
+            per_100 <= 10.0,
+            "{id}: {per_100:.1} alerts per 100 runs\n{s:#}"
+        );
+        for (rule, c) in s["by_rule"].as_object().unwrap() {
+            if rule == "run_spike" {
+                continue;
+            }
+            let n = c["per_100_runs"].as_f64().unwrap();
+            assert!(n <= 3.0, "{id}: {rule} {n:.1} per 100 runs\n{s:#}");
+        }
+        // RULES.md A: the load ratio is never an alert of its own.
+        assert!(s["by_rule"].get("acwr").is_none(), "{id}\n{s:#}");
+        // Pushes: high at once, warnings in one digest a day.
+        assert!(
+            s["pushes_per_week_max"].as_u64().unwrap() <= 7,
+            "{id}\n{s:#}"
+        );
+    }
+}
+
+#[test]
+fn every_run_30_percent_past_the_longest_of_30_days_still_raises_run_spike() {
+    // RUNSAFE's strongest signal must not be traded for quiet.
+    for id in STEADY {
+        let Some(h) = History::load(id) else { continue };
+        let store = h.store();
+        let runs = store.run_records(i64::MIN, i64::MAX).unwrap();
+        let spikes: BTreeSet<i64> = store
+            .alerts(true)
+            .unwrap()
+            .iter()
+            .filter(|a| a.kind == "run_spike")
+            .filter_map(|a| a.activity_id)
+            .collect();
+        let mut checked = 0;
+        for r in &runs {
+            let b = baseline::compute(&runs, r.start_ms, &BaselineSettings::default());
+            let Some(longest) = b.longest_30d_m.filter(|m| *m > 0.0) else {
+                continue;
+            };
+            if b.learning.learning || r.distance_m() < 1.3 * longest {
+                continue;
+            }
+            checked += 1;
+            assert!(
+                spikes.contains(&r.activity_id),
+                "{}: activity {} ran {:.1} km after a 30-day longest of {:.1} km, and no run_spike",
+                h.id,
+                r.activity_id,
+                r.distance_m() / 1000.0,
+                longest / 1000.0
+            );
+        }
+        eprintln!("{id}: {checked} runs ≥ +30 % over the 30-day longest, each a run_spike");
+        assert!(checked > 0, "{id}: the history should hold such runs");
+    }
+}
+
+/// The week_jump measure, computed here on its own: the last 7 days
+/// (this run included) against the mean week of the 28 days before them.
+fn week_ratio(runs: &[RunRecord], at: &RunRecord) -> f64 {
+    let s = at.start_ms;
+    let sum = |from: i64, to: i64| -> f64 {
+        runs.iter()
+            .filter(|r| r.start_ms > from && r.start_ms <= to)
+            .map(|r| r.distance_m())
+            .sum()
+    };
+    let week = sum(s - 7 * DAY_MS, s);
+    let mean = sum(s - 35 * DAY_MS, s - 7 * DAY_MS) / 4.0;
+    if mean > 0.0 {
+        week / mean
+    } else {
+        f64::INFINITY
+    }
+}
+
+#[test]
+fn week_jump_fires_once_per_episode_on_a_real_history() {
+    // RULES.md H: between two week_jump alerts the measure came back under
+    // its threshold (+10 %, the default return profile) at some run.
+    for id in STEADY {
+        let Some(h) = History::load(id) else { continue };
+        let store = h.store();
+        let runs = store.run_records(i64::MIN, i64::MAX).unwrap();
+        let start: BTreeMap<i64, i64> = runs.iter().map(|r| (r.activity_id, r.start_ms)).collect();
+        let mut jumps: Vec<i64> = store
+            .alerts(true)
+            .unwrap()
+            .iter()
+            .filter(|a: &&Alert| a.kind == "week_jump")
+            .filter_map(|a| a.activity_id.and_then(|id| start.get(&id).copied()))
+            .collect();
+        jumps.sort_unstable();
+        for pair in jumps.windows(2) {
+            let between: Vec<&RunRecord> = runs
+                .iter()
+                .filter(|r| r.start_ms > pair[0] && r.start_ms < pair[1])
+                .collect();
+            let came_back = between.iter().any(|r| week_ratio(&runs, r) <= 1.10);
+            assert!(
+                came_back,
+                "{id}: week_jump at {} and again at {} without the week coming back under +10 %",
+                pair[0], pair[1]
+            );
+        }
+        eprintln!("{id}: {} week_jump episodes", jumps.len());
+    }
+}
