@@ -21,6 +21,7 @@ struct Facts {
     label: &'static str,
     activities: usize,
     samples: usize,
+    laps: usize,
     /// `Activity::distance_m()` (the laps' DistanceMeters), within 0.5 %.
     distance_m: f64,
     gps: bool,
@@ -40,6 +41,7 @@ const EXPECTED: &[(&str, Facts)] = &[
             label: "Running",
             activities: 1,
             samples: 1,
+            laps: 1,
             distance_m: 1000.0,
             gps: true,
             cadence: true,
@@ -55,6 +57,7 @@ const EXPECTED: &[(&str, Facts)] = &[
             label: "running",
             activities: 1,
             samples: 4,
+            laps: 1,
             distance_m: 7009.0,
             gps: true,
             cadence: false,
@@ -70,9 +73,28 @@ const EXPECTED: &[(&str, Facts)] = &[
             label: "Running",
             activities: 1,
             samples: 2,
+            laps: 1,
             distance_m: 1000.0,
             gps: true,
             cadence: true,
+            heart_rate: true,
+        },
+    ),
+    // A Fitbit Ionic export edited by hand for a parser's tests (MIT):
+    // a run and a ride in one file, -05:00 offsets, CRLF line ends, laps
+    // that start two hours before their points, a 1° jump in the second
+    // lap. Facts of the first activity (the run): 2 laps of 5,782.82 m.
+    (
+        "keithdoggett__test_data.tcx",
+        Facts {
+            sport: Sport::Running,
+            label: "Running",
+            activities: 2,
+            samples: 4,
+            laps: 2,
+            distance_m: 11_565.64,
+            gps: true,
+            cadence: false,
             heart_rate: true,
         },
     ),
@@ -140,7 +162,7 @@ fn each_real_tcx_file_decodes_to_its_measured_facts() {
             (want.gps, want.cadence, want.heart_rate),
             "{name}: gps, cadence, heart rate"
         );
-        assert_eq!(a.laps.len(), 1, "{name}");
+        assert_eq!(a.laps.len(), want.laps, "{name}");
         assert!(a.samples.iter().all(|s| s.time_ms >= a.start_ms), "{name}");
     }
 }
@@ -202,6 +224,24 @@ fn runtastic_root_creator_and_lower_case_sport() {
     assert_eq!(a.samples.last().unwrap().distance_m, Some(14.0));
     assert_eq!(a.summary.total_distance_m, Some(7009.0));
     assert_eq!(a.summary.total_timer_s, Some(2901.0));
+}
+
+/// Two `<Activity>` in one file (a run, then a ride): two activities, the
+/// ride never running; times with -05:00 give UTC and the runner's offset.
+#[test]
+fn fitbit_file_with_a_run_and_a_ride_is_two_activities() {
+    let decoded = decode_real("keithdoggett__test_data.tcx");
+    let [run, ride] = &decoded.activities[..] else {
+        panic!("{decoded:?}")
+    };
+    assert_eq!((run.sport, ride.sport), (Sport::Running, Sport::Cycling));
+    assert_eq!((run.session_index, ride.session_index), (0, 1));
+    assert_eq!(run.local_offset_s, Some(-5 * 3600));
+    assert_eq!(run.start_ms, ms("2020-02-12T00:40:22Z"));
+    assert_eq!(run.samples[0].time_ms, ms("2020-02-12T02:44:03Z"));
+    assert_eq!(ride.summary.total_distance_m, Some(6782.82 + 5782.82));
+    assert_eq!(ride.samples.len(), 4);
+    assert_eq!(run.device.product.as_deref(), Some("Fitbit Ionic"));
 }
 
 #[test]
