@@ -60,6 +60,19 @@
 //! whole days, in the text) is imported into its own store and reported on
 //! its own: fitparser has no GPX counterpart.
 //!
+//! # TCX next to GPX
+//!
+//! The TCX backlog is the GPX backlog written as TCX: each GPX run is decoded
+//! and written back as a Garmin-style TCX file (one lap, `<Position>`,
+//! `<AltitudeMeters>`, cumulative `<DistanceMeters>`, `<HeartRateBpm>`, TPX
+//! `<Speed>` and per-leg `<RunCadence>`), so both formats carry the same
+//! points; the `k`-th copy is `k` days later. It is imported into its own
+//! store like the GPX one. Then both decoders alone — `decode_bytes` on
+//! bytes already in memory, one thread, repeated for at least a second —
+//! give each format's decoding MB/s over the same runs. (TCX repeats its
+//! element names and adds a distance per point, so the same run is larger
+//! as TCX: compare MB/s and points/s.)
+//!
 //! Peak RSS is the process's VmHWM from /proc/self/status, reset (through
 //! /proc/self/clear_refs) before, and read after, each of the three passes, so
 //! each pass reports its own peak (the bare pass runs last: the allocator keeps
@@ -117,8 +130,10 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let fit_dir = tmp.path().join("backlog-fit");
     let gpx_dir = tmp.path().join("backlog-gpx");
+    let tcx_dir = tmp.path().join("backlog-tcx");
     std::fs::create_dir_all(&fit_dir).unwrap();
     std::fs::create_dir_all(&gpx_dir).unwrap();
+    std::fs::create_dir_all(&tcx_dir).unwrap();
 
     // ---- build the backlogs -------------------------------------------------
     let t = Instant::now();
@@ -165,10 +180,38 @@ fn main() {
         let stem = name.trim_end_matches(".gpx");
         std::fs::write(gpx_dir.join(format!("{i:05}-{stem}-d{k}.gpx")), &copy).unwrap();
     }
+    // The same runs as TCX.
+    let mut tcx_bytes_total = 0u64;
+    let mut expected_tcx_samples = 0usize;
+    for i in 0..n_gpx {
+        let name = GPX_CYCLE[i % GPX_CYCLE.len()];
+        let k = (i / GPX_CYCLE.len() + 1) as u32;
+        let original = decode::decode_bytes(Format::Gpx, &sources[name].bytes).unwrap();
+        let copy = tcx_copy(&original.activities[0], k);
+        if k == 1 {
+            let a = decode::decode_bytes(Format::Tcx, &copy)
+                .unwrap_or_else(|e| panic!("{name} as TCX does not decode: {e}"));
+            assert!(a.is_complete(), "{name} as TCX: {:?}", a.partial);
+            assert_eq!(a.activities.len(), 1, "{name} as TCX");
+            let (x, y) = (&original.activities[0], &a.activities[0]);
+            assert_eq!(x.samples.len(), y.samples.len(), "{name} as TCX: samples");
+            assert_eq!(
+                y.start_ms - x.start_ms,
+                i64::from(DAY_S) * 1000,
+                "{name} as TCX"
+            );
+            assert_eq!(x.sport, y.sport, "{name} as TCX: sport");
+        }
+        expected_tcx_samples += sources[name].samples;
+        tcx_bytes_total += copy.len() as u64;
+        let stem = name.trim_end_matches(".gpx");
+        std::fs::write(tcx_dir.join(format!("{i:05}-{stem}-d{k}.tcx")), &copy).unwrap();
+    }
     println!(
-        "backlog: {n_files} FIT files ({:.1} MB) + {n_gpx} GPX files ({:.1} MB) built in {:.1} s in {}",
+        "backlog: {n_files} FIT files ({:.1} MB) + {n_gpx} GPX files ({:.1} MB) + {n_gpx} TCX files ({:.1} MB) built in {:.1} s in {}",
         mb(fit_bytes_total),
         mb(gpx_bytes_total),
+        mb(tcx_bytes_total),
         t.elapsed().as_secs_f64(),
         tmp.path().display()
     );
@@ -205,6 +248,25 @@ fn main() {
         gpx_bytes_total,
         expected_gpx_activities,
         expected_gpx_samples,
+    );
+
+    // ---- 2b. the same runs as TCX, on their own ------------------------------
+    resets_ok &= reset_peak_rss();
+    let tcx_import = import(&tcx_dir, &tmp.path().join("tcx.sqlite"), cores);
+    let rss_tcx_import = peak_rss_kb();
+    tcx_import.check(
+        n_gpx,
+        tcx_bytes_total,
+        expected_gpx_activities,
+        expected_tcx_samples,
+    );
+
+    // ---- 2c. the two XML decoders alone, same runs --------------------------
+    let gpx_decode = decode_only(Format::Gpx, &gpx_import.paths);
+    let tcx_decode = decode_only(Format::Tcx, &tcx_import.paths);
+    assert_eq!(
+        gpx_decode.points, tcx_decode.points,
+        "GPX and TCX hold other points"
     );
 
     // ---- 3. bare fitparser over the same files ------------------------------
@@ -244,12 +306,36 @@ fn main() {
         "tendonwatch import, GPX only (no fitparser baseline): {} ({cores} cores)",
         rate(gpx_import.files, gpx_import.bytes, gpx_import.elapsed)
     );
+    println!(
+        "tendonwatch import, TCX only (the GPX runs as TCX): {} ({cores} cores)",
+        rate(tcx_import.files, tcx_import.bytes, tcx_import.elapsed)
+    );
+    println!("decode_bytes alone, 1 thread, same runs:");
+    for (name, d) in [("GPX", &gpx_decode), ("TCX", &tcx_decode)] {
+        println!(
+            "  {name}: {:.1} MB/s, {:.2} M points/s ({} files x {} rounds, {:.1} MB in {:.2} s)",
+            mb(d.bytes) / d.elapsed.as_secs_f64(),
+            d.points as f64 / d.elapsed.as_secs_f64() / 1e6 * f64::from(d.rounds),
+            d.files,
+            d.rounds,
+            mb(d.bytes),
+            d.elapsed.as_secs_f64()
+        );
+    }
+    println!(
+        "  TCX / GPX: {:.2} in MB/s, {:.2} in points/s",
+        (mb(tcx_decode.bytes) / tcx_decode.elapsed.as_secs_f64())
+            / (mb(gpx_decode.bytes) / gpx_decode.elapsed.as_secs_f64()),
+        (f64::from(tcx_decode.rounds) / tcx_decode.elapsed.as_secs_f64())
+            / (f64::from(gpx_decode.rounds) / gpx_decode.elapsed.as_secs_f64())
+    );
     if resets_ok {
         println!(
-            "peak RSS (VmHWM, reset before each phase): FIT import {}, bare fitparser {}, GPX import {}",
+            "peak RSS (VmHWM, reset before each phase): FIT import {}, bare fitparser {}, GPX import {}, TCX import {}",
             rss_text(rss_fit_import),
             rss_text(rss_bare),
-            rss_text(rss_gpx_import)
+            rss_text(rss_gpx_import),
+            rss_text(rss_tcx_import)
         );
     } else {
         println!(
@@ -507,7 +593,111 @@ fn shift_gpx(src: &[u8], days: u32) -> Vec<u8> {
     out.into_bytes()
 }
 
+// ---- TCX copies ---------------------------------------------------------
+
+/// A GPX run written as a Garmin-style TCX file, `days` later: one lap, every
+/// sample a trackpoint with its cumulative great-circle distance, cadence
+/// halved back to per leg (RunCadence is per leg; the decoder doubles it).
+fn tcx_copy(a: &tendonwatch::activity::Activity, days: u32) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let shift_ms = i64::from(days) * i64::from(DAY_S) * 1000;
+    let time = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms + shift_ms)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
+    let mut points = String::new();
+    let mut distance = 0.0;
+    let mut last: Option<(f64, f64)> = None;
+    for s in &a.samples {
+        write!(points, "<Trackpoint><Time>{}</Time>", time(s.time_ms)).unwrap();
+        if let (Some(lat), Some(lon)) = (s.lat_deg, s.lon_deg) {
+            if let Some((plat, plon)) = last {
+                distance += tendonwatch::activity::haversine_m(plat, plon, lat, lon);
+            }
+            last = Some((lat, lon));
+            write!(
+                points,
+                "<Position><LatitudeDegrees>{lat}</LatitudeDegrees><LongitudeDegrees>{lon}</LongitudeDegrees></Position>"
+            )
+            .unwrap();
+        }
+        if let Some(alt) = s.altitude_m {
+            write!(points, "<AltitudeMeters>{alt}</AltitudeMeters>").unwrap();
+        }
+        write!(points, "<DistanceMeters>{distance:.2}</DistanceMeters>").unwrap();
+        if let Some(hr) = s.heart_rate_bpm {
+            write!(points, "<HeartRateBpm><Value>{hr}</Value></HeartRateBpm>").unwrap();
+        }
+        if s.speed_m_per_s.is_some() || s.cadence_spm.is_some() {
+            points.push_str("<Extensions><ns3:TPX>");
+            if let Some(v) = s.speed_m_per_s {
+                write!(points, "<ns3:Speed>{v}</ns3:Speed>").unwrap();
+            }
+            if let Some(c) = s.cadence_spm {
+                write!(points, "<ns3:RunCadence>{}</ns3:RunCadence>", c / 2.0).unwrap();
+            }
+            points.push_str("</ns3:TPX></Extensions>");
+        }
+        points.push_str("</Trackpoint>\n");
+    }
+    let start = time(a.start_ms);
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2">
+<Activities><Activity Sport="Running"><Id>{start}</Id>
+<Lap StartTime="{start}"><TotalTimeSeconds>{:.1}</TotalTimeSeconds><DistanceMeters>{distance:.2}</DistanceMeters><Intensity>Active</Intensity><TriggerMethod>Manual</TriggerMethod>
+<Track>
+{points}</Track></Lap></Activity></Activities></TrainingCenterDatabase>
+"#,
+        a.elapsed_s()
+    )
+    .into_bytes()
+}
+
 // ---- the measured passes ------------------------------------------------
+
+/// One decoder alone over files already in memory.
+struct DecodeOnly {
+    files: usize,
+    rounds: u32,
+    /// Bytes decoded over all rounds.
+    bytes: u64,
+    /// Samples of one round.
+    points: usize,
+    elapsed: Duration,
+}
+
+/// `decode_bytes` over every file, one thread, round after round until at
+/// least a second has been timed (reading the files is not timed).
+fn decode_only(format: Format, paths: &[PathBuf]) -> DecodeOnly {
+    let files: Vec<Vec<u8>> = paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let mut d = DecodeOnly {
+        files: files.len(),
+        rounds: 0,
+        bytes: 0,
+        points: 0,
+        elapsed: Duration::ZERO,
+    };
+    while d.elapsed < Duration::from_secs(1) || d.rounds < 3 {
+        let mut points = 0;
+        let t = Instant::now();
+        for bytes in &files {
+            let decoded = decode::decode_bytes(format, std::hint::black_box(bytes)).unwrap();
+            points += decoded
+                .activities
+                .iter()
+                .map(|a| a.samples.len())
+                .sum::<usize>();
+        }
+        d.elapsed += t.elapsed();
+        d.rounds += 1;
+        d.points = points;
+        d.bytes += files.iter().map(|f| f.len() as u64).sum::<u64>();
+    }
+    d
+}
 
 struct Imported {
     paths: Vec<PathBuf>,

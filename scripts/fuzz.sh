@@ -4,7 +4,7 @@
 # `tendonwatch::decode::decode_bytes`, whose contract is: it returns, whatever
 # the bytes — no panic gets out, no hang, bounded memory.
 #
-# Usage: scripts/fuzz.sh [TARGET...]      (default: decode_fit decode_gpx)
+# Usage: scripts/fuzz.sh [TARGET...]      (default: decode_fit decode_gpx decode_tcx)
 #
 # Environment:
 #   FUZZ_SECONDS         run time per target, seconds (default 60)
@@ -31,6 +31,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 real="$root/../shared/fixtures/real"
+# TCX seeds are the repository's own real files (fixtures/real/SOURCES.md).
+repo_real="$root/fixtures/real"
 fuzz_dir="$root/fuzz"
 
 seconds=${FUZZ_SECONDS:-60}
@@ -47,7 +49,7 @@ done
 if [[ $# -gt 0 ]]; then
     targets=("$@")
 else
-    targets=(decode_fit decode_gpx)
+    targets=(decode_fit decode_gpx decode_tcx)
 fi
 
 export RUSTC_BOOTSTRAP=1
@@ -60,22 +62,23 @@ fi
 # Real files seed the corpus; they are copied at run time (fuzz/corpus is
 # gitignored) and never into the repository.
 seed() {
-    local target=$1 kind
+    local target=$1 kind dir
     case $target in
-        decode_fit) kind=fit ;;
-        decode_gpx) kind=gpx ;;
+        decode_fit) kind=fit dir=$real/fit ;;
+        decode_gpx) kind=gpx dir=$real/gpx ;;
+        decode_tcx) kind=tcx dir=$repo_real/tcx ;;
         *)
-            echo "fuzz.sh: unknown target $target (known: decode_fit decode_gpx)" >&2
+            echo "fuzz.sh: unknown target $target (known: decode_fit decode_gpx decode_tcx)" >&2
             exit 2
             ;;
     esac
-    if [[ ! -d $real/$kind ]]; then
-        echo "fuzz.sh: no seed files in $real/$kind" >&2
+    if [[ ! -d $dir ]]; then
+        echo "fuzz.sh: no seed files in $dir" >&2
         exit 2
     fi
     local corpus="$fuzz_dir/corpus/$target" seeded=0 skipped=0 f size
     mkdir -p "$corpus"
-    for f in "$real/$kind"/*; do
+    for f in "$dir"/*; do
         [[ -f $f ]] || continue
         size=$(stat -c %s "$f")
         if [[ $size -gt $seed_max ]]; then

@@ -62,7 +62,7 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
                 if decode::format_of(&name).is_some() {
                     found.push(root.clone());
                 } else {
-                    problems.push((root.clone(), "not a .fit or .gpx file".to_string()));
+                    problems.push((root.clone(), "not a .fit, .gpx or .tcx file".to_string()));
                 }
             }
             Ok(_) => problems.push((root.clone(), "not a regular file or folder".to_string())),
@@ -430,6 +430,9 @@ mod tests {
         assert!(is_candidate_name("2024-05-01-run.fit"));
         assert!(is_candidate_name("RUN.FIT"));
         assert!(is_candidate_name("export.gpx.gz"));
+        assert!(is_candidate_name("Polar_2024-05-01.TCX"));
+        assert!(is_candidate_name("activity_1.tcx.gz"));
+        assert!(!is_candidate_name("run.tcx.part"));
         assert!(!is_candidate_name(".syncthing.run.fit.tmp"));
         assert!(!is_candidate_name("~syncthing~run.fit.tmp"));
         assert!(!is_candidate_name("run.fit.part"));

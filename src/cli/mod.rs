@@ -48,7 +48,7 @@ pub enum Command {
     /// The daemon: watch the sync folders, ingest every new file, raise and
     /// deliver alerts. Without DIR: [watch] folders from the config.
     Watch(watch::Args),
-    /// Import FIT/GPX files or folders (recursively) into the store.
+    /// Import FIT/GPX/TCX files or folders (recursively) into the store.
     /// Without PATH: the sync folders from the config.
     Import(import::Args),
     /// List stored activities.

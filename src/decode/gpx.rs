@@ -551,7 +551,7 @@ impl GpxState {
 
 /// An attribute by local name, unescaped (or lossy raw bytes if it does not
 /// unescape). Lenient on quoting and duplicates.
-fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
+pub(super) fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
     e.html_attributes()
         .with_checks(false)
         .flatten()
@@ -567,18 +567,18 @@ fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
         })
 }
 
-fn parse_f64(text: &str) -> Option<f64> {
+pub(super) fn parse_f64(text: &str) -> Option<f64> {
     text.trim().parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-fn parse_f32(text: &str) -> Option<f32> {
+pub(super) fn parse_f32(text: &str) -> Option<f32> {
     parse_f64(text).map(|v| v as f32).filter(|v| v.is_finite())
 }
 
 /// A GPX `<time>`: UTC epoch ms (fractional seconds kept) and the offset the
 /// text carried, `None` for `Z` or no zone. GPX requires UTC; times with no
 /// zone at all (GPX 1.0 files exist with them) are taken as UTC.
-fn parse_time(text: &str) -> Option<(i64, Option<i32>)> {
+pub(super) fn parse_time(text: &str) -> Option<(i64, Option<i32>)> {
     let text = text.trim();
     let zulu = text.ends_with(['Z', 'z']);
     let zoned = DateTime::parse_from_rfc3339(text)
@@ -595,7 +595,7 @@ fn parse_time(text: &str) -> Option<(i64, Option<i32>)> {
 
 /// `<trk><type>` → sport. Names used by Garmin Connect, Strava (words and its
 /// numeric codes 1 = Ride, 9 = Run, 10 = Walk), OpenTracks and Apple.
-fn sport_of(label: Option<&str>) -> (Sport, SubSport, String) {
+pub(super) fn sport_of(label: Option<&str>) -> (Sport, SubSport, String) {
     let Some(label) = label else {
         return (Sport::Running, SubSport::Generic, "running".to_string());
     };

@@ -7,17 +7,19 @@
 
 pub mod fit;
 pub mod gpx;
+pub mod tcx;
 
 use crate::activity::Activity;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-/// The container format of a file, from its name (`.fit`, `.gpx`, `.fit.gz`,
-/// `.gpx.gz`, any case).
+/// The container format of a file, from its name (`.fit`, `.gpx`, `.tcx`,
+/// each also gzipped as `.fit.gz`, `.gpx.gz`, `.tcx.gz`; any case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Fit,
     Gpx,
+    Tcx,
 }
 
 impl Format {
@@ -25,6 +27,7 @@ impl Format {
         match self {
             Format::Fit => "fit",
             Format::Gpx => "gpx",
+            Format::Tcx => "tcx",
         }
     }
 }
@@ -40,13 +43,15 @@ pub fn format_of(file_name: &str) -> Option<(Format, bool)> {
         Some((Format::Fit, gz))
     } else if stem.ends_with(".gpx") {
         Some((Format::Gpx, gz))
+    } else if stem.ends_with(".tcx") {
+        Some((Format::Tcx, gz))
     } else {
         None
     }
 }
 
-/// A successfully read file: one activity per FIT session (or one per GPX
-/// file). `partial` carries the reason when the file was cut short and what
+/// A successfully read file: one activity per FIT session, one per GPX
+/// file, one per TCX `<Activity>`. `partial` carries the reason when the file was cut short and what
 /// we kept was salvaged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
@@ -117,7 +122,7 @@ pub const MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
 pub fn decode_file(file_name: &str, bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let Some((format, gz)) = format_of(file_name) else {
         return Err(DecodeError::NotActivity(format!(
-            "{file_name}: not a .fit or .gpx file"
+            "{file_name}: not a .fit, .gpx or .tcx file"
         )));
     };
     let inflated;
@@ -138,6 +143,7 @@ pub fn decode_bytes(format: Format, bytes: &[u8]) -> Result<Decoded, DecodeError
     guarded(|| match format {
         Format::Fit => fit::decode(bytes),
         Format::Gpx => gpx::decode(bytes),
+        Format::Tcx => tcx::decode(bytes),
     })
 }
 
@@ -187,6 +193,9 @@ mod tests {
         assert_eq!(format_of("a.FIT"), Some((Format::Fit, false)));
         assert_eq!(format_of("run.fit.gz"), Some((Format::Fit, true)));
         assert_eq!(format_of("x.GPX.GZ"), Some((Format::Gpx, true)));
+        assert_eq!(format_of("Run.TCX"), Some((Format::Tcx, false)));
+        assert_eq!(format_of("export.tcx.gz"), Some((Format::Tcx, true)));
+        assert_eq!(format_of("a.Tcx.Gz"), Some((Format::Tcx, true)));
         assert_eq!(format_of("notes.txt"), None);
         assert_eq!(format_of("fit"), None);
     }
@@ -195,6 +204,8 @@ mod tests {
     fn empty_input_is_empty_not_a_crash() {
         assert_eq!(decode_file("a.fit", b""), Err(DecodeError::Empty));
         assert_eq!(decode_file("a.gpx", b""), Err(DecodeError::Empty));
+        assert_eq!(decode_file("a.tcx", b""), Err(DecodeError::Empty));
+        assert_eq!(decode_file("a.tcx.gz", b""), Err(DecodeError::Empty));
         assert_eq!(decode_file("a.fit.gz", b""), Err(DecodeError::Empty));
     }
 
