@@ -199,6 +199,13 @@ pub struct Activity {
     pub sub_sport: SubSport,
     /// The sport as the file named it ("running", "1", "mountain biking").
     pub sport_label: String,
+    /// Where `sport` came from; `Unstated` from a decoder whose file says
+    /// nothing, until [`crate::sport::settle`] decides.
+    #[serde(default)]
+    pub sport_status: crate::sport::SportStatus,
+    /// Why the sport is what it is, when it was not simply stated.
+    #[serde(default)]
+    pub sport_evidence: Vec<String>,
     /// Index of the session in its file (multisport, chained FIT).
     pub session_index: u32,
     pub start_ms: i64,
@@ -219,6 +226,8 @@ impl Activity {
             sport,
             sub_sport: SubSport::Generic,
             sport_label: sport.as_str().to_string(),
+            sport_status: crate::sport::SportStatus::File,
+            sport_evidence: Vec::new(),
             session_index: 0,
             start_ms,
             local_offset_s: None,

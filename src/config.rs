@@ -528,6 +528,7 @@ impl Config {
         crate::ingest::Settings {
             areas: std::sync::Arc::new(self.surface.areas.clone()),
             fallback_offset_s: local_offset_s(),
+            own_pace: Default::default(),
         }
     }
 

@@ -129,6 +129,9 @@ pub struct Settings {
     pub areas: std::sync::Arc<Vec<NamedArea>>,
     /// The runner's UTC offset for files that do not carry one.
     pub fallback_offset_s: i32,
+    /// The runner's usual paces: evidence for the sport of a file that does
+    /// not name it. Refreshed from the store at each ingest.
+    pub own_pace: crate::sport::OwnPace,
 }
 
 impl Settings {
@@ -174,7 +177,35 @@ pub fn read_and_decode(path: &Path, settings: &Settings) -> ReadFile {
         Ok(b) => b,
         Err(e) => return unreadable(e.to_string(), size, mtime_ns),
     };
-    let decoded = decode::decode_file(&name, &bytes);
+    decode_bytes(
+        path_text,
+        &name,
+        &bytes,
+        mtime_ns,
+        &crate::sport::Hint::default(),
+        settings,
+    )
+}
+
+/// Decode one file's bytes (from disk or from an export bundle), settle the
+/// sport of each activity and measure it. `path_text` is the key the store
+/// remembers it by; `name` picks the format and is evidence for the sport;
+/// `hint` is what a bundle's activity list said about it. Pure but for CPU.
+pub fn decode_bytes(
+    path_text: String,
+    name: &str,
+    bytes: &[u8],
+    mtime_ns: i64,
+    hint: &crate::sport::Hint,
+    settings: &Settings,
+) -> ReadFile {
+    let mut decoded = decode::decode_file(name, bytes);
+    if let Ok(d) = &mut decoded {
+        for a in &mut d.activities {
+            let verdict = crate::sport::settle(a, name, hint, &settings.own_pace);
+            crate::sport::apply(a, verdict);
+        }
+    }
     let input = settings.metrics_input();
     let metrics = match &decoded {
         Ok(d) => d
@@ -189,7 +220,7 @@ pub fn read_and_decode(path: &Path, settings: &Settings) -> ReadFile {
             path: path_text,
             size: bytes.len() as u64,
             mtime_ns,
-            content_hash: sha256_hex(&bytes),
+            content_hash: sha256_hex(bytes),
         },
         decoded,
         metrics,
@@ -313,6 +344,10 @@ pub async fn ingest_files_deferring(
     progress: Progress<'_>,
 ) -> Result<Summary, StoreError> {
     let total = files.len();
+    let settings = &Settings {
+        own_pace: store.own_pace()?,
+        ..settings.clone()
+    };
     let mut summary = Summary::default();
     let mut done = 0usize;
     let mut pending = files.into_iter();

@@ -22,6 +22,7 @@ pub mod report;
 pub mod report_input;
 pub mod rules;
 pub mod sim;
+pub mod sport;
 pub mod store;
 pub mod watch;
 pub mod web;

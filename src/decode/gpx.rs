@@ -33,9 +33,10 @@ const SENTINEL_RESUME_LAT: f64 = 200.0;
 /// Decode one GPX file into one activity.
 ///
 /// The sport comes from the first `<trk><type>`. With no `<type>` at all the
-/// activity is assumed to be a **run**: a runner's sync folder holds runs, and
-/// the exporters that omit the type (Strava, Apple Health) do so for runs as
-/// well; `sport_label` is then `"running"`.
+/// activity is a run whose sport is `Unstated` (and `sport_label` empty):
+/// a runner's sync folder holds runs, and the exporters that omit the type
+/// (Strava, Apple Health) do so for runs as well — but so do bike apps, so
+/// [`crate::sport::settle`] looks at the evidence before it counts.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let mut reader = Reader::from_reader(bytes);
     // A bare `&` in a name ("Tom & Jerry") must not cost the whole track.
@@ -492,6 +493,9 @@ impl GpxState {
         let mut activity = Activity::new(sport, start_ms);
         activity.sub_sport = sub_sport;
         activity.sport_label = sport_label;
+        if self.trk_type.is_none() {
+            activity.sport_status = crate::sport::SportStatus::Unstated;
+        }
         activity.local_offset_s = self.local_offset_s;
         activity.name = self.trk_name.or(self.file_name);
         activity.samples = self.samples;
@@ -595,9 +599,9 @@ pub(super) fn parse_time(text: &str) -> Option<(i64, Option<i32>)> {
 
 /// `<trk><type>` → sport. Names used by Garmin Connect, Strava (words and its
 /// numeric codes 1 = Ride, 9 = Run, 10 = Walk), OpenTracks and Apple.
-pub(super) fn sport_of(label: Option<&str>) -> (Sport, SubSport, String) {
+pub fn sport_of(label: Option<&str>) -> (Sport, SubSport, String) {
     let Some(label) = label else {
-        return (Sport::Running, SubSport::Generic, "running".to_string());
+        return (Sport::Running, SubSport::Generic, String::new());
     };
     let key: String = label
         .trim()
@@ -613,11 +617,13 @@ pub(super) fn sport_of(label: Option<&str>) -> (Sport, SubSport, String) {
         "treadmill_running" => (Sport::Running, SubSport::Treadmill),
         "indoor_running" => (Sport::Running, SubSport::Indoor),
         "virtual_run" | "virtualrun" => (Sport::Running, SubSport::Virtual),
-        "cycling" | "biking" | "ride" | "1" | "mountain_biking" | "road_biking" => {
-            (Sport::Cycling, SubSport::Generic)
-        }
+        "cycling" | "biking" | "ride" | "1" | "mountain_biking" | "road_biking" | "e_bike_ride"
+        | "ebikeride" | "virtual_ride" | "virtualride" | "gravel_ride" | "mountain_bike_ride"
+        | "emountainbikeride" | "e_mountain_bike_ride" | "velomobile" | "handcycle"
+        | "indoor_cycling" | "bike" => (Sport::Cycling, SubSport::Generic),
         "walking" | "walk" | "10" => (Sport::Walking, SubSport::Generic),
         "hiking" | "hike" => (Sport::Hiking, SubSport::Generic),
+        "trail_running_race" | "race" => (Sport::Running, SubSport::Generic),
         "swimming" | "swim" | "open_water_swimming" | "lap_swimming" => {
             (Sport::Swimming, SubSport::Generic)
         }
@@ -713,10 +719,10 @@ mod tests {
         // No zone at all: taken as UTC, as GPX requires.
         assert_eq!(a.samples[1].time_ms, ms("2010-10-03T09:36:31Z"));
         assert_eq!(a.name.as_deref(), Some("Old file"));
-        // No <type>: assumed a run.
+        // No <type>: a run until the evidence says otherwise.
         assert_eq!(
-            (a.sport, a.sport_label.as_str()),
-            (Sport::Running, "running")
+            (a.sport, a.sport_label.as_str(), a.sport_status),
+            (Sport::Running, "", crate::sport::SportStatus::Unstated)
         );
     }
 

@@ -877,6 +877,9 @@ fn build_activity(
     let mut a = Activity::new(sport, start_ms);
     a.sub_sport = sub_sport;
     a.sport_label = sport_label;
+    if d.sport_label.is_none() {
+        a.sport_status = crate::sport::SportStatus::Unstated;
+    }
     a.local_offset_s = local_offset_s;
     a.name = d.notes;
     a.summary = lap_summary(&d.laps, is_foot_sport(sport), factor);

@@ -189,4 +189,19 @@ pub const MIGRATIONS: &[&str] = &[
      WHERE severity = 'info' AND delivery = 'queued'
        AND id NOT IN (SELECT alert_id FROM outbox);
     "#,
+    // 8: where each activity's sport came from (RULES.md F): the file, an
+    // export's list, evidence, an assumption, or the runner, with the
+    // evidence kept like the surface's. An `unconfirmed` activity stays out
+    // of the baseline until answered; the answer is a tag that outlives a
+    // re-import. A file whose run is stored from a richer file names it.
+    r#"
+    ALTER TABLE activities ADD COLUMN sport_status TEXT NOT NULL DEFAULT 'file';
+    ALTER TABLE activities ADD COLUMN sport_evidence TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE sport_tags (
+        activity_id     INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+        sport           TEXT NOT NULL,
+        tagged_ms       INTEGER NOT NULL
+    );
+    ALTER TABLE files ADD COLUMN duplicate_of INTEGER REFERENCES activities(id) ON DELETE SET NULL;
+    "#,
 ];

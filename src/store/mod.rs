@@ -17,6 +17,7 @@ use crate::activity::{Activity, Lap, Pause, Sample, Sport, SubSport};
 use crate::decode::{DecodeError, Decoded};
 use crate::metrics::RunMetrics;
 use crate::metrics::surface::{Evidence, Surface};
+use crate::sport::SportStatus;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -110,6 +111,10 @@ pub struct ActivityRow {
     pub sport: String,
     pub sub_sport: String,
     pub sport_label: String,
+    /// Where the sport came from (`file`, `bundle`, `inferred`, `assumed`,
+    /// `unconfirmed`, `runner`).
+    pub sport_status: String,
+    pub sport_evidence: Vec<String>,
     pub distance_m: f64,
     pub elapsed_s: f64,
     pub sample_count: i64,
@@ -333,13 +338,16 @@ impl Store {
             "SELECT a.id, a.start_ms, a.local_offset_s, a.sport, a.sub_sport, a.sport_label,
                     a.distance_m, a.elapsed_s, a.sample_count, a.has_gps, a.has_cadence,
                     a.has_altitude, a.has_heart_rate, a.partial, a.format, a.device, a.name,
-                    a.post_run_rpe, a.post_run_feel, f.path
+                    a.post_run_rpe, a.post_run_feel, f.path, a.sport_status, a.sport_evidence
              FROM activities a JOIN files f ON f.id = a.file_id
              {tail}"
         ))?;
         let rows = stmt.query_map(params, |r| {
             let start_ms: i64 = r.get(1)?;
+            let evidence: String = r.get(21)?;
             Ok(ActivityRow {
+                sport_status: r.get(20)?,
+                sport_evidence: serde_json::from_str(&evidence).unwrap_or_default(),
                 id: r.get(0)?,
                 start_utc: utc_text(start_ms),
                 start_ms,
@@ -373,7 +381,8 @@ impl Store {
             .conn
             .query_row(
                 "SELECT sport, sub_sport, sport_label, session_index, start_ms, local_offset_s, name,
-                        summary_json, laps_json, pauses_json, post_run_rpe, post_run_feel
+                        summary_json, laps_json, pauses_json, post_run_rpe, post_run_feel,
+                        sport_status, sport_evidence
                  FROM activities WHERE id = ?1",
                 [id],
                 |r| {
@@ -390,6 +399,8 @@ impl Store {
                         r.get::<_, String>(9)?,
                         r.get::<_, Option<f64>>(10)?,
                         r.get::<_, Option<f64>>(11)?,
+                        r.get::<_, String>(12)?,
+                        r.get::<_, String>(13)?,
                     ))
                 },
             )
@@ -407,6 +418,8 @@ impl Store {
             pauses,
             rpe,
             feel,
+            status,
+            evidence,
         )) = row
         else {
             return Ok(None);
@@ -414,6 +427,8 @@ impl Store {
         let mut a = Activity::new(Sport::parse(&sport), start);
         a.sub_sport = SubSport::parse(&sub);
         a.sport_label = label;
+        a.sport_status = SportStatus::parse(&status);
+        a.sport_evidence = from_json(id, "sport evidence", &evidence)?;
         a.session_index = session;
         a.local_offset_s = offset;
         a.name = name;
@@ -490,6 +505,66 @@ impl Store {
             )
             .optional()?;
         Ok(tag.as_deref().and_then(Surface::parse))
+    }
+
+    /// The runner's word on an activity's sport: stored as a tag that
+    /// outlives a re-import, written into the activity, and its metrics
+    /// dropped so that they are measured again for the new sport. Returns
+    /// the sport before, or None when there is no such activity.
+    pub fn set_sport_tag(&mut self, id: i64, sport: Sport, now_ms: i64) -> Result<Option<Sport>> {
+        let tx = self.write_transaction()?;
+        let before: Option<String> = tx
+            .query_row("SELECT sport FROM activities WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(before) = before else {
+            return Ok(None);
+        };
+        tx.execute(
+            "INSERT INTO sport_tags (activity_id, sport, tagged_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (activity_id) DO UPDATE SET sport = ?2, tagged_ms = ?3",
+            params![id, sport.as_str(), now_ms],
+        )?;
+        apply_sport_tag(&tx, id)?;
+        tx.execute("DELETE FROM metrics WHERE activity_id = ?1", [id])?;
+        tx.commit()?;
+        Ok(Some(Sport::parse(&before)))
+    }
+
+    pub fn sport_tag(&self, id: i64) -> Result<Option<Sport>> {
+        let tag: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT sport FROM sport_tags WHERE activity_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(tag.as_deref().map(Sport::parse))
+    }
+
+    /// Activities waiting for the runner to say whether they were runs,
+    /// oldest first.
+    pub fn unconfirmed(&self) -> Result<Vec<ActivityRow>> {
+        self.query_activities(
+            "WHERE a.sport_status = 'unconfirmed' ORDER BY a.start_ms, a.id",
+            [],
+        )
+    }
+
+    /// The runner's usual paces, from their runs of 3 km or more: evidence
+    /// for the sport of a file that does not name it.
+    pub fn own_pace(&self) -> Result<crate::sport::OwnPace> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.distance_m / m.moving_s, a.sport_status = 'assumed'
+             FROM metrics m JOIN activities a ON a.id = m.activity_id
+             WHERE m.cross_training = 0 AND m.distance_m >= 3000 AND m.moving_s > 0",
+        )?;
+        let runs = stmt
+            .query_map([], |r| Ok((r.get::<_, f64>(0)?, r.get::<_, bool>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(crate::sport::OwnPace::from_runs(&runs))
     }
 
     pub fn files(&self) -> Result<Vec<FileRow>> {
@@ -651,6 +726,10 @@ fn record_in(
     for (i, activity) in decoded.activities.iter().enumerate() {
         store_activity(tx, file_id, decoded, activity, metrics.get(i), &mut report)?;
     }
+    if let Some(&kept) = report.duplicate_of.first() {
+        mark_duplicate_if_empty(tx, file_id, kept)?;
+        report.outcome = "duplicate".to_string();
+    }
     Ok(report)
 }
 
@@ -676,7 +755,7 @@ fn store_activity(
         .optional()?;
     if let Some(id) = own {
         write_activity(tx, Some(id), file_id, decoded, a, rich)?;
-        write_metrics(tx, id, metrics)?;
+        write_tagged_metrics(tx, id, a, metrics)?;
         report.upgraded.push(id);
         return Ok(());
     }
@@ -703,9 +782,14 @@ fn store_activity(
     });
     match same_run {
         Some((id, _, existing_rich)) if rich > existing_rich => {
+            let poorer: i64 =
+                tx.query_row("SELECT file_id FROM activities WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
             write_activity(tx, Some(id), file_id, decoded, a, rich)?;
-            write_metrics(tx, id, metrics)?;
+            write_tagged_metrics(tx, id, a, metrics)?;
             report.upgraded.push(id);
+            mark_duplicate_if_empty(tx, poorer, id)?;
         }
         Some((id, _, _)) => report.duplicate_of.push(id),
         None => {
@@ -714,6 +798,51 @@ fn store_activity(
             report.added.push((id, a.sport));
         }
     }
+    Ok(())
+}
+
+/// The runner's sport tag outlives a re-import: applied to the freshly
+/// written activity. Metrics measured for another sport are dropped, to be
+/// measured again (`ingest::refresh_metrics`); otherwise they are stored.
+fn write_tagged_metrics(
+    tx: &Transaction<'_>,
+    id: i64,
+    a: &Activity,
+    metrics: Option<&RunMetrics>,
+) -> Result<()> {
+    match apply_sport_tag(tx, id)? {
+        Some(tagged) if tagged != a.sport => write_metrics(tx, id, None),
+        _ => write_metrics(tx, id, metrics),
+    }
+}
+
+/// Write the runner's sport tag, if any, into the activity. Returns it.
+fn apply_sport_tag(tx: &Transaction<'_>, id: i64) -> Result<Option<Sport>> {
+    let tag: Option<String> = tx
+        .query_row(
+            "SELECT sport FROM sport_tags WHERE activity_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(tag) = tag else { return Ok(None) };
+    tx.execute(
+        "UPDATE activities SET sport = ?2, sport_status = 'runner', sport_evidence = '[]'
+         WHERE id = ?1",
+        params![id, tag],
+    )?;
+    Ok(Some(Sport::parse(&tag)))
+}
+
+/// A file none of whose activities is stored any more (a richer file of
+/// the same run took its place) is recorded as a duplicate of that run.
+fn mark_duplicate_if_empty(tx: &Transaction<'_>, file_id: i64, activity_id: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE files SET outcome = 'duplicate', duplicate_of = ?2,
+                error = 'same run as activity ' || ?2 || ', kept from a richer file'
+         WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM activities WHERE file_id = ?1)",
+        params![file_id, activity_id],
+    )?;
     Ok(())
 }
 
@@ -751,6 +880,8 @@ fn write_activity(
         a.post_run.feel,
         json(&a.laps),
         json(&a.pauses),
+        a.sport_status.as_str(),
+        json(&a.sport_evidence),
     ];
     let id = match existing {
         Some(id) => {
@@ -759,8 +890,9 @@ fn write_activity(
                     sport_label=?6, start_ms=?7, local_offset_s=?8, elapsed_s=?9, distance_m=?10, name=?11,
                     device=?12, partial=?13, richness=?14, sample_count=?15, has_gps=?16, has_cadence=?17,
                     has_altitude=?18, has_heart_rate=?19, summary_json=?20, post_run_rpe=?21,
-                    post_run_feel=?22, laps_json=?23, pauses_json=?24
-                 WHERE id = ?25",
+                    post_run_feel=?22, laps_json=?23, pauses_json=?24, sport_status=?25,
+                    sport_evidence=?26
+                 WHERE id = ?27",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             all.push(&id);
@@ -772,9 +904,9 @@ fn write_activity(
                 "INSERT INTO activities (file_id, session_index, format, sport, sub_sport, sport_label,
                     start_ms, local_offset_s, elapsed_s, distance_m, name, device, partial, richness,
                     sample_count, has_gps, has_cadence, has_altitude, has_heart_rate, summary_json,
-                    post_run_rpe, post_run_feel, laps_json, pauses_json)
+                    post_run_rpe, post_run_feel, laps_json, pauses_json, sport_status, sport_evidence)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                    ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                    ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
             )?;
             stmt.execute(values)?;
             tx.last_insert_rowid()
