@@ -29,7 +29,7 @@ pub fn evaluate_pending(
     settings: &RuleSettings,
     now_ms: i64,
 ) -> Result<Vec<Alert>, StoreError> {
-    let mut new_alerts = Vec::new();
+    let mut new_alerts = ask_about_unconfirmed(store, settings, now_ms)?;
     for (id, start_ms) in store.unevaluated_runs()? {
         new_alerts.extend(evaluate_run(store, id, start_ms, settings, now_ms)?);
     }
@@ -83,6 +83,129 @@ pub fn evaluate_run(
         now_ms,
     )
 }
+
+/// One question per activity whose sport is unconfirmed (RULES.md F): it
+/// stays out of the baseline until the runner answers, so they hear of it
+/// once. About an activity older than the horizon: stored, not pushed.
+pub fn ask_about_unconfirmed(
+    store: &mut Store,
+    settings: &RuleSettings,
+    now_ms: i64,
+) -> Result<Vec<Alert>, StoreError> {
+    let mut new_alerts = Vec::new();
+    for row in store.unconfirmed()? {
+        let finding = sport_question(&row);
+        let end_ms = finding.window_end_ms;
+        let delivery = if now_ms - end_ms > settings.horizon_days * DAY_MS {
+            DELIVERY_TOO_OLD
+        } else {
+            DELIVERY_QUEUED
+        };
+        new_alerts.extend(store.record_findings(
+            None,
+            &[finding],
+            delivery,
+            &settings.sinks,
+            now_ms,
+        )?);
+    }
+    Ok(new_alerts)
+}
+
+/// The question about one unconfirmed activity, as a finding.
+pub fn sport_question(row: &crate::store::ActivityRow) -> rules::Finding {
+    let moving_s = row.moving_s.unwrap_or(row.elapsed_s);
+    let what = row.sport_question();
+    let why = if row.sport_evidence.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", row.sport_evidence.join("; "))
+    };
+    rules::Finding {
+        kind: rules::RuleId::SportQuestion,
+        severity: rules::Severity::Warn,
+        activity_id: Some(row.id),
+        window_start_ms: row.start_ms,
+        window_end_ms: row.start_ms + (row.elapsed_s * 1000.0) as i64,
+        measured: if moving_s > 0.0 {
+            row.distance_m / moving_s
+        } else {
+            0.0
+        },
+        baseline: 0.0,
+        threshold: 0.0,
+        unit: "m/s".to_string(),
+        what_changed: format!("{what}{why}."),
+        what_to_do: format!(
+            "Until you answer it is left out of your running baseline and the rules. \
+             Answer with `tendonwatch tag {id} --sport running` (or cycling, walking, hiking, other), \
+             or on its page on the dashboard.",
+            id = row.id
+        ),
+        source: "RULES.md F (sport of a file that does not say it)".to_string(),
+        cause: format!("sport_question:{}", row.id),
+    }
+}
+
+/// What changing an activity's sport did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SportChange {
+    pub before: crate::activity::Sport,
+    /// Alerts of this activity taken back because it is no longer a run.
+    pub withdrawn: usize,
+    /// Runs evaluated again (this one, if it became a run, and those of the
+    /// four weeks after it, whose baselines it is part of).
+    pub reevaluated: usize,
+    pub new_alerts: Vec<Alert>,
+}
+
+/// The runner's word on an activity's sport: tag it, measure it again for
+/// that sport, close its question, and run the rules again on what it
+/// changes — its own alerts go when it is no longer a run; the runs of the
+/// next four weeks (whose load and baselines include it) are evaluated
+/// again. `None`: no such activity.
+pub fn change_sport(
+    store: &mut Store,
+    activity_id: i64,
+    sport: crate::activity::Sport,
+    ingest: &crate::ingest::Settings,
+    settings: &RuleSettings,
+    now_ms: i64,
+) -> Result<Option<SportChange>, StoreError> {
+    let Some(before) = store.set_sport_tag(activity_id, sport, now_ms)? else {
+        return Ok(None);
+    };
+    crate::ingest::remeasure(store, activity_id, ingest)?;
+    store.withdraw_alerts(activity_id, &[rules::RuleId::SportQuestion.as_str()], now_ms)?;
+    let withdrawn = if before.is_running() && !sport.is_running() {
+        let kinds: Vec<&str> = rules::RuleId::ALL
+            .iter()
+            .filter(|k| **k != rules::RuleId::SportQuestion)
+            .map(|k| k.as_str())
+            .collect();
+        store.withdraw_alerts(activity_id, &kinds, now_ms)?
+    } else {
+        0
+    };
+    let start_ms = store
+        .activity(activity_id)?
+        .map_or(now_ms, |a| a.start_ms);
+    let reevaluated = if before.is_running() == sport.is_running() {
+        0
+    } else {
+        store.forget_evaluations(start_ms, start_ms + RE_EVALUATE_DAYS * DAY_MS)?
+    };
+    let new_alerts = evaluate_pending(store, settings, now_ms)?;
+    Ok(Some(SportChange {
+        before,
+        withdrawn,
+        reevaluated,
+        new_alerts,
+    }))
+}
+
+/// A run's distance is part of the load of the four weeks after it.
+pub const RE_EVALUATE_DAYS: i64 = 28;
 
 /// How far back pain rules look at each evaluation.
 pub const PAIN_WINDOW_DAYS: i64 = 21;

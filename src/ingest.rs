@@ -397,11 +397,47 @@ pub async fn ingest_files_deferring(
             }
         }
         let report = store.record_file(&read.version, &read.decoded, &read.metrics, now_ms)?;
+        for &id in &report.upgraded {
+            // The runner's sport tag outlived the re-import: measure the
+            // new recording for that sport.
+            if store.sport_tag(id)?.is_some() && store.metrics(id)?.is_none() {
+                remeasure(store, id, settings)?;
+            }
+        }
         summary.add(&read, &report);
         done += 1;
         progress(done, total);
     }
+    settle_assumed(store, settings)?;
     Ok(summary)
+}
+
+/// Look again, with the runner's paces as they now stand, at runs whose
+/// sport was only assumed and that the rules have not seen yet: in a first
+/// import a ride that says nothing may arrive before the runs that show
+/// how fast this runner goes. Returns the activities now unconfirmed.
+pub fn settle_assumed(store: &mut Store, settings: &Settings) -> Result<Vec<i64>, StoreError> {
+    let own = store.own_pace()?;
+    let Some(fast) = own.fast_m_per_s else {
+        return Ok(Vec::new());
+    };
+    // A loose pre-filter on the stored metrics; the samples decide.
+    let suspects = store.unevaluated_assumed_faster_than(fast * crate::sport::OWN_FAST_FACTOR * 0.8)?;
+    let mut changed = Vec::new();
+    for id in suspects {
+        let Some(mut a) = store.load_activity(id)? else {
+            continue;
+        };
+        a.sport_status = crate::sport::SportStatus::Unstated;
+        let v = crate::sport::settle(&a, "", &crate::sport::Hint::default(), &own);
+        if v.sport.is_running() {
+            continue;
+        }
+        store.set_settled_sport(id, &v)?;
+        remeasure(store, id, settings)?;
+        changed.push(id);
+    }
+    Ok(changed)
 }
 
 /// Compute the metrics of one stored activity (with the runner's surface

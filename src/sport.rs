@@ -15,6 +15,26 @@
 use crate::activity::{Activity, Sport, haversine_m};
 use serde::{Deserialize, Serialize};
 
+/// The sports a runner may name (a transition is a file's own business).
+pub const TAGGABLE: [Sport; 7] = [
+    Sport::Running,
+    Sport::Cycling,
+    Sport::Walking,
+    Sport::Hiking,
+    Sport::Swimming,
+    Sport::Rowing,
+    Sport::Other,
+];
+
+/// A sport the runner typed or chose; the error names the choices.
+pub fn parse_taggable(text: &str) -> Result<Sport, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    TAGGABLE.into_iter().find(|s| s.as_str() == lower).ok_or_else(|| {
+        let all: Vec<&str> = TAGGABLE.iter().map(|s| s.as_str()).collect();
+        format!("unknown sport '{text}' (one of: {})", all.join(", "))
+    })
+}
+
 /// Where an activity's sport came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

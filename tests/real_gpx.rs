@@ -49,7 +49,8 @@ const fn run(samples: usize, length: Length) -> Recording {
     Recording {
         sport: Sport::Running,
         sub_sport: SubSport::Generic,
-        label: "running",
+        // No <type>: a run until the evidence says otherwise.
+        label: "",
         samples,
         gps: true,
         cadence: false,
@@ -69,6 +70,7 @@ const EXPECTED: &[(&str, Expected)] = &[
         Expected::Recording(Recording {
             cadence: true,
             heart_rate: true,
+            label: "running",
             ..run(988, Length::Sources(12.84))
         }),
     ),

@@ -11,6 +11,10 @@ pub struct Args {
     /// Include non-running activities (cross-training).
     #[arg(long)]
     pub all: bool,
+    /// Only the activities waiting for you to say whether they were runs
+    /// (answer with `tendonwatch tag ID --sport …`).
+    #[arg(long, conflicts_with = "all")]
+    pub unconfirmed: bool,
 }
 
 pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
@@ -18,7 +22,15 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let rows: Vec<_> = store
         .activities()?
         .into_iter()
-        .filter(|a| args.all || args.json || a.sport == "running")
+        .filter(|a| {
+            let unconfirmed = a.sport_status == "unconfirmed";
+            if args.unconfirmed {
+                unconfirmed
+            } else {
+                // Runs, and what may be one until the runner answers.
+                args.all || args.json || a.sport == "running" || unconfirmed
+            }
+        })
         .collect();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
@@ -39,7 +51,9 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             .unwrap_or_default();
         let secs = a.elapsed_s.max(0.0) as i64;
         let flag = if a.partial { " (partial)" } else { "" };
-        let sport = if a.sub_sport == "generic" {
+        let sport = if a.sport_status == "unconfirmed" {
+            format!("{}? (ask)", a.sport)
+        } else if a.sub_sport == "generic" {
             a.sport.clone()
         } else {
             format!("{}/{}", a.sport, a.sub_sport)

@@ -70,9 +70,10 @@ fn render(a: &ActivityRow, m: &RunMetrics) -> String {
         o,
         "activity {}: {} {local} ({zone}), {}{kind}",
         a.id,
-        a.sport_label,
+        a.sport_name(),
         m.part_of_day.as_str()
     );
+    let _ = writeln!(o, "  sport     {} ({})", a.sport, a.sport_reason());
     let _ = writeln!(
         o,
         "  source    {} ({}, {}){}",

@@ -19,12 +19,16 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let history = store.run_records(now - HISTORY_DAYS * DAY_MS, now)?;
     let b = baseline::compute(&history, now, &settings.baseline);
     let open = store.alerts(false)?;
+    let unconfirmed = store.unconfirmed()?;
+    // Newest first.
+    let questions: Vec<String> = unconfirmed.iter().rev().map(|r| r.sport_question()).collect();
     if args.json {
         let out = serde_json::json!({
             "baseline": b,
             "safe_ceiling_m": b.safe_ceiling_m(),
             "acwr": b.acwr(),
             "open_alerts": open,
+            "questions": questions,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
@@ -63,6 +67,21 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(r) = b.acwr() {
         println!("load ratio (acute:chronic): {r:.2}");
     }
+    for q in questions.iter().take(3) {
+        println!("{q}");
+    }
+    if questions.len() > 3 {
+        println!(
+            "…and {} more activities not yet confirmed (tendonwatch activities --unconfirmed)",
+            questions.len() - 3
+        );
+    }
+    if let Some(first) = unconfirmed.last() {
+        println!(
+            "  answer: tendonwatch tag {} --sport running|cycling|walking|hiking|other",
+            first.id
+        );
+    }
     if open.is_empty() {
         println!("no open alerts");
     } else {
@@ -73,3 +92,4 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+

@@ -39,10 +39,13 @@ pub enum RuleId {
     Pain24h,
     PainTrend,
     PainReminder,
+    /// Not a rule about the tendon: a file that is probably not a run asks
+    /// the runner what it was (RULES.md F).
+    SportQuestion,
 }
 
 impl RuleId {
-    pub const ALL: [RuleId; 15] = [
+    pub const ALL: [RuleId; 16] = [
         RuleId::RunSpike,
         RuleId::WeekJump,
         RuleId::Acwr,
@@ -58,6 +61,7 @@ impl RuleId {
         RuleId::Pain24h,
         RuleId::PainTrend,
         RuleId::PainReminder,
+        RuleId::SportQuestion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +81,7 @@ impl RuleId {
             RuleId::Pain24h => "pain_24h",
             RuleId::PainTrend => "pain_trend",
             RuleId::PainReminder => "pain_reminder",
+            RuleId::SportQuestion => "sport_question",
         }
     }
 

@@ -143,6 +143,40 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The runner answered about an activity's sport, or a sport change
+    /// took its run's alerts away: acknowledge the activity's alerts of
+    /// these kinds and drop their pushes not yet made.
+    pub fn withdraw_alerts(&mut self, activity_id: i64, kinds: &[&str], now_ms: i64) -> Result<usize> {
+        let tx = self.write_transaction()?;
+        let mut n = 0;
+        for kind in kinds {
+            tx.execute(
+                "DELETE FROM outbox WHERE delivered_ms IS NULL AND alert_id IN
+                    (SELECT id FROM alerts WHERE activity_id = ?1 AND kind = ?2)",
+                params![activity_id, kind],
+            )?;
+            n += tx.execute(
+                "UPDATE alerts SET acknowledged_ms = ?3
+                 WHERE activity_id = ?1 AND kind = ?2 AND acknowledged_ms IS NULL",
+                params![activity_id, kind, now_ms],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Forget that the rules saw the runs starting in `[from_ms, to_ms)`,
+    /// so that they are evaluated again (a run that changed sport changes
+    /// the baseline of the weeks after it). Alerts already raised stay; a
+    /// cause is never raised twice.
+    pub fn forget_evaluations(&mut self, from_ms: i64, to_ms: i64) -> Result<usize> {
+        Ok(self.conn.execute(
+            "DELETE FROM rule_evaluations WHERE activity_id IN
+                (SELECT id FROM activities WHERE start_ms >= ?1 AND start_ms < ?2)",
+            params![from_ms, to_ms],
+        )?)
+    }
+
     /// Store findings as alerts (a cause already alerted is skipped) and,
     /// for a run, mark it evaluated — one transaction. Returns the new alerts.
     ///

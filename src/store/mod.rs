@@ -116,6 +116,8 @@ pub struct ActivityRow {
     pub sport_status: String,
     pub sport_evidence: Vec<String>,
     pub distance_m: f64,
+    /// Moving time as measured (None until measured).
+    pub moving_s: Option<f64>,
     pub elapsed_s: f64,
     pub sample_count: i64,
     pub has_gps: bool,
@@ -129,6 +131,40 @@ pub struct ActivityRow {
     pub post_run_rpe: Option<f64>,
     pub post_run_feel: Option<f64>,
     pub source_path: String,
+}
+
+impl ActivityRow {
+    /// The sport as the runner should read it: the file's own word where it
+    /// has one, a question mark while unconfirmed.
+    pub fn sport_name(&self) -> String {
+        if self.sport_status == SportStatus::Unconfirmed.as_str() {
+            format!("{}?", self.sport)
+        } else if self.sport_label.trim().is_empty() || self.sport_status == "runner" {
+            self.sport.clone()
+        } else {
+            self.sport_label.clone()
+        }
+    }
+
+    /// Where the sport came from and why, in a sentence.
+    pub fn sport_reason(&self) -> String {
+        let status = SportStatus::parse(&self.sport_status).describe();
+        if self.sport_evidence.is_empty() {
+            status.to_string()
+        } else {
+            format!("{status} — {}", self.sport_evidence.join("; "))
+        }
+    }
+
+    /// "Was activity 41 a run? It looks like a ride: 21 km at 3:02/km".
+    pub fn sport_question(&self) -> String {
+        crate::sport::question(
+            self.id,
+            Sport::parse(&self.sport),
+            self.distance_m,
+            self.moving_s.unwrap_or(self.elapsed_s),
+        )
+    }
 }
 
 /// One stored source file.
@@ -338,8 +374,10 @@ impl Store {
             "SELECT a.id, a.start_ms, a.local_offset_s, a.sport, a.sub_sport, a.sport_label,
                     a.distance_m, a.elapsed_s, a.sample_count, a.has_gps, a.has_cadence,
                     a.has_altitude, a.has_heart_rate, a.partial, a.format, a.device, a.name,
-                    a.post_run_rpe, a.post_run_feel, f.path, a.sport_status, a.sport_evidence
+                    a.post_run_rpe, a.post_run_feel, f.path, a.sport_status, a.sport_evidence,
+                    m.moving_s
              FROM activities a JOIN files f ON f.id = a.file_id
+             LEFT JOIN metrics m ON m.activity_id = a.id
              {tail}"
         ))?;
         let rows = stmt.query_map(params, |r| {
@@ -347,6 +385,7 @@ impl Store {
             let evidence: String = r.get(21)?;
             Ok(ActivityRow {
                 sport_status: r.get(20)?,
+                moving_s: r.get(22)?,
                 sport_evidence: serde_json::from_str(&evidence).unwrap_or_default(),
                 id: r.get(0)?,
                 start_utc: utc_text(start_ms),
@@ -544,6 +583,35 @@ impl Store {
         Ok(tag.as_deref().map(Sport::parse))
     }
 
+    /// Runs whose sport was only assumed, not yet seen by the rules, whose
+    /// measured average is faster than `m_per_s` over a kilometre or more.
+    pub fn unevaluated_assumed_faster_than(&self, m_per_s: f64) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id FROM activities a JOIN metrics m ON m.activity_id = a.id
+             LEFT JOIN rule_evaluations e ON e.activity_id = a.id
+             WHERE a.sport_status = 'assumed' AND e.activity_id IS NULL
+               AND m.distance_m >= 1000 AND m.moving_s > 0 AND m.distance_m / m.moving_s > ?1
+             ORDER BY a.start_ms",
+        )?;
+        let ids = stmt
+            .query_map([m_per_s], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(ids)
+    }
+
+    /// A second verdict on an activity's sport (with more of the runner's
+    /// history known); its metrics go, to be measured again.
+    pub fn set_settled_sport(&mut self, id: i64, v: &crate::sport::Verdict) -> Result<()> {
+        let tx = self.write_transaction()?;
+        tx.execute(
+            "UPDATE activities SET sport = ?2, sport_status = ?3, sport_evidence = ?4 WHERE id = ?1",
+            params![id, v.sport.as_str(), v.status.as_str(), json(&v.evidence)],
+        )?;
+        tx.execute("DELETE FROM metrics WHERE activity_id = ?1", [id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Activities waiting for the runner to say whether they were runs,
     /// oldest first.
     pub fn unconfirmed(&self) -> Result<Vec<ActivityRow>> {
@@ -728,7 +796,9 @@ fn record_in(
     }
     if let Some(&kept) = report.duplicate_of.first() {
         mark_duplicate_if_empty(tx, file_id, kept)?;
-        report.outcome = "duplicate".to_string();
+        if report.outcome == "complete" && report.added.is_empty() && report.upgraded.is_empty() {
+            report.outcome = "duplicate".to_string();
+        }
     }
     Ok(report)
 }
@@ -837,9 +907,15 @@ fn apply_sport_tag(tx: &Transaction<'_>, id: i64) -> Result<Option<Sport>> {
 /// A file none of whose activities is stored any more (a richer file of
 /// the same run took its place) is recorded as a duplicate of that run.
 fn mark_duplicate_if_empty(tx: &Transaction<'_>, file_id: i64, activity_id: i64) -> Result<()> {
+    // A cut-short file keeps its outcome (the runner may want to know it
+    // broke); a complete one is simply a duplicate. `duplicate_of` names
+    // the run (not the text: ids depend on the order files arrived in).
     tx.execute(
-        "UPDATE files SET outcome = 'duplicate', duplicate_of = ?2,
-                error = 'same run as activity ' || ?2 || ', kept from a richer file'
+        "UPDATE files SET duplicate_of = ?2,
+                error = CASE WHEN outcome = 'complete'
+                    THEN 'the same run is stored from a richer file'
+                    ELSE COALESCE(error || '; ', '') || 'its run is stored from a richer file' END,
+                outcome = CASE WHEN outcome = 'complete' THEN 'duplicate' ELSE outcome END
          WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM activities WHERE file_id = ?1)",
         params![file_id, activity_id],
     )?;

@@ -239,7 +239,7 @@ pub async fn activities(
                     a href=(format!("/activity/{}", a.id)) {
                         span.date { (day_time(a.start_ms, a.local_offset_s.unwrap_or(0))) }
                         " "
-                        span.what { (a.sport_label) " · " (km(a.distance_m)) }
+                        span.what { (a.sport_name()) " · " (km(a.distance_m)) }
                     }
                 }
             }
@@ -277,16 +277,46 @@ pub async fn activity(
     let saved = q
         .saved
         .as_deref()
-        .filter(|s| *s == "surface")
-        .map(|_| format!("Surface saved: {}.", m.surface.as_str()));
+        .and_then(|s| match s {
+            "surface" => Some(format!("Surface saved: {}.", m.surface.as_str())),
+            "sport" => Some(format!("Sport saved: {}.", a.sport)),
+            _ => None,
+        });
     let clock = crate::metrics::pace::clock;
     let body = html! {
-        h1 { (a.sport_label) " · " (km(m.distance_m)) }
+        h1 { (a.sport_name()) " · " (km(m.distance_m)) }
         p.muted { (day_time(a.start_ms, off)) " · " (a.device) " · " (a.format)
             @if a.partial { " · partial file" } }
         (notice(None, saved.as_deref()))
-        @if m.cross_training {
+        @if a.sport_status == "unconfirmed" {
+            section.question #sport-question {
+                h2 { (a.sport_question()) }
+                p { "Because: " (a.sport_evidence.join("; ")) "." }
+                p { "Until you answer it is left out of your running baseline and the rules." }
+                form.sport-answer method="post" action=(format!("/activity/{}/sport", a.id)) {
+                    (csrf_field(&csrf.0))
+                    button type="submit" name="sport" value="running" { "Yes, a run" }
+                    " "
+                    button type="submit" name="sport" value=(a.sport) {
+                        "No, " (crate::sport::noun(crate::activity::Sport::parse(&a.sport)))
+                    }
+                }
+            }
+        } @else if m.cross_training {
             p { "Cross-training: counted as volume, never as running distance." }
+        }
+        section.sport {
+            p #sport-now { "Sport: " strong { (a.sport) } " (" (a.sport_reason()) ")" }
+            form.resport method="post" action=(format!("/activity/{}/sport", a.id)) {
+                (csrf_field(&csrf.0))
+                label for="sport" { "What was it?" }
+                select #sport name="sport" {
+                    @for s in crate::sport::TAGGABLE {
+                        option value=(s.as_str()) selected[s.as_str() == a.sport] { (s.as_str()) }
+                    }
+                }
+                button type="submit" { "Save sport" }
+            }
         }
         dl.metrics {
             dt { "Moving time" } dd { (clock(m.moving_s)) " (elapsed " (clock(m.elapsed_s)) ")" }
@@ -385,6 +415,26 @@ pub async fn retag(State(state): State<AppState>, Path(id): Path<String>, form: 
         })
         .await?;
     Ok(see_other(&format!("/activity/{id}?saved=surface")))
+}
+
+/// The runner's word on what an activity was: tag, measure again, run the
+/// rules again on what it changes (`alerts::change_sport`).
+pub async fn resport(State(state): State<AppState>, Path(id): Path<String>, form: RawForm) -> Page {
+    let id = id_of(&id, "activity")?;
+    let f = fields(&form)?;
+    let Some(text) = field(&f, "sport") else {
+        return Err(WebError::BadRequest("Choose a sport.".into()));
+    };
+    let sport = crate::sport::parse_taggable(text).map_err(WebError::BadRequest)?;
+    let opts = state.opts.clone();
+    let now = now();
+    state
+        .with_store(move |store| {
+            crate::alerts::change_sport(store, id, sport, &opts.ingest, &opts.rules, now)?
+                .ok_or_else(|| WebError::NotFound(format!("There is no activity {id}.")))
+        })
+        .await?;
+    Ok(see_other(&format!("/activity/{id}?saved=sport")))
 }
 
 // ---------------------------------------------------------------- pain
