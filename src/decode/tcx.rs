@@ -20,7 +20,9 @@
 //!   distance then comes from the positions (metrics, `Activity::distance_m`);
 //! - a second `<Track>` inside the same `<Lap>` is where the watch's timer was
 //!   stopped (Garmin starts a new track after a pause): a [`Pause`], like a
-//!   GPX `<trkseg>` break.
+//!   GPX `<trkseg>` break;
+//! - a point repeated with the same time and values (Garmin Connect's export
+//!   writes each lap-boundary point twice) is kept once.
 //!
 //! A file cut short keeps the points read before the cut and says so in
 //! [`Decoded::partial`]; it is `Corrupt` only when nothing usable came first.
@@ -322,6 +324,8 @@ struct Counts {
     courses: usize,
     course_points: usize,
     workouts: usize,
+    /// Points identical to the one before them (time and every value).
+    repeated: usize,
 }
 
 #[derive(Debug, Default)]
@@ -586,7 +590,7 @@ impl TcxState {
         } else {
             p.cadence.or(p.run_cadence)
         };
-        activity.samples.push(Sample {
+        let sample = Sample {
             time_ms,
             lat_deg: position.map(|(lat, _)| lat),
             lon_deg: position.map(|(_, lon)| lon),
@@ -597,7 +601,16 @@ impl TcxState {
             heart_rate_bpm: p.heart_rate,
             temperature_c: None,
             power_w: p.watts,
-        });
+        };
+        // Garmin Connect's TCX export repeats the point on a lap boundary:
+        // the last point of a lap opens the next lap again, same time, same
+        // values. Kept twice it is a zero-second step and an extra sample
+        // the FIT of the same run does not have.
+        if activity.samples.last() == Some(&sample) {
+            self.counts.repeated += 1;
+        } else {
+            activity.samples.push(sample);
+        }
         if let Some(lap) = self.lap.as_mut() {
             lap.track_had_points = true;
         }
@@ -718,6 +731,12 @@ impl TcxState {
             warnings.push(format!(
                 "{} points at latitude 0, longitude 0 (no GPS fix) kept without position",
                 c.null_island
+            ));
+        }
+        if c.repeated > 0 {
+            warnings.push(format!(
+                "{} repeated track points (same time, same values, as at Garmin Connect lap boundaries) kept once",
+                c.repeated
             ));
         }
         if c.transitions > 0 {
