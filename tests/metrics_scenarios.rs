@@ -165,6 +165,7 @@ fn a_beach_area_from_the_config_makes_the_run_sand() {
     let settings = Settings {
         areas: std::sync::Arc::new(vec![beach]),
         fallback_offset_s: 0,
+        ..Settings::default()
     };
     let m = tendonwatch::metrics::compute(&run, &settings.metrics_input());
     assert_eq!(m.surface, Surface::Sand);

@@ -72,6 +72,7 @@ impl Story {
         let ingest_settings = Settings {
             areas: std::sync::Arc::new(self.areas.clone()),
             fallback_offset_s: 3600,
+            ..Settings::default()
         };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
