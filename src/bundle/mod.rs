@@ -626,7 +626,7 @@ mod tests {
                 &Limits::DEFAULT,
                 &mut sink,
             )
-            .unwrap_err();
+            .expect_err("not a zip");
             assert!(matches!(err, BundleError::Incomplete(_)), "{err}");
         }
     }

@@ -99,7 +99,7 @@ mod tests {
         let csv = "\u{feff}Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Filename,Elapsed Time\n\
                    1,\"May 9, 2023, 10:09:29 AM\",\"Hills, \"\"hard\"\"\",Run,\"two\nlines, here\",100,activities/1.fit.gz,99\n\
                    2,\"May 10, 2023, 10:09:29 AM\",Manual,Run,,100,,99\n";
-        let hints = hints("export_7/activities.csv", csv.as_bytes()).unwrap();
+        let hints = hints("export_7/activities.csv", csv.as_bytes()).expect("the list parses");
         assert_eq!(hints.len(), 1);
         assert_eq!(
             hints["export_7/activities/1.fit.gz"],
