@@ -72,13 +72,9 @@ pub async fn ingest_bundle(
             )
         }))
         .unwrap_or_else(|panic| {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
             Err(super::BundleError::Corrupt(format!(
-                "the zip reader panicked: {msg}"
+                "the zip reader panicked: {}",
+                crate::decode::panic_message(panic.as_ref())
             )))
         })
     });

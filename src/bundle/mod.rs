@@ -339,19 +339,10 @@ impl Walk<'_> {
             return HashMap::new();
         };
         let key = format!("{prefix}{name}");
-        let bytes = match archive.by_index(index) {
-            Ok(entry) => {
-                let compressed = entry.compressed_size();
-                match self.inflate(entry, compressed, self.limits.max_entry_bytes) {
-                    Ok(bytes) => bytes,
-                    Err(reason) => {
-                        self.tally.list_problem = Some(format!("{key}: {reason}"));
-                        return HashMap::new();
-                    }
-                }
-            }
-            Err(e) => {
-                self.tally.list_problem = Some(format!("{key}: {e}"));
+        let bytes = match self.read_entry(archive, index, self.limits.max_entry_bytes) {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                self.tally.list_problem = Some(format!("{key}: {reason}"));
                 return HashMap::new();
             }
         };
@@ -373,12 +364,11 @@ impl Walk<'_> {
         hints: &HashMap<String, Hint>,
     ) {
         // Metadata only: nothing is inflated yet.
-        let (name, method, encrypted, compressed, declared) = match archive.by_index_raw(index) {
+        let (name, method, encrypted, declared) = match archive.by_index_raw(index) {
             Ok(e) => (
                 e.name().to_string(),
                 e.compression(),
                 e.encrypted(),
-                e.compressed_size(),
                 e.size(),
             ),
             Err(e) => {
@@ -419,7 +409,7 @@ impl Walk<'_> {
             );
         }
         if kind == Kind::Nested {
-            return self.nested(archive, index, &key, method, compressed, declared);
+            return self.nested(archive, index, &key, method, declared);
         }
         let limit = self.limits.max_entry_bytes;
         if declared > limit {
@@ -428,11 +418,7 @@ impl Walk<'_> {
                 format!("declares {}, {}", size_text(declared), over(limit)),
             );
         }
-        let bytes = match archive.by_index(index) {
-            Ok(entry) => self.inflate(entry, compressed, limit),
-            Err(e) => Err(format!("unreadable entry: {e}")),
-        };
-        let bytes = match bytes {
+        let bytes = match self.read_entry(archive, index, limit) {
             Ok(bytes) => bytes,
             Err(reason) => return self.refuse(key, reason),
         };
@@ -455,7 +441,6 @@ impl Walk<'_> {
         index: usize,
         key: &str,
         method: CompressionMethod,
-        compressed: u64,
         declared: u64,
     ) {
         let prefix = format!("{key}{ENTRY_SEPARATOR}");
@@ -477,11 +462,7 @@ impl Walk<'_> {
                 ),
             );
         }
-        let bytes = match archive.by_index(index) {
-            Ok(entry) => self.inflate(entry, compressed, limit),
-            Err(e) => Err(format!("unreadable entry: {e}")),
-        };
-        match bytes {
+        match self.read_entry(archive, index, limit) {
             Ok(bytes) => self.nested_archive(Box::new(std::io::Cursor::new(bytes)), key, &prefix),
             Err(reason) => self.refuse(key.to_string(), reason),
         }
@@ -502,6 +483,19 @@ impl Walk<'_> {
             );
         }
         self.archive(&mut inner, prefix, 1);
+    }
+
+    fn read_entry<R: Read + Seek>(
+        &mut self,
+        archive: &mut zip::ZipArchive<R>,
+        index: usize,
+        limit: u64,
+    ) -> Result<Vec<u8>, String> {
+        let entry = archive
+            .by_index(index)
+            .map_err(|e| format!("unreadable entry: {e}"))?;
+        let compressed = entry.compressed_size();
+        self.inflate(entry, compressed, limit)
     }
 
     /// Inflate one entry within `limit`, the ratio check and what is left
