@@ -598,6 +598,12 @@ fn a_truncated_export_is_a_clear_failure_and_an_empty_one_a_clear_skip() {
             .contains("no activity files among its 0 entries")
     );
     assert_eq!(tw.count("activities"), 0);
+
+    // Unchanged, they are not opened again, nor reported again.
+    let again = tw.import_json(&[&cut, &empty, &nothing]);
+    assert_eq!(again["already_known"], 3, "{again}");
+    assert_eq!(again["failed"], serde_json::json!([]), "{again}");
+    assert_eq!(again["skipped"], serde_json::json!([]), "{again}");
 }
 
 /// Many entries, each within its own limit, add up past the bundle's.

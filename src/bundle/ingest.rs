@@ -48,8 +48,14 @@ pub async fn ingest_bundle(
         content_hash: String::new(),
     };
     if let Some(known) = store.known_file(&path_text)? {
-        if known.outcome == super::OUTCOME && known.size == size && known.mtime_ns == mtime_ns {
-            let entries = store.bundle_entry_count(&path_text)?;
+        if known.size == size && known.mtime_ns == mtime_ns {
+            // Read before: its entries are known (a bundle that failed as a
+            // whole, or held no activity, counts as one file).
+            let entries = if known.outcome == super::OUTCOME {
+                store.bundle_entry_count(&path_text)?.max(1)
+            } else {
+                1
+            };
             summary.already_known += entries;
             summary.unchanged += entries;
             return Ok(());
