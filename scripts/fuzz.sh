@@ -4,7 +4,12 @@
 # `tendonwatch::decode::decode_bytes`, whose contract is: it returns, whatever
 # the bytes — no panic gets out, no hang, bounded memory.
 #
-# Usage: scripts/fuzz.sh [TARGET...]      (default: decode_fit decode_gpx decode_tcx)
+# Usage: scripts/fuzz.sh [TARGET...]
+#        (default: decode_fit decode_gpx decode_tcx read_bundle)
+#
+# read_bundle feeds the bytes to `tendonwatch::bundle::read_bundle` as an
+# export zip; its seeds are small Strava- and Garmin-style zips that python3's
+# zipfile builds at run time from the small real files.
 #
 # Environment:
 #   FUZZ_SECONDS         run time per target, seconds (default 60)
@@ -49,7 +54,7 @@ done
 if [[ $# -gt 0 ]]; then
     targets=("$@")
 else
-    targets=(decode_fit decode_gpx decode_tcx)
+    targets=(decode_fit decode_gpx decode_tcx read_bundle)
 fi
 
 export RUSTC_BOOTSTRAP=1
@@ -61,14 +66,55 @@ fi
 
 # Real files seed the corpus; they are copied at run time (fuzz/corpus is
 # gitignored) and never into the repository.
+# Export zips for read_bundle: a Strava layout (activities.csv, gzipped and
+# plain entries), a Garmin layout (a stored nested zip of FIT files), one
+# entry with a hostile name.
+seed_bundles() {
+    local corpus="$fuzz_dir/corpus/read_bundle"
+    mkdir -p "$corpus"
+    if ! command -v python3 >/dev/null; then
+        echo "fuzz.sh: read_bundle: no python3 to build seed zips; starting from nothing" >&2
+        return
+    fi
+    python3 - "$real" "$corpus" <<'PY'
+import gzip, io, sys, zipfile
+real, corpus = sys.argv[1], sys.argv[2]
+fit = open(f"{real}/fit/activity_multisport.fit", "rb").read()
+gpx = open(f"{real}/gpx/Friday-Evening-Run.gpx", "rb").read()
+def zipped(entries, method=zipfile.ZIP_DEFLATED):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, data in entries:
+            z.writestr(name, data)
+    return buf.getvalue()
+csv = ("\ufeffActivity ID,Activity Date,Activity Name,Activity Type,Filename\r\n"
+       '1,"Aug 15, 2015, 2:45:08 PM","A ""quoted"", name",Ride,activities/1.gpx.gz\r\n')
+seeds = {
+    "strava.zip": zipped([("activities.csv", csv), ("activities/1.gpx.gz", gzip.compress(gpx)),
+                          ("activities/2.fit", fit), ("media/1.jpg", b"x")]),
+    "garmin.zip": zipped([("DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip",
+                           zipped([("a_1_ACTIVITY.fit", fit)])),
+                          ("DI_CONNECT/x.json", b"{}")], zipfile.ZIP_STORED),
+    "hostile.zip": zipped([("../escape.fit", fit)], zipfile.ZIP_STORED),
+}
+for name, data in seeds.items():
+    open(f"{corpus}/seed-{name}", "wb").write(data)
+PY
+    echo "fuzz.sh: read_bundle: seeded 3 export zips into $corpus"
+}
+
 seed() {
     local target=$1 kind dir
     case $target in
+        read_bundle)
+            seed_bundles
+            return
+            ;;
         decode_fit) kind=fit dir=$real/fit ;;
         decode_gpx) kind=gpx dir=$real/gpx ;;
         decode_tcx) kind=tcx dir=$repo_real/tcx ;;
         *)
-            echo "fuzz.sh: unknown target $target (known: decode_fit decode_gpx decode_tcx)" >&2
+            echo "fuzz.sh: unknown target $target (known: decode_fit decode_gpx decode_tcx read_bundle)" >&2
             exit 2
             ;;
     esac

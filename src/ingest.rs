@@ -16,9 +16,9 @@ use tokio::task::JoinSet;
 /// Files larger than this are not activity files (a 12-hour FIT is ~3 MB).
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
-/// Is this a name tendonwatch should read? Activity extensions only, and never
-/// a sync tool's temporary or hidden file (`.syncthing.x.fit.tmp`,
-/// `~syncthing~x.fit.tmp`, `x.fit.part`, `.x.fit`).
+/// Is this a name tendonwatch should read? Activity extensions and export
+/// bundles (`.zip`) only, and never a sync tool's temporary or hidden file
+/// (`.syncthing.x.fit.tmp`, `~syncthing~x.fit.tmp`, `x.fit.part`, `.x.fit`).
 pub fn is_candidate_name(name: &str) -> bool {
     if name.starts_with('.') || name.starts_with("~syncthing~") {
         return false;
@@ -27,7 +27,12 @@ pub fn is_candidate_name(name: &str) -> bool {
     if lower.ends_with(".part") || lower.ends_with(".tmp") || lower.ends_with(".crdownload") {
         return false;
     }
-    decode::format_of(name).is_some()
+    is_readable_name(name)
+}
+
+/// An activity file or an export bundle, by its name alone.
+fn is_readable_name(name: &str) -> bool {
+    decode::format_of(name).is_some() || crate::bundle::is_bundle_name(name)
 }
 
 /// Folders never entered: hidden ones (Syncthing's `.stversions` holds old
@@ -59,10 +64,13 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                if decode::format_of(&name).is_some() {
+                if is_readable_name(&name) {
                     found.push(root.clone());
                 } else {
-                    problems.push((root.clone(), "not a .fit, .gpx or .tcx file".to_string()));
+                    problems.push((
+                        root.clone(),
+                        "not a .fit, .gpx, .tcx or .zip file".to_string(),
+                    ));
                 }
             }
             Ok(_) => problems.push((root.clone(), "not a regular file or folder".to_string())),
@@ -253,6 +261,14 @@ pub struct Summary {
     /// Of `already_known`: skipped on size and time alone, never read.
     #[serde(skip)]
     pub unchanged: usize,
+    /// Entries of export bundles that are not activities (JSON, CSV,
+    /// images): counted, not read.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub bundle_other_entries: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -271,7 +287,7 @@ impl Summary {
             + self.failed.len()
     }
 
-    fn add(&mut self, read: &ReadFile, report: &FileReport) {
+    pub(crate) fn add(&mut self, read: &ReadFile, report: &FileReport) {
         let problem = |e: &DecodeError| Problem {
             path: read.version.path.clone(),
             outcome: e.outcome().to_string(),
@@ -357,6 +373,22 @@ pub async fn ingest_files_deferring(
     loop {
         while in_flight.len() < limit {
             let Some(path) = pending.next() else { break };
+            if crate::bundle::is_bundle_name(&path.to_string_lossy()) {
+                // A container: its entries are counted as files.
+                crate::bundle::ingest::ingest_bundle(
+                    store,
+                    &path,
+                    settings,
+                    parallelism,
+                    now_ms,
+                    settle_ms,
+                    &mut summary,
+                )
+                .await?;
+                done += 1;
+                progress(done, total);
+                continue;
+            }
             if is_unchanged(store, &path)? {
                 summary.already_known += 1;
                 summary.unchanged += 1;
@@ -509,6 +541,8 @@ mod tests {
         assert!(!is_candidate_name("run.fit.part"));
         assert!(!is_candidate_name(".hidden.fit"));
         assert!(!is_candidate_name("notes.txt"));
+        assert!(is_candidate_name("export_12345.zip"));
+        assert!(!is_candidate_name("export_12345.zip.part"));
     }
 
     #[test]

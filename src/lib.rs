@@ -8,6 +8,7 @@ pub mod activity;
 pub mod alerts;
 pub mod baseline;
 pub mod budget;
+pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod daemon;

@@ -264,30 +264,85 @@ const WORDS: &[(Sport, &[&str])] = &[
     (
         Sport::Cycling,
         &[
-            "ride", "riding", "cycling", "cycle", "bike", "biking", "mtb", "velo", "vélo", "rad",
-            "radfahrt", "radtour", "radeln", "fahrrad", "radfahren", "bici", "bicicleta",
-            "ciclismo", "fiets", "fietsen", "fietstocht", "wielrennen", "cyclisme", "cykel",
-            "cykling", "sykkel", "sykling", "pyöräily", "kolo", "rower", "ebike", "gravel",
+            "ride",
+            "riding",
+            "cycling",
+            "cycle",
+            "bike",
+            "biking",
+            "mtb",
+            "velo",
+            "vélo",
+            "rad",
+            "radfahrt",
+            "radtour",
+            "radeln",
+            "fahrrad",
+            "radfahren",
+            "bici",
+            "bicicleta",
+            "ciclismo",
+            "fiets",
+            "fietsen",
+            "fietstocht",
+            "wielrennen",
+            "cyclisme",
+            "cykel",
+            "cykling",
+            "sykkel",
+            "sykling",
+            "pyöräily",
+            "kolo",
+            "rower",
+            "ebike",
+            "gravel",
         ],
     ),
     (
         Sport::Walking,
         &[
-            "walk", "walking", "spaziergang", "gehen", "marche", "balade", "caminata", "caminar",
-            "paseo", "wandeling", "camminata", "passeggiata", "promenad", "kävely",
+            "walk",
+            "walking",
+            "spaziergang",
+            "gehen",
+            "marche",
+            "balade",
+            "caminata",
+            "caminar",
+            "paseo",
+            "wandeling",
+            "camminata",
+            "passeggiata",
+            "promenad",
+            "kävely",
         ],
     ),
     (
         Sport::Hiking,
         &[
-            "hike", "hiking", "wanderung", "wandern", "randonnée", "randonnee", "senderismo",
-            "trekking", "escursione", "bergtour",
+            "hike",
+            "hiking",
+            "wanderung",
+            "wandern",
+            "randonnée",
+            "randonnee",
+            "senderismo",
+            "trekking",
+            "escursione",
+            "bergtour",
         ],
     ),
     (
         Sport::Swimming,
         &[
-            "swim", "swimming", "schwimmen", "natation", "natación", "nuoto", "zwemmen", "simning",
+            "swim",
+            "swimming",
+            "schwimmen",
+            "natation",
+            "natación",
+            "nuoto",
+            "zwemmen",
+            "simning",
         ],
     ),
     (
@@ -301,9 +356,25 @@ const WORDS: &[(Sport, &[&str])] = &[
     (
         Sport::Running,
         &[
-            "run", "running", "jog", "jogging", "lauf", "laufen", "dauerlauf", "course", "carrera",
-            "correr", "corsa", "hardlopen", "løp", "løping", "juoksu", "parkrun", "tempo",
-            "intervals", "fartlek",
+            "run",
+            "running",
+            "jog",
+            "jogging",
+            "lauf",
+            "laufen",
+            "dauerlauf",
+            "course",
+            "carrera",
+            "correr",
+            "corsa",
+            "hardlopen",
+            "løp",
+            "løping",
+            "juoksu",
+            "parkrun",
+            "tempo",
+            "intervals",
+            "fartlek",
         ],
     ),
 ];
@@ -315,7 +386,10 @@ const CJK_WORDS: &[(Sport, &[&str])] = &[
     (Sport::Hiking, &["徒步", "登山", "ハイキング"]),
     (Sport::Swimming, &["游泳"]),
     (Sport::Other, &["滑雪"]),
-    (Sport::Running, &["跑步", "晨跑", "夜跑", "慢跑", "ランニング"]),
+    (
+        Sport::Running,
+        &["跑步", "晨跑", "夜跑", "慢跑", "ランニング"],
+    ),
 ];
 
 /// Recording apps and devices made for one sport (bike computers).
@@ -418,7 +492,10 @@ pub fn settle(a: &Activity, file_name: &str, hint: &Hint, own: &OwnPace) -> Verd
         return Verdict {
             sport,
             status: SportStatus::Bundle,
-            evidence: vec![format!("the export's activity list says \"{}\"", label.trim())],
+            evidence: vec![format!(
+                "the export's activity list says \"{}\"",
+                label.trim()
+            )],
         };
     }
 
@@ -465,11 +542,8 @@ pub fn settle(a: &Activity, file_name: &str, hint: &Hint, own: &OwnPace) -> Verd
     if beyond_own && !beyond_record {
         evidence.push(format!(
             "{pace} is far faster than your usual runs ({} or slower)",
-            distance_and_pace(
-                1000.0,
-                1000.0 / own.fast_m_per_s.unwrap_or(1.0).max(0.1)
-            )
-            .trim_start_matches("1.0 km at ")
+            distance_and_pace(1000.0, 1000.0 / own.fast_m_per_s.unwrap_or(1.0).max(0.1))
+                .trim_start_matches("1.0 km at ")
         ));
     }
     let walk_limit = own
@@ -606,7 +680,12 @@ mod tests {
     }
 
     fn settle_plain(a: &Activity) -> Verdict {
-        settle(a, "2017-10-02-0812.gpx", &Hint::default(), &OwnPace::default())
+        settle(
+            a,
+            "2017-10-02-0812.gpx",
+            &Hint::default(),
+            &OwnPace::default(),
+        )
     }
 
     #[test]
@@ -624,7 +703,11 @@ mod tests {
         a.name = Some("Cycling 10/2/17".into());
         let v = settle_plain(&a);
         assert_eq!((v.sport, v.status), (Sport::Cycling, SportStatus::Inferred));
-        assert!(v.evidence[0].contains("Cycling 10/2/17"), "{:?}", v.evidence);
+        assert!(
+            v.evidence[0].contains("Cycling 10/2/17"),
+            "{:?}",
+            v.evidence
+        );
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or folders (recursive). Default: the configured sync folders.
+    /// Files, folders (recursive) or export bundles (a Strava or Garmin
+    /// export .zip, read in place). Default: the configured sync folders.
     pub paths: Vec<PathBuf>,
     /// Print the summary as JSON.
     #[arg(long)]
@@ -111,6 +112,12 @@ fn print_summary(s: &ingest::Summary) {
         s.skipped.len(),
         s.failed.len()
     );
+    if s.bundle_other_entries > 0 {
+        println!(
+            "  {} other entries of export bundles (lists, photos, settings) not read",
+            s.bundle_other_entries
+        );
+    }
     for p in &s.skipped {
         println!("  skipped {}: {}", p.path, p.reason);
     }

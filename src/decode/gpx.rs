@@ -617,10 +617,24 @@ pub fn sport_of(label: Option<&str>) -> (Sport, SubSport, String) {
         "treadmill_running" => (Sport::Running, SubSport::Treadmill),
         "indoor_running" => (Sport::Running, SubSport::Indoor),
         "virtual_run" | "virtualrun" => (Sport::Running, SubSport::Virtual),
-        "cycling" | "biking" | "ride" | "1" | "mountain_biking" | "road_biking" | "e_bike_ride"
-        | "ebikeride" | "virtual_ride" | "virtualride" | "gravel_ride" | "mountain_bike_ride"
-        | "emountainbikeride" | "e_mountain_bike_ride" | "velomobile" | "handcycle"
-        | "indoor_cycling" | "bike" => (Sport::Cycling, SubSport::Generic),
+        "cycling"
+        | "biking"
+        | "ride"
+        | "1"
+        | "mountain_biking"
+        | "road_biking"
+        | "e_bike_ride"
+        | "ebikeride"
+        | "virtual_ride"
+        | "virtualride"
+        | "gravel_ride"
+        | "mountain_bike_ride"
+        | "emountainbikeride"
+        | "e_mountain_bike_ride"
+        | "velomobile"
+        | "handcycle"
+        | "indoor_cycling"
+        | "bike" => (Sport::Cycling, SubSport::Generic),
         "walking" | "walk" | "10" => (Sport::Walking, SubSport::Generic),
         "hiking" | "hike" => (Sport::Hiking, SubSport::Generic),
         "trail_running_race" | "race" => (Sport::Running, SubSport::Generic),

@@ -154,15 +154,21 @@ pub fn guarded(
 ) -> Result<Decoded, DecodeError> {
     match catch_unwind(AssertUnwindSafe(decoder)) {
         Ok(r) => r,
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            Err(DecodeError::Corrupt(format!("decoder panicked: {msg}")))
-        }
+        Err(panic) => Err(DecodeError::Corrupt(format!(
+            "decoder panicked: {}",
+            panic_message(panic.as_ref())
+        ))),
     }
+}
+
+/// The message a caught panic carried (`panic!("…")` gives a `&str` or a
+/// `String`).
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
 }
 
 fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {

@@ -6,6 +6,7 @@
 //! The store never touches the source files themselves.
 
 pub mod alerts;
+mod bundle;
 pub mod digests;
 mod migrations;
 pub mod outbox;
