@@ -176,7 +176,11 @@ pub fn change_sport(
         return Ok(None);
     };
     crate::ingest::remeasure(store, activity_id, ingest)?;
-    store.withdraw_alerts(activity_id, &[rules::RuleId::SportQuestion.as_str()], now_ms)?;
+    store.withdraw_alerts(
+        activity_id,
+        &[rules::RuleId::SportQuestion.as_str()],
+        now_ms,
+    )?;
     let withdrawn = if before.is_running() && !sport.is_running() {
         let kinds: Vec<&str> = rules::RuleId::ALL
             .iter()
@@ -187,9 +191,7 @@ pub fn change_sport(
     } else {
         0
     };
-    let start_ms = store
-        .activity(activity_id)?
-        .map_or(now_ms, |a| a.start_ms);
+    let start_ms = store.activity(activity_id)?.map_or(now_ms, |a| a.start_ms);
     let reevaluated = if before.is_running() == sport.is_running() {
         0
     } else {

@@ -454,7 +454,8 @@ pub fn settle_assumed(store: &mut Store, settings: &Settings) -> Result<Vec<i64>
         return Ok(Vec::new());
     };
     // A loose pre-filter on the stored metrics; the samples decide.
-    let suspects = store.unevaluated_assumed_faster_than(fast * crate::sport::OWN_FAST_FACTOR * 0.8)?;
+    let suspects =
+        store.unevaluated_assumed_faster_than(fast * crate::sport::OWN_FAST_FACTOR * 0.8)?;
     let mut changed = Vec::new();
     for id in suspects {
         let Some(mut a) = store.load_activity(id)? else {

@@ -29,10 +29,13 @@ pub const TAGGABLE: [Sport; 7] = [
 /// A sport the runner typed or chose; the error names the choices.
 pub fn parse_taggable(text: &str) -> Result<Sport, String> {
     let lower = text.trim().to_ascii_lowercase();
-    TAGGABLE.into_iter().find(|s| s.as_str() == lower).ok_or_else(|| {
-        let all: Vec<&str> = TAGGABLE.iter().map(|s| s.as_str()).collect();
-        format!("unknown sport '{text}' (one of: {})", all.join(", "))
-    })
+    TAGGABLE
+        .into_iter()
+        .find(|s| s.as_str() == lower)
+        .ok_or_else(|| {
+            let all: Vec<&str> = TAGGABLE.iter().map(|s| s.as_str()).collect();
+            format!("unknown sport '{text}' (one of: {})", all.join(", "))
+        })
 }
 
 /// Where an activity's sport came from.

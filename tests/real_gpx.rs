@@ -90,6 +90,7 @@ const EXPECTED: &[(&str, Expected)] = &[
             cadence: true,
             heart_rate: true,
             pauses: 2,
+            label: "running",
             ..run(17, Length::Measured(796.1))
         }),
     ),

@@ -22,10 +22,17 @@ fn seeded() -> (Tw, Server) {
 /// What a form must not change: pain, VISA-A, alerts, tags.
 fn snapshot(tw: &Tw) -> Vec<Vec<String>> {
     let conn = tw.conn();
-    ["pain", "visa_a", "alerts", "surface_tags", "web_sessions"]
-        .iter()
-        .map(|t| util::dump_table(&conn, t, &[]))
-        .collect()
+    [
+        "pain",
+        "visa_a",
+        "alerts",
+        "surface_tags",
+        "sport_tags",
+        "web_sessions",
+    ]
+    .iter()
+    .map(|t| util::dump_table(&conn, t, &[]))
+    .collect()
 }
 
 #[test]
@@ -157,6 +164,7 @@ fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
         ("/visa-a", "q1=5&q2=5&q3=5&q4=5&q5=5&q6=5&q7=4&q8=b:10"),
         ("/alerts/1/ack", ""),
         ("/activity/1/surface", "surface=sand"),
+        ("/activity/1/sport", "sport=cycling"),
         ("/logout", ""),
         ("/login", "password=whatever"),
     ];
@@ -275,6 +283,14 @@ fn the_visa_a_retag_and_acknowledge_forms_refuse_bad_values() {
             "no activity 999",
         ),
         ("/activity/abc/surface", "surface=sand", 404, "no activity"),
+        ("/activity/1/sport", "sport=lava", 400, "unknown sport"),
+        ("/activity/1/sport", "", 400, "Choose a sport"),
+        (
+            "/activity/999/sport",
+            "sport=cycling",
+            404,
+            "no activity 999",
+        ),
         ("/alerts/999/ack", "", 404, "not open"),
         ("/alerts/-1/ack", "", 404, "no alert"),
         ("/nowhere", "", 404, "no such page"),
@@ -406,6 +422,28 @@ fn good_forms_change_the_store_and_redirect() {
         server.get("/api/activities/1", None).json()["tagged"],
         false
     );
+
+    // The runner's word on the sport: a ride, then a run again.
+    let r = server.post_form(
+        "/activity/1/sport",
+        Some(&v.cookie),
+        &v.form("sport=cycling"),
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let a = server.get("/api/activities/1", None).json();
+    assert_eq!(a["activity"]["sport"], "cycling");
+    assert_eq!(a["activity"]["sport_status"], "runner");
+    assert_eq!(a["metrics"]["cross_training"], true);
+    let page = server.get(r.header("location").unwrap(), Some(&v.cookie));
+    assert!(page.body.contains("Sport saved: cycling."), "{}", page.body);
+    let r = server.post_form(
+        "/activity/1/sport",
+        Some(&v.cookie),
+        &v.form("sport=running"),
+    );
+    assert_eq!(r.status, 303);
+    let a = server.get("/api/activities/1", None).json();
+    assert_eq!(a["metrics"]["cross_training"], false);
 
     let r = server.post_form(
         "/visa-a",

@@ -21,7 +21,11 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let open = store.alerts(false)?;
     let unconfirmed = store.unconfirmed()?;
     // Newest first.
-    let questions: Vec<String> = unconfirmed.iter().rev().map(|r| r.sport_question()).collect();
+    let questions: Vec<String> = unconfirmed
+        .iter()
+        .rev()
+        .map(|r| r.sport_question())
+        .collect();
     if args.json {
         let out = serde_json::json!({
             "baseline": b,
@@ -92,4 +96,3 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
-

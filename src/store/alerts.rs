@@ -146,7 +146,12 @@ impl Store {
     /// The runner answered about an activity's sport, or a sport change
     /// took its run's alerts away: acknowledge the activity's alerts of
     /// these kinds and drop their pushes not yet made.
-    pub fn withdraw_alerts(&mut self, activity_id: i64, kinds: &[&str], now_ms: i64) -> Result<usize> {
+    pub fn withdraw_alerts(
+        &mut self,
+        activity_id: i64,
+        kinds: &[&str],
+        now_ms: i64,
+    ) -> Result<usize> {
         let tx = self.write_transaction()?;
         let mut n = 0;
         for kind in kinds {

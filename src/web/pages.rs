@@ -274,14 +274,11 @@ pub async fn activity(
     let a = &v.activity;
     let m = &v.metrics;
     let off = a.local_offset_s.unwrap_or(state.opts.local_offset_s);
-    let saved = q
-        .saved
-        .as_deref()
-        .and_then(|s| match s {
-            "surface" => Some(format!("Surface saved: {}.", m.surface.as_str())),
-            "sport" => Some(format!("Sport saved: {}.", a.sport)),
-            _ => None,
-        });
+    let saved = q.saved.as_deref().and_then(|s| match s {
+        "surface" => Some(format!("Surface saved: {}.", m.surface.as_str())),
+        "sport" => Some(format!("Sport saved: {}.", a.sport)),
+        _ => None,
+    });
     let clock = crate::metrics::pace::clock;
     let body = html! {
         h1 { (a.sport_name()) " · " (km(m.distance_m)) }
