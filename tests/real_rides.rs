@@ -5,8 +5,8 @@
 //!
 //! What is pinned is what the decoders read today: distance (within 1 %),
 //! duration, the track's name (`Activity::name`) and the file's creator
-//! (`device.creator`). The sport is NOT pinned here: without a `<type>` the
-//! GPX decoder says "running" for now, and inference is being built.
+//! (`device.creator`). The sport these files settle to, and why, is pinned
+//! in `tests/sport_inference.rs` (the decoder only says "not stated").
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use tendonwatch::activity::{Activity, track_length_m};
