@@ -128,8 +128,6 @@ pub const OWN_FAST_FACTOR: f64 = 1.3;
 /// Slower than this on average over a kilometre or more: a walking pace
 /// (11:54 min/km). Run–walk intervals of a returning runner stay above it.
 pub const WALK_M_PER_S: f64 = 1.4;
-/// A moving step is at least this fast.
-const MOVING_M_PER_S: f64 = 0.5;
 /// Samples further apart than this are a gap, not movement.
 const MAX_STEP_S: f64 = 30.0;
 
@@ -217,48 +215,18 @@ pub fn world_record_m_per_s(distance_m: f64) -> f64 {
     speed(last)
 }
 
-/// Distance and moving time from the samples themselves: device distance
-/// where recorded, else the GPS path; steps across pauses and gaps count for
-/// nothing. Unlike the running metrics, no step is dropped for being too
-/// fast — speed is the question here.
+/// Distance and moving time as the runner sees them everywhere else (the
+/// activity's distance, the metrics' moving time), so that the question
+/// and its evidence quote the same numbers as the run's page.
 pub fn moving(a: &Activity) -> (f64, f64) {
-    let mut dist = 0.0;
-    let mut secs = 0.0;
-    let mut pause = a.pauses.iter().peekable();
-    for w in a.samples.windows(2) {
-        let (p, q) = (&w[0], &w[1]);
-        let dt = (q.time_ms - p.time_ms) as f64 / 1000.0;
-        if dt <= 0.0 || dt > MAX_STEP_S {
-            continue;
-        }
-        while pause.peek().is_some_and(|x| x.end_ms <= p.time_ms) {
-            pause.next();
-        }
-        if pause
-            .peek()
-            .is_some_and(|x| x.start_ms >= p.time_ms && x.end_ms <= q.time_ms)
-        {
-            continue;
-        }
-        let dd = match (p.distance_m, q.distance_m) {
-            (Some(x), Some(y)) if y >= x => y - x,
-            _ => match (p.lat_deg, p.lon_deg, q.lat_deg, q.lon_deg) {
-                (Some(a1), Some(o1), Some(a2), Some(o2)) => haversine_m(a1, o1, a2, o2),
-                _ => continue,
-            },
-        };
-        if dd / dt >= MOVING_M_PER_S {
-            dist += dd;
-            secs += dt;
-        }
-    }
+    let secs = crate::metrics::track::Track::build(&a.samples, &a.pauses).moving_s();
     if secs <= 0.0 {
         // No usable samples: the device's own totals.
         let d = a.summary.total_distance_m.unwrap_or(0.0);
         let t = a.summary.total_timer_s.or(a.summary.total_elapsed_s);
         return (d, t.unwrap_or(0.0));
     }
-    (dist, secs)
+    (a.distance_m(), secs)
 }
 
 /// Words that name a sport, in track names, titles, file names and app
