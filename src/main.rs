@@ -8,7 +8,7 @@ use tendonwatch::cli::{self, Cli};
 fn main() -> ExitCode {
     quiet_on_closed_stdout();
     let cli = Cli::parse();
-    tendonwatch::logging::init();
+    tendonwatch::logging::init_with(cli.default_log_level());
     match cli::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -144,6 +144,12 @@ fn the_demo_feeds_sixteen_weeks_to_the_daemon_and_raises_the_seasons_alerts() {
     );
     assert!(elapsed < DEADLINE, "{elapsed:?}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+    // The story is on standard output; the daemon's log only at WARN and
+    // above (`-v` for the rest).
+    assert!(
+        !stderr.contains(" INFO ") && !stderr.contains("stored"),
+        "{stderr}"
+    );
 
     // Progress week by week, then the summary.
     for week in 1..=16 {

@@ -55,6 +55,9 @@ pub struct Args {
     /// serving the dashboard until Ctrl-C.
     #[arg(long)]
     pub exit_after_feed: bool,
+    /// Also show the daemon's log (every file it stores) on standard error.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// Longest wait for the daemon to store the runs written so far.

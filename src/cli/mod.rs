@@ -43,6 +43,18 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The log level when the environment names none: the demo tells its
+    /// story on standard output, so its daemon only speaks up about trouble
+    /// unless asked (`demo -v`).
+    pub fn default_log_level(&self) -> &'static str {
+        match &self.command {
+            Command::Demo(args) if !args.verbose => "warn",
+            _ => "info",
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The daemon: watch the sync folders, ingest every new file, raise and
