@@ -93,7 +93,7 @@ pub fn ask_about_unconfirmed(
     now_ms: i64,
 ) -> Result<Vec<Alert>, StoreError> {
     let mut new_alerts = Vec::new();
-    for row in store.unconfirmed()? {
+    for row in store.unasked_unconfirmed()? {
         let finding = sport_question(&row);
         let end_ms = finding.window_end_ms;
         let delivery = if now_ms - end_ms > settings.horizon_days * DAY_MS {

@@ -613,6 +613,18 @@ impl Store {
         Ok(())
     }
 
+    /// Unconfirmed activities not yet asked about (no `sport_question`
+    /// alert): what the rules must ask, without rewriting the others.
+    pub fn unasked_unconfirmed(&self) -> Result<Vec<ActivityRow>> {
+        self.query_activities(
+            "WHERE a.sport_status = 'unconfirmed' AND NOT EXISTS
+                (SELECT 1 FROM alerts q WHERE q.kind = 'sport_question'
+                   AND q.cause = 'sport_question:' || a.id)
+             ORDER BY a.start_ms, a.id",
+            [],
+        )
+    }
+
     /// Activities waiting for the runner to say whether they were runs,
     /// oldest first.
     pub fn unconfirmed(&self) -> Result<Vec<ActivityRow>> {
