@@ -99,6 +99,20 @@ pub fn parse_stiffness(text: &str) -> Result<f64, String> {
     Ok(minutes)
 }
 
+/// How far back the pain log lists by default (the CLI, its JSON, the
+/// dashboard's page and API): eight weeks and a few days, long enough to
+/// see a morning trend across a return-to-running block.
+pub const LIST_DAYS: i64 = 60;
+
+/// A listing's `--days` / `?days=`: 1 to 36,500 (a hundred years).
+pub fn parse_list_days(text: &str) -> Result<i64, String> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (1..=36_500).contains(d))
+        .ok_or_else(|| format!("days {text}: give 1 to 36500 days"))
+}
+
 /// Entries may be logged a little ahead of this machine's clock (a phone's
 /// clock), never more.
 pub const FUTURE_SLACK_MS: i64 = 5 * 60 * 1000;

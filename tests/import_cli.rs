@@ -393,13 +393,14 @@ fn sigkill_during_import_loses_nothing_and_duplicates_nothing() {
         let delay_ms = lo + (hi - lo) * (i as f64 + rng.unit()) / scenarios as f64;
         let delay = Duration::from_micros((delay_ms * 1000.0) as u64);
         let db = tw.other_db(&format!("killed-{i}.db"));
+        let err_path = tw.root().join(format!("killed-{i}.stderr"));
         let mut child = tw
             .command_with_db(&db)
             .arg("import")
             .arg(&sync)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&err_path).unwrap())
             .spawn()
             .unwrap();
         std::thread::sleep(delay);
@@ -414,7 +415,8 @@ fn sigkill_during_import_loses_nothing_and_duplicates_nothing() {
         if let Some(early) = finished_early {
             assert!(
                 early.success(),
-                "{ctx}: import failed before the kill: {early}"
+                "{ctx}: import failed before the kill: {early}\n{}",
+                std::fs::read_to_string(&err_path).unwrap_or_default()
             );
         } else {
             assert_eq!(status.signal(), Some(9), "{ctx}: not killed by SIGKILL");

@@ -1,6 +1,8 @@
-//! `tendonwatch activities [--json]`: what is stored.
+//! `tendonwatch activities [--all|--unconfirmed] [--json]`: what is
+//! stored. Text and JSON list the same activities.
 
 use super::Context_;
+use crate::store::ActivityFilter;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -8,7 +10,7 @@ pub struct Args {
     /// Print as JSON (an array of activities; field names are stable).
     #[arg(long)]
     pub json: bool,
-    /// Include non-running activities (cross-training).
+    /// Every sport, not only runs (the same list in text and JSON).
     #[arg(long)]
     pub all: bool,
     /// Only the activities waiting for you to say whether they were runs
@@ -19,25 +21,26 @@ pub struct Args {
 
 pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
-    let rows: Vec<_> = store
-        .activities()?
-        .into_iter()
-        .filter(|a| {
-            let unconfirmed = a.sport_status == "unconfirmed";
-            if args.unconfirmed {
-                unconfirmed
-            } else {
-                // Runs, and what may be one until the runner answers.
-                args.all || args.json || a.sport == "running" || unconfirmed
-            }
-        })
-        .collect();
+    let filter = ActivityFilter::from_flags(args.all, args.unconfirmed);
+    let rows = store.activities_listed(filter)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        println!("no activities stored yet: run `tendonwatch import` on your sync folder");
+        let others = match filter {
+            ActivityFilter::All => 0,
+            _ => store.activities_listed(ActivityFilter::All)?.len(),
+        };
+        match (filter, others) {
+            (ActivityFilter::Unconfirmed, _) => {
+                println!("no activity is waiting for you to say what sport it was")
+            }
+            (_, 0) => {
+                println!("no activities stored yet: run `tendonwatch import` on your sync folder")
+            }
+            _ => println!("no runs stored; {others} other activities (`--all` lists them)"),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     println!(

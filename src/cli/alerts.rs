@@ -1,16 +1,25 @@
-//! `tendonwatch alerts [--all] [--json]`, `tendonwatch alerts --ack ID`,
+//! `tendonwatch alerts [--all | --state S] [--kind RULE] [--severity S] [--json]`, `tendonwatch alerts --ack ID`,
 //! `tendonwatch alerts --stats` (the alert budget, RULES.md H).
 
-use super::Context_;
-use crate::store::alerts::{Alert, DELIVERY_TOO_OLD};
+use super::{Context_, UsageError};
+use crate::store::alerts::{Alert, AlertFilter, AlertState, DELIVERY_TOO_OLD};
 use anyhow::bail;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Include acknowledged alerts.
-    #[arg(long)]
+    /// Include acknowledged alerts (the same as `--state all`).
+    #[arg(long, conflicts_with = "state")]
     pub all: bool,
+    /// open (default), acknowledged or all: the dashboard's filter.
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+    /// Only this rule (`run_spike`, `pain_24h`, …; see `tendonwatch rules`).
+    #[arg(long, value_name = "RULE")]
+    pub kind: Option<String>,
+    /// Only this severity: info, warn or high.
+    #[arg(long, value_name = "SEVERITY")]
+    pub severity: Option<String>,
     /// Print as JSON (kind is the rule id of RULES.md).
     #[arg(long)]
     pub json: bool,
@@ -24,6 +33,13 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let state = if args.all {
+        Some("all")
+    } else {
+        args.state.as_deref()
+    };
+    let filter = AlertFilter::parse(state, args.kind.as_deref(), args.severity.as_deref())
+        .map_err(UsageError)?;
     let mut store = ctx.open_store()?;
     if let Some(id) = args.ack {
         if !store.acknowledge_alert(id, chrono::Utc::now().timestamp_millis())? {
@@ -45,11 +61,21 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let alerts = store.alerts(args.all)?;
+    let alerts = store.alerts_listed(&filter)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&alerts)?);
     } else if alerts.is_empty() {
-        println!("no {}alerts", if args.all { "" } else { "open " });
+        let state = match filter.state {
+            AlertState::All => "",
+            AlertState::Open => "open ",
+            AlertState::Acknowledged => "acknowledged ",
+        };
+        let narrowed = if filter.kind.is_some() || filter.severity.is_some() {
+            " of that kind"
+        } else {
+            ""
+        };
+        println!("no {state}alerts{narrowed}");
     } else {
         for a in &alerts {
             print_alert(a);

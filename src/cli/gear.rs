@@ -1,5 +1,5 @@
 //! `tendonwatch gear add NAME --drop MM [--from DATE]`, `gear use NAME
-//! [--from DATE]`, `gear list`: shoes and their heel drop (RULES.md D).
+//! [--from DATE]`, `gear list [--json]`: shoes and their heel drop (RULES.md D).
 
 use super::{Context_, parse_local_time};
 use anyhow::bail;
@@ -24,7 +24,11 @@ pub enum Command {
         from: Option<String>,
     },
     /// List your shoes.
-    List,
+    List {
+        /// Print as JSON (the same shoes as the text).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(ctx: &Context_, command: Command) -> anyhow::Result<ExitCode> {
@@ -59,15 +63,23 @@ pub fn run(ctx: &Context_, command: Command) -> anyhow::Result<ExitCode> {
             }
             println!("wearing {name} from now on");
         }
-        Command::List => {
-            let store = ctx.open_store()?;
-            for s in store.shoes()? {
+        Command::List { json } => {
+            let shoes = ctx.open_store()?.shoes()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&shoes)?);
+            } else if shoes.is_empty() {
+                println!(
+                    "no shoes yet: `tendonwatch gear add NAME --drop MM --from DATE` adds a pair"
+                );
+            }
+            for s in shoes.iter().filter(|_| !json) {
                 let since = s
                     .in_use_from_ms
                     .and_then(chrono::DateTime::from_timestamp_millis)
                     .map(|t| format!(", worn since {}", t.format("%Y-%m-%d")))
                     .unwrap_or_default();
-                println!("{} — {:.0} mm drop{since}", s.name, s.drop_mm);
+                let now = if s.current { " (wearing now)" } else { "" };
+                println!("{} — {:.0} mm drop{since}{now}", s.name, s.drop_mm);
             }
         }
     }

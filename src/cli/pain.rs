@@ -47,9 +47,9 @@ pub enum Command {
     List {
         #[arg(long)]
         json: bool,
-        /// How many days back (default 30).
-        #[arg(long, default_value_t = 30)]
-        days: i64,
+        /// How many days back, 1 to 36500 (default 60, as on the dashboard).
+        #[arg(long, value_name = "DAYS")]
+        days: Option<String>,
     },
     /// Change an entry.
     Edit {
@@ -250,16 +250,14 @@ fn local_text(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-fn list(ctx: &Context_, json: bool, days: i64, now: i64) -> anyhow::Result<ExitCode> {
-    if days <= 0 {
-        return Err(usage(format!(
-            "--days {days}: give a number of days above 0"
-        )));
-    }
+fn list(ctx: &Context_, json: bool, days: Option<String>, now: i64) -> anyhow::Result<ExitCode> {
+    let days = match days {
+        None => pain::LIST_DAYS,
+        Some(text) => pain::parse_list_days(&text).map_err(|e| usage(format!("--{e}")))?,
+    };
     let store = ctx.open_store()?;
-    let from = now - days * crate::baseline::DAY_MS;
-    let mut rows: Vec<ListRow> = store
-        .pain_between(from, now + pain::FUTURE_SLACK_MS)?
+    let (entries, watch) = store.pain_listed(days, now)?;
+    let mut rows: Vec<ListRow> = entries
         .into_iter()
         .map(|e: PainEntry| ListRow {
             id: Some(e.id),
@@ -276,25 +274,20 @@ fn list(ctx: &Context_, json: bool, days: i64, now: i64) -> anyhow::Result<ExitC
             feel: None,
         })
         .collect();
-    rows.extend(
-        store
-            .watch_feel_between(from, now + 1)?
-            .into_iter()
-            .map(|w| ListRow {
-                id: None,
-                at_ms: w.at_ms,
-                at_local: local_text(w.at_ms),
-                kind: PainKind::After.as_str(),
-                score: None,
-                stiffness_min: None,
-                side: None,
-                note: None,
-                source: "watch",
-                activity_id: Some(w.activity_id),
-                rpe: w.rpe,
-                feel: w.feel,
-            }),
-    );
+    rows.extend(watch.into_iter().map(|w| ListRow {
+        id: None,
+        at_ms: w.at_ms,
+        at_local: local_text(w.at_ms),
+        kind: PainKind::After.as_str(),
+        score: None,
+        stiffness_min: None,
+        side: None,
+        note: None,
+        source: "watch",
+        activity_id: Some(w.activity_id),
+        rpe: w.rpe,
+        feel: w.feel,
+    }));
     rows.sort_by_key(|r| std::cmp::Reverse(r.at_ms));
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);

@@ -37,12 +37,101 @@ pub struct Alert {
     pub acknowledged_ms: Option<i64>,
 }
 
+/// Which alerts a listing holds: the CLI (text and JSON) and the dashboard
+/// (page and API) all read through this one filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AlertFilter {
+    pub state: AlertState,
+    pub kind: Option<RuleId>,
+    pub severity: Option<Severity>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlertState {
+    /// Not yet acknowledged (the default everywhere).
+    #[default]
+    Open,
+    Acknowledged,
+    All,
+}
+
+impl AlertState {
+    pub const NAMES: [&'static str; 3] = ["open", "acknowledged", "all"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Acknowledged => "acknowledged",
+            Self::All => "all",
+        }
+    }
+}
+
+/// A value given and not blank.
+fn given(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
+impl AlertFilter {
+    /// From the words a runner types or a form sends; empty means "any"
+    /// (and "open" for the state). The error names what is accepted.
+    pub fn parse(
+        state: Option<&str>,
+        kind: Option<&str>,
+        severity: Option<&str>,
+    ) -> std::result::Result<Self, String> {
+        let state = match given(state) {
+            None | Some("open") => AlertState::Open,
+            Some("acknowledged") => AlertState::Acknowledged,
+            Some("all") => AlertState::All,
+            Some(other) => {
+                return Err(format!("state '{other}': use open, acknowledged or all"));
+            }
+        };
+        let kind = given(kind)
+            .map(|k| {
+                RuleId::parse(k).ok_or_else(|| {
+                    format!(
+                        "'{k}' is not a rule: use one of {}",
+                        RuleId::ALL.map(RuleId::as_str).join(", ")
+                    )
+                })
+            })
+            .transpose()?;
+        let severity = given(severity)
+            .map(|s| {
+                Severity::parse(s)
+                    .ok_or_else(|| format!("'{s}' is not a severity: use info, warn or high"))
+            })
+            .transpose()?;
+        Ok(Self {
+            state,
+            kind,
+            severity,
+        })
+    }
+
+    fn keeps(&self, a: &Alert) -> bool {
+        let acknowledged = a.acknowledged_ms.is_some();
+        let state = match self.state {
+            AlertState::Open => !acknowledged,
+            AlertState::Acknowledged => acknowledged,
+            AlertState::All => true,
+        };
+        state
+            && self.kind.is_none_or(|k| a.kind == k.as_str())
+            && self.severity.is_none_or(|s| a.severity == s.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Shoe {
     pub name: String,
     pub drop_mm: f64,
     /// When the runner started wearing it (latest switch), if ever.
     pub in_use_from_ms: Option<i64>,
+    /// The pair worn now: the latest switch that has begun.
+    pub current: bool,
 }
 
 const ALERT_COLUMNS: &str = "id, kind, severity, activity_id, window_start_ms, window_end_ms, measured, baseline,
@@ -285,6 +374,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The alerts a listing shows, newest first.
+    pub fn alerts_listed(&self, filter: &AlertFilter) -> Result<Vec<Alert>> {
+        Ok(self
+            .alerts(filter.state != AlertState::Open)?
+            .into_iter()
+            .filter(|a| filter.keeps(a))
+            .collect())
+    }
+
     pub fn acknowledge_alert(&mut self, id: i64, now_ms: i64) -> Result<bool> {
         let n = self.conn.execute(
             "UPDATE alerts SET acknowledged_ms = ?2 WHERE id = ?1 AND acknowledged_ms IS NULL",
@@ -326,8 +424,19 @@ impl Store {
                 name: r.get(0)?,
                 drop_mm: r.get(1)?,
                 in_use_from_ms: r.get(2)?,
+                current: false,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut shoes: Vec<Shoe> = rows.collect::<rusqlite::Result<_>>()?;
+        let now = chrono::Utc::now().timestamp_millis();
+        let worn = shoes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.in_use_from_ms.filter(|&t| t <= now).map(|t| (t, i)))
+            .max();
+        if let Some((_, i)) = worn {
+            shoes[i].current = true;
+        }
+        Ok(shoes)
     }
 }

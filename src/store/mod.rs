@@ -179,6 +179,38 @@ pub struct FileRow {
     pub error: Option<String>,
 }
 
+/// Which activities a listing holds. Runs by default: what a runner means
+/// by "my runs", plus the activities that may be runs until the runner
+/// answers the sport question (shown as such).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ActivityFilter {
+    #[default]
+    Runs,
+    /// Every sport (`--all`, `?all=1`).
+    All,
+    /// Only those waiting for the runner's word on their sport.
+    Unconfirmed,
+}
+
+impl ActivityFilter {
+    /// From the two switches every listing offers.
+    pub fn from_flags(all: bool, unconfirmed: bool) -> Self {
+        match (all, unconfirmed) {
+            (_, true) => Self::Unconfirmed,
+            (true, false) => Self::All,
+            (false, false) => Self::Runs,
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            Self::Runs => "(a.sport = 'running' OR a.sport_status = 'unconfirmed')",
+            Self::All => "1",
+            Self::Unconfirmed => "a.sport_status = 'unconfirmed'",
+        }
+    }
+}
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -354,13 +386,33 @@ impl Store {
             .next())
     }
 
-    /// A page of activities, newest first, and how many there are.
-    pub fn activities_newest(&self, limit: i64, offset: i64) -> Result<(Vec<ActivityRow>, i64)> {
-        let total: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM activities", [], |r| r.get(0))?;
+    /// The activities one listing shows, oldest first. Every listing (the
+    /// CLI's text and JSON, the dashboard's page and its API) goes through
+    /// this, so they cannot disagree about what is in it.
+    pub fn activities_listed(&self, filter: ActivityFilter) -> Result<Vec<ActivityRow>> {
+        self.query_activities(
+            &format!("WHERE {} ORDER BY a.start_ms, a.id", filter.sql()),
+            [],
+        )
+    }
+
+    /// A page of a listing, newest first, and how many it holds in all.
+    pub fn activities_newest(
+        &self,
+        filter: ActivityFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ActivityRow>, i64)> {
+        let total: i64 = self.conn.query_row(
+            &format!("SELECT COUNT(*) FROM activities a WHERE {}", filter.sql()),
+            [],
+            |r| r.get(0),
+        )?;
         let rows = self.query_activities(
-            "ORDER BY a.start_ms DESC, a.id DESC LIMIT ?1 OFFSET ?2",
+            &format!(
+                "WHERE {} ORDER BY a.start_ms DESC, a.id DESC LIMIT ?1 OFFSET ?2",
+                filter.sql()
+            ),
             [limit, offset],
         )?;
         Ok((rows, total))

@@ -138,6 +138,19 @@ impl Store {
     }
 
     /// Live entries logged in [from_ms, to_ms), oldest first.
+    /// What a pain listing shows: the entries and the watch's post-run
+    /// effort and feel of the last `days` days, newest first (entries
+    /// logged a little ahead of this clock included).
+    pub fn pain_listed(&self, days: i64, now_ms: i64) -> Result<(Vec<PainEntry>, Vec<WatchFeel>)> {
+        let from = now_ms - days * crate::baseline::DAY_MS;
+        let to = now_ms + crate::pain::FUTURE_SLACK_MS;
+        let mut entries = self.pain_between(from, to)?;
+        entries.reverse();
+        let mut watch = self.watch_feel_between(from, to)?;
+        watch.sort_by_key(|w| std::cmp::Reverse(w.at_ms));
+        Ok((entries, watch))
+    }
+
     pub fn pain_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<PainEntry>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {PAIN_COLUMNS} FROM pain WHERE at_ms >= ?1 AND at_ms < ?2 AND deleted_ms IS NULL

@@ -1,7 +1,7 @@
 //! The JSON API: the same data as the pages, read-only, under `/api/`.
 //! Errors are `{"error": "…"}` with the matching status.
 
-use super::views::{self, AlertFilter, PageQuery, WeeksQuery, weeks_of};
+use super::views::{self, AlertQuery, PageQuery, WeeksQuery, weeks_of};
 use super::{AppState, WebError, now};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -56,10 +56,9 @@ pub async fn activities(
     State(state): State<AppState>,
     Query(q): Query<PageQuery>,
 ) -> Answer<views::ActivityList> {
-    let page = views::page_param(q.page.as_deref())?;
     Ok(Json(
         state
-            .with_store(move |store| views::activities(store, page))
+            .with_store(move |store| views::activities(store, &q))
             .await?,
     ))
 }
@@ -89,12 +88,8 @@ pub async fn pain(
     Query(q): Query<DaysQuery>,
 ) -> Answer<views::PainLog> {
     let days = match q.days.as_deref().filter(|d| !d.is_empty()) {
-        None => 30,
-        Some(d) => d
-            .parse::<i64>()
-            .ok()
-            .filter(|d| (1..=3650).contains(d))
-            .ok_or_else(|| WebError::BadRequest(format!("days={d}: give 1 to 3650 days")))?,
+        None => crate::pain::LIST_DAYS,
+        Some(d) => crate::pain::parse_list_days(d).map_err(WebError::BadRequest)?,
     };
     let opts = state.opts.clone();
     let now = now();
@@ -113,8 +108,9 @@ pub async fn visa_a(State(state): State<AppState>) -> Answer<Vec<crate::store::p
 
 pub async fn alerts(
     State(state): State<AppState>,
-    Query(filter): Query<AlertFilter>,
+    Query(q): Query<AlertQuery>,
 ) -> Answer<Vec<crate::store::alerts::Alert>> {
+    let filter = q.filter()?;
     Ok(Json(
         state
             .with_store(move |store| views::alerts(store, &filter))

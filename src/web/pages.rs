@@ -4,10 +4,11 @@
 
 use super::layout::{self, Frame, alert_card, csrf_field, day, day_time, km, notice, pace, score};
 use super::security::{self, Csrf, SESSION_COOKIE};
-use super::views::{self, AlertFilter, PageQuery, RUNS_PER_PAGE, WeeksQuery, weeks_of};
+use super::views::{self, AlertQuery, PageQuery, RUNS_PER_PAGE, WeeksQuery, weeks_of};
 use super::{AppState, WebError, charts, now};
 use crate::metrics::surface::Surface;
 use crate::pain::{self, PainKind, Side, VisaA};
+use crate::store::alerts::AlertState;
 use crate::store::pain::NewPain;
 use axum::Extension;
 use axum::extract::{Path, Query, RawForm, State};
@@ -222,16 +223,30 @@ pub async fn activities(
     Extension(csrf): Extension<Csrf>,
     Query(q): Query<PageQuery>,
 ) -> Page {
-    let page = views::page_param(q.page.as_deref())?;
     let list = state
-        .with_store(move |store| views::activities(store, page))
+        .with_store(move |store| views::activities(store, &q))
         .await?;
-    let (rows, total) = (list.activities, list.total);
+    let (rows, total, page, showing) = (list.activities, list.total, list.page, list.showing);
     let pages = total.div_ceil(RUNS_PER_PAGE).max(1);
+    let link = |page: usize| match showing {
+        "runs" => format!("/activities?page={page}"),
+        other => format!("/activities?{other}=1&page={page}"),
+    };
     let body = html! {
         h1 { "Runs" }
+        p.filter {
+            @match showing {
+                "runs" => { "Runs · " a href="/activities?all=1" { "every sport" } }
+                "all" => { a href="/activities" { "Runs" } " · every sport" }
+                _ => { a href="/activities" { "Runs" } " · " a href="/activities?all=1" { "every sport" } " · waiting for your answer" }
+            }
+        }
         @if total == 0 {
-            p { "Nothing stored yet. Files your watch syncs into the folder appear here." }
+            p { @match showing {
+                "unconfirmed" => "No activity is waiting for you to say what sport it was.",
+                "runs" => "No runs stored yet. Files your watch syncs into the folder appear here.",
+                _ => "Nothing stored yet. Files your watch syncs into the folder appear here.",
+            } }
         }
         ul.runs {
             @for a in &rows {
@@ -246,9 +261,9 @@ pub async fn activities(
         }
         @if pages > 1 {
             p.pager {
-                @if page > 1 { a href=(format!("/activities?page={}", page - 1)) { "← Newer" } " " }
+                @if page > 1 { a href=(link(page - 1)) { "← Newer" } " " }
                 "Page " (page) " of " (pages)
-                @if page < pages { " " a href=(format!("/activities?page={}", page + 1)) { "Older →" } }
+                @if page < pages { " " a href=(link(page + 1)) { "Older →" } }
             }
         }
     };
@@ -512,7 +527,7 @@ async fn pain_page(
     let opts = state.opts.clone();
     let now = now();
     let log = state
-        .with_store(move |store| views::pain(store, &opts, 60, now))
+        .with_store(move |store| views::pain(store, &opts, crate::pain::LIST_DAYS, now))
         .await?;
     let off = state.opts.local_offset_s;
     let kind = draft
@@ -571,12 +586,12 @@ async fn pain_page(
             }
         }
         section {
-            h2 { "Morning pain, last 60 days" }
+            h2 { "Morning pain, last " (crate::pain::LIST_DAYS) " days" }
             (layout::svg(charts::trend_chart("pain-trend", "Morning pain", &morning, 10.0, off)))
         }
         section {
             h2 { "History" }
-            @if log.entries.is_empty() { p { "Nothing logged in the last 60 days." } }
+            @if log.entries.is_empty() { p { "Nothing logged in the last " (crate::pain::LIST_DAYS) " days." } }
             (pain_table(&log.entries, off))
             @if !log.watch.is_empty() {
                 h3 { "From the watch (post-run effort and feel)" }
@@ -914,26 +929,22 @@ pub async fn report(
 pub async fn alerts(
     State(state): State<AppState>,
     Extension(csrf): Extension<Csrf>,
-    Query(filter): Query<AlertFilter>,
+    Query(q): Query<AlertQuery>,
 ) -> Page {
-    let f = filter.clone();
+    let filter = q.filter()?;
     let list = state
-        .with_store(move |store| views::alerts(store, &f))
+        .with_store(move |store| views::alerts(store, &filter))
         .await?;
     let off = state.opts.local_offset_s;
-    let state_now = filter
-        .state
-        .clone()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "open".into());
-    let kind_now = filter.kind.clone().unwrap_or_default();
-    let sev_now = filter.severity.clone().unwrap_or_default();
+    let state_now = filter.state.as_str();
+    let kind_now = filter.kind.map_or("", |k| k.as_str());
+    let sev_now = filter.severity.map_or("", |s| s.as_str());
     let body = html! {
         h1 { "Alerts" }
         form.filter method="get" action="/alerts" {
             label { "Show "
                 select name="state" {
-                    @for s in ["open", "acknowledged", "all"] { option value=(s) selected[state_now == s] { (s) } }
+                    @for s in AlertState::NAMES { option value=(s) selected[state_now == s] { (s) } }
                 }
             }
             label { "Rule "

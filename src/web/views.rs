@@ -6,9 +6,9 @@ use super::{WebError, WebOptions};
 use crate::baseline::{self, Baseline, DAY_MS, HISTORY_DAYS, RunRecord};
 use crate::metrics::RunMetrics;
 use crate::pain::{PainEntry, PainKind};
-use crate::store::alerts::Alert;
+use crate::store::alerts::{Alert, AlertFilter};
 use crate::store::pain::{VisaARecord, WatchFeel};
-use crate::store::{ActivityRow, Store};
+use crate::store::{ActivityFilter, ActivityRow, Store};
 use serde::Serialize;
 
 const WEEK_MS: i64 = 7 * DAY_MS;
@@ -147,16 +147,28 @@ pub struct ActivityList {
     pub total: usize,
     pub page: usize,
     pub per_page: usize,
+    /// `runs` (the default), `all` or `unconfirmed`.
+    pub showing: &'static str,
     pub activities: Vec<ActivityRow>,
 }
 
-pub fn activities(store: &Store, page: usize) -> Result<ActivityList, WebError> {
+pub fn activities(store: &Store, q: &PageQuery) -> Result<ActivityList, WebError> {
+    let page = page_param(q.page.as_deref())?;
+    let filter = ActivityFilter::from_flags(
+        switch("all", q.all.as_deref())?,
+        switch("unconfirmed", q.unconfirmed.as_deref())?,
+    );
     let offset = (page.saturating_sub(1) * RUNS_PER_PAGE) as i64;
-    let (activities, total) = store.activities_newest(RUNS_PER_PAGE as i64, offset)?;
+    let (activities, total) = store.activities_newest(filter, RUNS_PER_PAGE as i64, offset)?;
     Ok(ActivityList {
         total: usize::try_from(total).unwrap_or(0),
         page,
         per_page: RUNS_PER_PAGE,
+        showing: match filter {
+            ActivityFilter::Runs => "runs",
+            ActivityFilter::All => "all",
+            ActivityFilter::Unconfirmed => "unconfirmed",
+        },
         activities,
     })
 }
@@ -170,6 +182,15 @@ pub fn page_param(text: Option<&str>) -> Result<usize, WebError> {
             .ok()
             .filter(|p| (1..=100_000).contains(p))
             .ok_or_else(|| WebError::BadRequest(format!("page={p}: give a page number"))),
+    }
+}
+
+/// A query switch such as `?all=1`: absent or empty is off.
+fn switch(name: &str, text: Option<&str>) -> Result<bool, WebError> {
+    match text.unwrap_or("") {
+        "" | "0" | "false" | "no" => Ok(false),
+        "1" | "true" | "yes" => Ok(true),
+        other => Err(WebError::BadRequest(format!("{name}={other}: use 1 or 0"))),
     }
 }
 
@@ -265,11 +286,7 @@ pub struct PainLog {
 }
 
 pub fn pain(store: &Store, opts: &WebOptions, days: i64, now: i64) -> Result<PainLog, WebError> {
-    let from = now - days * DAY_MS;
-    let mut entries = store.pain_between(from, now + DAY_MS)?;
-    entries.sort_by_key(|e| std::cmp::Reverse(e.at_ms));
-    let mut watch = store.watch_feel_between(from, now + DAY_MS)?;
-    watch.sort_by_key(|w| std::cmp::Reverse(w.at_ms));
+    let (entries, watch) = store.pain_listed(days, now)?;
     Ok(PainLog {
         entries,
         watch,
@@ -278,9 +295,9 @@ pub fn pain(store: &Store, opts: &WebOptions, days: i64, now: i64) -> Result<Pai
     })
 }
 
-/// Alerts, filtered.
+/// `?state=&kind=&severity=` on the alert list and its API.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
-pub struct AlertFilter {
+pub struct AlertQuery {
     /// A rule id (`run_spike`, …); empty = all.
     pub kind: Option<String>,
     /// `open` (default), `acknowledged` or `all`.
@@ -289,36 +306,19 @@ pub struct AlertFilter {
     pub severity: Option<String>,
 }
 
+impl AlertQuery {
+    pub fn filter(&self) -> Result<AlertFilter, WebError> {
+        AlertFilter::parse(
+            self.state.as_deref(),
+            self.kind.as_deref(),
+            self.severity.as_deref(),
+        )
+        .map_err(WebError::BadRequest)
+    }
+}
+
 pub fn alerts(store: &Store, f: &AlertFilter) -> Result<Vec<Alert>, WebError> {
-    let state = f
-        .state
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("open");
-    if !matches!(state, "open" | "acknowledged" | "all") {
-        return Err(WebError::BadRequest(format!(
-            "state '{state}': use open, acknowledged or all"
-        )));
-    }
-    let kind = f.kind.as_deref().filter(|k| !k.is_empty());
-    if let Some(k) = kind {
-        if crate::rules::RuleId::parse(k).is_none() {
-            return Err(WebError::BadRequest(format!("'{k}' is not a rule")));
-        }
-    }
-    let severity = f.severity.as_deref().filter(|s| !s.is_empty());
-    if let Some(s) = severity {
-        if crate::rules::Severity::parse(s).is_none() {
-            return Err(WebError::BadRequest(format!("'{s}' is not a severity")));
-        }
-    }
-    Ok(store
-        .alerts(state != "open")?
-        .into_iter()
-        .filter(|a| state != "acknowledged" || a.acknowledged_ms.is_some())
-        .filter(|a| kind.is_none_or(|k| a.kind == k))
-        .filter(|a| severity.is_none_or(|s| a.severity == s))
-        .collect())
+    Ok(store.alerts_listed(f)?)
 }
 
 /// `?weeks=N`, for the load chart and the report.
@@ -331,6 +331,10 @@ pub struct WeeksQuery {
 #[derive(Debug, serde::Deserialize)]
 pub struct PageQuery {
     pub page: Option<String>,
+    /// `1`: every sport, not only runs.
+    pub all: Option<String>,
+    /// `1`: only the activities whose sport is still a question.
+    pub unconfirmed: Option<String>,
 }
 
 /// `?weeks=` as a number of weeks, 1 to 520 (`default` when absent).

@@ -195,18 +195,19 @@ impl Tw {
         self.import_into(&self.db(), paths, true).json()
     }
 
-    /// `tendonwatch activities --json`, which must succeed; stdout verbatim.
+    /// `tendonwatch activities --all --json` (every stored activity), which
+    /// must succeed; stdout verbatim.
     #[track_caller]
     pub fn activities_raw(&self) -> String {
-        let run = self.run(&["activities", "--json"]);
+        let run = self.run(&["activities", "--all", "--json"]);
         run.assert_ok();
         run.stdout
     }
 
-    /// `tendonwatch activities --json`, parsed.
+    /// `tendonwatch activities --all --json`, parsed.
     #[track_caller]
     pub fn activities_json(&self) -> Vec<Value> {
-        match self.run(&["activities", "--json"]).json() {
+        match self.run(&["activities", "--all", "--json"]).json() {
             Value::Array(items) => items,
             other => panic!("activities --json is not an array: {other}"),
         }
