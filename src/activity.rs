@@ -211,6 +211,15 @@ pub struct Activity {
     pub start_ms: i64,
     /// The runner's UTC offset at the start, from the file's own values.
     pub local_offset_s: Option<i32>,
+    /// When the file says it was made or started, apart from its track
+    /// (GPX metadata time, TCX `<Id>`, FIT `time_created`): evidence for
+    /// [`crate::clock::settle`], never the start itself.
+    #[serde(default)]
+    pub declared_start_ms: Option<i64>,
+    /// Why the start cannot be trusted (a device without a clock, a track
+    /// spanning months), set by [`crate::clock::settle`]; None when it can.
+    #[serde(default)]
+    pub time_unknown: Option<String>,
     pub name: Option<String>,
     pub samples: Vec<Sample>,
     pub laps: Vec<Lap>,
@@ -231,6 +240,8 @@ impl Activity {
             session_index: 0,
             start_ms,
             local_offset_s: None,
+            declared_start_ms: None,
+            time_unknown: None,
             name: None,
             samples: Vec::new(),
             laps: Vec::new(),

@@ -206,6 +206,50 @@ pub fn change_sport(
     }))
 }
 
+/// What a start given by the runner changed.
+#[derive(Debug)]
+pub struct StartChange {
+    /// The start before (the recording's clock, or an earlier answer).
+    pub before_ms: i64,
+    /// Runs evaluated again: this one and those of the four weeks after
+    /// its new start and after its old one.
+    pub reevaluated: usize,
+    pub new_alerts: Vec<Alert>,
+}
+
+/// The runner's word on when an activity started (`tag ID --start`): move
+/// it there, measure it again, and run the rules on it and on the runs of
+/// the four weeks after it — the ones whose load it is part of now, and
+/// the ones it has left. Alerts already raised stay (a cause is never
+/// raised twice). `None`: no such activity.
+pub fn change_start(
+    store: &mut Store,
+    activity_id: i64,
+    start_ms: i64,
+    local_offset_s: Option<i32>,
+    ingest: &crate::ingest::Settings,
+    settings: &RuleSettings,
+    now_ms: i64,
+) -> Result<Option<StartChange>, StoreError> {
+    let Some(before_ms) = store.set_start_tag(activity_id, start_ms, local_offset_s, now_ms)?
+    else {
+        return Ok(None);
+    };
+    crate::ingest::remeasure(store, activity_id, ingest)?;
+    let mut reevaluated = 0;
+    for from in [start_ms, before_ms] {
+        if crate::clock::plausible(from, now_ms) {
+            reevaluated += store.forget_evaluations(from, from + RE_EVALUATE_DAYS * DAY_MS)?;
+        }
+    }
+    let new_alerts = evaluate_pending(store, settings, now_ms)?;
+    Ok(Some(StartChange {
+        before_ms,
+        reevaluated,
+        new_alerts,
+    }))
+}
+
 /// A run's distance is part of the load of the four weeks after it.
 pub const RE_EVALUATE_DAYS: i64 = 28;
 

@@ -209,9 +209,16 @@ pub fn decode_bytes(
 ) -> ReadFile {
     let mut decoded = decode::decode_file(name, bytes);
     if let Ok(d) = &mut decoded {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let mut notes = Vec::new();
         for a in &mut d.activities {
+            notes.extend(crate::clock::settle(a, now_ms).note);
             let verdict = crate::sport::settle(a, name, hint, &settings.own_pace);
             crate::sport::apply(a, verdict);
+        }
+        if !notes.is_empty() {
+            notes.extend(d.warning.take());
+            d.warning = Some(notes.join("; "));
         }
     }
     let input = settings.metrics_input();

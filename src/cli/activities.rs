@@ -49,9 +49,12 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     );
     for a in rows {
         let local = a.start_ms + i64::from(a.local_offset_s.unwrap_or(0)) * 1000;
-        let when = chrono::DateTime::from_timestamp_millis(local)
-            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default();
+        let when = match &a.time_unknown {
+            Some(_) => "time unknown".to_string(),
+            None => chrono::DateTime::from_timestamp_millis(local)
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default(),
+        };
         let secs = a.elapsed_s.max(0.0) as i64;
         let flag = if a.partial { " (partial)" } else { "" };
         let sport = if a.sport_status == "unconfirmed" {

@@ -66,13 +66,33 @@ fn render(a: &ActivityRow, m: &RunMetrics) -> String {
     } else {
         ""
     };
-    let _ = writeln!(
-        o,
-        "activity {}: {} {local} ({zone}), {}{kind}",
-        a.id,
-        a.sport_name(),
-        m.part_of_day.as_str()
-    );
+    match &a.time_unknown {
+        Some(why) => {
+            let _ = writeln!(
+                o,
+                "activity {}: {}, time unknown{kind}",
+                a.id,
+                a.sport_name()
+            );
+            let _ = writeln!(
+                o,
+                "  time      unknown: {why}\n            left out of your baseline and the rules until you say when it started:\n            tendonwatch tag {} --start YYYY-MM-DDTHH:MM",
+                a.id
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "activity {}: {} {local} ({zone}), {}{kind}",
+                a.id,
+                a.sport_name(),
+                m.part_of_day.as_str()
+            );
+            if a.start_status == "runner" {
+                let _ = writeln!(o, "  time      started {local} (your word)");
+            }
+        }
+    }
     let _ = writeln!(o, "  sport     {} ({})", a.sport, a.sport_reason());
     let _ = writeln!(
         o,

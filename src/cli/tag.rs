@@ -1,8 +1,9 @@
-//! `tendonwatch tag ACTIVITY --surface sand | --sport cycling`: the runner's
-//! own word on where a run happened (RULES.md E) or what an activity was
-//! (RULES.md F), which outranks the file, the geometry and the evidence.
+//! `tendonwatch tag ACTIVITY --surface sand | --sport cycling | --start
+//! TIME`: the runner's own word on where a run happened (RULES.md E), what
+//! an activity was or when it started (RULES.md F), which outranks the
+//! file, the geometry and the evidence.
 
-use super::Context_;
+use super::{Context_, UsageError};
 use crate::activity::Sport;
 use crate::ingest;
 use crate::metrics::surface::Surface;
@@ -10,7 +11,7 @@ use anyhow::bail;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["surface", "sport", "clear"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["surface", "sport", "clear", "start"])))]
 pub struct Args {
     /// Activity id (see `tendonwatch activities --all`).
     pub activity: i64,
@@ -25,6 +26,35 @@ pub struct Args {
     /// Remove your surface tag: the file and geometry decide again.
     #[arg(long, conflicts_with = "surface")]
     pub clear: bool,
+    /// When it started, for an activity whose "time unknown" (a device
+    /// without a clock) or wrong: YYYY-MM-DDTHH:MM in your local time, or
+    /// RFC 3339 with Z or an offset. The whole track moves there and the
+    /// rules run on it.
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+}
+
+/// `--start`: RFC 3339 (its own offset) or a local time (this machine's
+/// offset); a time a recording could have, from 1990 to a day from now.
+fn parse_start(text: &str, now_ms: i64) -> Result<(i64, i32), UsageError> {
+    let (ms, offset) = match chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        Ok(t) => (t.timestamp_millis(), t.offset().local_minus_utc()),
+        Err(_) => {
+            let offset = crate::config::local_offset_s();
+            let ms = crate::config::parse_local_time(text, offset).map_err(|e| {
+                UsageError(format!(
+                    "--start {e}; RFC 3339 (2026-07-29T07:30:00+02:00) works too"
+                ))
+            })?;
+            (ms, offset)
+        }
+    };
+    if !crate::clock::plausible(ms, now_ms) {
+        return Err(UsageError(format!(
+            "--start {text}: give a time from 1990 to today"
+        )));
+    }
+    Ok((ms, offset))
 }
 
 fn parse_surface(text: &str) -> Result<Surface, String> {
@@ -35,9 +65,14 @@ fn parse_surface(text: &str) -> Result<Surface, String> {
 }
 
 pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let start = args
+        .start
+        .as_deref()
+        .map(|t| parse_start(t, now))
+        .transpose()?;
     let mut store = ctx.open_store()?;
     let settings = ctx.config.ingest_settings();
-    let now = chrono::Utc::now().timestamp_millis();
     if store.activity(args.activity)?.is_none() {
         bail!(
             "no activity {} (see `tendonwatch activities --all`)",
@@ -74,6 +109,49 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    if let Some((start_ms, offset)) = start {
+        if let Some(mut moved) = store.load_activity(args.activity)? {
+            crate::clock::shift(&mut moved, start_ms);
+            if let Some(why) = crate::clock::judge(&moved, now) {
+                return Err(UsageError(format!(
+                    "--start cannot make activity {}'s time true: {why}; nothing changed",
+                    args.activity
+                ))
+                .into());
+            }
+        }
+        let was = store.activity(args.activity)?;
+        let rules = ctx.config.rule_settings();
+        let Some(change) = crate::alerts::change_start(
+            &mut store,
+            args.activity,
+            start_ms,
+            Some(offset),
+            &settings,
+            &rules,
+            now,
+        )?
+        else {
+            bail!("no activity {}", args.activity);
+        };
+        let was = was
+            .and_then(|a| a.time_unknown)
+            .map(|why| format!("time unknown: {why}"))
+            .unwrap_or_else(|| format!("was {}", local_minute(change.before_ms, offset)));
+        println!(
+            "activity {}: started {} (your word); {was}",
+            args.activity,
+            local_minute(start_ms, offset)
+        );
+        println!(
+            "  rules run on it and on {} run(s) around it: {} new alert(s)",
+            change.reevaluated.saturating_sub(1),
+            change.new_alerts.len()
+        );
+        for a in &change.new_alerts {
+            println!("  [{}] {}: {}", a.severity, a.kind, a.what_changed);
+        }
+    }
     if args.surface.is_some() || args.clear {
         let before = store.metrics(args.activity)?.map(|m| m.surface);
         let Some(m) = ingest::retag(&mut store, args.activity, args.surface, &settings, now)?
@@ -91,4 +169,11 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `YYYY-MM-DD HH:MM` at an offset.
+fn local_minute(ms: i64, offset_s: i32) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + i64::from(offset_s) * 1000)
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }

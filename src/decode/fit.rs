@@ -36,6 +36,8 @@ const MAX_ACTIVITY_MS: i64 = 48 * 3600 * 1000;
 #[derive(Default)]
 struct Collected {
     file_type: Option<String>,
+    /// `file_id.time_created`, as the file's clock wrote it.
+    time_created_ms: Option<i64>,
     device: Device,
     sport_message: Option<(String, Option<String>)>,
     sessions: Vec<SessionMsg>,
@@ -420,6 +422,7 @@ fn collect(c: &mut Collected, kind: String, fields: Vec<FitDataField>) {
             for f in &fields {
                 match f.name() {
                     "type" => c.file_type = text(f.value()),
+                    "time_created" => c.time_created_ms = time_ms(f.value()),
                     "manufacturer" => c.device.manufacturer = text(f.value()),
                     "product" | "garmin_product" | "favero_product" => {
                         c.device.product = text(f.value())
@@ -694,6 +697,7 @@ fn build_activities(c: &mut Collected, partial: &mut Option<String>) -> Vec<Acti
         };
         a.session_index = index as u32;
         a.local_offset_s = local_offset_s;
+        a.declared_start_ms = c.time_created_ms.and_then(|t| clock.place(t));
         a.device = c.device.clone();
         a.summary = session.summary;
         a.summary.avg_cadence_spm = session.avg_cadence_per_leg.map(|x| x * f64::from(factor));

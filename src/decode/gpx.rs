@@ -108,6 +108,9 @@ enum Tag {
 enum Field {
     /// `<metadata><name>` (1.1) or `<gpx><name>` (1.0).
     FileName,
+    /// `<metadata><time>` (1.1) or `<gpx><time>` (1.0): when the file says
+    /// it was made, checked against its track's clock.
+    FileTime,
     TrkName,
     TrkType,
     Ele,
@@ -127,6 +130,7 @@ fn classify(parent: Tag, local: &[u8]) -> Tag {
         (Tag::Gpx, b"rte") => Tag::Rte,
         (Tag::Gpx, b"wpt") => Tag::Wpt,
         (Tag::Gpx | Tag::Metadata, b"name") => Tag::Field(Field::FileName),
+        (Tag::Gpx | Tag::Metadata, b"time") => Tag::Field(Field::FileTime),
         (Tag::Trk, b"name") => Tag::Field(Field::TrkName),
         (Tag::Trk, b"type") => Tag::Field(Field::TrkType),
         (Tag::Trk, b"trkseg") => Tag::Trkseg,
@@ -180,6 +184,7 @@ struct GpxState {
     text: String,
     creator: Option<String>,
     file_name: Option<String>,
+    file_time_ms: Option<i64>,
     trk_name: Option<String>,
     trk_type: Option<String>,
     point: Option<PointDraft>,
@@ -303,6 +308,11 @@ impl GpxState {
         };
         match field {
             Field::FileName => first(&mut self.file_name),
+            Field::FileTime => {
+                if self.file_time_ms.is_none() {
+                    self.file_time_ms = parse_time(text).map(|t| t.0);
+                }
+            }
             Field::TrkName => first(&mut self.trk_name),
             Field::TrkType => first(&mut self.trk_type),
             _ => {}
@@ -322,7 +332,7 @@ impl GpxState {
             Field::Cadence => point.cadence = value,
             Field::Temperature => point.temperature = value,
             Field::Power => point.power = value,
-            Field::FileName | Field::TrkName | Field::TrkType => {}
+            Field::FileName | Field::FileTime | Field::TrkName | Field::TrkType => {}
         }
     }
 
@@ -498,6 +508,7 @@ impl GpxState {
         }
         activity.local_offset_s = self.local_offset_s;
         activity.name = self.trk_name.or(self.file_name);
+        activity.declared_start_ms = self.file_time_ms;
         activity.samples = self.samples;
         activity.pauses = merge_pauses(self.pauses);
         activity.device = Device {

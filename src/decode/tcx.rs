@@ -894,6 +894,7 @@ fn build_activity(
 
     let (sport, sub_sport, sport_label) = sport_from(d.sport_label.as_deref());
     let mut a = Activity::new(sport, start_ms);
+    a.declared_start_ms = d.id.map(|t| t.0);
     a.sub_sport = sub_sport;
     a.sport_label = sport_label;
     if d.sport_label.is_none() {

@@ -193,6 +193,7 @@ impl Store {
                       WHERE u.from_ms <= a.start_ms ORDER BY u.from_ms DESC, u.id DESC LIMIT 1)
              FROM activities a JOIN metrics m ON m.activity_id = a.id
              WHERE a.start_ms >= ?1 AND a.start_ms < ?2 AND m.cross_training = 0
+               AND a.time_unknown IS NULL
              ORDER BY a.start_ms, a.id",
         )?;
         let rows = stmt.query_map(params![from_ms, to_ms], |r| {
@@ -225,7 +226,7 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT a.id, a.start_ms FROM activities a JOIN metrics m ON m.activity_id = a.id
              LEFT JOIN rule_evaluations e ON e.activity_id = a.id
-             WHERE e.activity_id IS NULL AND m.cross_training = 0
+             WHERE e.activity_id IS NULL AND m.cross_training = 0 AND a.time_unknown IS NULL
              ORDER BY a.start_ms, a.id",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;

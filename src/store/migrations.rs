@@ -204,4 +204,31 @@ pub const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE files ADD COLUMN duplicate_of INTEGER REFERENCES activities(id) ON DELETE SET NULL;
     "#,
+    // 9: times that cannot be true (RULES.md F, `clock`): the reason an
+    // activity's start is unknown (NULL: known), and the start the runner
+    // gave, which outlives a re-import like a sport tag. Activities stored
+    // before this version are judged by what the store holds (the stray
+    // points of a broken clock need the file: a re-import).
+    r#"
+    ALTER TABLE activities ADD COLUMN time_unknown TEXT;
+    CREATE TABLE start_tags (
+        activity_id     INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+        start_ms        INTEGER NOT NULL,
+        local_offset_s  INTEGER,
+        tagged_ms       INTEGER NOT NULL
+    );
+    UPDATE activities SET time_unknown =
+        'the track is dated ' || strftime('%Y-%m-%d', start_ms / 1000, 'unixepoch')
+        || ', before 1990: the device''s clock was not set'
+     WHERE start_ms < 631152000000;
+    UPDATE activities SET time_unknown =
+        'the track lasts ' || CAST(elapsed_s / 86400 AS INTEGER)
+        || ' days: no single activity lasts that long'
+     WHERE time_unknown IS NULL AND elapsed_s > 604800;
+    UPDATE activities SET time_unknown =
+        'the track is dated ' || COALESCE(strftime('%Y-%m-%d', start_ms / 1000, 'unixepoch'), 'after 9999')
+        || ', after today: the device''s clock was wrong'
+     WHERE time_unknown IS NULL
+       AND start_ms > CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 86400000;
+    "#,
 ];

@@ -109,6 +109,12 @@ pub struct ActivityRow {
     pub start_utc: String,
     pub start_ms: i64,
     pub local_offset_s: Option<i32>,
+    /// Why the start cannot be true (None: it can). Such an activity is
+    /// listed but left out of the baseline and the rules until the runner
+    /// gives its start.
+    pub time_unknown: Option<String>,
+    /// `file` (the recording's clock) or `runner` (`tag ID --start`).
+    pub start_status: String,
     pub sport: String,
     pub sub_sport: String,
     pub sport_label: String,
@@ -372,7 +378,7 @@ impl Store {
     pub fn run_starts(&self) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare(
             "SELECT a.start_ms FROM activities a JOIN metrics m ON m.activity_id = a.id
-             WHERE m.cross_training = 0 ORDER BY a.start_ms",
+             WHERE m.cross_training = 0 AND a.time_unknown IS NULL ORDER BY a.start_ms",
         )?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -428,15 +434,18 @@ impl Store {
                     a.distance_m, a.elapsed_s, a.sample_count, a.has_gps, a.has_cadence,
                     a.has_altitude, a.has_heart_rate, a.partial, a.format, a.device, a.name,
                     a.post_run_rpe, a.post_run_feel, f.path, a.sport_status, a.sport_evidence,
-                    m.moving_s
+                    m.moving_s, a.time_unknown, t.activity_id IS NOT NULL
              FROM activities a JOIN files f ON f.id = a.file_id
              LEFT JOIN metrics m ON m.activity_id = a.id
+             LEFT JOIN start_tags t ON t.activity_id = a.id
              {tail}"
         ))?;
         let rows = stmt.query_map(params, |r| {
             let start_ms: i64 = r.get(1)?;
             let evidence: String = r.get(21)?;
             Ok(ActivityRow {
+                time_unknown: r.get(23)?,
+                start_status: if r.get(24)? { "runner" } else { "file" }.to_string(),
                 sport_status: r.get(20)?,
                 moving_s: r.get(22)?,
                 sport_evidence: serde_json::from_str(&evidence).unwrap_or_default(),
@@ -474,7 +483,7 @@ impl Store {
             .query_row(
                 "SELECT sport, sub_sport, sport_label, session_index, start_ms, local_offset_s, name,
                         summary_json, laps_json, pauses_json, post_run_rpe, post_run_feel,
-                        sport_status, sport_evidence
+                        sport_status, sport_evidence, time_unknown
                  FROM activities WHERE id = ?1",
                 [id],
                 |r| {
@@ -493,6 +502,7 @@ impl Store {
                         r.get::<_, Option<f64>>(11)?,
                         r.get::<_, String>(12)?,
                         r.get::<_, String>(13)?,
+                        r.get::<_, Option<String>>(14)?,
                     ))
                 },
             )
@@ -512,6 +522,7 @@ impl Store {
             feel,
             status,
             evidence,
+            time_unknown,
         )) = row
         else {
             return Ok(None);
@@ -523,6 +534,7 @@ impl Store {
         a.sport_evidence = from_json(id, "sport evidence", &evidence)?;
         a.session_index = session;
         a.local_offset_s = offset;
+        a.time_unknown = time_unknown;
         a.name = name;
         a.summary = from_json(id, "summary", &summary)?;
         a.laps = from_json::<Vec<Lap>>(id, "laps", &laps)?;
@@ -622,6 +634,51 @@ impl Store {
         tx.execute("DELETE FROM metrics WHERE activity_id = ?1", [id])?;
         tx.commit()?;
         Ok(Some(Sport::parse(&before)))
+    }
+
+    /// The runner's word on when an activity started: stored as a tag that
+    /// outlives a re-import, and the whole activity (samples, laps, pauses)
+    /// moved there, so every duration stays what the track says. Its time
+    /// is known from now on; its metrics are measured again and the rules
+    /// see it again. Returns the start before, or None when there is no
+    /// such activity.
+    pub fn set_start_tag(
+        &mut self,
+        id: i64,
+        start_ms: i64,
+        local_offset_s: Option<i32>,
+        now_ms: i64,
+    ) -> Result<Option<i64>> {
+        let Some(mut a) = self.load_activity(id)? else {
+            return Ok(None);
+        };
+        let before = a.start_ms;
+        crate::clock::shift(&mut a, start_ms);
+        let tx = self.write_transaction()?;
+        tx.execute(
+            "INSERT INTO start_tags (activity_id, start_ms, local_offset_s, tagged_ms)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (activity_id) DO UPDATE SET start_ms = ?2, local_offset_s = ?3,
+                tagged_ms = ?4",
+            params![id, start_ms, local_offset_s, now_ms],
+        )?;
+        tx.execute(
+            "UPDATE activities SET start_ms = ?2, local_offset_s = COALESCE(?3, local_offset_s),
+                time_unknown = NULL, laps_json = ?4, pauses_json = ?5 WHERE id = ?1",
+            params![id, start_ms, local_offset_s, json(&a.laps), json(&a.pauses)],
+        )?;
+        tx.execute(
+            "UPDATE samples SET encoding = 1, count = ?2, data = ?3 WHERE activity_id = ?1",
+            params![
+                id,
+                a.samples.len() as i64,
+                samples_codec::encode(&a.samples)
+            ],
+        )?;
+        tx.execute("DELETE FROM metrics WHERE activity_id = ?1", [id])?;
+        tx.execute("DELETE FROM rule_evaluations WHERE activity_id = ?1", [id])?;
+        tx.commit()?;
+        Ok(Some(before))
     }
 
     pub fn sport_tag(&self, id: i64) -> Result<Option<Sport>> {
@@ -889,17 +946,32 @@ fn store_activity(
         )
         .optional()?;
     if let Some(id) = own {
-        write_activity(tx, Some(id), file_id, decoded, a, rich)?;
-        write_tagged_metrics(tx, id, a, metrics)?;
+        // The start the runner gave outlives a new version of the file.
+        if let Some(moved) = with_start_tag(tx, id, a)? {
+            write_activity(tx, Some(id), file_id, decoded, &moved, rich)?;
+            write_tagged_metrics(tx, id, &moved, None)?;
+        } else {
+            write_activity(tx, Some(id), file_id, decoded, a, rich)?;
+            write_tagged_metrics(tx, id, a, metrics)?;
+        }
         report.upgraded.push(id);
         return Ok(());
     }
 
-    // 2. The same run from another source (FIT and GPX, a second sync).
+    // 2. An activity whose clock cannot be believed is the same run as no
+    // other: 1970-01-01 is the start of every clock-less recording.
+    if a.time_unknown.is_some() {
+        let id = write_activity(tx, None, file_id, decoded, a, rich)?;
+        write_metrics(tx, id, metrics)?;
+        report.added.push((id, a.sport));
+        return Ok(());
+    }
+
+    // 3. The same run from another source (FIT and GPX, a second sync).
     let candidates: Vec<(i64, f64, i64)> = {
         let mut stmt = tx.prepare_cached(
             "SELECT id, elapsed_s, richness FROM activities
-             WHERE start_ms BETWEEN ?1 AND ?2 AND file_id <> ?3",
+             WHERE start_ms BETWEEN ?1 AND ?2 AND file_id <> ?3 AND time_unknown IS NULL",
         )?;
         stmt.query_map(
             params![
@@ -969,6 +1041,23 @@ fn apply_sport_tag(tx: &Transaction<'_>, id: i64) -> Result<Option<Sport>> {
     Ok(Some(Sport::parse(&tag)))
 }
 
+/// The activity moved to the start the runner gave, if they gave one.
+fn with_start_tag(tx: &Transaction<'_>, id: i64, a: &Activity) -> Result<Option<Activity>> {
+    let tag: Option<(i64, Option<i32>)> = tx
+        .query_row(
+            "SELECT start_ms, local_offset_s FROM start_tags WHERE activity_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(tag.map(|(start_ms, offset)| {
+        let mut moved = a.clone();
+        crate::clock::shift(&mut moved, start_ms);
+        moved.local_offset_s = offset.or(moved.local_offset_s);
+        moved
+    }))
+}
+
 /// A file none of whose activities is stored any more (a richer file of
 /// the same run took its place) is recorded as a duplicate of that run.
 fn mark_duplicate_if_empty(tx: &Transaction<'_>, file_id: i64, activity_id: i64) -> Result<()> {
@@ -1023,6 +1112,7 @@ fn write_activity(
         json(&a.pauses),
         a.sport_status.as_str(),
         json(&a.sport_evidence),
+        a.time_unknown,
     ];
     let id = match existing {
         Some(id) => {
@@ -1032,8 +1122,8 @@ fn write_activity(
                     device=?12, partial=?13, richness=?14, sample_count=?15, has_gps=?16, has_cadence=?17,
                     has_altitude=?18, has_heart_rate=?19, summary_json=?20, post_run_rpe=?21,
                     post_run_feel=?22, laps_json=?23, pauses_json=?24, sport_status=?25,
-                    sport_evidence=?26
-                 WHERE id = ?27",
+                    sport_evidence=?26, time_unknown=?27
+                 WHERE id = ?28",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             all.push(&id);
@@ -1045,9 +1135,10 @@ fn write_activity(
                 "INSERT INTO activities (file_id, session_index, format, sport, sub_sport, sport_label,
                     start_ms, local_offset_s, elapsed_s, distance_m, name, device, partial, richness,
                     sample_count, has_gps, has_cadence, has_altitude, has_heart_rate, summary_json,
-                    post_run_rpe, post_run_feel, laps_json, pauses_json, sport_status, sport_evidence)
+                    post_run_rpe, post_run_feel, laps_json, pauses_json, sport_status, sport_evidence,
+                    time_unknown)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                    ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+                    ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
             )?;
             stmt.execute(values)?;
             tx.last_insert_rowid()
