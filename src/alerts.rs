@@ -206,22 +206,29 @@ pub fn change_sport(
     }))
 }
 
-/// What a start given by the runner changed.
+/// What a start given by the runner did.
 #[derive(Debug)]
-pub struct StartChange {
-    /// The start before (the recording's clock, or an earlier answer).
-    pub before_ms: i64,
-    /// Runs evaluated again: this one and those of the four weeks after
-    /// its new start and after its old one.
-    pub reevaluated: usize,
-    pub new_alerts: Vec<Alert>,
+pub enum StartChange {
+    NoSuchActivity,
+    /// Moving it cannot make its time true (a track spanning months).
+    Refused(String),
+    Moved {
+        /// The start before (the recording's clock, or an earlier answer).
+        before_ms: i64,
+        /// Why its time was unknown, if it was.
+        was_unknown: Option<String>,
+        /// Runs evaluated again around its new start and its old one
+        /// (itself not counted).
+        reevaluated: usize,
+        new_alerts: Vec<Alert>,
+    },
 }
 
-/// The runner's word on when an activity started (`tag ID --start`): move
-/// it there, measure it again, and run the rules on it and on the runs of
-/// the four weeks after it — the ones whose load it is part of now, and
-/// the ones it has left. Alerts already raised stay (a cause is never
-/// raised twice). `None`: no such activity.
+/// The runner's word on when an activity started (`tag ID --start`, the
+/// run's page): move it there, measure it again, and run the rules on it
+/// and on the runs of the four weeks after it — the ones whose load it is
+/// part of now, and the ones it has left. Alerts already raised stay (a
+/// cause is never raised twice).
 pub fn change_start(
     store: &mut Store,
     activity_id: i64,
@@ -230,10 +237,18 @@ pub fn change_start(
     ingest: &crate::ingest::Settings,
     settings: &RuleSettings,
     now_ms: i64,
-) -> Result<Option<StartChange>, StoreError> {
+) -> Result<StartChange, StoreError> {
+    let Some(mut moved) = store.load_activity(activity_id)? else {
+        return Ok(StartChange::NoSuchActivity);
+    };
+    let was_unknown = moved.time_unknown.clone();
+    crate::clock::shift(&mut moved, start_ms);
+    if let Some(why) = crate::clock::judge(&moved, now_ms) {
+        return Ok(StartChange::Refused(why));
+    }
     let Some(before_ms) = store.set_start_tag(activity_id, start_ms, local_offset_s, now_ms)?
     else {
-        return Ok(None);
+        return Ok(StartChange::NoSuchActivity);
     };
     crate::ingest::remeasure(store, activity_id, ingest)?;
     let mut reevaluated = 0;
@@ -243,11 +258,12 @@ pub fn change_start(
         }
     }
     let new_alerts = evaluate_pending(store, settings, now_ms)?;
-    Ok(Some(StartChange {
+    Ok(StartChange::Moved {
         before_ms,
+        was_unknown,
         reevaluated,
         new_alerts,
-    }))
+    })
 }
 
 /// A run's distance is part of the load of the four weeks after it.

@@ -172,6 +172,25 @@ pub fn shift(a: &mut Activity, new_start_ms: i64) {
     a.time_unknown = None;
 }
 
+/// A start the runner typed: RFC 3339 with `Z` or an offset (kept as the
+/// run's offset), or a local time (`YYYY-MM-DDTHH:MM`, `YYYY-MM-DD`) at
+/// `local_offset_s`; a time a recording could have, 1990 to a day from
+/// now. Returns the instant and the offset it was given at.
+pub fn parse_start(text: &str, local_offset_s: i32, now_ms: i64) -> Result<(i64, i32), String> {
+    let (ms, offset) = match chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        Ok(t) => (t.timestamp_millis(), t.offset().local_minus_utc()),
+        Err(_) => {
+            let ms = crate::config::parse_local_time(text, local_offset_s)
+                .map_err(|e| format!("{e}; RFC 3339 (2026-07-29T07:30:00+02:00) works too"))?;
+            (ms, local_offset_s)
+        }
+    };
+    if !plausible(ms, now_ms) {
+        return Err(format!("'{}': give a time from 1990 to today", text.trim()));
+    }
+    Ok((ms, offset))
+}
+
 /// `YYYY-MM-DD` (UTC) of an instant, for reasons; years past 9999 and
 /// before year 0 are written as chrono writes them.
 fn day(ms: i64) -> String {
@@ -181,6 +200,7 @@ fn day(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::activity::{Activity, Pause, Sample, Sport};
 

@@ -619,7 +619,7 @@ fn assert_snake_case(keys: &BTreeSet<String>) {
 fn activities_json_has_exactly_the_documented_snake_case_fields() {
     let tw = Tw::new();
     tw.copy_real("fit/with_nones.fit");
-    tw.copy_real("gpx/activity_5039744860.gpx"); // a ride: --json lists it too
+    tw.copy_real("gpx/activity_5039744860.gpx"); // a ride: --all --json lists it too
     tw.import_json(&[tw.sync()]);
 
     let items = tw.activities_json();
@@ -629,6 +629,8 @@ fn activities_json_has_exactly_the_documented_snake_case_fields() {
         "start_utc",
         "start_ms",
         "local_offset_s",
+        "time_unknown",
+        "start_status",
         "sport",
         "sub_sport",
         "sport_label",

@@ -186,3 +186,53 @@ fn week_jump_fires_once_per_episode_on_a_real_history() {
         eprintln!("{id}: {} week_jump episodes", jumps.len());
     }
 }
+
+/// The 20 broken Keep exports of rp-helloo2020 (a first point in the year
+/// 7564 or so, the rest counting from 1970-01-01): twenty runs of unknown
+/// time, each with its own track's duration, none merged with another,
+/// none seen by the rules (issue 15; fixtures/real-histories.md).
+#[test]
+fn the_clock_less_keep_exports_are_twenty_runs_of_unknown_time() {
+    let dir = histories().join("rp-helloo2020");
+    let broken: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| Some(e.ok()?.path())).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("<time>1970-01-01T")))
+        .collect();
+    if broken.is_empty() {
+        eprintln!(
+            "SKIPPED: rp-helloo2020 is not at {} — run scripts/real-histories rp-helloo2020",
+            dir.display()
+        );
+        return;
+    }
+    assert_eq!(broken.len(), 20, "the pinned commit holds 20 such files");
+    let tw = Tw::new();
+    tw.import(&broken).assert_ok();
+    let items = tw.activities_json();
+    assert_eq!(items.len(), 20, "none taken for another: same 1970 start");
+    for a in &items {
+        let why = a["time_unknown"].as_str().unwrap_or_default();
+        assert!(why.contains("dated 1970-01-01, before 1990"), "{a}");
+        let elapsed = a["elapsed_s"].as_f64().unwrap();
+        assert!(
+            (60.0..3.0 * 3600.0).contains(&elapsed),
+            "elapsed from the track, not from the year 7564: {elapsed} s"
+        );
+    }
+    let stray_notes: i64 = tw
+        .conn()
+        .query_row(
+            "SELECT COUNT(*) FROM files WHERE error LIKE 'left out 1 track point dated 7%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        stray_notes, 20,
+        "each file says its stray point was left out"
+    );
+    assert_eq!(tw.count("rule_evaluations"), 0);
+    assert_eq!(tw.count("alerts"), 0);
+}

@@ -132,7 +132,7 @@ fn real_files_without_a_sport_are_settled_with_their_evidence() {
         std::fs::copy(from, sync.join(to)).unwrap();
     }
     let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
-    ingest_dir(&mut store, &sync, 1_900_000_000_000);
+    ingest_dir(&mut store, &sync, 1_790_000_000_000);
     let rows = store.activities().unwrap();
 
     let ride = by_source(&rows, "4801048867.gpx");
@@ -185,7 +185,7 @@ fn real_files_without_a_sport_are_settled_with_their_evidence() {
 
 #[test]
 fn a_ride_far_faster_than_the_runners_own_runs_is_asked_about_once_then_answered() {
-    let now = 1_900_000_000_000;
+    let now = 1_790_000_000_000;
     let dir = tempfile::tempdir().unwrap();
     let sync = dir.path().join("sync");
     std::fs::create_dir(&sync).unwrap();
@@ -324,7 +324,7 @@ fn a_ride_far_faster_than_the_runners_own_runs_is_asked_about_once_then_answered
 fn a_first_import_asks_about_a_ride_that_sorted_before_the_runs() {
     // The ride's file comes first in path order, before any run has shown
     // how fast this runner goes: the pass after the import catches it.
-    let now = 1_900_000_000_000;
+    let now = 1_790_000_000_000;
     let dir = tempfile::tempdir().unwrap();
     let sync = dir.path().join("sync");
     std::fs::create_dir(&sync).unwrap();
@@ -345,7 +345,7 @@ fn a_first_import_asks_about_a_ride_that_sorted_before_the_runs() {
 #[test]
 fn a_track_name_that_names_a_ride_settles_it_at_any_speed() {
     // Runkeeper names an untyped export after its activity type.
-    let now = 1_900_000_000_000;
+    let now = 1_790_000_000_000;
     let dir = tempfile::tempdir().unwrap();
     let sync = dir.path().join("sync");
     std::fs::create_dir(&sync).unwrap();
@@ -390,7 +390,7 @@ fn one_real_ride_in_three_formats_is_stored_once_from_the_richest_file() {
             let name = Path::new(&files[i]).file_name().unwrap();
             let copy = dir.path().join(name);
             std::fs::copy(&files[i], &copy).unwrap();
-            ingest_paths(&mut store, vec![copy], 1_900_000_000_000);
+            ingest_paths(&mut store, vec![copy], 1_790_000_000_000);
         }
         let rows = store.activities().unwrap();
         assert_eq!(rows.len(), 1, "order {order:?}: {rows:#?}");
@@ -421,7 +421,7 @@ fn one_real_ride_in_three_formats_is_stored_once_from_the_richest_file() {
             .iter()
             .map(|&i| dir.path().join(Path::new(&files[i]).file_name().unwrap()))
             .collect();
-        let summary = ingest_paths(&mut store, paths, 1_900_000_000_000);
+        let summary = ingest_paths(&mut store, paths, 1_790_000_000_000);
         assert_eq!(
             (summary.imported, summary.non_running, summary.already_known),
             (0, 0, 3)

@@ -28,6 +28,8 @@ fn snapshot(tw: &Tw) -> Vec<Vec<String>> {
         "alerts",
         "surface_tags",
         "sport_tags",
+        "start_tags",
+        "activities",
         "web_sessions",
     ]
     .iter()
@@ -165,6 +167,7 @@ fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing() {
         ("/alerts/1/ack", ""),
         ("/activity/1/surface", "surface=sand"),
         ("/activity/1/sport", "sport=cycling"),
+        ("/activity/1/start", "start=2026-01-05T07%3A00"),
         ("/logout", ""),
         ("/login", "password=whatever"),
     ];
@@ -288,6 +291,20 @@ fn the_visa_a_retag_and_acknowledge_forms_refuse_bad_values() {
         (
             "/activity/999/sport",
             "sport=cycling",
+            404,
+            "no activity 999",
+        ),
+        ("/activity/1/start", "start=soon", 400, "is not a date"),
+        (
+            "/activity/1/start",
+            "start=1985-01-01T07%3A00",
+            400,
+            "from 1990 to today",
+        ),
+        ("/activity/1/start", "", 400, "Give the time"),
+        (
+            "/activity/999/start",
+            "start=2026-01-05T07%3A00",
             404,
             "no activity 999",
         ),

@@ -5,6 +5,7 @@
 
 use super::{Context_, UsageError};
 use crate::activity::Sport;
+use crate::alerts::StartChange;
 use crate::ingest;
 use crate::metrics::surface::Surface;
 use anyhow::bail;
@@ -34,29 +35,6 @@ pub struct Args {
     pub start: Option<String>,
 }
 
-/// `--start`: RFC 3339 (its own offset) or a local time (this machine's
-/// offset); a time a recording could have, from 1990 to a day from now.
-fn parse_start(text: &str, now_ms: i64) -> Result<(i64, i32), UsageError> {
-    let (ms, offset) = match chrono::DateTime::parse_from_rfc3339(text.trim()) {
-        Ok(t) => (t.timestamp_millis(), t.offset().local_minus_utc()),
-        Err(_) => {
-            let offset = crate::config::local_offset_s();
-            let ms = crate::config::parse_local_time(text, offset).map_err(|e| {
-                UsageError(format!(
-                    "--start {e}; RFC 3339 (2026-07-29T07:30:00+02:00) works too"
-                ))
-            })?;
-            (ms, offset)
-        }
-    };
-    if !crate::clock::plausible(ms, now_ms) {
-        return Err(UsageError(format!(
-            "--start {text}: give a time from 1990 to today"
-        )));
-    }
-    Ok((ms, offset))
-}
-
 fn parse_surface(text: &str) -> Result<Surface, String> {
     Surface::parse(text).ok_or_else(|| {
         let all: Vec<&str> = Surface::ALL.iter().map(|s| s.as_str()).collect();
@@ -69,7 +47,10 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let start = args
         .start
         .as_deref()
-        .map(|t| parse_start(t, now))
+        .map(|t| {
+            crate::clock::parse_start(t, crate::config::local_offset_s(), now)
+                .map_err(|e| UsageError(format!("--start {e}")))
+        })
         .transpose()?;
     let mut store = ctx.open_store()?;
     let settings = ctx.config.ingest_settings();
@@ -110,19 +91,8 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some((start_ms, offset)) = start {
-        if let Some(mut moved) = store.load_activity(args.activity)? {
-            crate::clock::shift(&mut moved, start_ms);
-            if let Some(why) = crate::clock::judge(&moved, now) {
-                return Err(UsageError(format!(
-                    "--start cannot make activity {}'s time true: {why}; nothing changed",
-                    args.activity
-                ))
-                .into());
-            }
-        }
-        let was = store.activity(args.activity)?;
         let rules = ctx.config.rule_settings();
-        let Some(change) = crate::alerts::change_start(
+        let change = crate::alerts::change_start(
             &mut store,
             args.activity,
             start_ms,
@@ -130,26 +100,39 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             &settings,
             &rules,
             now,
-        )?
-        else {
-            bail!("no activity {}", args.activity);
-        };
-        let was = was
-            .and_then(|a| a.time_unknown)
-            .map(|why| format!("time unknown: {why}"))
-            .unwrap_or_else(|| format!("was {}", local_minute(change.before_ms, offset)));
-        println!(
-            "activity {}: started {} (your word); {was}",
-            args.activity,
-            local_minute(start_ms, offset)
-        );
-        println!(
-            "  rules run on it and on {} run(s) around it: {} new alert(s)",
-            change.reevaluated.saturating_sub(1),
-            change.new_alerts.len()
-        );
-        for a in &change.new_alerts {
-            println!("  [{}] {}: {}", a.severity, a.kind, a.what_changed);
+        )?;
+        match change {
+            StartChange::NoSuchActivity => bail!("no activity {}", args.activity),
+            StartChange::Refused(why) => {
+                return Err(UsageError(format!(
+                    "--start cannot make activity {}'s time true: {why}; nothing changed",
+                    args.activity
+                ))
+                .into());
+            }
+            StartChange::Moved {
+                before_ms,
+                was_unknown,
+                reevaluated,
+                new_alerts,
+            } => {
+                let was = match was_unknown {
+                    Some(why) => format!("time unknown: {why}"),
+                    None => format!("was {}", local_minute(before_ms, offset)),
+                };
+                println!(
+                    "activity {}: started {} (your word); {was}",
+                    args.activity,
+                    local_minute(start_ms, offset)
+                );
+                println!(
+                    "  rules run on it and on {reevaluated} run(s) around it: {} new alert(s)",
+                    new_alerts.len()
+                );
+                for a in &new_alerts {
+                    println!("  [{}] {}: {}", a.severity, a.kind, a.what_changed);
+                }
+            }
         }
     }
     if args.surface.is_some() || args.clear {

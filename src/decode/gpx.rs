@@ -308,10 +308,8 @@ impl GpxState {
         };
         match field {
             Field::FileName => first(&mut self.file_name),
-            Field::FileTime => {
-                if self.file_time_ms.is_none() {
-                    self.file_time_ms = parse_time(text).map(|t| t.0);
-                }
+            Field::FileTime if self.file_time_ms.is_none() => {
+                self.file_time_ms = parse_time(text).map(|t| t.0);
             }
             Field::TrkName => first(&mut self.trk_name),
             Field::TrkType => first(&mut self.trk_type),

@@ -1220,3 +1220,63 @@ fn json<T: Serialize>(value: &T) -> String {
     // Plain structs of numbers: serializing cannot fail.
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn migration_9_marks_the_impossible_times_an_older_version_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tw.db");
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        // A store as version 8 left it: a clock-less run on 1970-01-01, a
+        // "run" lasting 140 days, one dated next year and an ordinary one.
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            for sql in &migrations::MIGRATIONS[..8] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 8).unwrap();
+            let rows = [
+                (1, 900_i64, 1_526.0),
+                (2, 990_000_000_000, 140.0 * 86_400.0),
+                (3, now_ms + 365 * 86_400_000, 1_800.0),
+                (4, now_ms - 86_400_000, 1_800.0),
+            ];
+            for (id, start_ms, elapsed_s) in rows {
+                conn.execute(
+                    "INSERT INTO files (id, path, size, mtime_ns, content_hash, outcome,
+                        first_seen_ms, ingested_ms)
+                     VALUES (?1, 'f' || ?1, 1, 1, 'h' || ?1, 'complete', 0, 0)",
+                    [id],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO activities (id, file_id, session_index, format, sport, sub_sport,
+                        sport_label, start_ms, elapsed_s, distance_m, device, partial, richness,
+                        sample_count, has_gps, has_cadence, has_altitude, has_heart_rate,
+                        summary_json, laps_json, pauses_json)
+                     VALUES (?1, ?1, 0, 'gpx', 'running', 'generic', 'running', ?2, ?3, 4000,
+                        'x', 0, 0, 0, 0, 0, 0, 0, '{}', '[]', '[]')",
+                    params![id, start_ms, elapsed_s],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open(&path).unwrap();
+        assert!(store.schema_version().unwrap() >= 9);
+        let unknown: Vec<(i64, Option<String>)> = store
+            .activities_listed(ActivityFilter::All)
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.id, a.time_unknown))
+            .collect();
+        let why = |id: i64| unknown.iter().find(|u| u.0 == id).unwrap().1.clone();
+        assert!(why(1).unwrap().contains("dated 1970-01-01, before 1990"));
+        assert!(why(2).unwrap().contains("lasts 140 days"));
+        assert!(why(3).unwrap().contains("after today"));
+        assert_eq!(why(4), None);
+    }
+}

@@ -168,6 +168,7 @@ pub fn router(state: AppState) -> Router {
         .route("/activity/{id}", get(pages::activity))
         .route("/activity/{id}/surface", post(pages::retag))
         .route("/activity/{id}/sport", post(pages::resport))
+        .route("/activity/{id}/start", post(pages::restart))
         .route("/pain", get(pages::pain).post(pages::log_pain))
         .route("/visa-a", get(pages::visa_a).post(pages::save_visa_a))
         .route("/report", get(pages::report))

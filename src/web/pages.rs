@@ -252,7 +252,7 @@ pub async fn activities(
             @for a in &rows {
                 li {
                     a href=(format!("/activity/{}", a.id)) {
-                        span.date { (day_time(a.start_ms, a.local_offset_s.unwrap_or(0))) }
+                        span.date { (when(a, a.local_offset_s.unwrap_or(0))) }
                         " "
                         span.what { (a.sport_name()) " · " (km(a.distance_m)) }
                     }
@@ -292,14 +292,28 @@ pub async fn activity(
     let saved = q.saved.as_deref().and_then(|s| match s {
         "surface" => Some(format!("Surface saved: {}.", m.surface.as_str())),
         "sport" => Some(format!("Sport saved: {}.", a.sport)),
+        "start" => Some("Start saved: the rules have seen it.".to_string()),
         _ => None,
     });
     let clock = crate::metrics::pace::clock;
     let body = html! {
         h1 { (a.sport_name()) " · " (km(m.distance_m)) }
-        p.muted { (day_time(a.start_ms, off)) " · " (a.device) " · " (a.format)
+        p.muted { (when(a, off)) @if a.start_status == "runner" { " (your word)" } " · " (a.device) " · " (a.format)
             @if a.partial { " · partial file" } }
         (notice(None, saved.as_deref()))
+        @if let Some(why) = &a.time_unknown {
+            section.question #start-question {
+                h2 { "When did it start?" }
+                p { "Its time cannot be true: " (why) "." }
+                p { "Until you say when it started it is left out of your running baseline and the rules." }
+                form.start-answer method="post" action=(format!("/activity/{}/start", a.id)) {
+                    (csrf_field(&csrf.0))
+                    label for="start" { "Started at (your local time)" }
+                    input #start type="datetime-local" name="start" required;
+                    button type="submit" { "Save start" }
+                }
+            }
+        }
         @if a.sport_status == "unconfirmed" {
             section.question #sport-question {
                 h2 { (a.sport_question()) }
@@ -431,6 +445,53 @@ pub async fn retag(State(state): State<AppState>, Path(id): Path<String>, form: 
 
 /// The runner's word on what an activity was: tag, measure again, run the
 /// rules again on what it changes (`alerts::change_sport`).
+/// `POST /activity/{id}/start`: the runner says when an activity whose
+/// time is unknown started (the form's local time, or RFC 3339).
+pub async fn restart(State(state): State<AppState>, Path(id): Path<String>, form: RawForm) -> Page {
+    let id = id_of(&id, "activity")?;
+    let f = fields(&form)?;
+    let Some(text) = field(&f, "start") else {
+        return Err(WebError::BadRequest("Give the time it started.".into()));
+    };
+    let now = now();
+    let (start_ms, offset) = crate::clock::parse_start(text, state.opts.local_offset_s, now)
+        .map_err(WebError::BadRequest)?;
+    let opts = state.opts.clone();
+    let change = state
+        .with_store(move |store| {
+            Ok::<_, WebError>(crate::alerts::change_start(
+                store,
+                id,
+                start_ms,
+                Some(offset),
+                &opts.ingest,
+                &opts.rules,
+                now,
+            )?)
+        })
+        .await?;
+    match change {
+        crate::alerts::StartChange::NoSuchActivity => {
+            Err(WebError::NotFound(format!("There is no activity {id}.")))
+        }
+        crate::alerts::StartChange::Refused(why) => Err(WebError::BadRequest(format!(
+            "No start can make this activity's time true: {why}."
+        ))),
+        crate::alerts::StartChange::Moved { .. } => {
+            Ok(see_other(&format!("/activity/{id}?saved=start")))
+        }
+    }
+}
+
+/// The start as a list or a page shows it: "time unknown" when it cannot
+/// be true.
+fn when(a: &crate::store::ActivityRow, offset_s: i32) -> String {
+    match a.time_unknown {
+        Some(_) => "time unknown".to_string(),
+        None => day_time(a.start_ms, offset_s),
+    }
+}
+
 pub async fn resport(State(state): State<AppState>, Path(id): Path<String>, form: RawForm) -> Page {
     let id = id_of(&id, "activity")?;
     let f = fields(&form)?;
