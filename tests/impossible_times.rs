@@ -313,6 +313,10 @@ fn the_runs_page_asks_when_a_clock_less_run_started_and_takes_the_answer() {
     let page = server.get(&format!("/activity/{id}"), None);
     assert!(page.body.contains("When did it start?"), "{}", page.body);
     assert!(page.body.contains("before 1990"), "{}", page.body);
+    assert!(
+        !page.body.contains("Time of day"),
+        "a clock-less run has none"
+    );
 
     let v = server.visit();
     let day = (Utc::now() - Duration::days(2)).format("%Y-%m-%d");
@@ -325,6 +329,7 @@ fn the_runs_page_asks_when_a_clock_less_run_started_and_takes_the_answer() {
     let saved = server.get(r.header("location").unwrap(), Some(&v.cookie));
     assert!(saved.body.contains("Start saved"), "{}", saved.body);
     assert!(!saved.body.contains("When did it start?"));
+    assert!(saved.body.contains("Time of day"));
     let api = server.get(&format!("/api/activities/{id}"), None).json();
     assert_eq!(api["activity"]["time_unknown"], Value::Null);
     assert_eq!(api["activity"]["start_status"], "runner");

@@ -364,7 +364,7 @@ pub async fn activity(
             @if let Some(hr) = m.heart_rate_mean_bpm { dt { "Heart rate" } dd { (format!("{hr:.0}")) " bpm" } }
             @if let Some(t) = m.temperature_mean_c { dt { "Temperature" } dd { (format!("{t:.0}")) " °C" } }
             @if let Some(rpe) = a.post_run_rpe { dt { "Effort (watch)" } dd { (score(rpe)) "/10" } }
-            dt { "Time of day" } dd { (m.part_of_day.as_str()) }
+            @if a.time_unknown.is_none() { dt { "Time of day" } dd { (m.part_of_day.as_str()) } }
         }
         @if !m.cross_training {
             section.surface {
