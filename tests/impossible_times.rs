@@ -172,6 +172,18 @@ fn impossible_times_are_stored_as_unknown_with_the_reason_and_kept_out_of_the_ru
         .filter(|l| l.contains("time unknown"))
         .count();
     assert_eq!(unknown_lines, 5, "{}", text.stdout);
+    // `status` says how many wait for a start, and how to give one.
+    let status = tw.run(&["status"]);
+    status.assert_ok();
+    assert!(
+        status
+            .stdout
+            .contains("5 run(s) with a time that cannot be true"),
+        "{}",
+        status.stdout
+    );
+    let ids = tw.run(&["status", "--json"]).json()["time_unknown"].clone();
+    assert_eq!(ids.as_array().unwrap().len(), 5, "{ids}");
     // No alert, and the budget's run count is the season's.
     assert_eq!(alert_ids(&tw), alerts_before);
     assert_eq!(

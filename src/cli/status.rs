@@ -20,6 +20,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let b = baseline::compute(&history, now, &settings.baseline);
     let open = store.alerts(false)?;
     let unconfirmed = store.unconfirmed()?;
+    let unknown_time: Vec<i64> = store.runs_of_unknown_time()?.iter().map(|a| a.id).collect();
     // Newest first.
     let questions: Vec<String> = unconfirmed
         .iter()
@@ -33,6 +34,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             "acwr": b.acwr(),
             "open_alerts": open,
             "questions": questions,
+            "time_unknown": unknown_time,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
@@ -84,6 +86,14 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         println!(
             "  answer: tendonwatch tag {} --sport running|cycling|walking|hiking|other",
             first.id
+        );
+    }
+    if let Some(first) = unknown_time.first() {
+        println!(
+            "{} run(s) with a time that cannot be true, left out until you give their start \
+             (`tendonwatch activities` lists them as \"time unknown\"): \
+             tendonwatch tag {first} --start YYYY-MM-DDTHH:MM",
+            unknown_time.len()
         );
     }
     if open.is_empty() {

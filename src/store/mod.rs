@@ -402,6 +402,18 @@ impl Store {
         )
     }
 
+    /// Runs (or possible runs) whose time cannot be true, oldest first:
+    /// left out of the rules until the runner gives their start.
+    pub fn runs_of_unknown_time(&self) -> Result<Vec<ActivityRow>> {
+        self.query_activities(
+            &format!(
+                "WHERE {} AND a.time_unknown IS NOT NULL ORDER BY a.start_ms, a.id",
+                ActivityFilter::Runs.sql()
+            ),
+            [],
+        )
+    }
+
     /// A page of a listing, newest first, and how many it holds in all.
     pub fn activities_newest(
         &self,
