@@ -170,8 +170,12 @@ pub struct ProfileConfig {
     pub mode: crate::rules::Mode,
     /// 40 or more: the stricter progression thresholds (masters).
     pub age: Option<u32>,
-    /// "YYYY-MM-DD": the baseline only uses runs since this day.
+    /// "YYYY-MM-DD" (or any time `--at` takes): the baseline only uses runs
+    /// since then.
     pub return_start: Option<String>,
+    /// Your IANA time zone ("Europe/Berlin"); default: this machine's
+    /// (`TZ`, then `/etc/localtime`).
+    pub time_zone: Option<String>,
     /// Alerts about runs older than this many days are stored, not pushed.
     pub notification_horizon_days: i64,
     /// Pain (0–10) during or after a run above which `pain_limit` fires;
@@ -195,6 +199,7 @@ impl Default for ProfileConfig {
             mode: crate::rules::Mode::Return,
             age: None,
             return_start: None,
+            time_zone: None,
             notification_horizon_days: 3,
             pain_limit: None,
         }
@@ -400,12 +405,14 @@ impl Config {
             path: path.to_path_buf(),
             message,
         };
+        if let Some(name) = &self.profile.time_zone {
+            crate::zone::Zone::from_name(name)
+                .map_err(|e| invalid(format!("[profile] time_zone: {e}")))?;
+        }
         if let Some(day) = &self.profile.return_start {
-            chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|e| {
-                invalid(format!(
-                    "[profile] return_start = \"{day}\": not a YYYY-MM-DD date ({e})"
-                ))
-            })?;
+            let now = chrono::Utc::now().timestamp_millis();
+            crate::zone::parse_instant(day, &self.zone(), now)
+                .map_err(|e| invalid(format!("[profile] return_start: {e}")))?;
         }
         if let Some(limit) = self.profile.pain_limit {
             if !(0.0..=10.0).contains(&limit) {
@@ -496,15 +503,24 @@ impl Config {
         Ok(())
     }
 
+    /// The runner's time zone: `[profile] time_zone`, else this machine's.
+    /// (`validate` has refused a name the database does not know.)
+    pub fn zone(&self) -> crate::zone::Zone {
+        self.profile
+            .time_zone
+            .as_deref()
+            .and_then(|n| crate::zone::Zone::from_name(n).ok())
+            .unwrap_or_else(crate::zone::Zone::system)
+    }
+
     /// What the rules need from this config.
     pub fn rule_settings(&self) -> crate::alerts::RuleSettings {
+        let now = chrono::Utc::now().timestamp_millis();
         let return_start_ms = self
             .profile
             .return_start
             .as_deref()
-            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc().timestamp_millis() - i64::from(local_offset_s()) * 1000);
+            .and_then(|d| crate::zone::parse_instant(d, &self.zone(), now).ok());
         crate::alerts::RuleSettings {
             baseline: crate::baseline::BaselineSettings {
                 volume_window_days: self.baseline.volume_window_days,

@@ -28,3 +28,4 @@ pub mod sport;
 pub mod store;
 pub mod watch;
 pub mod web;
+pub mod zone;
