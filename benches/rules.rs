@@ -32,6 +32,7 @@ fn main() {
         thresholds: Thresholds::default(),
         horizon_days: 3,
         sinks: Vec::new(),
+        zone: tendonwatch::zone::Zone::Fixed(0),
     };
     let dir = tempfile::tempdir().unwrap();
     let mut results = Vec::new();

@@ -106,7 +106,7 @@ fn main() {
         rules: settings,
         ingest: config.ingest_settings(),
         pain_limit: config.profile.pain_limit(),
-        local_offset_s: 0,
+        zone: tendonwatch::zone::Zone::Fixed(0),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

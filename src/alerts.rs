@@ -21,6 +21,8 @@ pub struct RuleSettings {
     /// Configured delivery sinks ("desktop", "ntfy", "gotify", "webhook"):
     /// a queued alert gets an outbox row for each.
     pub sinks: Vec<String>,
+    /// The runner's time zone (`[profile] time_zone`).
+    pub zone: crate::zone::Zone,
 }
 
 /// Evaluate every unevaluated run in time order. Returns the new alerts.
@@ -32,6 +34,9 @@ pub fn evaluate_pending(
     let mut new_alerts = ask_about_unconfirmed(store, settings, now_ms)?;
     for (id, start_ms) in store.unevaluated_runs()? {
         new_alerts.extend(evaluate_run(store, id, start_ms, settings, now_ms)?);
+        // The entries this run is judged with (pain during and after it,
+        // the next mornings) are judged again with it.
+        store.rejudge_pain(start_ms, start_ms + 2 * DAY_MS)?;
     }
     Ok(new_alerts)
 }
@@ -269,26 +274,38 @@ pub fn change_start(
 /// A run's distance is part of the load of the four weeks after it.
 pub const RE_EVALUATE_DAYS: i64 = 28;
 
-/// How far back pain rules look at each evaluation.
+/// The reminders look this far back for runs that introduced something.
 pub const PAIN_WINDOW_DAYS: i64 = 21;
 
-/// Evaluate the pain rules (RULES.md C) over the last weeks as of `now`:
-/// after a pain entry is logged, after an import, and whenever the daemon
-/// ticks. A cause already alerted is never alerted again.
+/// Evaluate the pain rules (RULES.md C): every entry not judged yet — logged
+/// now, typed in from an old paper diary, imported — against the runs and
+/// mornings around *it*, and the reminders as of `now`. Called after a
+/// pain entry is logged, after an import, and whenever the daemon ticks.
+/// A run or an entry arriving near judged entries has them judged again
+/// (`Store::rejudge_pain`), so the verdicts do not depend on the order in
+/// which runs and entries arrived. A cause already alerted is never
+/// alerted again; findings about windows older than the horizon are stored
+/// and never pushed.
 pub fn evaluate_pain(
     store: &mut Store,
     settings: &RuleSettings,
     pain_limit: f64,
-    local_offset_s: i32,
     now_ms: i64,
 ) -> Result<Vec<Alert>, StoreError> {
-    let from = now_ms - PAIN_WINDOW_DAYS * DAY_MS;
-    // Two weeks more as context: the trend of an entry compares its week
-    // with the week before.
-    let entries = store.pain_between(from - 14 * DAY_MS, now_ms + crate::pain::FUTURE_SLACK_MS)?;
-    let runs = store.run_records(from - DAY_MS, now_ms + 1)?;
+    let to_judge = store.pain_to_judge()?;
+    let recent = now_ms - PAIN_WINDOW_DAYS * DAY_MS;
+    // Context: three weeks before the first entry judged (the trend reads
+    // whole weeks), the runs of the two days before it, and everything up
+    // to the last one (or now, for the reminders).
+    let first = to_judge.first().map_or(recent, |e| e.1.min(recent));
+    let last = to_judge.last().map_or(now_ms, |e| e.1.max(now_ms));
+    let entries = store.pain_between(
+        first - PAIN_WINDOW_DAYS * DAY_MS,
+        last + crate::pain::FUTURE_SLACK_MS + 1,
+    )?;
+    let runs = store.run_records(first - 2 * DAY_MS, last + 1)?;
     let introductions: Vec<rules::pain::Introduction> = store
-        .alerts_between(from, now_ms + 1)?
+        .alerts_between(recent, now_ms + 1)?
         .into_iter()
         .filter(|a| {
             rules::RuleId::parse(&a.kind)
@@ -309,14 +326,15 @@ pub fn evaluate_pain(
             }
             acc
         });
+    let judge: std::collections::HashSet<i64> = to_judge.iter().map(|e| e.0).collect();
     let ctx = rules::pain::PainContext {
         entries: &entries,
-        since_ms: from,
+        judge: &judge,
         runs: &runs,
         introductions: &introductions,
         now_ms,
         limit: pain_limit,
-        local_offset_s,
+        zone: settings.zone,
     };
     let findings = rules::pain::evaluate(&ctx);
     let horizon = settings.horizon_days * DAY_MS;
@@ -326,5 +344,7 @@ pub fn evaluate_pain(
     let mut alerts =
         store.record_findings(None, &recent, DELIVERY_QUEUED, &settings.sinks, now_ms)?;
     alerts.extend(store.record_findings(None, &old, DELIVERY_TOO_OLD, &[], now_ms)?);
+    let judged: Vec<i64> = to_judge.iter().map(|e| e.0).collect();
+    store.mark_pain_judged(&judged, now_ms)?;
     Ok(alerts)
 }

@@ -57,8 +57,8 @@ fn per_100(n: usize, runs: usize) -> f64 {
 /// The budget of `alerts` over the runs starting at `run_starts_ms`, with
 /// days and weeks in the runner's time (`offset_s` east of UTC). An alert
 /// counts at its window's end: when a live runner would have heard of it.
-pub fn measure(alerts: &[Alert], run_starts_ms: &[i64], offset_s: i32) -> Budget {
-    let local_day = |ms: i64| (ms + i64::from(offset_s) * 1000).div_euclid(DAY_MS);
+pub fn measure(alerts: &[Alert], run_starts_ms: &[i64], zone: &crate::zone::Zone) -> Budget {
+    let local_day = |ms: i64| zone.local_ms(ms).div_euclid(DAY_MS);
     // 1970-01-01 was a Thursday: +3 makes weeks start on Monday.
     let week = |ms: i64| (local_day(ms) + 3).div_euclid(7);
     let runs = run_starts_ms.len();
@@ -186,7 +186,7 @@ mod tests {
             alert("pain_24h", "warn", monday + 2 * DAY_MS),
         ];
         let runs: Vec<i64> = (0..20).map(|k| monday + k * DAY_MS).collect();
-        let b = measure(&alerts, &runs, 0);
+        let b = measure(&alerts, &runs, &crate::zone::Zone::Fixed(0));
         assert_eq!(b.alerts, 5);
         assert_eq!(b.per_100_runs, 25.0);
         assert_eq!(b.pushes_total, 3);
@@ -200,7 +200,7 @@ mod tests {
 
     #[test]
     fn an_empty_store_has_an_empty_budget() {
-        let b = measure(&[], &[], 3600);
+        let b = measure(&[], &[], &crate::zone::Zone::Fixed(3600));
         assert_eq!((b.runs, b.weeks, b.alerts, b.pushes_total), (0, 0, 0, 0));
         assert!(render(&b).contains("0 runs"));
     }

@@ -173,17 +173,19 @@ pub fn shift(a: &mut Activity, new_start_ms: i64) {
 }
 
 /// A start the runner typed: RFC 3339 with `Z` or an offset (kept as the
-/// run's offset), or a local time (`YYYY-MM-DDTHH:MM`, `YYYY-MM-DD`) at
-/// `local_offset_s`; a time a recording could have, 1990 to a day from
-/// now. Returns the instant and the offset it was given at.
-pub fn parse_start(text: &str, local_offset_s: i32, now_ms: i64) -> Result<(i64, i32), String> {
-    let (ms, offset) = match chrono::DateTime::parse_from_rfc3339(text.trim()) {
-        Ok(t) => (t.timestamp_millis(), t.offset().local_minus_utc()),
-        Err(_) => {
-            let ms = crate::config::parse_local_time(text, local_offset_s)
-                .map_err(|e| format!("{e}; RFC 3339 (2026-07-29T07:30:00+02:00) works too"))?;
-            (ms, local_offset_s)
-        }
+/// run's offset), or a local time in `zone` (every form
+/// [`crate::zone::parse_instant`] takes); a time a recording could have,
+/// 1990 to a day from now. Returns the instant and the offset it was given
+/// at.
+pub fn parse_start(
+    text: &str,
+    zone: &crate::zone::Zone,
+    now_ms: i64,
+) -> Result<(i64, i32), String> {
+    let ms = crate::zone::parse_instant(text, zone, now_ms)?;
+    let offset = match chrono::DateTime::parse_from_rfc3339(text.trim()) {
+        Ok(t) => t.offset().local_minus_utc(),
+        Err(_) => zone.offset_s_at(ms),
     };
     if !plausible(ms, now_ms) {
         return Err(format!("'{}': give a time from 1990 to today", text.trim()));

@@ -324,32 +324,7 @@ impl Env {
     }
 }
 
-/// The machine's current UTC offset: the runner's zone when a file does not
-/// say (DESIGN.md: the system zone by default).
-pub fn local_offset_s() -> i32 {
-    chrono::Local::now().offset().local_minus_utc()
-}
-
 /// Parse config text; errors name the line and column.
-/// "2026-11-21" or "2026-11-21T07:30" in local time at `offset_s` → UTC ms.
-pub fn parse_local_time(text: &str, offset_s: i32) -> Result<i64, String> {
-    let offset = i64::from(offset_s) * 1000;
-    let text = text.trim();
-    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        if let Some(t) = day.and_hms_opt(0, 0, 0) {
-            return Ok(t.and_utc().timestamp_millis() - offset);
-        }
-    }
-    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
-        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
-            return Ok(t.and_utc().timestamp_millis() - offset);
-        }
-    }
-    Err(format!(
-        "'{text}' is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM)"
-    ))
-}
-
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     toml::from_str(text).map_err(|e| {
         let message = match e.span() {
@@ -536,6 +511,7 @@ impl Config {
             thresholds: self.rules.clone(),
             horizon_days: self.profile.notification_horizon_days,
             sinks: self.notify.sinks(),
+            zone: self.zone(),
         }
     }
 
@@ -543,7 +519,7 @@ impl Config {
     pub fn ingest_settings(&self) -> crate::ingest::Settings {
         crate::ingest::Settings {
             areas: std::sync::Arc::new(self.surface.areas.clone()),
-            fallback_offset_s: local_offset_s(),
+            zone: self.zone(),
             own_pace: Default::default(),
         }
     }

@@ -9,7 +9,6 @@
 //! by inotify, is found. SIGTERM/SIGINT finish the batch in hand.
 
 use crate::alerts::{self, RuleSettings};
-use crate::config::local_offset_s;
 use crate::ingest::{self, Settings};
 use crate::store::{Store, StoreError};
 use crate::watch::{self, Change, Mode};
@@ -194,13 +193,7 @@ pub async fn run(
             }
         });
         if now >= next_pain {
-            let alerts = alerts::evaluate_pain(
-                &mut store,
-                &opts.rules,
-                opts.pain_limit,
-                local_offset_s(),
-                now_ms(),
-            )?;
+            let alerts = alerts::evaluate_pain(&mut store, &opts.rules, opts.pain_limit, now_ms())?;
             if !alerts.is_empty() {
                 poke_delivery();
             }
@@ -255,7 +248,6 @@ pub async fn run(
                     &mut store,
                     &opts.rules,
                     opts.pain_limit,
-                    local_offset_s(),
                     now_ms(),
                 )?);
                 for a in &new_alerts {

@@ -135,8 +135,8 @@ pub struct ReadFile {
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub areas: std::sync::Arc<Vec<NamedArea>>,
-    /// The runner's UTC offset for files that do not carry one.
-    pub fallback_offset_s: i32,
+    /// The runner's zone, for files that do not carry their UTC offset.
+    pub zone: crate::zone::Zone,
     /// The runner's usual paces: evidence for the sport of a file that does
     /// not name it. Refreshed from the store at each ingest.
     pub own_pace: crate::sport::OwnPace,
@@ -147,7 +147,7 @@ impl Settings {
         MetricsInput {
             surface_tag: None,
             areas: &self.areas,
-            fallback_offset_s: self.fallback_offset_s,
+            zone: self.zone,
         }
     }
 }

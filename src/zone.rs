@@ -19,6 +19,13 @@ pub enum Zone {
     Fixed(i32),
 }
 
+/// A fixed offset (a run's own recorded offset) where a zone is expected.
+impl From<i32> for Zone {
+    fn from(offset_s: i32) -> Self {
+        Zone::Fixed(offset_s)
+    }
+}
+
 impl Default for Zone {
     fn default() -> Self {
         Zone::Fixed(0)
@@ -126,7 +133,7 @@ impl Zone {
         let local = self.local_ms(utc_ms);
         let day = local.div_euclid(86_400_000) * 86_400_000;
         let naive = DateTime::from_timestamp_millis(day)
-            .map_or_else(|| NaiveDateTime::default(), |t| t.naive_utc());
+            .map_or_else(NaiveDateTime::default, |t| t.naive_utc());
         self.to_utc(naive)
     }
 

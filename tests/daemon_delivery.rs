@@ -65,9 +65,11 @@ fn webhook_server(listener: TcpListener) -> Arc<Mutex<Vec<(String, String)>>> {
 /// A local hour of the day twelve hours from now: a digest at that hour is
 /// far from any alert queued now.
 fn digest_hour_far_from_now() -> u32 {
-    let offset_ms = i64::from(tendonwatch::config::local_offset_s()) * 1000;
-    let local_hour =
-        (chrono::Utc::now().timestamp_millis() + offset_ms).rem_euclid(DAY_MS) / 3_600_000;
+    let now = chrono::Utc::now().timestamp_millis();
+    let local_hour = tendonwatch::zone::Zone::system()
+        .local_ms(now)
+        .rem_euclid(DAY_MS)
+        / 3_600_000;
     ((local_hour + 12) % 24) as u32
 }
 

@@ -164,7 +164,7 @@ fn a_beach_area_from_the_config_makes_the_run_sand() {
     let run = runs::steady_run(&RunSpec::default());
     let settings = Settings {
         areas: std::sync::Arc::new(vec![beach]),
-        fallback_offset_s: 0,
+        zone: tendonwatch::zone::Zone::Fixed(0),
         ..Settings::default()
     };
     let m = tendonwatch::metrics::compute(&run, &settings.metrics_input());

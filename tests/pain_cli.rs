@@ -52,7 +52,11 @@ fn bad_pain_values_are_refused_and_change_nothing() {
     refused(&tw, &["pain", "3", "--side", "up"], "unknown side 'up'");
     refused(&tw, &["pain", "3", "--kind", "yesterday"], "unknown kind");
     refused(&tw, &["pain", "3", "--at", "2099-01-01"], "in the future");
-    refused(&tw, &["pain", "3", "--at", "last tuesday"], "not a date");
+    refused(
+        &tw,
+        &["pain", "3", "--at", "last tuesday"],
+        "is not a time: use RFC 3339",
+    );
     refused(&tw, &["pain", "3", "--stiffness", "-5"], "out of range");
     refused(
         &tw,

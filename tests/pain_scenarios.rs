@@ -24,6 +24,7 @@ fn settings(mode: Mode) -> RuleSettings {
         thresholds: Thresholds::default(),
         horizon_days: 3,
         sinks: Vec::new(),
+        zone: tendonwatch::zone::Zone::Fixed(0),
     }
 }
 
@@ -84,14 +85,9 @@ impl Story {
 
     fn pain_rules(&mut self, mode: Mode, now_ms: i64) -> Vec<Alert> {
         let limit = if mode == Mode::Return { 3.0 } else { 5.0 };
-        evaluate_pain(
-            &mut self.store,
-            &settings(mode),
-            limit,
-            self.runner.local_offset_s,
-            now_ms,
-        )
-        .unwrap()
+        let mut s = settings(mode);
+        s.zone = tendonwatch::zone::Zone::Fixed(self.runner.local_offset_s);
+        evaluate_pain(&mut self.store, &s, limit, now_ms).unwrap()
     }
 }
 
@@ -153,6 +149,9 @@ fn during_4_is_over_the_limit_for_return_but_not_for_normal() {
     s.log(after_run, 4.0, PainKind::During, None);
     let normal = s.pain_rules(Mode::Normal, after_run + HOUR);
     assert!(normal.is_empty(), "limit 5 in normal mode: {normal:#?}");
+    // The same entry judged again, as in a return profile (an entry is
+    // judged once; here the profile changed).
+    s.store.rejudge_pain(0, i64::MAX).unwrap();
     let ret = s.pain_rules(Mode::Return, after_run + HOUR);
     assert_eq!(kinds(&ret), ["pain_limit"], "{ret:#?}");
     assert!(

@@ -25,6 +25,7 @@ fn settings(mode: Mode) -> RuleSettings {
         thresholds: Thresholds::default(),
         horizon_days: 3,
         sinks: Vec::new(),
+        zone: tendonwatch::zone::Zone::Fixed(3600),
     }
 }
 
@@ -71,7 +72,7 @@ impl Story {
         assert!(problems.is_empty());
         let ingest_settings = Settings {
             areas: std::sync::Arc::new(self.areas.clone()),
-            fallback_offset_s: 3600,
+            zone: tendonwatch::zone::Zone::Fixed(3600),
             ..Settings::default()
         };
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -27,6 +27,7 @@ fn rule_settings() -> RuleSettings {
         thresholds: Thresholds::default(),
         horizon_days: 3,
         sinks: vec!["webhook".to_string()],
+        zone: tendonwatch::zone::Zone::Fixed(0),
     }
 }
 

@@ -226,7 +226,7 @@ fn the_pain_form_refuses_bad_values_with_a_clear_message() {
         (format!("score=3&note={long_note}"), "500 characters"),
         ("score=3&note=a%07b".into(), "control characters"),
         ("score=3&at=2999-01-01T07:00".into(), "in the future"),
-        ("score=3&at=yesterday".into(), "not a date"),
+        ("score=3&at=yesterday".into(), "is not a time: use RFC 3339"),
         ("score=3&at=1990-01-01".into(), "ten years ago"),
         ("score=%FF".into(), "not sent as text"),
         ("score=%4".into(), "garbled"),
@@ -294,7 +294,7 @@ fn the_visa_a_retag_and_acknowledge_forms_refuse_bad_values() {
             404,
             "no activity 999",
         ),
-        ("/activity/1/start", "start=soon", 400, "is not a date"),
+        ("/activity/1/start", "start=soon", 400, "is not a time"),
         (
             "/activity/1/start",
             "start=1985-01-01T07%3A00",

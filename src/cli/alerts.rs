@@ -49,11 +49,8 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if args.stats {
-        let budget = crate::budget::measure(
-            &store.alerts(true)?,
-            &store.run_starts()?,
-            crate::config::local_offset_s(),
-        );
+        let budget =
+            crate::budget::measure(&store.alerts(true)?, &store.run_starts()?, &ctx.zone());
         if args.json {
             println!("{}", serde_json::to_string_pretty(&budget)?);
         } else {

@@ -168,7 +168,8 @@ fn run_in(
     // Create the schema before the daemon, the server and the feeder open it.
     drop(Store::open(&db_path)?);
 
-    let offset_s = config::local_offset_s();
+    let zone = crate::zone::Zone::system();
+    let offset_s = zone.offset_s_at(chrono::Utc::now().timestamp_millis());
     let season = demo::season(chrono::Utc::now().timestamp_millis(), offset_s);
     let config = Config::default();
     let mut rules = config.rule_settings();
@@ -177,7 +178,7 @@ fn run_in(
     rules.sinks.clear();
     let pain_limit = config.profile.pain_limit();
     let mut ingest = config.ingest_settings();
-    ingest.fallback_offset_s = offset_s;
+    ingest.zone = zone;
     let w = &config.watch;
     let daemon_opts = DaemonOptions {
         folders: vec![sync.clone()],
@@ -200,7 +201,7 @@ fn run_in(
         rules: rules.clone(),
         ingest,
         pain_limit,
-        local_offset_s: offset_s,
+        zone,
     };
 
     println!("dashboard: http://{local}/");
@@ -435,7 +436,6 @@ impl Feeder {
                         &mut store,
                         &self.rules,
                         self.pain_limit,
-                        self.offset_s,
                         p.at_ms,
                     )?;
                     print_new_alerts(&store, &mut last_alert)?;
@@ -451,7 +451,6 @@ impl Feeder {
             &mut store,
             &self.rules,
             self.pain_limit,
-            self.offset_s,
             chrono::Utc::now().timestamp_millis(),
         )?;
         print_new_alerts(&store, &mut last_alert)?;

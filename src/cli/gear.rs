@@ -1,7 +1,7 @@
 //! `tendonwatch gear add NAME --drop MM [--from DATE]`, `gear use NAME
 //! [--from DATE]`, `gear list [--json]`: shoes and their heel drop (RULES.md D).
 
-use super::{Context_, parse_local_time};
+use super::Context_;
 use anyhow::bail;
 use std::process::ExitCode;
 
@@ -42,7 +42,7 @@ pub fn run(ctx: &Context_, command: Command) -> anyhow::Result<ExitCode> {
             if !(0.0..=20.0).contains(&drop_mm) || !drop_mm.is_finite() {
                 bail!("--drop {drop_mm}: a heel drop is between 0 and 20 mm");
             }
-            let from_ms = from.as_deref().map(parse_local_time).transpose()?;
+            let from_ms = from.as_deref().map(|t| ctx.parse_time(t)).transpose()?;
             let mut store = ctx.open_store()?;
             if !store.add_shoe(&name, drop_mm, now)? {
                 bail!("shoes named '{name}' already exist");
@@ -54,7 +54,7 @@ pub fn run(ctx: &Context_, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Use { name, from } => {
             let from_ms = match from.as_deref() {
-                Some(text) => parse_local_time(text)?,
+                Some(text) => ctx.parse_time(text)?,
                 None => now,
             };
             let mut store = ctx.open_store()?;

@@ -83,7 +83,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         &mut store,
         &rule_settings,
         ctx.config.profile.pain_limit(),
-        crate::config::local_offset_s(),
         now_ms,
     )?);
     if args.json {

@@ -121,13 +121,19 @@ pub struct Context_ {
     pub db: Option<PathBuf>,
 }
 
-/// "2026-11-21" or "2026-11-21T07:30" (the runner's local time) → UTC ms.
-pub fn parse_local_time(text: &str) -> anyhow::Result<i64> {
-    crate::config::parse_local_time(text, crate::config::local_offset_s())
-        .map_err(anyhow::Error::msg)
-}
-
 impl Context_ {
+    /// A time the runner typed, in every form `zone::parse_instant`
+    /// takes, local times in the runner's zone at that instant → UTC ms.
+    pub fn parse_time(&self, text: &str) -> Result<i64, UsageError> {
+        let now = chrono::Utc::now().timestamp_millis();
+        crate::zone::parse_instant(text, &self.zone(), now).map_err(UsageError)
+    }
+
+    /// The runner's time zone (`[profile] time_zone`, else this machine's).
+    pub fn zone(&self) -> crate::zone::Zone {
+        self.config.zone()
+    }
+
     pub fn open_store(&self) -> anyhow::Result<Store> {
         let path = self.config.db_path(self.db.as_deref(), &self.env)?;
         Store::open(&path).with_context(|| format!("opening the store {}", path.display()))

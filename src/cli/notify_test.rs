@@ -2,7 +2,7 @@
 //! and the daemon's delivery adapter (outbox → sinks).
 
 use super::Context_;
-use crate::config::{Config, local_offset_s};
+use crate::config::Config;
 use crate::daemon::Delivery;
 use crate::notify::{self, Sink};
 use crate::store::{Store, StoreError};
@@ -25,6 +25,7 @@ pub fn delivery(config: &Config) -> Option<Arc<dyn Delivery>> {
             sinks,
             policy: config.notify.policy(),
             stall_after_bundle: std::env::var_os(TEST_STALL_AFTER_BUNDLE).is_some_and(|v| v == "1"),
+            zone: config.zone(),
         }) as Arc<dyn Delivery>
     })
 }
@@ -33,13 +34,14 @@ struct Sinks {
     sinks: Vec<Box<dyn Sink + Send + Sync>>,
     policy: notify::Policy,
     stall_after_bundle: bool,
+    zone: crate::zone::Zone,
 }
 
 impl Delivery for Sinks {
     fn deliver_due(&self, store: &mut Store, now_ms: i64) -> Result<Option<i64>, StoreError> {
         // The runner's offset as of now: the digest hour and quiet hours
         // follow a DST change from the next round on.
-        let offset = local_offset_s();
+        let offset = self.zone.offset_s_at(now_ms);
         let bundled = notify::bundle_due(store, &self.sinks, &self.policy, offset, now_ms)?;
         for d in &bundled {
             tracing::info!("digest {} for {}: bundled", d.id, d.sink);

@@ -4,8 +4,7 @@
 //! Bad input (a score of 11, a time in the future, an unknown side) is one
 //! clear line, exit 2, and the store is not touched.
 
-use super::{Context_, UsageError, parse_local_time};
-use crate::config::local_offset_s;
+use super::{Context_, UsageError};
 use crate::pain::{self, PainEntry, PainKind, Side};
 use crate::store::Store;
 use crate::store::pain::NewPain;
@@ -78,7 +77,12 @@ struct Parsed {
     at_ms: Option<i64>,
 }
 
-fn parse_fields(score: Option<&str>, f: &Fields, now_ms: i64) -> anyhow::Result<Parsed> {
+fn parse_fields(
+    ctx: &Context_,
+    score: Option<&str>,
+    f: &Fields,
+    now_ms: i64,
+) -> anyhow::Result<Parsed> {
     let score = score.map(pain::parse_score).transpose().map_err(usage)?;
     let kind = f
         .kind
@@ -100,7 +104,7 @@ fn parse_fields(score: Option<&str>, f: &Fields, now_ms: i64) -> anyhow::Result<
         .map_err(usage)?;
     let at_ms =
         f.at.as_deref()
-            .map(|t| parse_local_time(t).map_err(|e| usage(e.to_string())))
+            .map(|t| ctx.parse_time(t).map_err(|e| usage(format!("--at {e}"))))
             .transpose()?;
     if let Some(at) = at_ms {
         if at > now_ms + pain::FUTURE_SLACK_MS {
@@ -152,10 +156,10 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn log(ctx: &Context_, score: &str, fields: &Fields, now: i64) -> anyhow::Result<ExitCode> {
-    let parsed = parse_fields(Some(score), fields, now)?;
+    let parsed = parse_fields(ctx, Some(score), fields, now)?;
     let mut store = ctx.open_store()?;
     let at_ms = parsed.at_ms.unwrap_or(now);
-    let offset = local_offset_s();
+    let offset = ctx.zone().offset_s_at(at_ms);
     let (kind, guessed) = match parsed.kind {
         Some(k) => (k, false),
         None => (
@@ -192,7 +196,7 @@ fn edit(
     fields: &Fields,
     now: i64,
 ) -> anyhow::Result<ExitCode> {
-    let parsed = parse_fields(score, fields, now)?;
+    let parsed = parse_fields(ctx, score, fields, now)?;
     let mut store = ctx.open_store()?;
     let Some(old) = store.pain_entry(id)? else {
         return Err(usage(format!(
@@ -218,7 +222,6 @@ fn evaluate(ctx: &Context_, store: &mut Store, now: i64) -> anyhow::Result<ExitC
         store,
         &ctx.config.rule_settings(),
         ctx.config.profile.pain_limit(),
-        local_offset_s(),
         now,
     )?;
     for a in &alerts {
@@ -244,25 +247,20 @@ struct ListRow {
     feel: Option<f64>,
 }
 
-fn local_text(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + i64::from(local_offset_s()) * 1000)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
-}
-
 fn list(ctx: &Context_, json: bool, days: Option<String>, now: i64) -> anyhow::Result<ExitCode> {
     let days = match days {
         None => pain::LIST_DAYS,
         Some(text) => pain::parse_list_days(&text).map_err(|e| usage(format!("--{e}")))?,
     };
     let store = ctx.open_store()?;
+    let zone = ctx.zone();
     let (entries, watch) = store.pain_listed(days, now)?;
     let mut rows: Vec<ListRow> = entries
         .into_iter()
         .map(|e: PainEntry| ListRow {
             id: Some(e.id),
             at_ms: e.at_ms,
-            at_local: local_text(e.at_ms),
+            at_local: zone.minute(e.at_ms),
             kind: e.kind.as_str(),
             score: Some(e.score),
             stiffness_min: e.stiffness_min,
@@ -277,7 +275,7 @@ fn list(ctx: &Context_, json: bool, days: Option<String>, now: i64) -> anyhow::R
     rows.extend(watch.into_iter().map(|w| ListRow {
         id: None,
         at_ms: w.at_ms,
-        at_local: local_text(w.at_ms),
+        at_local: zone.minute(w.at_ms),
         kind: PainKind::After.as_str(),
         score: None,
         stiffness_min: None,

@@ -24,7 +24,7 @@ pub fn web_options(config: &Config, db_path: PathBuf) -> WebOptions {
         rules: config.rule_settings(),
         ingest: config.ingest_settings(),
         pain_limit: config.profile.pain_limit(),
-        local_offset_s: crate::config::local_offset_s(),
+        zone: config.zone(),
     }
 }
 

@@ -48,7 +48,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         .start
         .as_deref()
         .map(|t| {
-            crate::clock::parse_start(t, crate::config::local_offset_s(), now)
+            crate::clock::parse_start(t, &ctx.zone(), now)
                 .map_err(|e| UsageError(format!("--start {e}")))
         })
         .transpose()?;

@@ -1,7 +1,7 @@
 //! `tendonwatch visa-a`: the VISA-A questionnaire (0–100, higher is better),
 //! asked on a terminal or given as flags, stored, with its trend.
 
-use super::{Context_, UsageError, parse_local_time};
+use super::{Context_, UsageError};
 use crate::pain::{VISA_A_QUESTIONS, VisaA};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -149,7 +149,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         };
         answers.validate().map_err(usage)?;
         let at_ms = match args.at.as_deref() {
-            Some(t) => parse_local_time(t).map_err(|e| usage(e.to_string()))?,
+            Some(t) => ctx.parse_time(t).map_err(|e| usage(format!("--at {e}")))?,
             None => now,
         };
         if at_ms > now + crate::pain::FUTURE_SLACK_MS {

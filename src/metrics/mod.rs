@@ -64,8 +64,9 @@ impl PartOfDay {
 pub struct MetricsInput<'a> {
     pub surface_tag: Option<Surface>,
     pub areas: &'a [NamedArea],
-    /// Used when the file does not carry the runner's UTC offset.
-    pub fallback_offset_s: i32,
+    /// The runner's zone, for files that do not carry their UTC offset:
+    /// its offset at the activity's start.
+    pub zone: crate::zone::Zone,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,7 +96,9 @@ pub struct RunMetrics {
 
 pub fn compute(activity: &Activity, input: &MetricsInput<'_>) -> RunMetrics {
     let track = Track::build(&activity.samples, &activity.pauses);
-    let offset_s = activity.local_offset_s.unwrap_or(input.fallback_offset_s);
+    let offset_s = activity
+        .local_offset_s
+        .unwrap_or_else(|| input.zone.offset_s_at(activity.start_ms));
     let local_ms = activity.start_ms.saturating_add(i64::from(offset_s) * 1000);
     let local_start_hour = (local_ms.rem_euclid(86_400_000)) as f64 / 3_600_000.0;
     let part_of_day = PartOfDay::of_hour(local_start_hour as u32);

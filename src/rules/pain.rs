@@ -27,24 +27,27 @@ pub struct Introduction {
 }
 
 pub struct PainContext<'a> {
-    /// Entries of the last weeks, any order, reaching two weeks before
-    /// `since_ms` (the trend compares a week with the one before it).
+    /// Entries around the judged ones, any order, reaching three weeks
+    /// before the first judged one (the trend compares a week with the one
+    /// before it).
     pub entries: &'a [PainEntry],
-    /// Entries from here on are judged; older ones are only context.
-    pub since_ms: i64,
+    /// The ids of the entries to judge; the others are only context.
+    pub judge: &'a std::collections::HashSet<i64>,
     pub runs: &'a [RunRecord],
     pub introductions: &'a [Introduction],
     pub now_ms: i64,
     /// `[profile] pain_limit` (3 return, 5 normal).
     pub limit: f64,
-    pub local_offset_s: i32,
+    /// The runner's zone: days, weeks and "next noon" at the offset of
+    /// each instant.
+    pub zone: crate::zone::Zone,
 }
 
 pub fn evaluate(ctx: &PainContext<'_>) -> Vec<Finding> {
     let mut entries: Vec<&PainEntry> = ctx.entries.iter().collect();
     entries.sort_by_key(|e| (e.at_ms, e.id));
     let mut out = Vec::new();
-    for e in entries.iter().filter(|e| e.at_ms >= ctx.since_ms) {
+    for e in entries.iter().filter(|e| ctx.judge.contains(&e.id)) {
         match e.kind {
             PainKind::During | PainKind::After => out.extend(pain_limit(ctx, e)),
             PainKind::Morning => {
@@ -57,8 +60,8 @@ pub fn evaluate(ctx: &PainContext<'_>) -> Vec<Finding> {
     out
 }
 
-fn day(ms: i64, offset_s: i32) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + i64::from(offset_s) * 1000)
+fn day(ms: i64, zone: &crate::zone::Zone) -> String {
+    chrono::DateTime::from_timestamp_millis(zone.local_ms(ms))
         .map(|t| t.format("%a %Y-%m-%d").to_string())
         .unwrap_or_default()
 }
@@ -109,7 +112,7 @@ fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
             format!(
                 "{when} your {:.1} km run of {}",
                 r.distance_m() / 1000.0,
-                day(r.start_ms, ctx.local_offset_s)
+                day(r.start_ms, &ctx.zone)
             )
         })
         .unwrap_or_else(|| format!("{when} the run"));
@@ -149,7 +152,7 @@ fn pain_24h(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> Opt
         "Morning pain {:.0}/10 after your {:.1} km run of {}; the last morning before it was {:.0}/10.",
         m.score,
         run.distance_m() / 1000.0,
-        day(run.start_ms, ctx.local_offset_s),
+        day(run.start_ms, &ctx.zone),
         before.score
     );
     f.what_to_do = "The tendon did not settle within 24 hours: rest or cross-train today, and make the next run shorter and easier than that one.".to_string();
@@ -227,7 +230,7 @@ fn pain_trend(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> O
     );
     f.what_to_do = "Cut this week's running back toward what you ran two weeks ago, keep it easy and flat, and watch the mornings.".to_string();
     f.source = TREND_SOURCE.to_string();
-    let local = m.at_ms + i64::from(ctx.local_offset_s) * 1000;
+    let local = ctx.zone.local_ms(m.at_ms);
     let week = chrono::DateTime::from_timestamp_millis(local)
         .map(|t| {
             let w = chrono::Datelike::iso_week(&t.date_naive());
@@ -240,11 +243,12 @@ fn pain_trend(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> O
 
 /// A run with a new stimulus and no morning entry by noon the next day.
 fn reminders(ctx: &PainContext<'_>, entries: &[&PainEntry]) -> Vec<Finding> {
-    let offset_ms = i64::from(ctx.local_offset_s) * 1000;
     ctx.introductions
         .iter()
         .filter_map(|intro| {
-            let next_noon = ((intro.end_ms + offset_ms).div_euclid(DAY_MS) + 1) * DAY_MS + 12 * 3600 * 1000 - offset_ms;
+            // Noon of the next local day, at that day's offset.
+            let next_noon = ctx.zone.day_start(ctx.zone.day_start(intro.end_ms) + 36 * 3600 * 1000)
+                + 12 * 3600 * 1000;
             if ctx.now_ms < next_noon {
                 return None;
             }
@@ -266,7 +270,7 @@ fn reminders(ctx: &PainContext<'_>, entries: &[&PainEntry]) -> Vec<Finding> {
                 unit: "morning entries".to_string(),
                 what_changed: format!(
                     "No morning pain entry after your run of {} ({}): 0 of 1 mornings logged.",
-                    day(intro.start_ms, ctx.local_offset_s),
+                    day(intro.start_ms, &ctx.zone),
                     intro.what
                 ),
                 what_to_do: "Log how the tendon feels on getting up (`tendonwatch pain SCORE --kind morning`): the next morning is how tendonwatch learns what your tendon tolerates.".to_string(),
@@ -309,14 +313,20 @@ mod tests {
             };
             entries.push(morning(k, at(k), score));
         }
+        let since_ms = now - 21 * DAY_MS;
+        let judge: std::collections::HashSet<i64> = entries
+            .iter()
+            .filter(|e| e.at_ms >= since_ms)
+            .map(|e| e.id)
+            .collect();
         let ctx = PainContext {
             entries: &entries,
-            since_ms: now - 21 * DAY_MS,
+            judge: &judge,
             runs: &[],
             introductions: &[],
             now_ms: now,
             limit: 3.0,
-            local_offset_s: 0,
+            zone: crate::zone::Zone::Fixed(0),
         };
         let trend: Vec<_> = evaluate(&ctx)
             .into_iter()
@@ -326,7 +336,7 @@ mod tests {
         // Judged without the context (as before), the cut week made a trend.
         let cut: Vec<PainEntry> = entries
             .iter()
-            .filter(|e| e.at_ms >= ctx.since_ms)
+            .filter(|e| e.at_ms >= since_ms)
             .cloned()
             .collect();
         let blind = PainContext {

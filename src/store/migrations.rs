@@ -231,4 +231,13 @@ pub const MIGRATIONS: &[&str] = &[
      WHERE time_unknown IS NULL
        AND start_ms > CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 86400000;
     "#,
+    // 10: pain entries the pain rules have still to judge (NULL), so that
+    // an entry about any date is judged against the runs and mornings
+    // around it — a backfilled diary like today's — and judged again when
+    // a run or an entry near it arrives. Entries stored before are judged
+    // once (alerts already raised are never raised again).
+    r#"
+    ALTER TABLE pain ADD COLUMN judged_ms INTEGER;
+    CREATE INDEX pain_to_judge ON pain(at_ms) WHERE judged_ms IS NULL;
+    "#,
 ];

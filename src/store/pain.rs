@@ -3,9 +3,14 @@
 //! effort and feel, read from the activities.
 
 use super::{Result, Store};
+use crate::baseline::DAY_MS;
 use crate::pain::{PainEntry, PainKind, Side, VisaA};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
+
+/// How far after an entry its verdicts reach: the next morning (30 h)
+/// and the two weeks a morning's trend compares.
+pub const PAIN_REACH_MS: i64 = 15 * DAY_MS;
 
 /// What the runner logs (everything but the id).
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +69,7 @@ impl Store {
     }
 
     pub fn add_pain(&mut self, p: &NewPain, now_ms: i64) -> Result<i64> {
+        self.rejudge_pain_near(p.at_ms)?;
         self.conn.execute(
             "INSERT INTO pain (at_ms, score, kind, stiffness_min, side, note, created_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -80,6 +86,46 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Entries whose verdicts an entry at `at_ms` can change are judged
+    /// again: the morning after it and the weeks its trend compares.
+    fn rejudge_pain_near(&self, at_ms: i64) -> Result<()> {
+        self.rejudge_pain(at_ms - DAY_MS, at_ms + PAIN_REACH_MS)
+    }
+
+    /// Judge again the live entries in [from_ms, to_ms): a run or an entry
+    /// arrived that they are judged against.
+    pub fn rejudge_pain(&self, from_ms: i64, to_ms: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE pain SET judged_ms = NULL
+             WHERE at_ms >= ?1 AND at_ms < ?2 AND deleted_ms IS NULL AND judged_ms IS NOT NULL",
+            params![from_ms, to_ms],
+        )?;
+        Ok(())
+    }
+
+    /// Live entries the pain rules have still to judge, oldest first.
+    pub fn pain_to_judge(&self) -> Result<Vec<(i64, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at_ms FROM pain WHERE judged_ms IS NULL AND deleted_ms IS NULL
+             ORDER BY at_ms, id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The pain rules have judged these entries.
+    pub fn mark_pain_judged(&mut self, ids: &[i64], now_ms: i64) -> Result<()> {
+        let tx = self.write_transaction()?;
+        {
+            let mut stmt = tx.prepare_cached("UPDATE pain SET judged_ms = ?2 WHERE id = ?1")?;
+            for id in ids {
+                stmt.execute(params![id, now_ms])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// A live (not deleted) entry.
     pub fn pain_entry(&self, id: i64) -> Result<Option<PainEntry>> {
         Ok(self
@@ -94,8 +140,13 @@ impl Store {
 
     /// Replace a live entry's fields. Returns false if there is none.
     pub fn update_pain(&mut self, id: i64, p: &NewPain) -> Result<bool> {
+        if let Some(old) = self.pain_entry(id)? {
+            self.rejudge_pain_near(old.at_ms)?;
+        }
+        self.rejudge_pain_near(p.at_ms)?;
         let n = self.conn.execute(
-            "UPDATE pain SET at_ms = ?2, score = ?3, kind = ?4, stiffness_min = ?5, side = ?6, note = ?7
+            "UPDATE pain SET at_ms = ?2, score = ?3, kind = ?4, stiffness_min = ?5, side = ?6, note = ?7,
+                judged_ms = NULL
              WHERE id = ?1 AND deleted_ms IS NULL",
             params![
                 id,
@@ -131,8 +182,13 @@ impl Store {
             )
             .optional()?;
         if let Some(id) = id {
-            self.conn
-                .execute("UPDATE pain SET deleted_ms = NULL WHERE id = ?1", [id])?;
+            self.conn.execute(
+                "UPDATE pain SET deleted_ms = NULL, judged_ms = NULL WHERE id = ?1",
+                [id],
+            )?;
+            if let Some(e) = self.pain_entry(id)? {
+                self.rejudge_pain_near(e.at_ms)?;
+            }
         }
         Ok(id)
     }

@@ -25,6 +25,7 @@
 //! deterministic, numbers have at most one decimal, and non-finite input
 //! values are skipped.
 
+use crate::zone::Zone;
 use std::fmt::{self, Write as _};
 
 use chrono::{DateTime, Datelike, NaiveDate};
@@ -103,8 +104,8 @@ pub struct LoadChart<'a> {
     pub pain: &'a [PainPoint],
     /// Any order; alerts outside the weeks' span are dropped.
     pub alerts: &'a [AlertMark],
-    /// The runner's UTC offset, for date labels.
-    pub local_offset_s: i32,
+    /// The runner's zone, for date labels (each at its instant's offset).
+    pub zone: Zone,
 }
 
 /// A value over the distance of one run (pace, cadence, elevation).
@@ -221,8 +222,8 @@ enum DateStyle {
 }
 
 /// The runner's calendar date at `ms`.
-fn local_date(ms: i64, offset_s: i32) -> Option<NaiveDate> {
-    let local = ms.checked_add(i64::from(offset_s) * 1000)?;
+fn local_date(ms: i64, zone: Zone) -> Option<NaiveDate> {
+    let local = ms.checked_add(i64::from(zone.offset_s_at(ms)) * 1000)?;
     DateTime::from_timestamp_millis(local).map(|d| d.date_naive())
 }
 
@@ -510,7 +511,7 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
     let (Some(first), Some(last)) = (weeks.first().copied(), weeks.last().copied()) else {
         return no_data_svg("load-chart", None, TITLE, "No runs yet");
     };
-    let off = c.local_offset_s;
+    let off = c.zone;
     let n = weeks.len();
     let span_start = first.start_ms;
     let span_end = last.start_ms.saturating_add(WEEK_MS);
@@ -801,7 +802,7 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
         {
             let first_of_month = NaiveDate::from_ymd_opt(d.year(), d.month(), 1)
                 .and_then(|m| m.and_hms_opt(0, 0, 0))
-                .map(|m| m.and_utc().timestamp_millis() - i64::from(off) * 1000);
+                .map(|m| off.to_utc(m));
             let x = first_of_month.map_or(X0, |t| x_time(t.max(span_start)));
             let style = if prev_year == Some(d.year()) {
                 DateStyle::Month
@@ -1228,7 +1229,7 @@ pub fn trend_chart(
     title: &str,
     points: &[(i64, f64)],
     y_max: f64,
-    local_offset_s: i32,
+    zone: impl Into<Zone>,
 ) -> String {
     const X0: f64 = 52.0;
     const X1: f64 = 612.0;
@@ -1256,7 +1257,7 @@ pub fn trend_chart(
     let (xi0, xi1) = (X0 + 14.0, X1 - 14.0);
     let x_of = |t: i64| xi0 + frac(t as f64, t_min as f64, t_max as f64) * (xi1 - xi0);
     let y_of = |v: f64| BOTTOM - frac(v, 0.0, y_max) * (BOTTOM - TOP);
-    let off = local_offset_s;
+    let off: Zone = zone.into();
 
     let mut out = String::with_capacity(2048 + pts.len() * 160);
     let latest = pts.last().map_or(0.0, |p| p.1);
@@ -1472,7 +1473,7 @@ mod tests {
             weeks: &ws,
             pain: &pain,
             alerts: &alerts,
-            local_offset_s: 3600,
+            zone: Zone::Fixed(3600),
         });
         check(&svg);
         assert_eq!(count(&svg, "<rect class=\"bar"), 12);
@@ -1507,7 +1508,7 @@ mod tests {
                 score: 3.0,
             }],
             alerts: &[],
-            local_offset_s: 0,
+            zone: Zone::Fixed(0),
         });
         check(&svg);
         assert!(svg.contains(r#"class="no-data""#) && svg.contains("No runs yet"));
@@ -1520,7 +1521,7 @@ mod tests {
                 score: 2.0,
             }],
             alerts: &[],
-            local_offset_s: 0,
+            zone: Zone::Fixed(0),
         });
         check(&svg);
         assert_eq!(count(&svg, "<rect class=\"bar"), 1);
@@ -1572,7 +1573,7 @@ mod tests {
             weeks: &ws_nan,
             pain: &pain,
             alerts: &alerts,
-            local_offset_s: 0,
+            zone: Zone::Fixed(0),
         });
         check(&svg);
         assert_eq!(count(&svg, "class=\"pain-point\""), 2);
@@ -1592,7 +1593,7 @@ mod tests {
             weeks: &ws,
             pain: &[],
             alerts: &[],
-            local_offset_s: 0,
+            zone: Zone::Fixed(0),
         });
         check(&svg);
         assert_eq!(count(&svg, "<rect class=\"bar over\""), 1);
@@ -1617,7 +1618,7 @@ mod tests {
             weeks: &ws,
             pain: &pain,
             alerts: &[],
-            local_offset_s: 0,
+            zone: Zone::Fixed(0),
         });
         check(&svg);
         // [0,1,2] and [14,15]; 30 stands alone.
@@ -1641,7 +1642,7 @@ mod tests {
                 weeks: &ws,
                 pain: &[],
                 alerts: &alerts,
-                local_offset_s: 0,
+                zone: Zone::Fixed(0),
             }),
             series_chart(&Series {
                 id: evil,
@@ -1690,7 +1691,7 @@ mod tests {
                 weeks: &ws,
                 pain,
                 alerts,
-                local_offset_s: -18_000,
+                zone: Zone::Fixed(-18_000),
             })
         };
         let a = make(&pain, &alerts);
@@ -1739,7 +1740,7 @@ mod tests {
             weeks: &ws,
             pain: &pain,
             alerts: &alerts,
-            local_offset_s: 3600,
+            zone: Zone::Fixed(3600),
         });
         check(&svg);
         assert_eq!(count(&svg, "<rect class=\"bar"), 150);
@@ -1774,7 +1775,7 @@ mod tests {
             weeks: &ws,
             pain: &pain,
             alerts: &[alert(i64::MIN, i64::MAX - 2, "x")],
-            local_offset_s: i32::MAX,
+            zone: Zone::Fixed(i32::MAX),
         }));
 
         let pts: Vec<(f64, f64)> = (0..100_000)

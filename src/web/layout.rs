@@ -1,5 +1,6 @@
 //! The page frame (header, navigation, stylesheet) and small formatters.
 
+use crate::zone::Zone;
 use axum::http::StatusCode;
 use axum::response::Html;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -120,18 +121,20 @@ pub fn pace(s_per_km: Option<f64>) -> String {
 }
 
 /// A UTC instant in the runner's local time.
-pub fn local(ms: i64, offset_s: i32, format: &str) -> String {
-    chrono::DateTime::from_timestamp_millis(ms + i64::from(offset_s) * 1000)
+/// An instant on a page: in the runner's zone at that instant, or at a
+/// run's own recorded offset (an `i32`).
+pub fn local(ms: i64, zone: impl Into<Zone>, format: &str) -> String {
+    chrono::DateTime::from_timestamp_millis(zone.into().local_ms(ms))
         .map(|t| t.format(format).to_string())
         .unwrap_or_default()
 }
 
-pub fn day_time(ms: i64, offset_s: i32) -> String {
-    local(ms, offset_s, "%a %-d %b %Y, %H:%M")
+pub fn day_time(ms: i64, zone: impl Into<Zone>) -> String {
+    local(ms, zone, "%a %-d %b %Y, %H:%M")
 }
 
-pub fn day(ms: i64, offset_s: i32) -> String {
-    local(ms, offset_s, "%a %-d %b %Y")
+pub fn day(ms: i64, zone: impl Into<Zone>) -> String {
+    local(ms, zone, "%a %-d %b %Y")
 }
 
 pub fn score(s: f64) -> String {
@@ -144,7 +147,7 @@ pub fn score(s: f64) -> String {
 
 /// One alert as a card: what changed, what to do, the source, and an
 /// acknowledge button while it is open.
-pub fn alert_card(a: &crate::store::alerts::Alert, csrf: &str, offset_s: i32) -> Markup {
+pub fn alert_card(a: &crate::store::alerts::Alert, csrf: &str, zone: Zone) -> Markup {
     html! {
         article id=(format!("alert-{}", a.id)) class=(format!("alert sev-{}", a.severity)) data-alert-id=(a.id) {
             h3 {
@@ -155,14 +158,14 @@ pub fn alert_card(a: &crate::store::alerts::Alert, csrf: &str, offset_s: i32) ->
                     " · " a href=(format!("/activity/{id}")) { "the run" }
                 }
             }
-            p.when { (day(a.window_end_ms, offset_s)) }
+            p.when { (day(a.window_end_ms, zone)) }
             p.changed { (a.what_changed) }
             // The words are shared with the terminal, where commands are in
             // backticks; here they read as plain text.
             p.todo { strong { "What to do: " } (a.what_to_do.replace('`', "")) }
             details { summary { "Source" } p.source { (a.source) } }
             @match a.acknowledged_ms {
-                Some(at) => p.acked { "Acknowledged " (day(at, offset_s)) }
+                Some(at) => p.acked { "Acknowledged " (day(at, zone)) }
                 None => form.ack method="post" action=(format!("/alerts/{}/ack", a.id)) {
                     (csrf_field(csrf))
                     button type="submit" { "Acknowledge" }

@@ -41,8 +41,9 @@ pub struct WebOptions {
     pub rules: crate::alerts::RuleSettings,
     pub ingest: crate::ingest::Settings,
     pub pain_limit: f64,
-    /// The runner's UTC offset, for days and times on the pages.
-    pub local_offset_s: i32,
+    /// The runner's time zone, for days and times on the pages (each at
+    /// the offset of its instant).
+    pub zone: crate::zone::Zone,
 }
 
 /// Shared by every request.

@@ -98,7 +98,7 @@ pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Cs
             ))
         })
         .await?;
-    let off = state.opts.local_offset_s;
+    let off = state.opts.zone;
     let b = &s.baseline;
     let over = matches!((s.week_limit_m, b.last_7d_m), (Some(limit), d) if d > limit);
     let body = html! {
@@ -171,12 +171,12 @@ pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Cs
     Ok(layout::page(&frame(&state, "Status", "/", &csrf), body).into_response())
 }
 
-fn load_chart(load: &views::Load, offset_s: i32) -> Markup {
+fn load_chart(load: &views::Load, zone: crate::zone::Zone) -> Markup {
     layout::svg(charts::load_chart(&charts::LoadChart {
         weeks: &load.weeks,
         pain: &load.morning_pain,
         alerts: &load.alerts,
-        local_offset_s: offset_s,
+        zone,
     }))
 }
 
@@ -191,7 +191,7 @@ pub async fn load(
     let load = state
         .with_store(move |store| views::load(store, &opts, weeks, now))
         .await?;
-    let off = state.opts.local_offset_s;
+    let off = state.opts.zone;
     let body = html! {
         h1 { "Load over " (weeks) " weeks" }
         (load_chart(&load, off))
@@ -288,7 +288,9 @@ pub async fn activity(
         .await?;
     let a = &v.activity;
     let m = &v.metrics;
-    let off = a.local_offset_s.unwrap_or(state.opts.local_offset_s);
+    let off = a
+        .local_offset_s
+        .unwrap_or_else(|| state.opts.zone.offset_s_at(a.start_ms));
     let saved = q.saved.as_deref().and_then(|s| match s {
         "surface" => Some(format!("Surface saved: {}.", m.surface.as_str())),
         "sport" => Some(format!("Sport saved: {}.", a.sport)),
@@ -395,12 +397,12 @@ pub async fn activity(
         section {
             h2 { "Alerts from this run" }
             @if v.alerts.is_empty() { p { "None." } }
-            @for al in &v.alerts { (alert_card(al, &csrf.0, off)) }
+            @for al in &v.alerts { (alert_card(al, &csrf.0, state.opts.zone)) }
         }
         section {
             h2 { "Pain around it" }
             @if v.pain_around.is_empty() { p { "Nothing logged from two days before to three days after." } }
-            (pain_table(&v.pain_around, off))
+            (pain_table(&v.pain_around, state.opts.zone))
         }
     };
     Ok(layout::page(&frame(&state, "Run", "/activities", &csrf), body).into_response())
@@ -454,8 +456,8 @@ pub async fn restart(State(state): State<AppState>, Path(id): Path<String>, form
         return Err(WebError::BadRequest("Give the time it started.".into()));
     };
     let now = now();
-    let (start_ms, offset) = crate::clock::parse_start(text, state.opts.local_offset_s, now)
-        .map_err(WebError::BadRequest)?;
+    let (start_ms, offset) =
+        crate::clock::parse_start(text, &state.opts.zone, now).map_err(WebError::BadRequest)?;
     let opts = state.opts.clone();
     let change = state
         .with_store(move |store| {
@@ -512,7 +514,7 @@ pub async fn resport(State(state): State<AppState>, Path(id): Path<String>, form
 
 // ---------------------------------------------------------------- pain
 
-fn pain_table(entries: &[crate::pain::PainEntry], offset_s: i32) -> Markup {
+fn pain_table(entries: &[crate::pain::PainEntry], zone: crate::zone::Zone) -> Markup {
     html! {
         @if !entries.is_empty() {
             table.pain {
@@ -520,7 +522,7 @@ fn pain_table(entries: &[crate::pain::PainEntry], offset_s: i32) -> Markup {
                 tbody {
                     @for e in entries {
                         tr data-pain-id=(e.id) {
-                            td { (day_time(e.at_ms, offset_s)) }
+                            td { (day_time(e.at_ms, zone)) }
                             td { (e.kind.as_str()) }
                             td.score { (score(e.score)) }
                             td { @if let Some(s) = e.stiffness_min { (format!("{s:.0}")) " min" } }
@@ -590,7 +592,7 @@ async fn pain_page(
     let log = state
         .with_store(move |store| views::pain(store, &opts, crate::pain::LIST_DAYS, now))
         .await?;
-    let off = state.opts.local_offset_s;
+    let off = state.opts.zone;
     let kind = draft
         .kind
         .clone()
@@ -692,7 +694,7 @@ fn kind_label(k: PainKind) -> &'static str {
 /// The pain form's fields → a new entry, or what was wrong.
 fn parse_pain(
     f: &HashMap<String, String>,
-    offset_s: i32,
+    zone: &crate::zone::Zone,
     now: i64,
 ) -> Result<(NewPain, bool), String> {
     let score = match field(f, "score") {
@@ -719,7 +721,7 @@ fn parse_pain(
     let at_ms = match field(f, "at") {
         None => now,
         Some(text) => {
-            let at = crate::config::parse_local_time(text, offset_s)?;
+            let at = crate::zone::parse_instant(text, zone, now)?;
             if at > now + pain::FUTURE_SLACK_MS {
                 return Err(format!(
                     "{text} is in the future; log pain when it happened."
@@ -751,8 +753,8 @@ pub async fn log_pain(
 ) -> Page {
     let f = fields(&form)?;
     let now = now();
-    let off = state.opts.local_offset_s;
-    let (mut entry, guess) = match parse_pain(&f, off, now) {
+    let off = state.opts.zone;
+    let (mut entry, guess) = match parse_pain(&f, &off, now) {
         Ok(parsed) => parsed,
         Err(message) => {
             let draft = PainDraft {
@@ -777,10 +779,14 @@ pub async fn log_pain(
     let id = state
         .with_store(move |store| {
             if guess {
-                entry.kind = pain::guess_kind(entry.at_ms, off, store.last_run_end(entry.at_ms)?);
+                entry.kind = pain::guess_kind(
+                    entry.at_ms,
+                    off.offset_s_at(entry.at_ms),
+                    store.last_run_end(entry.at_ms)?,
+                );
             }
             let id = store.add_pain(&entry, now)?;
-            crate::alerts::evaluate_pain(store, &opts.rules, opts.pain_limit, off, now)?;
+            crate::alerts::evaluate_pain(store, &opts.rules, opts.pain_limit, now)?;
             Ok(id)
         })
         .await?;
@@ -996,7 +1002,7 @@ pub async fn alerts(
     let list = state
         .with_store(move |store| views::alerts(store, &filter))
         .await?;
-    let off = state.opts.local_offset_s;
+    let off = state.opts.zone;
     let state_now = filter.state.as_str();
     let kind_now = filter.kind.map_or("", |k| k.as_str());
     let sev_now = filter.severity.map_or("", |s| s.as_str());

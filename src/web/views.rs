@@ -67,18 +67,19 @@ pub struct Load {
     pub alerts: Vec<AlertMark>,
 }
 
-/// Monday 00:00 local of the week holding `ms`, as UTC ms.
-pub fn week_start(ms: i64, offset_s: i32) -> i64 {
-    let offset_ms = i64::from(offset_s) * 1000;
-    let day = (ms + offset_ms).div_euclid(DAY_MS);
+/// Monday 00:00 local of the week holding `ms`, as UTC ms (at that
+/// Monday's own offset).
+pub fn week_start(ms: i64, zone: impl Into<crate::zone::Zone>) -> i64 {
+    let zone = zone.into();
+    let day = zone.local_ms(ms).div_euclid(DAY_MS);
     // 1970-01-01 was a Thursday: Monday is 3 days before.
     let monday = day - (day + 3).rem_euclid(7);
-    monday * DAY_MS - offset_ms
+    chrono::DateTime::from_timestamp_millis(monday * DAY_MS)
+        .map_or(monday * DAY_MS, |t| zone.to_utc(t.naive_utc()))
 }
 
 pub fn load(store: &Store, opts: &WebOptions, weeks: i64, now: i64) -> Result<Load, WebError> {
-    let offset = opts.local_offset_s;
-    let last = week_start(now, offset);
+    let last = week_start(now, opts.zone);
     let first = last - (weeks - 1) * WEEK_MS;
     let history = store.run_records(first - HISTORY_DAYS * DAY_MS, now + 1)?;
     Ok(Load {
@@ -127,8 +128,11 @@ fn weekly(history: &[RunRecord], opts: &WebOptions, first: i64, weeks: i64) -> V
             }
         })
         .collect();
+    // Weeks of local days: a daylight-saving change does not move a run
+    // across a Monday.
+    let local_first = opts.zone.local_ms(first);
     for r in history.iter().filter(|r| !r.metrics.cross_training) {
-        let i = (r.start_ms - first).div_euclid(WEEK_MS);
+        let i = (opts.zone.local_ms(r.start_ms) - local_first).div_euclid(WEEK_MS);
         if let Some(w) = usize::try_from(i).ok().and_then(|i| out.get_mut(i)) {
             w.distance_m += r.distance_m();
             w.runs += 1;
@@ -291,7 +295,11 @@ pub fn pain(store: &Store, opts: &WebOptions, days: i64, now: i64) -> Result<Pai
         entries,
         watch,
         visa_a: store.visa_a_scores()?,
-        guessed_kind: crate::pain::guess_kind(now, opts.local_offset_s, store.last_run_end(now)?),
+        guessed_kind: crate::pain::guess_kind(
+            now,
+            opts.zone.offset_s_at(now),
+            store.last_run_end(now)?,
+        ),
     })
 }
 

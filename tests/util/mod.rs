@@ -463,3 +463,37 @@ pub fn strings(conn: &Connection, sql: &str) -> Vec<String> {
         .collect::<rusqlite::Result<_>>()
         .unwrap()
 }
+
+/// A GPX run: a straight line north at `pace_s_per_km`, one point every
+/// 5 s from `start`, with the file's own `<metadata><time>` if given.
+pub fn gpx_run(
+    name: &str,
+    metadata: Option<chrono::DateTime<chrono::Utc>>,
+    start: chrono::DateTime<chrono::Utc>,
+    km: f64,
+) -> String {
+    let pace_s_per_km = 330.0;
+    let seconds = (km * pace_s_per_km) as i64;
+    let mut points = String::new();
+    for t in (0..=seconds).step_by(5) {
+        let lat = 46.0 + (t as f64 / pace_s_per_km) * (1.0 / 111.195);
+        let at = start + chrono::Duration::seconds(t);
+        points.push_str(&format!(
+            "<trkpt lat=\"{lat:.7}\" lon=\"14.5\"><ele>300</ele><time>{}</time></trkpt>\n",
+            at.format("%Y-%m-%dT%H:%M:%SZ")
+        ));
+    }
+    let metadata = metadata
+        .map(|m| {
+            format!(
+                "<metadata><time>{}</time></metadata>",
+                m.format("%Y-%m-%dT%H:%M:%SZ")
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gpx version=\"1.1\" creator=\"test\" \
+         xmlns=\"http://www.topografix.com/GPX/1/1\">{metadata}<trk><name>{name}</name>\
+         <type>running</type><trkseg>\n{points}</trkseg></trk></gpx>\n"
+    )
+}
