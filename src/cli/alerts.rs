@@ -75,19 +75,20 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         println!("no {state}alerts{narrowed}");
     } else {
         for a in &alerts {
-            print_alert(a);
+            print_alert(a, &ctx.zone());
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn day(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
+/// The local day of an instant in the runner's zone.
+fn day(ms: i64, zone: &crate::zone::Zone) -> String {
+    chrono::DateTime::from_timestamp_millis(zone.local_ms(ms))
         .map(|t| t.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
 }
 
-pub fn print_alert(a: &Alert) {
+pub fn print_alert(a: &Alert, zone: &crate::zone::Zone) {
     let run = a
         .activity_id
         .map(|id| format!(", activity {id}"))
@@ -102,7 +103,7 @@ pub fn print_alert(a: &Alert) {
         a.id,
         a.kind,
         a.severity,
-        day(a.window_end_ms)
+        day(a.window_end_ms, zone)
     );
     println!("    {}", a.what_changed);
     println!("    → {}", a.what_to_do);
@@ -110,7 +111,7 @@ pub fn print_alert(a: &Alert) {
 }
 
 /// After an import: the new alerts, and how many were held back as old.
-pub fn print_new(alerts: &[Alert]) {
+pub fn print_new(alerts: &[Alert], zone: &crate::zone::Zone) {
     if alerts.is_empty() {
         return;
     }
@@ -124,6 +125,6 @@ pub fn print_new(alerts: &[Alert]) {
         alerts.len() - recent
     );
     for a in alerts {
-        print_alert(a);
+        print_alert(a, zone);
     }
 }

@@ -65,6 +65,7 @@ pub fn run(ctx: &Context_, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::List { json } => {
             let shoes = ctx.open_store()?.shoes()?;
+            let zone = ctx.zone();
             if json {
                 println!("{}", serde_json::to_string_pretty(&shoes)?);
             } else if shoes.is_empty() {
@@ -75,7 +76,7 @@ pub fn run(ctx: &Context_, command: Command) -> anyhow::Result<ExitCode> {
             for s in shoes.iter().filter(|_| !json) {
                 let since = s
                     .in_use_from_ms
-                    .and_then(chrono::DateTime::from_timestamp_millis)
+                    .and_then(|ms| chrono::DateTime::from_timestamp_millis(zone.local_ms(ms)))
                     .map(|t| format!(", worn since {}", t.format("%Y-%m-%d")))
                     .unwrap_or_default();
                 let now = if s.current { " (wearing now)" } else { "" };

@@ -91,7 +91,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         print_summary(&summary);
-        super::alerts::print_new(&alerts);
+        super::alerts::print_new(&alerts, &ctx.zone());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -225,7 +225,7 @@ fn evaluate(ctx: &Context_, store: &mut Store, now: i64) -> anyhow::Result<ExitC
         now,
     )?;
     for a in &alerts {
-        super::alerts::print_alert(a);
+        super::alerts::print_alert(a, &ctx.zone());
     }
     Ok(ExitCode::SUCCESS)
 }

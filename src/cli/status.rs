@@ -101,7 +101,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         println!("{} open alerts:", open.len());
         for a in open.iter().take(10) {
-            super::alerts::print_alert(a);
+            super::alerts::print_alert(a, &ctx.zone());
         }
     }
     Ok(ExitCode::SUCCESS)
