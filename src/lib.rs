@@ -15,6 +15,7 @@ pub mod config;
 pub mod daemon;
 pub mod decode;
 pub mod demo;
+pub mod export;
 pub mod ingest;
 pub mod logging;
 pub mod metrics;

@@ -5,6 +5,7 @@ mod activities;
 mod alerts;
 mod config_cmd;
 mod demo;
+mod export;
 mod gear;
 mod import;
 pub mod notify_test;
@@ -100,6 +101,9 @@ pub enum Command {
     /// See tendonwatch work before a watch is connected: a simulated
     /// 16-week season fed to the daemon, and the dashboard on it.
     Demo(demo::Args),
+    /// Everything stored about you as CSV files (runs, pain, alerts, gear)
+    /// with a README of every column, into DIR.
+    Export(export::Args),
 }
 
 /// A bad value from the runner: one line, exit 2, nothing changed.
@@ -185,5 +189,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&ctx, args),
         Command::Web(_) => Ok(ExitCode::SUCCESS),
         Command::Demo(args) => demo::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
     }
 }

@@ -10,6 +10,9 @@ use crate::store::Store;
 use crate::store::pain::NewPain;
 use std::process::ExitCode;
 
+#[path = "pain_csv.rs"]
+mod pain_csv;
+
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
@@ -62,6 +65,13 @@ pub enum Command {
     Delete { id: i64 },
     /// Bring back the last deleted entry.
     Undo,
+    /// Add the entries of a CSV file (at,kind,score[,stiffness_min,side,note]): all or none.
+    Import { file: std::path::PathBuf },
+    /// Every entry as CSV (the import's format) on standard output; --json.
+    Export {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn usage(message: String) -> anyhow::Error {
@@ -144,6 +154,8 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             println!("deleted pain entry {id} (bring it back with `tendonwatch pain undo`)");
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Import { file }) => pain_csv::import(ctx, &file, now),
+        Some(Command::Export { json }) => pain_csv::export(ctx, json),
         Some(Command::Undo) => {
             let mut store = ctx.open_store()?;
             match store.undo_pain_delete()? {

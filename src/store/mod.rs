@@ -8,9 +8,11 @@
 pub mod alerts;
 mod bundle;
 pub mod digests;
+pub mod export;
 mod migrations;
 pub mod outbox;
 pub mod pain;
+pub mod pain_csv;
 pub mod samples_codec;
 pub mod web;
 

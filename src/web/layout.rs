@@ -48,6 +48,7 @@ pub fn page(f: &Frame<'_>, body: Markup) -> Html<String> {
                         }
                     }
                     main { (body) }
+                    footer { a href="/export.zip" download { "Download all your data (.zip)" } }
                 }
             }
         }

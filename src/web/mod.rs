@@ -13,6 +13,7 @@
 
 mod api;
 pub mod charts;
+mod export;
 mod layout;
 mod pages;
 pub mod security;
@@ -178,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/export.zip", get(export::download))
         .route("/api/status", get(api::status))
         .route("/api/load", get(api::load))
         .route("/api/activities", get(api::activities))

@@ -217,6 +217,8 @@ pub struct Resp {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body as sent (a download is not text).
+    pub raw: Vec<u8>,
 }
 
 impl Resp {
@@ -247,6 +249,7 @@ impl Resp {
             status,
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
+            raw: body,
         }
     }
 
