@@ -31,13 +31,36 @@ impl Store {
     /// Add `entries` in one transaction: all of them or, on any error, none.
     /// An entry with the same kind in the same second as a live one is the
     /// same entry (an export carries whole seconds): skipped, and reported
-    /// when its other fields differ. The stored entry always wins.
+    /// when its other fields differ. The stored entry always wins. Each new
+    /// entry goes through `add_pain`, so it is judged (and its neighbours
+    /// judged again) exactly like one logged by hand.
     pub fn import_pain(&mut self, entries: &[NewPain], now_ms: i64) -> Result<PainImport> {
-        let tx = self.write_transaction()?;
+        // BEGIN IMMEDIATE by hand: `add_pain` needs the store itself, which
+        // a `Transaction` would hold borrowed.
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match self.import_pain_in_transaction(entries, now_ms) {
+            Ok(done) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(done)
+            }
+            Err(e) => {
+                // The error that stopped the import is the one to report.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    fn import_pain_in_transaction(
+        &mut self,
+        entries: &[NewPain],
+        now_ms: i64,
+    ) -> Result<PainImport> {
         let mut out = PainImport::default();
         for p in entries {
             let second = p.at_ms.div_euclid(1000) * 1000;
-            let existing: Option<Stored> = tx
+            let existing: Option<Stored> = self
+                .conn
                 .query_row(
                     "SELECT id, score, stiffness_min, side, note FROM pain
                      WHERE at_ms >= ?1 AND at_ms < ?2 AND kind = ?3 AND deleted_ms IS NULL
@@ -46,36 +69,20 @@ impl Store {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()?;
-            match existing {
-                Some((id, score, stiffness, side, note)) => {
-                    out.already += 1;
-                    let same = score == p.score
-                        && stiffness == p.stiffness_min
-                        && side.as_deref() == p.side.map(crate::pain::Side::as_str)
-                        && note.as_deref().unwrap_or("") == p.note.as_deref().unwrap_or("");
-                    if !same {
-                        out.differing.push((p.clone(), id));
-                    }
-                }
-                None => {
-                    tx.execute(
-                        "INSERT INTO pain (at_ms, score, kind, stiffness_min, side, note, created_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        params![
-                            p.at_ms,
-                            p.score,
-                            p.kind.as_str(),
-                            p.stiffness_min,
-                            p.side.map(crate::pain::Side::as_str),
-                            p.note,
-                            now_ms
-                        ],
-                    )?;
-                    out.imported += 1;
-                }
+            let Some((id, score, stiffness, side, note)) = existing else {
+                self.add_pain(p, now_ms)?;
+                out.imported += 1;
+                continue;
+            };
+            out.already += 1;
+            let same = score == p.score
+                && stiffness == p.stiffness_min
+                && side.as_deref() == p.side.map(crate::pain::Side::as_str)
+                && note.as_deref().unwrap_or("") == p.note.as_deref().unwrap_or("");
+            if !same {
+                out.differing.push((p.clone(), id));
             }
         }
-        tx.commit()?;
         Ok(out)
     }
 }
