@@ -476,7 +476,7 @@ fn readme(zone: &Zone) -> Vec<u8> {
         "# Your tendonwatch data\n\n\
          Everything tendonwatch stored about you, as plain CSV (UTF-8, comma \
          separated, a header line, text quoted where needed). Lists inside a \
-         field are joined with `; `; an empty field means unknown or not given.\n",
+         field are joined with `; `; an empty field means unknown or not given.\n\n",
     );
     out.push_str(&format!(
         "Times are RFC 3339; those you typed or read are at the offset of your \

@@ -350,12 +350,16 @@ fn an_export_holds_every_row_of_the_store_and_the_download_the_same_bytes() {
     // runs.csv: every activity, every sport, with its id and distance.
     let activities = tw.activities_json();
     let (header, runs) = read_csv(&files["runs.csv"]);
-    for column in &header {
-        assert!(
-            readme.contains(&format!("| `{column}` |")),
-            "README names {column}"
-        );
+    for name in ["runs.csv", "pain.csv", "alerts.csv", "gear.csv"] {
+        assert!(readme.contains(&format!("## {name}")), "README has {name}");
+        for column in read_csv(&files[name]).0 {
+            assert!(
+                readme.contains(&format!("| `{column}` |")),
+                "README names {name} {column}"
+            );
+        }
     }
+    assert_eq!(header.len(), 62);
     assert_eq!(runs.len(), activities.len());
     assert!(runs.len() >= 28, "{}", runs.len());
     for (row, a) in runs.iter().zip(&activities) {
