@@ -185,12 +185,16 @@ fn a_pain_export_imports_back_byte_for_byte_and_twice_adds_nothing() {
         .stdout
         .replace(",morning,2,10,left,", ",morning,3,10,left,");
     std::fs::write(&file, changed).unwrap();
-    import_pain(
+    let said = import_pain(
         &tw,
         &fresh,
         &config,
         &file,
         "0 entries imported, 4 already there (1 of them differ",
+    );
+    assert!(
+        said.contains("morning): the file differs in score"),
+        "{said}"
     );
     assert_eq!(util::dump_table(&util::open(&fresh), "pain", &[]), before);
 

@@ -154,12 +154,13 @@ pub fn import(ctx: &Context_, file: &Path, now_ms: i64) -> anyhow::Result<ExitCo
         "{} entries imported, {} already there{differing}",
         done.imported, done.already
     );
-    for (p, id) in &done.differing {
+    for d in &done.differing {
         println!(
-            "  kept #{id} ({} {}), the file says {}/10",
-            zone.minute(p.at_ms),
-            p.kind.as_str(),
-            p.score
+            "  kept #{} ({} {}): the file differs in {}",
+            d.id,
+            zone.minute(d.at_ms),
+            d.kind.as_str(),
+            d.fields.join(", ")
         );
     }
     evaluate(ctx, &mut store, now_ms)

@@ -18,8 +18,19 @@ pub struct PainImport {
     /// Entries already in the store (or earlier in the same file): skipped.
     pub already: usize,
     /// Of those, the ones whose score, stiffness, side or note differ from
-    /// the stored entry (which is kept): the new value and the stored id.
-    pub differing: Vec<(NewPain, i64)>,
+    /// the stored entry (which is kept).
+    pub differing: Vec<Differing>,
+}
+
+/// A row of the file that matched a stored entry but not all its fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Differing {
+    /// The stored entry (kept).
+    pub id: i64,
+    pub at_ms: i64,
+    pub kind: crate::pain::PainKind,
+    /// `score`, `stiffness_min`, `side`, `note`: those that differ.
+    pub fields: Vec<&'static str>,
 }
 
 impl Store {
@@ -75,12 +86,29 @@ impl Store {
                 continue;
             };
             out.already += 1;
-            let same = score == p.score
-                && stiffness == p.stiffness_min
-                && side.as_deref() == p.side.map(crate::pain::Side::as_str)
-                && note.as_deref().unwrap_or("") == p.note.as_deref().unwrap_or("");
-            if !same {
-                out.differing.push((p.clone(), id));
+            let fields: Vec<&'static str> = [
+                ("score", score == p.score),
+                ("stiffness_min", stiffness == p.stiffness_min),
+                (
+                    "side",
+                    side.as_deref() == p.side.map(crate::pain::Side::as_str),
+                ),
+                (
+                    "note",
+                    note.as_deref().unwrap_or("") == p.note.as_deref().unwrap_or(""),
+                ),
+            ]
+            .into_iter()
+            .filter(|(_, same)| !same)
+            .map(|(name, _)| name)
+            .collect();
+            if !fields.is_empty() {
+                out.differing.push(Differing {
+                    id,
+                    at_ms: p.at_ms,
+                    kind: p.kind,
+                    fields,
+                });
             }
         }
         Ok(out)
