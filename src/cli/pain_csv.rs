@@ -231,5 +231,14 @@ mod tests {
         );
         let e = parse(b"at,score\n", &Zone::Fixed(0), NOW).unwrap_err();
         assert!(e.contains("no 'kind' column"), "{e}");
+        let e = parse(
+            b"at,kind,score\n2026-01-05,morning,\xff\n",
+            &Zone::Fixed(0),
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(e, "line 2: not UTF-8 text");
+        let e = parse(b"at,kind,score\n2026-01-05,,1\n", &Zone::Fixed(0), NOW).unwrap_err();
+        assert!(e.starts_with("line 2: unknown kind ''"), "{e}");
     }
 }
