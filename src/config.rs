@@ -46,6 +46,26 @@ pub struct Config {
     pub rules: crate::rules::Thresholds,
     pub notify: NotifyConfig,
     pub web: WebConfig,
+    /// Several runners on one server (`[[runner]]`); none: one implicit
+    /// runner with the tables above, exactly as before.
+    #[serde(rename = "runner")]
+    pub runners: Vec<RunnerConfig>,
+}
+
+/// One runner of a household or club (`[[runner]]`): their own sync
+/// folders, profile, notifications and store. What a runner does not set
+/// comes from the top-level tables.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunnerConfig {
+    /// A short id: letters, digits, `-` and `_`, up to 32 (`--runner NAME`).
+    pub name: String,
+    /// Their sync folders; never shared with another runner.
+    pub sync_folders: Vec<String>,
+    pub profile: Option<ProfileConfig>,
+    pub notify: Option<NotifyConfig>,
+    /// Their store; default `runners/NAME.db` beside the default store.
+    pub db: Option<String>,
 }
 
 /// The dashboard (`[web]`): `tendonwatch serve`, or inside `watch` when
@@ -257,6 +277,10 @@ pub struct WatchConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct StoreConfig {
     pub path: Option<String>,
+    /// Set for a `[[runner]]` without `db`: the store is
+    /// `runners/NAME.db` beside the default one.
+    #[serde(skip)]
+    pub runner: Option<String>,
 }
 
 impl Default for WatchConfig {
@@ -374,8 +398,102 @@ pub fn load(explicit: Option<&Path>, env: &Env) -> Result<(Config, Option<PathBu
 }
 
 impl Config {
-    /// Check what serde cannot: dates, ranges.
+    /// Check what serde cannot: dates, ranges, and the runners (one per
+    /// name, no sync folder shared).
     pub fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        self.validate_runners().map_err(invalid)?;
+        for r in &self.runners {
+            self.for_runner_config(r).validate_one(path)?;
+        }
+        self.validate_one(path)
+    }
+
+    /// The names of the `[[runner]]` tables, in order.
+    pub fn runner_names(&self) -> Vec<&str> {
+        self.runners.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    fn validate_runners(&self) -> Result<(), String> {
+        let mut seen: Vec<(&str, String, &str)> = Vec::new();
+        for (i, r) in self.runners.iter().enumerate() {
+            let ok = !r.name.is_empty()
+                && r.name.len() <= 32
+                && r.name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok {
+                return Err(format!(
+                    "[[runner]] {}: name = \"{}\": use 1 to 32 letters, digits, - or _",
+                    i + 1,
+                    r.name
+                ));
+            }
+            if self.runners[..i].iter().any(|o| o.name == r.name) {
+                return Err(format!("[[runner]] name \"{}\" is used twice", r.name));
+            }
+            for f in &r.sync_folders {
+                let norm = f.trim_end_matches('/').to_string();
+                for (other, of, raw) in &seen {
+                    let inside = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}/"));
+                    if *other != r.name && (inside(&norm, of) || inside(of, &norm)) {
+                        return Err(format!(
+                            "runners \"{other}\" and \"{}\" share the sync folder {raw} / {f}: each runner needs their own",
+                            r.name
+                        ));
+                    }
+                }
+                seen.push((&r.name, norm, f));
+            }
+        }
+        Ok(())
+    }
+
+    /// The configuration one runner works with: their folders, profile,
+    /// notifications and store, the rest from the top-level tables.
+    fn for_runner_config(&self, r: &RunnerConfig) -> Config {
+        let mut c = self.clone();
+        c.runners.clear();
+        c.watch.folders = r.sync_folders.clone();
+        if let Some(p) = &r.profile {
+            c.profile = p.clone();
+        }
+        if let Some(n) = &r.notify {
+            c.notify = n.clone();
+        }
+        c.store.path = r.db.clone();
+        c.store.runner = Some(r.name.clone());
+        c
+    }
+
+    /// The configuration of the runner a command is for. With no
+    /// `[[runner]]` table: this one (a name is refused). With one: that
+    /// runner unless another is named. With several: the named one; none
+    /// named is an error naming them all.
+    pub fn for_runner(&self, name: Option<&str>) -> Result<Config, String> {
+        let names = self.runner_names().join(", ");
+        match (name, self.runners.as_slice()) {
+            (None, []) => Ok(self.clone()),
+            (Some(n), []) => Err(format!(
+                "--runner {n}: this config has no [[runner]] tables (one runner: leave --runner out)"
+            )),
+            (None, [only]) => Ok(self.for_runner_config(only)),
+            (None, _) => Err(format!(
+                "this config has several runners ({names}): say which with --runner NAME"
+            )),
+            (Some(n), all) => all
+                .iter()
+                .find(|r| r.name == n)
+                .map(|r| self.for_runner_config(r))
+                .ok_or_else(|| format!("--runner {n}: no such runner (this config has {names})")),
+        }
+    }
+
+    /// Check one runner's (or the implicit runner's) values.
+    fn validate_one(&self, path: &Path) -> Result<(), ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -531,17 +649,23 @@ impl Config {
     /// The database path (see the module doc for the order). Refuses a path
     /// inside a sync folder.
     pub fn db_path(&self, explicit: Option<&Path>, env: &Env) -> Result<PathBuf, ConfigError> {
+        let default_dir = || -> Result<PathBuf, ConfigError> {
+            match &env.state_directory {
+                Some(d) => Ok(d.clone()),
+                None => Ok(env
+                    .state_home()
+                    .ok_or(ConfigError::NoHome)?
+                    .join("tendonwatch")),
+            }
+        };
         let db = if let Some(p) = explicit {
             p.to_path_buf()
         } else if let Some(p) = &self.store.path {
             env.expand(p)?
-        } else if let Some(d) = &env.state_directory {
-            d.join(DB_FILE)
+        } else if let Some(name) = &self.store.runner {
+            default_dir()?.join("runners").join(format!("{name}.db"))
         } else {
-            env.state_home()
-                .ok_or(ConfigError::NoHome)?
-                .join("tendonwatch")
-                .join(DB_FILE)
+            default_dir()?.join(DB_FILE)
         };
         for folder in self.sync_folders(env).unwrap_or_default() {
             if db.starts_with(&folder) {

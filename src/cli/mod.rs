@@ -40,6 +40,10 @@ pub struct Cli {
     /// Database file (default: $STATE_DIRECTORY or ~/.local/state/tendonwatch/tendonwatch.db).
     #[arg(long, global = true, env = "TENDONWATCH_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Which runner of the config's `[[runner]]` tables (needed when there
+    /// are several).
+    #[arg(long, global = true, env = "TENDONWATCH_RUNNER", value_name = "NAME")]
+    pub runner: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -166,6 +170,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return web::run(&ctx, command, cli.config.as_deref());
     }
     let (config, _) = config::load(cli.config.as_deref(), &env)?;
+    let config = config
+        .for_runner(cli.runner.as_deref())
+        .map_err(UsageError)?;
     let ctx = Context_ {
         config,
         env,

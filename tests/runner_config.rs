@@ -1,0 +1,190 @@
+//! Several runners in one config (issue 13, the part built so far):
+//! `[[runner]]` tables with their own sync folders, profile and store,
+//! `--runner NAME` for every command, a clear error when several exist and
+//! none is named, and a config check that names a shared sync folder. A
+//! config without `[[runner]]` works exactly as before.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod util;
+
+use std::path::{Path, PathBuf};
+use util::{Run, Tw};
+
+fn household(tw: &Tw, extra: &str) -> PathBuf {
+    let root = tw.root();
+    for who in ["anna", "ben"] {
+        std::fs::create_dir_all(root.join(format!("sync-{who}"))).unwrap();
+    }
+    let path = root.join("household.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "# a household\n\
+             [[runner]]\nname = \"anna\"\nsync_folders = [\"{0}/sync-anna\"]\n\
+             [runner.profile]\nmode = \"return\"\ntime_zone = \"Europe/Berlin\"\n\n\
+             [[runner]]\nname = \"ben\"\nsync_folders = [\"{0}/sync-ben\"]\n\
+             [runner.profile]\nmode = \"normal\"\n{extra}",
+            root.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// `tendonwatch --config CONFIG ARGS…` with the home and state in `tw`
+/// (no `--db`: each runner's store is found from the config).
+fn run(tw: &Tw, config: &Path, args: &[&str]) -> Run {
+    let mut cmd = tw.bare_command();
+    cmd.env("STATE_DIRECTORY", tw.root().join("state"))
+        .arg("--config")
+        .arg(config)
+        .args(args);
+    Tw::run_command(cmd)
+}
+
+#[test]
+fn each_runner_has_their_own_store_and_commands_name_the_runner() {
+    let tw = Tw::new();
+    let cfg = household(&tw, "");
+    let root = tw.root();
+    std::fs::copy(
+        util::real("fit/activity-small-fenix2-run.fit"),
+        root.join("sync-anna/run.fit"),
+    )
+    .unwrap();
+    std::fs::copy(
+        util::real("gpx/run_gpxtpx.gpx"),
+        root.join("sync-ben/run.gpx"),
+    )
+    .unwrap();
+    // `import` with no path reads the runner's own sync folders.
+    run(&tw, &cfg, &["--runner", "anna", "import"]).assert_ok();
+    run(&tw, &cfg, &["--runner", "ben", "import"]).assert_ok();
+    let ids = |who: &str| -> Vec<String> {
+        run(&tw, &cfg, &["--runner", who, "activities", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["source_path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let anna = ids("anna");
+    let ben = ids("ben");
+    assert_eq!(anna.len(), 1);
+    assert!(anna[0].ends_with("sync-anna/run.fit"), "{anna:?}");
+    assert_eq!(ben.len(), 1);
+    assert!(ben[0].ends_with("sync-ben/run.gpx"), "{ben:?}");
+    for who in ["anna", "ben"] {
+        assert!(
+            root.join(format!("state/runners/{who}.db")).exists(),
+            "{who}'s store"
+        );
+    }
+    // Pain is one runner's: ben's log stays empty.
+    run(
+        &tw,
+        &cfg,
+        &["--runner", "anna", "pain", "2", "--kind", "morning"],
+    )
+    .assert_ok();
+    let pain = |who: &str| {
+        run(&tw, &cfg, &["--runner", who, "pain", "list", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!((pain("anna"), pain("ben")), (1, 0));
+    // TENDONWATCH_RUNNER works like --runner.
+    let mut cmd = tw.bare_command();
+    cmd.env("STATE_DIRECTORY", root.join("state"))
+        .env("TENDONWATCH_RUNNER", "ben")
+        .arg("--config")
+        .arg(&cfg)
+        .args(["activities", "--json"]);
+    assert_eq!(Tw::run_command(cmd).json().as_array().unwrap().len(), 1);
+
+    // Several runners and none named: one line that names them, exit 2.
+    for args in [&["activities"][..], &["status"][..], &["watch"][..]] {
+        let r = run(&tw, &cfg, args);
+        assert_eq!(r.status.code(), Some(2), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("anna, ben"), "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("--runner"), "{}", r.stderr);
+    }
+    let r = run(&tw, &cfg, &["--runner", "carl", "activities"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(r.stderr.contains("no such runner") && r.stderr.contains("anna, ben"));
+}
+
+#[test]
+fn the_config_check_names_a_shared_sync_folder_and_a_bad_name() {
+    let tw = Tw::new();
+    let clash = household(
+        &tw,
+        &format!(
+            "\n[[runner]]\nname = \"carl\"\nsync_folders = [\"{}/sync-ben/carl\"]\n",
+            tw.root().display()
+        ),
+    );
+    let r = run(&tw, &clash, &["config", "check"]);
+    assert!(!r.status.success());
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        said.contains("\"ben\" and \"carl\" share the sync folder"),
+        "{said}"
+    );
+    let bad = tw.root().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[runner]]\nname = \"anna smith\"\nsync_folders = []\n",
+    )
+    .unwrap();
+    let said = run(&tw, &bad, &["config", "check"]);
+    assert!(!said.status.success());
+    assert!(format!("{}{}", said.stdout, said.stderr).contains("letters, digits"));
+    let twice = tw.root().join("twice.toml");
+    std::fs::write(
+        &twice,
+        "[[runner]]\nname = \"anna\"\nsync_folders = []\n[[runner]]\nname = \"anna\"\nsync_folders = []\n",
+    )
+    .unwrap();
+    let said = run(&tw, &twice, &["config", "check"]);
+    assert!(format!("{}{}", said.stdout, said.stderr).contains("used twice"));
+    // A runner's own profile is checked like the top-level one.
+    let zone = tw.root().join("zone.toml");
+    std::fs::write(
+        &zone,
+        "[[runner]]\nname = \"anna\"\nsync_folders = []\n[runner.profile]\ntime_zone = \"Mars/Olympus\"\n",
+    )
+    .unwrap();
+    let said = run(&tw, &zone, &["config", "check"]);
+    assert!(format!("{}{}", said.stdout, said.stderr).contains("IANA"));
+}
+
+#[test]
+fn one_runner_table_is_used_without_naming_it_and_no_table_refuses_a_name() {
+    let tw = Tw::new();
+    std::fs::create_dir_all(tw.root().join("sync-solo")).unwrap();
+    let solo = tw.root().join("solo.toml");
+    std::fs::write(
+        &solo,
+        format!(
+            "[[runner]]\nname = \"solo\"\nsync_folders = [\"{}/sync-solo\"]\n",
+            tw.root().display()
+        ),
+    )
+    .unwrap();
+    run(&tw, &solo, &["status"]).assert_ok();
+    assert!(tw.root().join("state/runners/solo.db").exists());
+    let plain = tw.root().join("plain.toml");
+    std::fs::write(&plain, "[profile]\nmode = \"normal\"\n").unwrap();
+    run(&tw, &plain, &["status"]).assert_ok();
+    assert!(
+        tw.root().join("state/tendonwatch.db").exists(),
+        "the store as before"
+    );
+    let r = run(&tw, &plain, &["--runner", "solo", "status"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(r.stderr.contains("no [[runner]] tables"), "{}", r.stderr);
+}
