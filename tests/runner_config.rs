@@ -7,7 +7,10 @@
 
 mod util;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use tendonwatch::sim::fit_writer;
+use tendonwatch::sim::training::{self, Event, Runner, Week};
 use util::{Run, Tw};
 
 fn household(tw: &Tw, extra: &str) -> PathBuf {
@@ -106,7 +109,7 @@ fn each_runner_has_their_own_store_and_commands_name_the_runner() {
     assert_eq!(Tw::run_command(cmd).json().as_array().unwrap().len(), 1);
 
     // Several runners and none named: one line that names them, exit 2.
-    for args in [&["activities"][..], &["status"][..], &["watch"][..]] {
+    for args in [&["activities"][..], &["status"][..], &["watch", "."][..]] {
         let r = run(&tw, &cfg, args);
         assert_eq!(r.status.code(), Some(2), "{args:?}: {}", r.stderr);
         assert!(r.stderr.contains("anna, ben"), "{args:?}: {}", r.stderr);
@@ -187,4 +190,172 @@ fn one_runner_table_is_used_without_naming_it_and_no_table_refuses_a_name() {
     let r = run(&tw, &plain, &["--runner", "solo", "status"]);
     assert_eq!(r.status.code(), Some(2));
     assert!(r.stderr.contains("no [[runner]] tables"), "{}", r.stderr);
+}
+
+/// One `watch` for the household: each runner's new file lands in that
+/// runner's store only.
+#[test]
+fn one_watch_files_each_new_run_under_its_runner() {
+    let tw = Tw::new();
+    let cfg = household(&tw, "");
+    let root = tw.root().to_path_buf();
+    let mut cmd = tw.bare_command();
+    cmd.env("STATE_DIRECTORY", root.join("state"))
+        .env("TENDONWATCH_LOG", "info")
+        .arg("--config")
+        .arg(&cfg)
+        .arg("watch")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(root.join("watch.log")).unwrap());
+    let mut child = cmd.spawn().unwrap();
+    // Both daemons are up once both stores exist.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !(root.join("state/runners/anna.db").exists()
+        && root.join("state/runners/ben.db").exists())
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stores never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::fs::copy(
+        util::real("fit/activity-small-fenix2-run.fit"),
+        root.join("sync-anna/run.fit"),
+    )
+    .unwrap();
+    std::fs::copy(
+        util::real("gpx/run_gpxtpx.gpx"),
+        root.join("sync-ben/run.gpx"),
+    )
+    .unwrap();
+    let listed = |who: &str| -> Vec<String> {
+        let r = run(&tw, &cfg, &["--runner", who, "activities", "--json"]);
+        if !r.status.success() {
+            return Vec::new();
+        }
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["source_path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (anna, ben) = (listed("anna"), listed("ben"));
+        if anna.len() == 1 && ben.len() == 1 {
+            assert!(anna[0].ends_with("sync-anna/run.fit"), "{anna:?}");
+            assert!(ben[0].ends_with("sync-ben/run.gpx"), "{ben:?}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not filed: anna {anna:?}, ben {ben:?}\n{}",
+            std::fs::read_to_string(root.join("watch.log")).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // SIGTERM: both finish and the process exits cleanly.
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "{status}: {}",
+        std::fs::read_to_string(root.join("watch.log")).unwrap_or_default()
+    );
+}
+
+/// Nine weeks of runs ending last week into `dir`; with `spike`, the last
+/// long run is 35 % past anything before (a `run_spike`).
+fn season(dir: &Path, spike: bool) {
+    const WEEK_MS: i64 = 7 * 86_400_000;
+    let now = chrono::Utc::now().timestamp_millis();
+    let monday = tendonwatch::web::views::week_start(now, 0);
+    let r = Runner {
+        start_ms: monday - 9 * WEEK_MS,
+        ..Runner::default()
+    };
+    let mut weeks: Vec<Week> = (0..8).map(|_| training::steady_week(&r)).collect();
+    weeks.push(if spike {
+        Week {
+            runs: vec![
+                Event::Easy { km: 5.5 },
+                Event::Easy { km: 5.5 },
+                Event::Long { km: 12.96 },
+            ],
+        }
+    } else {
+        training::steady_week(&r)
+    });
+    for (i, a) in training::simulate(&r, &weeks).iter().enumerate() {
+        std::fs::write(dir.join(format!("run-{i:03}.fit")), fit_writer::encode(a)).unwrap();
+    }
+}
+
+fn alert_set(r: Run) -> BTreeSet<(String, String, String)> {
+    r.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["kind"].as_str().unwrap().to_string(),
+                a["cause"].as_str().unwrap().to_string(),
+                a["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Two runners whose histories raise different alerts: each runner's
+/// alerts are exactly those of the same files imported alone.
+#[test]
+fn each_runners_rules_read_only_their_own_history() {
+    let tw = Tw::new();
+    let cfg = household(&tw, "");
+    season(&tw.root().join("sync-anna"), true);
+    season(&tw.root().join("sync-ben"), false);
+    for who in ["anna", "ben"] {
+        run(&tw, &cfg, &["--runner", who, "import"]).assert_ok();
+    }
+    for (who, spike, profile) in [
+        (
+            "anna",
+            true,
+            "mode = \"return\"\ntime_zone = \"Europe/Berlin\"\n",
+        ),
+        ("ben", false, "mode = \"normal\"\n"),
+    ] {
+        // The same files and profile, alone in a single-runner config.
+        let alone = Tw::new();
+        season(&alone.sync(), spike);
+        let single = alone.root().join("single.toml");
+        std::fs::write(&single, format!("[profile]\n{profile}")).unwrap();
+        let sync = alone.sync();
+        let with = |args: &[&str]| {
+            let mut cmd = alone.command();
+            cmd.arg("--config").arg(&single).args(args);
+            Tw::run_command(cmd)
+        };
+        with(&["import", sync.to_str().unwrap()]).assert_ok();
+        let want = alert_set(with(&["alerts", "--all", "--json"]));
+        let got = alert_set(run(
+            &tw,
+            &cfg,
+            &["--runner", who, "alerts", "--all", "--json"],
+        ));
+        assert_eq!(got, want, "{who}");
+        assert_eq!(
+            got.iter().any(|a| a.0 == "run_spike"),
+            spike,
+            "{who}: {got:?}"
+        );
+    }
 }

@@ -170,6 +170,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return web::run(&ctx, command, cli.config.as_deref());
     }
     let (config, _) = config::load(cli.config.as_deref(), &env)?;
+    // One `watch` serves a household: every runner, each on their own.
+    if let Command::Watch(args) = &cli.command {
+        if cli.runner.is_none() && config.runners.len() > 1 {
+            if !args.folders.is_empty() || cli.db.is_some() {
+                return Err(UsageError(format!(
+                    "this config has several runners ({}): folders and --db belong to one, say which with --runner NAME",
+                    config.runner_names().join(", ")
+                ))
+                .into());
+            }
+            let ctx = Context_ {
+                config,
+                env,
+                db: None,
+            };
+            return watch::run_household(&ctx);
+        }
+    }
     let config = config
         .for_runner(cli.runner.as_deref())
         .map_err(UsageError)?;

@@ -22,6 +22,47 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         args.folders
     };
+    let opts = daemon_options(config, ctx, folders)?;
+    let web = if config.web.enabled {
+        let opts = super::serve::web_options(config, opts.db_path.clone());
+        let addr = super::serve::bind_address(&config.web.bind, opts.password_hash.is_some())?;
+        Some((addr, opts))
+    } else {
+        None
+    };
+    run_daemons(vec![opts], web)
+}
+
+/// `tendonwatch watch` on a config with several `[[runner]]` tables and no
+/// `--runner`: one daemon per runner in this process, each on the runner's
+/// own folders and store, so no runner's rules ever read another's data.
+pub fn run_household(ctx: &Context_) -> anyhow::Result<ExitCode> {
+    let mut all = Vec::new();
+    for name in ctx.config.runner_names() {
+        let config = ctx.config.for_runner(Some(name)).map_err(UsageError)?;
+        let runner = Context_ {
+            config,
+            env: ctx.env.clone(),
+            db: None,
+        };
+        let folders = runner.config.sync_folders(&runner.env)?;
+        tracing::info!("runner {name}: watching {} folder(s)", folders.len());
+        all.push(daemon_options(&runner.config, &runner, folders)?);
+    }
+    if ctx.config.web.enabled {
+        tracing::warn!(
+            "the dashboard serves one runner for now: run `tendonwatch --runner NAME serve` for each"
+        );
+    }
+    run_daemons(all, None)
+}
+
+/// What one runner's daemon needs, checked.
+fn daemon_options(
+    config: &crate::config::Config,
+    ctx: &Context_,
+    folders: Vec<PathBuf>,
+) -> anyhow::Result<DaemonOptions> {
     if folders.is_empty() {
         return Err(UsageError(
             "no sync folder: give one (`tendonwatch watch ~/Sync/watch`) or set [watch] folders"
@@ -54,7 +95,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let parallelism = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
-    let opts = DaemonOptions {
+    Ok(DaemonOptions {
         folders,
         db_path,
         mode,
@@ -66,23 +107,30 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         rules: config.rule_settings(),
         pain_limit: config.profile.pain_limit(),
         delivery: super::notify_test::delivery(config),
-    };
-    let web = if config.web.enabled {
-        let opts = super::serve::web_options(config, opts.db_path.clone());
-        let addr = super::serve::bind_address(&config.web.bind, opts.password_hash.is_some())?;
-        Some((addr, opts))
-    } else {
-        None
-    };
+    })
+}
+
+/// Run these daemons (one per runner) until SIGTERM or Ctrl-C, and the
+/// dashboard beside them if asked.
+fn run_daemons(
+    all: Vec<DaemonOptions>,
+    web: Option<(std::net::SocketAddr, crate::web::WebOptions)>,
+) -> anyhow::Result<ExitCode> {
+    let parallelism = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .max_blocking_threads(parallelism)
         .enable_all()
         .build()?;
     let stop = Arc::new(AtomicBool::new(false));
-    let wake = Arc::new(tokio::sync::Notify::new());
+    let wakes: Vec<Arc<tokio::sync::Notify>> = all
+        .iter()
+        .map(|_| Arc::new(tokio::sync::Notify::new()))
+        .collect();
     runtime.block_on(async {
-        let (s, w) = (stop.clone(), wake.clone());
+        let (s, w) = (stop.clone(), wakes.clone());
         tokio::spawn(async move {
             let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
                 Ok(t) => t,
@@ -96,7 +144,9 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 _ = tokio::signal::ctrl_c() => tracing::info!("interrupted: finishing the files in hand"),
             }
             s.store(true, Ordering::SeqCst);
-            w.notify_one();
+            for wake in &w {
+                wake.notify_one();
+            }
         });
         let web_stop = Arc::new(tokio::sync::Notify::new());
         let server = match web {
@@ -112,7 +162,12 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             }
             None => None,
         };
-        let result = daemon::run(opts, stop, wake).await;
+        let daemons: Vec<_> = all
+            .into_iter()
+            .zip(wakes.iter().cloned())
+            .map(|(opts, wake)| Box::pin(daemon::run(opts, stop.clone(), wake)))
+            .collect();
+        let result = all_of(daemons, &stop, &wakes).await;
         if let Some(server) = server {
             web_stop.notify_one();
             match server.await {
@@ -124,4 +179,44 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         result
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Drive every runner's daemon on this task until all have finished; the
+/// first failure stops the others (the service restarts them together).
+async fn all_of<F>(
+    mut daemons: Vec<std::pin::Pin<Box<F>>>,
+    stop: &AtomicBool,
+    wakes: &[Arc<tokio::sync::Notify>],
+) -> anyhow::Result<()>
+where
+    F: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let mut done = vec![false; daemons.len()];
+    let mut first_error = None;
+    std::future::poll_fn(|cx| {
+        for (i, d) in daemons.iter_mut().enumerate() {
+            if done[i] {
+                continue;
+            }
+            if let std::task::Poll::Ready(r) = d.as_mut().poll(cx) {
+                done[i] = true;
+                if let Err(e) = r {
+                    if first_error.is_none() {
+                        first_error = Some(e);
+                        stop.store(true, Ordering::SeqCst);
+                        for w in wakes {
+                            w.notify_one();
+                        }
+                    }
+                }
+            }
+        }
+        if done.iter().all(|d| *d) {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    first_error.map_or(Ok(()), Err)
 }
