@@ -359,3 +359,78 @@ fn each_runners_rules_read_only_their_own_history() {
         );
     }
 }
+
+/// `runner add`: a runner joins a config that served one runner; the one
+/// served so far keeps their runs; every comment stays; a clash is refused
+/// and nothing changes.
+#[test]
+fn runner_add_keeps_the_first_runners_runs_and_every_comment() {
+    let tw = Tw::new();
+    let root = tw.root().to_path_buf();
+    for d in ["sync-me", "sync-ben"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    let cfg = root.join("mine.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "# my own notes about this config\n[watch]\nfolders = [\"{}/sync-me\"] # my watch\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+    std::fs::copy(
+        util::real("fit/activity-small-fenix2-run.fit"),
+        root.join("sync-me/run.fit"),
+    )
+    .unwrap();
+    run(&tw, &cfg, &["import"]).assert_ok();
+    let before = std::fs::read_to_string(&cfg).unwrap();
+    let ben = format!("{}/sync-ben", root.display());
+
+    let r = run(&tw, &cfg, &["runner", "add", "ben", "--sync", &ben]);
+    assert_eq!(r.status.code(), Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("--existing-as"), "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&cfg).unwrap(),
+        before,
+        "nothing changed"
+    );
+
+    run(
+        &tw,
+        &cfg,
+        &[
+            "runner",
+            "add",
+            "ben",
+            "--sync",
+            &ben,
+            "--existing-as",
+            "me",
+        ],
+    )
+    .assert_ok();
+    let after = std::fs::read_to_string(&cfg).unwrap();
+    assert!(after.starts_with(&before), "every line kept:\n{after}");
+    run(&tw, &cfg, &["config", "check"]).assert_ok();
+    let count = |who: &str| {
+        run(&tw, &cfg, &["--runner", who, "activities", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count("me"), 1, "the first runner keeps their run");
+    assert_eq!(count("ben"), 0);
+
+    // A third runner inside ben's folder: refused, the file unchanged.
+    let r = run(
+        &tw,
+        &cfg,
+        &["runner", "add", "carl", "--sync", &format!("{ben}/carl")],
+    );
+    assert!(!r.status.success());
+    assert!(r.stderr.contains("share the sync folder"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&cfg).unwrap(), after);
+}

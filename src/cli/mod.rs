@@ -12,6 +12,7 @@ pub mod notify_test;
 mod pain;
 mod report;
 mod rules;
+mod runner;
 mod serve;
 mod show;
 mod status;
@@ -102,6 +103,9 @@ pub enum Command {
     /// Dashboard settings (`web set-password`).
     #[command(subcommand)]
     Web(web::Command),
+    /// Runners of a household or club (`[[runner]]` tables).
+    #[command(subcommand)]
+    Runner(runner::Command),
     /// See tendonwatch work before a watch is connected: a simulated
     /// 16-week season fed to the daemon, and the dashboard on it.
     Demo(demo::Args),
@@ -161,6 +165,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     // `web set-password` is how a config that binds beyond loopback
     // becomes valid: it must work before that config loads.
+    // `runner add` edits the config: it must work before the config
+    // names the runner a command would need.
+    if let Command::Runner(command) = cli.command {
+        let ctx = Context_ {
+            config: Config::default(),
+            env,
+            db: cli.db,
+        };
+        return runner::run(&ctx, command, cli.config.as_deref());
+    }
     if let Command::Web(command) = cli.command {
         let ctx = Context_ {
             config: Config::default(),
@@ -212,7 +226,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::VisaA(args) => visa_a::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Serve(args) => serve::run(&ctx, args),
-        Command::Web(_) => Ok(ExitCode::SUCCESS),
+        Command::Web(_) | Command::Runner(_) => Ok(ExitCode::SUCCESS),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
     }

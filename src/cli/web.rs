@@ -129,7 +129,7 @@ pub fn with_password_hash(text: &str, hash: &str) -> String {
 
 /// Replace the file through a temp file and a rename, keeping the old
 /// file's mode and owner (a config readable by a service's group stays so).
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+pub(super) fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
     let old = std::fs::metadata(path).ok();
     let dir = path
