@@ -5,12 +5,13 @@
 //! config without `[[runner]]` works exactly as before.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "util/dashboard.rs"]
+mod dashboard;
 mod util;
 
+use dashboard::write_season;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use tendonwatch::sim::fit_writer;
-use tendonwatch::sim::training::{self, Event, Runner, Week};
 use util::{Run, Tw};
 
 fn household(tw: &Tw, extra: &str) -> PathBuf {
@@ -34,6 +35,16 @@ fn household(tw: &Tw, extra: &str) -> PathBuf {
     path
 }
 
+/// A real FIT run into anna's folder, a real GPX run into ben's.
+fn one_real_run_each(root: &Path) {
+    for (from, to) in [
+        ("fit/activity-small-fenix2-run.fit", "sync-anna/run.fit"),
+        ("gpx/run_gpxtpx.gpx", "sync-ben/run.gpx"),
+    ] {
+        std::fs::copy(util::real(from), root.join(to)).unwrap();
+    }
+}
+
 /// `tendonwatch --config CONFIG ARGS…` with the home and state in `tw`
 /// (no `--db`: each runner's store is found from the config).
 fn run(tw: &Tw, config: &Path, args: &[&str]) -> Run {
@@ -50,16 +61,7 @@ fn each_runner_has_their_own_store_and_commands_name_the_runner() {
     let tw = Tw::new();
     let cfg = household(&tw, "");
     let root = tw.root();
-    std::fs::copy(
-        util::real("fit/activity-small-fenix2-run.fit"),
-        root.join("sync-anna/run.fit"),
-    )
-    .unwrap();
-    std::fs::copy(
-        util::real("gpx/run_gpxtpx.gpx"),
-        root.join("sync-ben/run.gpx"),
-    )
-    .unwrap();
+    one_real_run_each(root);
     // `import` with no path reads the runner's own sync folders.
     run(&tw, &cfg, &["--runner", "anna", "import"]).assert_ok();
     run(&tw, &cfg, &["--runner", "ben", "import"]).assert_ok();
@@ -221,16 +223,7 @@ fn one_watch_files_each_new_run_under_its_runner() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     std::thread::sleep(std::time::Duration::from_millis(500));
-    std::fs::copy(
-        util::real("fit/activity-small-fenix2-run.fit"),
-        root.join("sync-anna/run.fit"),
-    )
-    .unwrap();
-    std::fs::copy(
-        util::real("gpx/run_gpxtpx.gpx"),
-        root.join("sync-ben/run.gpx"),
-    )
-    .unwrap();
+    one_real_run_each(&root);
     let listed = |who: &str| -> Vec<String> {
         let r = run(&tw, &cfg, &["--runner", who, "activities", "--json"]);
         if !r.status.success() {
@@ -272,33 +265,6 @@ fn one_watch_files_each_new_run_under_its_runner() {
     );
 }
 
-/// Nine weeks of runs ending last week into `dir`; with `spike`, the last
-/// long run is 35 % past anything before (a `run_spike`).
-fn season(dir: &Path, spike: bool) {
-    const WEEK_MS: i64 = 7 * 86_400_000;
-    let now = chrono::Utc::now().timestamp_millis();
-    let monday = tendonwatch::web::views::week_start(now, 0);
-    let r = Runner {
-        start_ms: monday - 9 * WEEK_MS,
-        ..Runner::default()
-    };
-    let mut weeks: Vec<Week> = (0..8).map(|_| training::steady_week(&r)).collect();
-    weeks.push(if spike {
-        Week {
-            runs: vec![
-                Event::Easy { km: 5.5 },
-                Event::Easy { km: 5.5 },
-                Event::Long { km: 12.96 },
-            ],
-        }
-    } else {
-        training::steady_week(&r)
-    });
-    for (i, a) in training::simulate(&r, &weeks).iter().enumerate() {
-        std::fs::write(dir.join(format!("run-{i:03}.fit")), fit_writer::encode(a)).unwrap();
-    }
-}
-
 fn alert_set(r: Run) -> BTreeSet<(String, String, String)> {
     r.json()
         .as_array()
@@ -320,8 +286,8 @@ fn alert_set(r: Run) -> BTreeSet<(String, String, String)> {
 fn each_runners_rules_read_only_their_own_history() {
     let tw = Tw::new();
     let cfg = household(&tw, "");
-    season(&tw.root().join("sync-anna"), true);
-    season(&tw.root().join("sync-ben"), false);
+    write_season(&tw.root().join("sync-anna"), true);
+    write_season(&tw.root().join("sync-ben"), false);
     for who in ["anna", "ben"] {
         run(&tw, &cfg, &["--runner", who, "import"]).assert_ok();
     }
@@ -335,7 +301,7 @@ fn each_runners_rules_read_only_their_own_history() {
     ] {
         // The same files and profile, alone in a single-runner config.
         let alone = Tw::new();
-        season(&alone.sync(), spike);
+        write_season(&alone.sync(), spike);
         let single = alone.root().join("single.toml");
         std::fs::write(&single, format!("[profile]\n{profile}")).unwrap();
         let sync = alone.sync();

@@ -19,6 +19,13 @@ const WEEK_MS: i64 = 7 * 86_400_000;
 /// long run 35 % longer than any before (one `run_spike` alert). Written as
 /// FIT files into the sync folder and imported.
 pub fn seed_season(tw: &Tw) {
+    write_season(&tw.sync(), true);
+    tw.import(&[tw.sync()]).assert_ok();
+}
+
+/// The nine weeks of [`seed_season`] as FIT files in `dir`; without
+/// `spike` the last week is as steady as the others (no `run_spike`).
+pub fn write_season(dir: &std::path::Path, spike: bool) {
     let now = chrono::Utc::now().timestamp_millis();
     let this_monday = tendonwatch::web::views::week_start(now, 0);
     let r = Runner {
@@ -26,21 +33,20 @@ pub fn seed_season(tw: &Tw) {
         ..Runner::default()
     };
     let mut weeks: Vec<Week> = (0..8).map(|_| training::steady_week(&r)).collect();
-    weeks.push(Week {
-        runs: vec![
-            Event::Easy { km: 5.5 },
-            Event::Easy { km: 5.5 },
-            Event::Long { km: 12.96 },
-        ],
+    weeks.push(if spike {
+        Week {
+            runs: vec![
+                Event::Easy { km: 5.5 },
+                Event::Easy { km: 5.5 },
+                Event::Long { km: 12.96 },
+            ],
+        }
+    } else {
+        training::steady_week(&r)
     });
     for (i, a) in training::simulate(&r, &weeks).iter().enumerate() {
-        std::fs::write(
-            tw.sync().join(format!("run-{i:03}.fit")),
-            fit_writer::encode(a),
-        )
-        .unwrap();
+        std::fs::write(dir.join(format!("run-{i:03}.fit")), fit_writer::encode(a)).unwrap();
     }
-    tw.import(&[tw.sync()]).assert_ok();
 }
 
 /// A config file in `tw`'s root whose `[web]` password is `password`, set
