@@ -50,6 +50,10 @@ pub struct Config {
     /// runner with the tables above, exactly as before.
     #[serde(rename = "runner")]
     pub runners: Vec<RunnerConfig>,
+    /// Coaches (`[[coach]]`): read-only dashboard accounts over the
+    /// runners they name.
+    #[serde(rename = "coach")]
+    pub coaches: Vec<CoachConfig>,
 }
 
 /// One runner of a household or club (`[[runner]]`): their own sync
@@ -66,6 +70,24 @@ pub struct RunnerConfig {
     pub notify: Option<NotifyConfig>,
     /// Their store; default `runners/NAME.db` beside the default store.
     pub db: Option<String>,
+    /// Argon2 hash of their dashboard password
+    /// (`tendonwatch web set-password --runner NAME`).
+    pub password_hash: Option<String>,
+}
+
+/// A coach or physiotherapist (`[[coach]]`): logs in to the dashboard,
+/// sees an overview of the runners named here and each one's pages, and
+/// changes nothing.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoachConfig {
+    /// A short id, like a runner's, and never one of theirs (it is the
+    /// login name).
+    pub name: String,
+    /// The `[[runner]]` names this coach may see.
+    pub runners: Vec<String>,
+    /// Argon2 hash (`tendonwatch web set-password --coach NAME`).
+    pub password_hash: Option<String>,
 }
 
 /// The dashboard (`[web]`): `tendonwatch serve`, or inside `watch` when
@@ -406,10 +428,11 @@ impl Config {
             message,
         };
         self.validate_runners().map_err(invalid)?;
+        let household = self.is_household();
         for r in &self.runners {
-            self.for_runner_config(r).validate_one(path)?;
+            self.for_runner_config(r).validate_one(path, household)?;
         }
-        self.validate_one(path)
+        self.validate_one(path, household)
     }
 
     /// The names of the `[[runner]]` tables, in order.
@@ -420,21 +443,14 @@ impl Config {
     fn validate_runners(&self) -> Result<(), String> {
         let mut seen: Vec<(&str, String, &str)> = Vec::new();
         for (i, r) in self.runners.iter().enumerate() {
-            let ok = !r.name.is_empty()
-                && r.name.len() <= 32
-                && r.name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !ok {
-                return Err(format!(
-                    "[[runner]] {}: name = \"{}\": use 1 to 32 letters, digits, - or _",
-                    i + 1,
-                    r.name
-                ));
-            }
+            check_account_name("runner", i, &r.name)?;
             if self.runners[..i].iter().any(|o| o.name == r.name) {
                 return Err(format!("[[runner]] name \"{}\" is used twice", r.name));
             }
+            check_hash(
+                &format!("[[runner]] {}", r.name),
+                r.password_hash.as_deref(),
+            )?;
             for f in &r.sync_folders {
                 let norm = f.trim_end_matches('/').to_string();
                 for (other, of, raw) in &seen {
@@ -449,7 +465,52 @@ impl Config {
                 seen.push((&r.name, norm, f));
             }
         }
+        if !self.coaches.is_empty() && self.runners.is_empty() {
+            return Err(
+                "[[coach]] tables need [[runner]] tables: a coach sees the runners named there"
+                    .into(),
+            );
+        }
+        for (i, c) in self.coaches.iter().enumerate() {
+            check_account_name("coach", i, &c.name)?;
+            if self.coaches[..i].iter().any(|o| o.name == c.name) {
+                return Err(format!("[[coach]] name \"{}\" is used twice", c.name));
+            }
+            if self.runners.iter().any(|r| r.name == c.name) {
+                return Err(format!(
+                    "[[coach]] name \"{}\" is also a runner's: each login name is one account",
+                    c.name
+                ));
+            }
+            if let Some(unknown) = c
+                .runners
+                .iter()
+                .find(|n| !self.runners.iter().any(|r| &r.name == *n))
+            {
+                return Err(format!(
+                    "[[coach]] {}: runners = [.. \"{unknown}\" ..] is not a [[runner]] here (they are {})",
+                    c.name,
+                    self.runner_names().join(", ")
+                ));
+            }
+            check_hash(&format!("[[coach]] {}", c.name), c.password_hash.as_deref())?;
+        }
         Ok(())
+    }
+
+    /// Whether this config serves a household: runner tables, each runner
+    /// logging in to the dashboard with their own account.
+    pub fn is_household(&self) -> bool {
+        !self.runners.is_empty()
+    }
+
+    /// Where a household's dashboard keeps its logins: `household.db`
+    /// beside the default store.
+    pub fn household_db_path(&self, env: &Env) -> Result<PathBuf, ConfigError> {
+        let mut top = self.clone();
+        top.runners.clear();
+        top.store.runner = None;
+        Ok(top.db_path(None, env)?.with_file_name("household.db"))
     }
 
     /// The configuration one runner works with: their folders, profile,
@@ -493,7 +554,9 @@ impl Config {
     }
 
     /// Check one runner's (or the implicit runner's) values.
-    fn validate_one(&self, path: &Path) -> Result<(), ConfigError> {
+    /// In a household every visitor logs in to their own account, so a bind
+    /// beyond loopback needs no `[web] password_hash`.
+    fn validate_one(&self, path: &Path, household: bool) -> Result<(), ConfigError> {
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -570,14 +633,8 @@ impl Config {
                 self.web.bind
             ))
         })?;
-        if let Some(hash) = &self.web.password_hash {
-            if argon2::PasswordHash::new(hash).is_err() {
-                return Err(invalid(
-                    "[web] password_hash is not an argon2 hash; set it with `tendonwatch web set-password`".into(),
-                ));
-            }
-        }
-        if !bind.ip().is_loopback() && self.web.password_hash.is_none() {
+        check_hash("[web]", self.web.password_hash.as_deref()).map_err(invalid)?;
+        if !bind.ip().is_loopback() && self.web.password_hash.is_none() && !household {
             return Err(invalid(format!(
                 "[web] bind = \"{bind}\" is reachable from other machines: set a password first (`tendonwatch web set-password`)"
             )));
@@ -673,6 +730,33 @@ impl Config {
             }
         }
         Ok(db)
+    }
+}
+
+/// A runner's or coach's name: the `--runner` id and the login name.
+fn check_account_name(table: &str, index: usize, name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 32
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "[[{table}]] {}: name = \"{name}\": use 1 to 32 letters, digits, - or _",
+            index + 1
+        ))
+    }
+}
+
+/// A configured password hash must be one argon2 can read.
+fn check_hash(table: &str, hash: Option<&str>) -> Result<(), String> {
+    match hash {
+        Some(h) if argon2::PasswordHash::new(h).is_err() => Err(format!(
+            "{table} password_hash is not an argon2 hash; set it with `tendonwatch web set-password`"
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -564,7 +564,14 @@ fn with_a_password_nothing_is_shown_before_login_and_a_wrong_one_waits() {
     assert_eq!(stored.len(), 1);
     assert!(!stored[0].contains(&session));
 
+    // The forms now carry a token bound to this session: the one from
+    // before the login no longer posts.
+    let page = server.get("/", Some(&both));
+    let bound = dashboard::form_token(&page.body).unwrap();
+    assert_ne!(bound, token);
     let r = server.post_form("/logout", Some(&both), &format!("csrf={token}"));
+    assert_eq!(r.status, 403);
+    let r = server.post_form("/logout", Some(&both), &format!("csrf={bound}"));
     assert_eq!(r.status, 303);
     assert_eq!(server.get("/", Some(&both)).status, 303, "logged out");
 }

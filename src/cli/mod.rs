@@ -184,9 +184,39 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return web::run(&ctx, command, cli.config.as_deref());
     }
     let (config, _) = config::load(cli.config.as_deref(), &env)?;
-    // One `watch` serves a household: every runner, each on their own.
+    // One `watch` (and one dashboard) serves a household: every runner,
+    // each on their own.
+    if let Command::Serve(args) = cli.command {
+        if cli.runner.is_none() && config.is_household() {
+            if cli.db.is_some() {
+                return Err(UsageError(format!(
+                    "this config has runners ({}): --db belongs to one, say which with --runner NAME",
+                    config.runner_names().join(", ")
+                ))
+                .into());
+            }
+            let ctx = Context_ {
+                config,
+                env,
+                db: None,
+            };
+            return serve::run_household(&ctx, args);
+        }
+        let config = config
+            .for_runner(cli.runner.as_deref())
+            .map_err(UsageError)?;
+        let ctx = Context_ {
+            config,
+            env,
+            db: cli.db,
+        };
+        return serve::run(&ctx, args);
+    }
     if let Command::Watch(args) = &cli.command {
-        if cli.runner.is_none() && config.runners.len() > 1 {
+        // With one runner, folders or --db on the command line mean that
+        // runner, as they always did.
+        let one_named = config.runners.len() == 1 && (!args.folders.is_empty() || cli.db.is_some());
+        if cli.runner.is_none() && config.is_household() && !one_named {
             if !args.folders.is_empty() || cli.db.is_some() {
                 return Err(UsageError(format!(
                     "this config has several runners ({}): folders and --db belong to one, say which with --runner NAME",
@@ -225,8 +255,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pain(args) => pain::run(&ctx, *args),
         Command::VisaA(args) => visa_a::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
-        Command::Serve(args) => serve::run(&ctx, args),
-        Command::Web(_) | Command::Runner(_) => Ok(ExitCode::SUCCESS),
+        Command::Web(_) | Command::Runner(_) | Command::Serve(_) => Ok(ExitCode::SUCCESS),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
     }

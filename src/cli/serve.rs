@@ -44,12 +44,67 @@ pub fn bind_address(text: &str, has_password: bool) -> anyhow::Result<SocketAddr
     Ok(addr)
 }
 
+/// A household's dashboard from a config with `[[runner]]` tables: each
+/// runner's own options and store, their password, and the coaches.
+pub fn household(ctx: &Context_) -> anyhow::Result<web::Household> {
+    let config = &ctx.config;
+    if config.web.password_hash.is_some() {
+        tracing::warn!(
+            "[web] password_hash is not used by a household: each runner logs in with their own (`tendonwatch web set-password --runner NAME`)"
+        );
+    }
+    let mut runners = Vec::new();
+    for r in &config.runners {
+        let one = config.for_runner(Some(&r.name)).map_err(UsageError)?;
+        let db = one.db_path(None, &ctx.env)?;
+        runners.push(web::HouseholdRunner {
+            name: r.name.clone(),
+            password_hash: r.password_hash.clone(),
+            opts: WebOptions {
+                password_hash: None,
+                ..web_options(&one, db)
+            },
+        });
+    }
+    Ok(web::Household {
+        sessions_db: config.household_db_path(&ctx.env)?,
+        session_days: config.web.session_days,
+        runners,
+        coaches: config
+            .coaches
+            .iter()
+            .map(|c| web::Coach {
+                name: c.name.clone(),
+                runners: c.runners.clone(),
+                password_hash: c.password_hash.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// `serve` on a config with `[[runner]]` tables and no `--runner`.
+pub fn run_household(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
+    let dashboard = web::Dashboard::Household(household(ctx)?);
+    serve_dashboard(ctx, args, dashboard)
+}
+
 pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let config = &ctx.config;
-    let opts = web_options(config, config.db_path(ctx.db.as_deref(), &ctx.env)?);
+    let dashboard = web::Dashboard::One(web_options(
+        config,
+        config.db_path(ctx.db.as_deref(), &ctx.env)?,
+    ));
+    serve_dashboard(ctx, args, dashboard)
+}
+
+fn serve_dashboard(
+    ctx: &Context_,
+    args: Args,
+    dashboard: web::Dashboard,
+) -> anyhow::Result<ExitCode> {
     let addr = bind_address(
-        args.bind.as_deref().unwrap_or(&config.web.bind),
-        opts.password_hash.is_some(),
+        args.bind.as_deref().unwrap_or(&ctx.config.web.bind),
+        dashboard.logs_in(),
     )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -57,9 +112,9 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let listener = web::bind(addr, opts.password_hash.is_some()).await?;
+        let listener = web::bind(addr, dashboard.logs_in()).await?;
         println!("dashboard: http://{}/", listener.local_addr()?);
-        web::serve(listener, opts, shutdown_signal()).await
+        web::serve_dashboard(listener, dashboard, shutdown_signal()).await
     })?;
     Ok(ExitCode::SUCCESS)
 }

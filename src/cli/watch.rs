@@ -24,18 +24,22 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     };
     let opts = daemon_options(config, ctx, folders)?;
     let web = if config.web.enabled {
-        let opts = super::serve::web_options(config, opts.db_path.clone());
-        let addr = super::serve::bind_address(&config.web.bind, opts.password_hash.is_some())?;
-        Some((addr, opts))
+        let web = crate::web::Dashboard::One(super::serve::web_options(
+            config,
+            opts.db_path.clone(),
+        ));
+        let addr = super::serve::bind_address(&config.web.bind, web.logs_in())?;
+        Some((addr, web))
     } else {
         None
     };
     run_daemons(vec![opts], web)
 }
 
-/// `tendonwatch watch` on a config with several `[[runner]]` tables and no
+/// `tendonwatch watch` on a config with `[[runner]]` tables and no
 /// `--runner`: one daemon per runner in this process, each on the runner's
-/// own folders and store, so no runner's rules ever read another's data.
+/// own folders and store, so no runner's rules ever read another's data;
+/// with `[web] enabled`, the household's dashboard beside them.
 pub fn run_household(ctx: &Context_) -> anyhow::Result<ExitCode> {
     let mut all = Vec::new();
     for name in ctx.config.runner_names() {
@@ -49,12 +53,14 @@ pub fn run_household(ctx: &Context_) -> anyhow::Result<ExitCode> {
         tracing::info!("runner {name}: watching {} folder(s)", folders.len());
         all.push(daemon_options(&runner.config, &runner, folders)?);
     }
-    if ctx.config.web.enabled {
-        tracing::warn!(
-            "the dashboard serves one runner for now: run `tendonwatch --runner NAME serve` for each"
-        );
-    }
-    run_daemons(all, None)
+    let web = if ctx.config.web.enabled {
+        let web = crate::web::Dashboard::Household(super::serve::household(ctx)?);
+        let addr = super::serve::bind_address(&ctx.config.web.bind, web.logs_in())?;
+        Some((addr, web))
+    } else {
+        None
+    };
+    run_daemons(all, web)
 }
 
 /// What one runner's daemon needs, checked.
@@ -114,7 +120,7 @@ fn daemon_options(
 /// dashboard beside them if asked.
 fn run_daemons(
     all: Vec<DaemonOptions>,
-    web: Option<(std::net::SocketAddr, crate::web::WebOptions)>,
+    web: Option<(std::net::SocketAddr, crate::web::Dashboard)>,
 ) -> anyhow::Result<ExitCode> {
     let parallelism = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -150,13 +156,12 @@ fn run_daemons(
         });
         let web_stop = Arc::new(tokio::sync::Notify::new());
         let server = match web {
-            Some((addr, web_opts)) => {
-                let listener =
-                    crate::web::bind(addr, web_opts.password_hash.is_some()).await?;
+            Some((addr, dashboard)) => {
+                let listener = crate::web::bind(addr, dashboard.logs_in()).await?;
                 let s = web_stop.clone();
-                Some(tokio::spawn(crate::web::serve(
+                Some(tokio::spawn(crate::web::serve_dashboard(
                     listener,
-                    web_opts,
+                    dashboard,
                     async move { s.notified().await },
                 )))
             }

@@ -240,4 +240,10 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE pain ADD COLUMN judged_ms INTEGER;
     CREATE INDEX pain_to_judge ON pain(at_ms) WHERE judged_ms IS NULL;
     "#,
+    // 11: the account a dashboard session belongs to. One runner's store
+    // keeps '' (the one account); a household's logins, in its own
+    // household.db, name the runner or coach.
+    r#"
+    ALTER TABLE web_sessions ADD COLUMN account TEXT NOT NULL DEFAULT '';
+    "#,
 ];

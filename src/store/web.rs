@@ -1,4 +1,5 @@
-//! The store's side of the dashboard: login sessions, by token hash.
+//! The store's side of the dashboard: login sessions, by token hash, each
+//! for one account ('' where the store serves one runner).
 
 use super::{Result, Store};
 use rusqlite::params;
@@ -7,6 +8,7 @@ impl Store {
     pub fn add_web_session(
         &mut self,
         token_hash: &str,
+        account: &str,
         now_ms: i64,
         expires_ms: i64,
     ) -> Result<()> {
@@ -16,21 +18,24 @@ impl Store {
             params![now_ms],
         )?;
         tx.execute(
-            "INSERT OR REPLACE INTO web_sessions (token_hash, created_ms, expires_ms) VALUES (?1, ?2, ?3)",
-            params![token_hash, now_ms, expires_ms],
+            "INSERT OR REPLACE INTO web_sessions (token_hash, account, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+            params![token_hash, account, now_ms, expires_ms],
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// A session that exists and has not expired.
-    pub fn web_session_valid(&self, token_hash: &str, now_ms: i64) -> Result<bool> {
-        let n: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM web_sessions WHERE token_hash = ?1 AND expires_ms > ?2",
-            params![token_hash, now_ms],
-            |r| r.get(0),
-        )?;
-        Ok(n > 0)
+    /// The account of a session that exists and has not expired.
+    pub fn web_session_account(&self, token_hash: &str, now_ms: i64) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT account FROM web_sessions WHERE token_hash = ?1 AND expires_ms > ?2",
+                params![token_hash, now_ms],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     pub fn remove_web_session(&mut self, token_hash: &str) -> Result<()> {

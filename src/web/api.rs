@@ -2,9 +2,9 @@
 //! Errors are `{"error": "…"}` with the matching status.
 
 use super::views::{self, AlertQuery, PageQuery, WeeksQuery, weeks_of};
-use super::{AppState, WebError, now};
+use super::{Site, WebError, now};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 
 /// A `WebError` answered as JSON.
@@ -28,52 +28,39 @@ impl IntoResponse for ApiError {
 
 type Answer<T> = Result<Json<T>, ApiError>;
 
-pub async fn status(State(state): State<AppState>) -> Answer<views::Status> {
-    let opts = state.opts.clone();
+pub async fn status(site: Site) -> Answer<views::Status> {
+    let opts = site.opts.clone();
     let now = now();
     Ok(Json(
-        state
-            .with_store(move |store| views::status(store, &opts, now))
+        site.with_store(move |store| views::status(store, &opts, now))
             .await?,
     ))
 }
 
-pub async fn load(
-    State(state): State<AppState>,
-    Query(q): Query<WeeksQuery>,
-) -> Answer<views::Load> {
+pub async fn load(site: Site, Query(q): Query<WeeksQuery>) -> Answer<views::Load> {
     let weeks = weeks_of(&q, 16)?;
-    let opts = state.opts.clone();
+    let opts = site.opts.clone();
     let now = now();
     Ok(Json(
-        state
-            .with_store(move |store| views::load(store, &opts, weeks, now))
+        site.with_store(move |store| views::load(store, &opts, weeks, now))
             .await?,
     ))
 }
 
-pub async fn activities(
-    State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
-) -> Answer<views::ActivityList> {
+pub async fn activities(site: Site, Query(q): Query<PageQuery>) -> Answer<views::ActivityList> {
     Ok(Json(
-        state
-            .with_store(move |store| views::activities(store, &q))
+        site.with_store(move |store| views::activities(store, &q))
             .await?,
     ))
 }
 
-pub async fn activity(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Answer<views::ActivityPage> {
+pub async fn activity(site: Site, Path(id): Path<String>) -> Answer<views::ActivityPage> {
     let id = id
         .parse::<i64>()
         .map_err(|_| WebError::NotFound(format!("There is no activity '{id}'.")))?;
-    let opts = state.opts.clone();
+    let opts = site.opts.clone();
     Ok(Json(
-        state
-            .with_store(move |store| views::activity(store, &opts, id))
+        site.with_store(move |store| views::activity(store, &opts, id))
             .await?,
     ))
 }
@@ -83,51 +70,42 @@ pub struct DaysQuery {
     pub days: Option<String>,
 }
 
-pub async fn pain(
-    State(state): State<AppState>,
-    Query(q): Query<DaysQuery>,
-) -> Answer<views::PainLog> {
+pub async fn pain(site: Site, Query(q): Query<DaysQuery>) -> Answer<views::PainLog> {
     let days = match q.days.as_deref().filter(|d| !d.is_empty()) {
         None => crate::pain::LIST_DAYS,
         Some(d) => crate::pain::parse_list_days(d).map_err(WebError::BadRequest)?,
     };
-    let opts = state.opts.clone();
+    let opts = site.opts.clone();
     let now = now();
     Ok(Json(
-        state
-            .with_store(move |store| views::pain(store, &opts, days, now))
+        site.with_store(move |store| views::pain(store, &opts, days, now))
             .await?,
     ))
 }
 
-pub async fn visa_a(State(state): State<AppState>) -> Answer<Vec<crate::store::pain::VisaARecord>> {
+pub async fn visa_a(site: Site) -> Answer<Vec<crate::store::pain::VisaARecord>> {
     Ok(Json(
-        state.with_store(|store| Ok(store.visa_a_scores()?)).await?,
+        site.with_store(|store| Ok(store.visa_a_scores()?)).await?,
     ))
 }
 
 pub async fn alerts(
-    State(state): State<AppState>,
+    site: Site,
     Query(q): Query<AlertQuery>,
 ) -> Answer<Vec<crate::store::alerts::Alert>> {
     let filter = q.filter()?;
     Ok(Json(
-        state
-            .with_store(move |store| views::alerts(store, &filter))
+        site.with_store(move |store| views::alerts(store, &filter))
             .await?,
     ))
 }
 
-pub async fn report(
-    State(state): State<AppState>,
-    Query(q): Query<WeeksQuery>,
-) -> Answer<crate::report::Report> {
+pub async fn report(site: Site, Query(q): Query<WeeksQuery>) -> Answer<crate::report::Report> {
     let weeks = weeks_of(&q, 12)?;
-    let opts = state.opts.clone();
+    let opts = site.opts.clone();
     let now = now();
     Ok(Json(
-        state
-            .with_store(move |store| views::report(store, &opts, weeks, now))
+        site.with_store(move |store| views::report(store, &opts, weeks, now))
             .await?,
     ))
 }

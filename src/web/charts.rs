@@ -106,6 +106,8 @@ pub struct LoadChart<'a> {
     pub alerts: &'a [AlertMark],
     /// The runner's zone, for date labels (each at its instant's offset).
     pub zone: Zone,
+    /// What the alert marks' links start with ("" or "/r/NAME").
+    pub base: &'a str,
 }
 
 /// A value over the distance of one run (pace, cadence, elevation).
@@ -761,7 +763,8 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
         let x = x_time(a.at_ms);
         w!(
             out,
-            r#"<a href="/alerts#alert-{id}"><path class="alert-mark sev-{}" data-alert-id="{id}" data-kind="{}" d="M{},{}H{}L{},{}Z"><title>{}</title></path></a>"#,
+            r#"<a href="{}/alerts#alert-{id}"><path class="alert-mark sev-{}" data-alert-id="{id}" data-kind="{}" d="M{},{}H{}L{},{}Z"><title>{}</title></path></a>"#,
+            esc(c.base),
             class_word(&a.severity),
             esc(&a.kind),
             N(x - 7.0),
@@ -1470,6 +1473,7 @@ mod tests {
         let pain = pains(&ws, 24);
         let alerts = vec![alert(7, ws[5].start_ms + DAY_MS, "Week jump")];
         let svg = load_chart(&LoadChart {
+            base: "",
             weeks: &ws,
             pain: &pain,
             alerts: &alerts,
@@ -1502,6 +1506,7 @@ mod tests {
     #[test]
     fn load_chart_empty_and_single() {
         let svg = load_chart(&LoadChart {
+            base: "",
             weeks: &[],
             pain: &[PainPoint {
                 at_ms: 0,
@@ -1515,6 +1520,7 @@ mod tests {
 
         let ws = [week(0, 0.0, 0, None)];
         let svg = load_chart(&LoadChart {
+            base: "",
             weeks: &ws,
             pain: &[PainPoint {
                 at_ms: MON_5_JAN_2026 + 1000,
@@ -1570,6 +1576,7 @@ mod tests {
         ws_nan[1].longest_m = f64::INFINITY;
         ws_nan[2].band_m = Some((f64::NAN, 3.0));
         let svg = load_chart(&LoadChart {
+            base: "",
             weeks: &ws_nan,
             pain: &pain,
             alerts: &alerts,
@@ -1590,6 +1597,7 @@ mod tests {
             week(2, 40.0, 4, None),
         ];
         let svg = load_chart(&LoadChart {
+            base: "",
             weeks: &ws,
             pain: &[],
             alerts: &[],
@@ -1615,6 +1623,7 @@ mod tests {
             })
             .collect();
         let svg = load_chart(&LoadChart {
+            base: "",
             weeks: &ws,
             pain: &pain,
             alerts: &[],
@@ -1639,6 +1648,7 @@ mod tests {
         }];
         let svgs = [
             load_chart(&LoadChart {
+                base: "",
                 weeks: &ws,
                 pain: &[],
                 alerts: &alerts,
@@ -1688,6 +1698,7 @@ mod tests {
             .collect();
         let make = |pain: &[PainPoint], alerts: &[AlertMark]| {
             load_chart(&LoadChart {
+                base: "",
                 weeks: &ws,
                 pain,
                 alerts,
@@ -1737,6 +1748,7 @@ mod tests {
             .map(|i| alert(i, ws[0].start_ms + i * 3 * DAY_MS + 1, "Long-run spike"))
             .collect();
         let svg = load_chart(&LoadChart {
+            base: "",
             weeks: &ws,
             pain: &pain,
             alerts: &alerts,
@@ -1772,6 +1784,7 @@ mod tests {
             score: 1e300,
         }];
         check(&load_chart(&LoadChart {
+            base: "",
             weeks: &ws,
             pain: &pain,
             alerts: &[alert(i64::MIN, i64::MAX - 2, "x")],

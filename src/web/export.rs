@@ -2,14 +2,13 @@
 //! (built by `crate::export`), as one download. Behind the same login as
 //! every page (`security::guard`).
 
-use super::{AppState, WebError, now};
-use axum::extract::State;
+use super::{Site, WebError, now};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-pub async fn download(State(state): State<AppState>) -> Result<Response, WebError> {
-    let zone = state.opts.zone;
-    let bytes = state
+pub async fn download(site: Site) -> Result<Response, WebError> {
+    let zone = site.opts.zone;
+    let bytes = site
         .with_store(move |store| {
             crate::export::files(store, &zone)
                 .and_then(|files| crate::export::zip(&files))

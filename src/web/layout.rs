@@ -24,6 +24,10 @@ pub struct Frame<'a> {
     pub csrf: &'a str,
     /// Show "log out" (a password is configured).
     pub logout: bool,
+    /// What the runner's links start with ("" or "/r/NAME").
+    pub base: &'a str,
+    /// A coach reading this runner's pages: their name, for the banner.
+    pub viewing: Option<&'a str>,
 }
 
 pub fn page(f: &Frame<'_>, body: Markup) -> Html<String> {
@@ -34,10 +38,10 @@ pub fn page(f: &Frame<'_>, body: Markup) -> Html<String> {
                 (head(f.title))
                 body {
                     header.top {
-                        a.brand href="/" { "tendonwatch" }
+                        a.brand href=(format!("{}/", f.base)) { "tendonwatch" }
                         @if !f.nav.is_empty() { nav {
                             @for (href, label) in NAV {
-                                a href=(href) class=[(f.nav == href).then_some("here")] { (label) }
+                                a href=(format!("{}{href}", f.base)) class=[(f.nav == href).then_some("here")] { (label) }
                             }
                         } }
                         @if f.logout {
@@ -47,8 +51,18 @@ pub fn page(f: &Frame<'_>, body: Markup) -> Html<String> {
                             }
                         }
                     }
+                    @if let Some(runner) = f.viewing {
+                        p.viewing role="status" {
+                            "Viewing " strong { (runner) } " (read-only) · " a href="/athletes" { "All athletes" }
+                        }
+                    }
                     main { (body) }
-                    footer { a href="/export.zip" download { "Download all your data (.zip)" } }
+                    @if f.nav.is_empty() {
+                    } @else if f.viewing.is_some() {
+                        footer { a href=(format!("{}/export.zip", f.base)) download { "Download " (f.viewing.unwrap_or("")) "'s data (.zip)" } }
+                    } @else {
+                        footer { a href=(format!("{}/export.zip", f.base)) download { "Download all your data (.zip)" } }
+                    }
                 }
             }
         }
@@ -148,7 +162,14 @@ pub fn score(s: f64) -> String {
 
 /// One alert as a card: what changed, what to do, the source, and an
 /// acknowledge button while it is open.
-pub fn alert_card(a: &crate::store::alerts::Alert, csrf: &str, zone: Zone) -> Markup {
+/// `csrf` is `None` on a read-only view: no acknowledge button. `base`
+/// starts the run's link.
+pub fn alert_card(
+    a: &crate::store::alerts::Alert,
+    csrf: Option<&str>,
+    zone: Zone,
+    base: &str,
+) -> Markup {
     html! {
         article id=(format!("alert-{}", a.id)) class=(format!("alert sev-{}", a.severity)) data-alert-id=(a.id) {
             h3 {
@@ -156,7 +177,7 @@ pub fn alert_card(a: &crate::store::alerts::Alert, csrf: &str, zone: Zone) -> Ma
                 " "
                 span.sev { (a.severity) }
                 @if let Some(id) = a.activity_id {
-                    " · " a href=(format!("/activity/{id}")) { "the run" }
+                    " · " a href=(format!("{base}/activity/{id}")) { "the run" }
                 }
             }
             p.when { (day(a.window_end_ms, zone)) }
@@ -165,9 +186,10 @@ pub fn alert_card(a: &crate::store::alerts::Alert, csrf: &str, zone: Zone) -> Ma
             // backticks; here they read as plain text.
             p.todo { strong { "What to do: " } (a.what_to_do.replace('`', "")) }
             details { summary { "Source" } p.source { (a.source) } }
-            @match a.acknowledged_ms {
-                Some(at) => p.acked { "Acknowledged " (day(at, zone)) }
-                None => form.ack method="post" action=(format!("/alerts/{}/ack", a.id)) {
+            @match (a.acknowledged_ms, csrf) {
+                (Some(at), _) => p.acked { "Acknowledged " (day(at, zone)) }
+                (None, None) => p.acked { "Open" }
+                (None, Some(csrf)) => form.ack method="post" action=(format!("{base}/alerts/{}/ack", a.id)) {
                     (csrf_field(csrf))
                     button type="submit" { "Acknowledge" }
                 }

@@ -11,6 +11,7 @@
 //! The store is one SQLite connection behind a mutex, used on the blocking
 //! pool; the daemon writes through its own connection (WAL lets both work).
 
+mod access;
 mod api;
 pub mod charts;
 mod export;
@@ -32,11 +33,12 @@ use std::sync::{Arc, Mutex};
 /// Largest request body: a pain note or a VISA-A form is far smaller.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// Everything the server needs, read from the config at the edge.
+/// What one runner's dashboard needs, read from the config at the edge.
 #[derive(Debug, Clone)]
 pub struct WebOptions {
     pub db_path: PathBuf,
-    /// Argon2 hash; `None` is only allowed on a loopback bind.
+    /// Argon2 hash where one runner is served; `None` is only allowed on a
+    /// loopback bind. (A household's accounts are in `Household`.)
     pub password_hash: Option<String>,
     pub session_days: u32,
     pub rules: crate::alerts::RuleSettings,
@@ -47,40 +49,317 @@ pub struct WebOptions {
     pub zone: crate::zone::Zone,
 }
 
+/// A household's dashboard: every runner with their own login and pages
+/// under `/r/NAME/`, and coaches who see the runners they are given.
+#[derive(Debug, Clone)]
+pub struct Household {
+    /// Where the logins are kept (`household.db`).
+    pub sessions_db: PathBuf,
+    pub session_days: u32,
+    pub runners: Vec<HouseholdRunner>,
+    pub coaches: Vec<Coach>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HouseholdRunner {
+    pub name: String,
+    /// `None`: this runner cannot log in yet.
+    pub password_hash: Option<String>,
+    pub opts: WebOptions,
+}
+
+#[derive(Debug, Clone)]
+pub struct Coach {
+    pub name: String,
+    pub runners: Vec<String>,
+    pub password_hash: Option<String>,
+}
+
+/// Who is asking: the one runner of a single-runner dashboard, a runner
+/// of a household, or a coach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Account {
+    Owner,
+    Runner(String),
+    Coach(String),
+}
+
+/// One login of a household, as the server keeps it.
+#[derive(Debug, Clone)]
+struct Login {
+    name: String,
+    hash: Option<String>,
+    /// For a coach, the runners they see; `None` for a runner.
+    sees: Option<Vec<String>>,
+}
+
+/// What a dashboard serves: one runner, or a household.
+#[derive(Debug, Clone)]
+pub enum Dashboard {
+    One(WebOptions),
+    Household(Household),
+}
+
+impl Dashboard {
+    /// Whether a bind beyond loopback is allowed: a password for one
+    /// runner; a household always logs in.
+    pub fn logs_in(&self) -> bool {
+        match self {
+            Dashboard::One(o) => o.password_hash.is_some(),
+            Dashboard::Household(_) => true,
+        }
+    }
+}
+
+/// Serve either kind of dashboard until `shutdown` resolves.
+pub async fn serve_dashboard(
+    listener: tokio::net::TcpListener,
+    dashboard: Dashboard,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    match dashboard {
+        Dashboard::One(opts) => serve(listener, opts, shutdown).await,
+        Dashboard::Household(h) => serve_household(listener, h, shutdown).await,
+    }
+}
+
+/// One runner's data: their options and their store (one SQLite
+/// connection behind a mutex, used on the blocking pool).
+#[derive(Clone)]
+struct RunnerData {
+    opts: Arc<WebOptions>,
+    store: Arc<Mutex<Store>>,
+}
+
 /// Shared by every request.
 #[derive(Clone)]
 pub struct AppState {
-    pub opts: Arc<WebOptions>,
-    store: Arc<Mutex<Store>>,
+    /// By runner name; the one runner of a single-runner dashboard is "".
+    runners: Arc<std::collections::BTreeMap<String, RunnerData>>,
+    /// `Some` for a household: its accounts.
+    logins: Option<Arc<Vec<Login>>>,
+    /// Where sessions are kept: the runner's store, or household.db.
+    sessions: Arc<Mutex<Store>>,
+    pub session_days: u32,
+    /// A login is needed for every page but the login page.
+    pub needs_login: bool,
     /// Bound to a loopback address: only loopback host names are answered.
     pub loopback: bool,
-    /// Login attempts are checked one at a time.
-    pub login_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Login attempts are checked one at a time per account (unknown
+    /// names share one queue).
+    login_locks: Arc<std::collections::HashMap<String, tokio::sync::Mutex<()>>>,
+}
+
+/// Run `f` with this store on the blocking pool.
+async fn on_store<T, F>(store: &Arc<Mutex<Store>>, f: F) -> Result<T, WebError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Store) -> Result<T, WebError> + Send + 'static,
+{
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("a request failed: {e}")))?
 }
 
 impl AppState {
+    /// One runner's dashboard.
     pub fn new(store: Store, opts: WebOptions, loopback: bool) -> AppState {
-        AppState {
+        let store = Arc::new(Mutex::new(store));
+        let needs_login = opts.password_hash.is_some();
+        let session_days = opts.session_days;
+        let data = RunnerData {
             opts: Arc::new(opts),
-            store: Arc::new(Mutex::new(store)),
+            store: store.clone(),
+        };
+        AppState {
+            runners: Arc::new([(String::new(), data)].into_iter().collect()),
+            logins: None,
+            sessions: store,
+            session_days,
+            needs_login,
             loopback,
-            login_lock: Arc::new(tokio::sync::Mutex::new(())),
+            login_locks: Arc::new([(String::new(), Default::default())].into_iter().collect()),
         }
     }
 
-    /// Run `f` with the store on the blocking pool.
+    /// A household's dashboard over these opened stores.
+    fn household(
+        household: Household,
+        stores: Vec<Store>,
+        sessions: Store,
+        loopback: bool,
+    ) -> AppState {
+        let mut logins = Vec::new();
+        let mut runners = std::collections::BTreeMap::new();
+        for (r, store) in household.runners.into_iter().zip(stores) {
+            logins.push(Login {
+                name: r.name.clone(),
+                hash: r.password_hash,
+                sees: None,
+            });
+            runners.insert(
+                r.name,
+                RunnerData {
+                    opts: Arc::new(r.opts),
+                    store: Arc::new(Mutex::new(store)),
+                },
+            );
+        }
+        for c in household.coaches {
+            logins.push(Login {
+                name: c.name,
+                hash: c.password_hash,
+                sees: Some(c.runners),
+            });
+        }
+        let locks = logins
+            .iter()
+            .map(|l| l.name.clone())
+            .chain([String::new()])
+            .map(|n| (n, Default::default()))
+            .collect();
+        AppState {
+            runners: Arc::new(runners),
+            logins: Some(Arc::new(logins)),
+            sessions: Arc::new(Mutex::new(sessions)),
+            session_days: household.session_days,
+            needs_login: true,
+            loopback,
+            login_locks: Arc::new(locks),
+        }
+    }
+
+    pub fn is_household(&self) -> bool {
+        self.logins.is_some()
+    }
+
+    /// Run `f` with the login store on the blocking pool.
+    pub async fn with_sessions<T, F>(&self, f: F) -> Result<T, WebError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, WebError> + Send + 'static,
+    {
+        on_store(&self.sessions, f).await
+    }
+
+    /// The account a stored session names, if it still exists.
+    pub fn account(&self, name: &str) -> Option<Account> {
+        match &self.logins {
+            None => Some(Account::Owner),
+            Some(logins) => logins.iter().find(|l| l.name == name).map(|l| {
+                if l.sees.is_some() {
+                    Account::Coach(l.name.clone())
+                } else {
+                    Account::Runner(l.name.clone())
+                }
+            }),
+        }
+    }
+
+    /// The runners a coach sees, in the config's order.
+    pub fn coached(&self, coach: &str) -> Vec<String> {
+        self.logins
+            .iter()
+            .flat_map(|l| l.iter())
+            .find(|l| l.name == coach)
+            .and_then(|l| l.sees.clone())
+            .unwrap_or_default()
+    }
+
+    /// The password hash to check a login against: `None` for a name that
+    /// is no account, or an account without a password yet.
+    fn login_hash(&self, name: &str) -> Option<String> {
+        match &self.logins {
+            None => self
+                .runners
+                .get("")
+                .and_then(|r| r.opts.password_hash.clone()),
+            Some(logins) => logins
+                .iter()
+                .find(|l| l.name == name)
+                .and_then(|l| l.hash.clone()),
+        }
+    }
+
+    /// The accounts that cannot log in for want of a password.
+    pub fn without_password(&self) -> Vec<String> {
+        self.logins
+            .iter()
+            .flat_map(|l| l.iter())
+            .filter(|l| l.hash.is_none())
+            .map(|l| l.name.clone())
+            .collect()
+    }
+
+    /// One runner's pages, as `account` sees them.
+    pub fn site(&self, runner: &str, account: &Account) -> Option<Site> {
+        let data = self.runners.get(runner)?;
+        Some(Site {
+            opts: data.opts.clone(),
+            store: data.store.clone(),
+            base: if runner.is_empty() {
+                String::new()
+            } else {
+                format!("/r/{runner}")
+            },
+            runner: (!runner.is_empty()).then(|| runner.to_string()),
+            read_only: matches!(account, Account::Coach(_)),
+            logout: self.needs_login,
+        })
+    }
+}
+
+/// One runner's dashboard as the visitor sees it: their options, their
+/// store, where their pages live, and whether the visitor may change
+/// anything. Put in the request by `security::guard`.
+#[derive(Clone)]
+pub struct Site {
+    pub opts: Arc<WebOptions>,
+    store: Arc<Mutex<Store>>,
+    /// What every link starts with: "" for one runner, "/r/NAME" in a
+    /// household.
+    pub base: String,
+    /// The runner's name in a household.
+    pub runner: Option<String>,
+    /// A coach's view: shown without forms; every write was refused
+    /// before a handler ran.
+    pub read_only: bool,
+    /// Show "log out".
+    pub logout: bool,
+}
+
+impl Site {
+    /// Run `f` with this runner's store on the blocking pool.
     pub async fn with_store<T, F>(&self, f: F) -> Result<T, WebError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Store) -> Result<T, WebError> + Send + 'static,
     {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| WebError::Internal(format!("a request failed: {e}")))?
+        on_store(&self.store, f).await
+    }
+
+    /// A path of this runner's pages.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Site {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Site>()
+            .cloned()
+            .ok_or_else(|| WebError::NotFound("There is no such page.".into()))
     }
 }
 
@@ -161,10 +440,21 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-/// Every route of the dashboard.
-pub fn router(state: AppState) -> Router {
+/// Every route of the dashboard, behind the guard. The guard wraps the
+/// whole router (as the fallback of an empty one): it picks the runner
+/// from a household's `/r/NAME` prefix and hands the rest of the path on,
+/// so it must run before routing.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .fallback_service(router(state.clone()))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state, security::guard))
+}
+
+fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::status))
+        .route("/athletes", get(pages::athletes))
         .route("/load", get(pages::load))
         .route("/activities", get(pages::activities))
         .route("/activity/{id}", get(pages::activity))
@@ -190,10 +480,6 @@ pub fn router(state: AppState) -> Router {
         .route("/api/report", get(api::report))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            security::guard,
-        ))
         .with_state(state)
 }
 
@@ -209,8 +495,49 @@ pub async fn serve(
         .await?
         .map_err(|e| anyhow::anyhow!("opening the store {}: {e}", opts.db_path.display()))?;
     let state = AppState::new(store, opts, addr.ip().is_loopback());
-    tracing::info!("dashboard on http://{addr}/");
-    axum::serve(listener, router(state))
+    serve_state(listener, state, shutdown).await
+}
+
+/// Serve a household until `shutdown` resolves: every runner's store and
+/// the logins' store are opened first, and a store that cannot be opened
+/// stops the start with its path.
+pub async fn serve_household(
+    listener: tokio::net::TcpListener,
+    household: Household,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let loopback = listener.local_addr()?.ip().is_loopback();
+    let state = tokio::task::spawn_blocking(move || -> anyhow::Result<AppState> {
+        let open = |path: &std::path::Path| {
+            Store::open(path)
+                .map_err(|e| anyhow::anyhow!("opening the store {}: {e}", path.display()))
+        };
+        let stores = household
+            .runners
+            .iter()
+            .map(|r| open(&r.opts.db_path))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let sessions = open(&household.sessions_db)?;
+        Ok(AppState::household(household, stores, sessions, loopback))
+    })
+    .await??;
+    let missing = state.without_password();
+    if !missing.is_empty() {
+        tracing::warn!(
+            "no dashboard password yet for {}: `tendonwatch web set-password --runner NAME` (or --coach NAME)",
+            missing.join(", ")
+        );
+    }
+    serve_state(listener, state, shutdown).await
+}
+
+async fn serve_state(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    tracing::info!("dashboard on http://{}/", listener.local_addr()?);
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())

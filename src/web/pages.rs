@@ -5,7 +5,7 @@
 use super::layout::{self, Frame, alert_card, csrf_field, day, day_time, km, notice, pace, score};
 use super::security::{self, Csrf, SESSION_COOKIE};
 use super::views::{self, AlertQuery, PageQuery, RUNS_PER_PAGE, WeeksQuery, weeks_of};
-use super::{AppState, WebError, charts, now};
+use super::{Account, AppState, Site, WebError, charts, now};
 use crate::metrics::surface::Surface;
 use crate::pain::{self, PainKind, Side, VisaA};
 use crate::store::alerts::AlertState;
@@ -19,13 +19,22 @@ use std::collections::HashMap;
 
 type Page = Result<Response, WebError>;
 
-fn frame<'a>(state: &AppState, title: &'a str, nav: &'a str, csrf: &'a Csrf) -> Frame<'a> {
+fn frame<'a>(site: &'a Site, title: &'a str, nav: &'a str, csrf: &'a Csrf) -> Frame<'a> {
     Frame {
         title,
         nav,
         csrf: &csrf.0,
-        logout: state.opts.password_hash.is_some(),
+        logout: site.logout,
+        base: &site.base,
+        viewing: site
+            .read_only
+            .then_some(site.runner.as_deref().unwrap_or("")),
     }
+}
+
+/// The forms' token, or `None` on a read-only view (no forms drawn).
+fn forms<'a>(site: &Site, csrf: &'a Csrf) -> Option<&'a str> {
+    (!site.read_only).then_some(csrf.0.as_str())
 }
 
 fn id_of(text: &str, what: &str) -> Result<i64, WebError> {
@@ -87,10 +96,10 @@ fn respond(status: StatusCode, page: Html<String>) -> Response {
 
 // ---------------------------------------------------------------- status
 
-pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Csrf>) -> Page {
-    let opts = state.opts.clone();
+pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
+    let opts = site.opts.clone();
     let now = now();
-    let (s, load) = state
+    let (s, load) = site
         .with_store(move |store| {
             Ok((
                 views::status(store, &opts, now)?,
@@ -98,7 +107,7 @@ pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Cs
             ))
         })
         .await?;
-    let off = state.opts.zone;
+    let off = site.opts.zone;
     let b = &s.baseline;
     let over = matches!((s.week_limit_m, b.last_7d_m), (Some(limit), d) if d > limit);
     let body = html! {
@@ -144,7 +153,7 @@ pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Cs
                     }
                     None => p { "Nothing logged in the last two weeks." }
                 }
-                p { a.button href="/pain" { "Log pain" } }
+                @if !site.read_only { p { a.button href=(site.url("/pain")) { "Log pain" } } }
             }
         }
         @if let Some(r) = s.acwr {
@@ -152,8 +161,8 @@ pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Cs
         }
         section {
             h2 { "Load" }
-            (load_chart(&load, off))
-            p { a href="/load?weeks=52" { "A year of weeks" } }
+            (load_chart(&load, &site))
+            p { a href=(site.url("/load?weeks=52")) { "A year of weeks" } }
         }
         section {
             h2 { "Open alerts (" (s.open_alerts.len()) ")" }
@@ -161,42 +170,43 @@ pub async fn status(State(state): State<AppState>, Extension(csrf): Extension<Cs
                 p { "No open alerts." }
             }
             @for a in s.open_alerts.iter().take(10) {
-                (alert_card(a, &csrf.0, off))
+                (alert_card(a, forms(&site, &csrf), off, &site.base))
             }
             @if s.open_alerts.len() > 10 {
-                p { a href="/alerts" { "All " (s.open_alerts.len()) " open alerts" } }
+                p { a href=(site.url("/alerts")) { "All " (s.open_alerts.len()) " open alerts" } }
             }
         }
     };
-    Ok(layout::page(&frame(&state, "Status", "/", &csrf), body).into_response())
+    Ok(layout::page(&frame(&site, "Status", "/", &csrf), body).into_response())
 }
 
-fn load_chart(load: &views::Load, zone: crate::zone::Zone) -> Markup {
+fn load_chart(load: &views::Load, site: &Site) -> Markup {
     layout::svg(charts::load_chart(&charts::LoadChart {
         weeks: &load.weeks,
         pain: &load.morning_pain,
         alerts: &load.alerts,
-        zone,
+        zone: site.opts.zone,
+        base: &site.base,
     }))
 }
 
 pub async fn load(
-    State(state): State<AppState>,
+    site: Site,
     Extension(csrf): Extension<Csrf>,
     Query(q): Query<WeeksQuery>,
 ) -> Page {
     let weeks = weeks_of(&q, 52)?;
-    let opts = state.opts.clone();
+    let opts = site.opts.clone();
     let now = now();
-    let load = state
+    let load = site
         .with_store(move |store| views::load(store, &opts, weeks, now))
         .await?;
-    let off = state.opts.zone;
+    let off = site.opts.zone;
     let body = html! {
         h1 { "Load over " (weeks) " weeks" }
-        (load_chart(&load, off))
+        (load_chart(&load, &site))
         p {
-            @for w in [16, 52, 104] { a.pill href=(format!("/load?weeks={w}")) { (w) " weeks" } " " }
+            @for w in [16, 52, 104] { a.pill href=(site.url(&format!("/load?weeks={w}"))) { (w) " weeks" } " " }
         }
         table.weeks {
             thead { tr { th { "Week of" } th { "Distance" } th { "Runs" } th { "Longest" } th { "Usual" } } }
@@ -213,32 +223,32 @@ pub async fn load(
             }
         }
     };
-    Ok(layout::page(&frame(&state, "Load", "/", &csrf), body).into_response())
+    Ok(layout::page(&frame(&site, "Load", "/", &csrf), body).into_response())
 }
 
 // ---------------------------------------------------------------- runs
 
 pub async fn activities(
-    State(state): State<AppState>,
+    site: Site,
     Extension(csrf): Extension<Csrf>,
     Query(q): Query<PageQuery>,
 ) -> Page {
-    let list = state
+    let list = site
         .with_store(move |store| views::activities(store, &q))
         .await?;
     let (rows, total, page, showing) = (list.activities, list.total, list.page, list.showing);
     let pages = total.div_ceil(RUNS_PER_PAGE).max(1);
     let link = |page: usize| match showing {
-        "runs" => format!("/activities?page={page}"),
-        other => format!("/activities?{other}=1&page={page}"),
+        "runs" => site.url(&format!("/activities?page={page}")),
+        other => site.url(&format!("/activities?{other}=1&page={page}")),
     };
     let body = html! {
         h1 { "Runs" }
         p.filter {
             @match showing {
-                "runs" => { "Runs · " a href="/activities?all=1" { "every sport" } }
-                "all" => { a href="/activities" { "Runs" } " · every sport" }
-                _ => { a href="/activities" { "Runs" } " · " a href="/activities?all=1" { "every sport" } " · waiting for your answer" }
+                "runs" => { "Runs · " a href=(site.url("/activities?all=1")) { "every sport" } }
+                "all" => { a href=(site.url("/activities")) { "Runs" } " · every sport" }
+                _ => { a href=(site.url("/activities")) { "Runs" } " · " a href=(site.url("/activities?all=1")) { "every sport" } " · waiting for your answer" }
             }
         }
         @if total == 0 {
@@ -251,7 +261,7 @@ pub async fn activities(
         ul.runs {
             @for a in &rows {
                 li {
-                    a href=(format!("/activity/{}", a.id)) {
+                    a href=(site.url(&format!("/activity/{}", a.id))) {
                         span.date { (when(a, a.local_offset_s.unwrap_or(0))) }
                         " "
                         span.what { (a.sport_name()) " · " (km(a.distance_m)) }
@@ -267,7 +277,7 @@ pub async fn activities(
             }
         }
     };
-    Ok(layout::page(&frame(&state, "Runs", "/activities", &csrf), body).into_response())
+    Ok(layout::page(&frame(&site, "Runs", "/activities", &csrf), body).into_response())
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -276,21 +286,21 @@ pub struct SavedQuery {
 }
 
 pub async fn activity(
-    State(state): State<AppState>,
+    site: Site,
     Extension(csrf): Extension<Csrf>,
     Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Page {
     let id = id_of(&id, "activity")?;
-    let opts = state.opts.clone();
-    let v = state
+    let opts = site.opts.clone();
+    let v = site
         .with_store(move |store| views::activity(store, &opts, id))
         .await?;
     let a = &v.activity;
     let m = &v.metrics;
     let off = a
         .local_offset_s
-        .unwrap_or_else(|| state.opts.zone.offset_s_at(a.start_ms));
+        .unwrap_or_else(|| site.opts.zone.offset_s_at(a.start_ms));
     let saved = q.saved.as_deref().and_then(|s| match s {
         "surface" => Some(format!("Surface saved: {}.", m.surface.as_str())),
         "sport" => Some(format!("Sport saved: {}.", a.sport)),
@@ -308,11 +318,13 @@ pub async fn activity(
                 h2 { "When did it start?" }
                 p { "Its time cannot be true: " (why) "." }
                 p { "Until you say when it started it is left out of your running baseline and the rules." }
-                form.start-answer method="post" action=(format!("/activity/{}/start", a.id)) {
+                @if !site.read_only {
+                form.start-answer method="post" action=(site.url(&format!("/activity/{}/start", a.id))) {
                     (csrf_field(&csrf.0))
                     label for="start" { "Started at (your local time)" }
                     input #start type="datetime-local" name="start" required;
                     button type="submit" { "Save start" }
+                }
                 }
             }
         }
@@ -321,7 +333,8 @@ pub async fn activity(
                 h2 { (a.sport_question()) }
                 p { "Because: " (a.sport_evidence.join("; ")) "." }
                 p { "Until you answer it is left out of your running baseline and the rules." }
-                form.sport-answer method="post" action=(format!("/activity/{}/sport", a.id)) {
+                @if !site.read_only {
+                form.sport-answer method="post" action=(site.url(&format!("/activity/{}/sport", a.id))) {
                     (csrf_field(&csrf.0))
                     button type="submit" name="sport" value="running" { "Yes, a run" }
                     " "
@@ -329,13 +342,15 @@ pub async fn activity(
                         "No, " (crate::sport::noun(crate::activity::Sport::parse(&a.sport)))
                     }
                 }
+                }
             }
         } @else if m.cross_training {
             p { "Cross-training: counted as volume, never as running distance." }
         }
         section.sport {
             p #sport-now { "Sport: " strong { (a.sport) } " (" (a.sport_reason()) ")" }
-            form.resport method="post" action=(format!("/activity/{}/sport", a.id)) {
+            @if !site.read_only {
+            form.resport method="post" action=(site.url(&format!("/activity/{}/sport", a.id))) {
                 (csrf_field(&csrf.0))
                 label for="sport" { "What was it?" }
                 select #sport name="sport" {
@@ -344,6 +359,7 @@ pub async fn activity(
                     }
                 }
                 button type="submit" { "Save sport" }
+            }
             }
         }
         dl.metrics {
@@ -372,7 +388,8 @@ pub async fn activity(
             section.surface {
                 h2 { "Surface: " span #surface-now { (m.surface.as_str()) } }
                 p { "Because: " (v.surface_evidence_text) "." }
-                form.retag method="post" action=(format!("/activity/{}/surface", a.id)) {
+                @if !site.read_only {
+                form.retag method="post" action=(site.url(&format!("/activity/{}/surface", a.id))) {
                     (csrf_field(&csrf.0))
                     label for="surface" { "Where did you run?" }
                     select #surface name="surface" {
@@ -382,6 +399,7 @@ pub async fn activity(
                         }
                     }
                     button type="submit" { "Save surface" }
+                }
                 }
             }
         }
@@ -397,15 +415,15 @@ pub async fn activity(
         section {
             h2 { "Alerts from this run" }
             @if v.alerts.is_empty() { p { "None." } }
-            @for al in &v.alerts { (alert_card(al, &csrf.0, state.opts.zone)) }
+            @for al in &v.alerts { (alert_card(al, forms(&site, &csrf), site.opts.zone, &site.base)) }
         }
         section {
             h2 { "Pain around it" }
             @if v.pain_around.is_empty() { p { "Nothing logged from two days before to three days after." } }
-            (pain_table(&v.pain_around, state.opts.zone))
+            (pain_table(&v.pain_around, site.opts.zone))
         }
     };
-    Ok(layout::page(&frame(&state, "Run", "/activities", &csrf), body).into_response())
+    Ok(layout::page(&frame(&site, "Run", "/activities", &csrf), body).into_response())
 }
 
 fn pace_label(s_per_km: f64) -> String {
@@ -416,7 +434,7 @@ fn whole(v: f64) -> String {
     format!("{v:.0}")
 }
 
-pub async fn retag(State(state): State<AppState>, Path(id): Path<String>, form: RawForm) -> Page {
+pub async fn retag(site: Site, Path(id): Path<String>, form: RawForm) -> Page {
     let id = id_of(&id, "activity")?;
     let f = fields(&form)?;
     let surface = match field(&f, "surface") {
@@ -434,22 +452,23 @@ pub async fn retag(State(state): State<AppState>, Path(id): Path<String>, form: 
             ))
         })?),
     };
-    let opts = state.opts.clone();
+    let opts = site.opts.clone();
     let now = now();
-    state
-        .with_store(move |store| {
-            crate::ingest::retag(store, id, surface, &opts.ingest, now)?
-                .ok_or_else(|| WebError::NotFound(format!("There is no activity {id}.")))
-        })
-        .await?;
-    Ok(see_other(&format!("/activity/{id}?saved=surface")))
+    site.with_store(move |store| {
+        crate::ingest::retag(store, id, surface, &opts.ingest, now)?
+            .ok_or_else(|| WebError::NotFound(format!("There is no activity {id}.")))
+    })
+    .await?;
+    Ok(see_other(
+        &site.url(&format!("/activity/{id}?saved=surface")),
+    ))
 }
 
 /// The runner's word on what an activity was: tag, measure again, run the
 /// rules again on what it changes (`alerts::change_sport`).
 /// `POST /activity/{id}/start`: the runner says when an activity whose
 /// time is unknown started (the form's local time, or RFC 3339).
-pub async fn restart(State(state): State<AppState>, Path(id): Path<String>, form: RawForm) -> Page {
+pub async fn restart(site: Site, Path(id): Path<String>, form: RawForm) -> Page {
     let id = id_of(&id, "activity")?;
     let f = fields(&form)?;
     let Some(text) = field(&f, "start") else {
@@ -457,9 +476,9 @@ pub async fn restart(State(state): State<AppState>, Path(id): Path<String>, form
     };
     let now = now();
     let (start_ms, offset) =
-        crate::clock::parse_start(text, &state.opts.zone, now).map_err(WebError::BadRequest)?;
-    let opts = state.opts.clone();
-    let change = state
+        crate::clock::parse_start(text, &site.opts.zone, now).map_err(WebError::BadRequest)?;
+    let opts = site.opts.clone();
+    let change = site
         .with_store(move |store| {
             Ok::<_, WebError>(crate::alerts::change_start(
                 store,
@@ -480,7 +499,7 @@ pub async fn restart(State(state): State<AppState>, Path(id): Path<String>, form
             "No start can make this activity's time true: {why}."
         ))),
         crate::alerts::StartChange::Moved { .. } => {
-            Ok(see_other(&format!("/activity/{id}?saved=start")))
+            Ok(see_other(&site.url(&format!("/activity/{id}?saved=start"))))
         }
     }
 }
@@ -494,22 +513,21 @@ fn when(a: &crate::store::ActivityRow, offset_s: i32) -> String {
     }
 }
 
-pub async fn resport(State(state): State<AppState>, Path(id): Path<String>, form: RawForm) -> Page {
+pub async fn resport(site: Site, Path(id): Path<String>, form: RawForm) -> Page {
     let id = id_of(&id, "activity")?;
     let f = fields(&form)?;
     let Some(text) = field(&f, "sport") else {
         return Err(WebError::BadRequest("Choose a sport.".into()));
     };
     let sport = crate::sport::parse_taggable(text).map_err(WebError::BadRequest)?;
-    let opts = state.opts.clone();
+    let opts = site.opts.clone();
     let now = now();
-    state
-        .with_store(move |store| {
-            crate::alerts::change_sport(store, id, sport, &opts.ingest, &opts.rules, now)?
-                .ok_or_else(|| WebError::NotFound(format!("There is no activity {id}.")))
-        })
-        .await?;
-    Ok(see_other(&format!("/activity/{id}?saved=sport")))
+    site.with_store(move |store| {
+        crate::alerts::change_sport(store, id, sport, &opts.ingest, &opts.rules, now)?
+            .ok_or_else(|| WebError::NotFound(format!("There is no activity {id}.")))
+    })
+    .await?;
+    Ok(see_other(&site.url(&format!("/activity/{id}?saved=sport"))))
 }
 
 // ---------------------------------------------------------------- pain
@@ -553,7 +571,7 @@ pub struct PainQuery {
 }
 
 pub async fn pain(
-    State(state): State<AppState>,
+    site: Site,
     Extension(csrf): Extension<Csrf>,
     Query(q): Query<PainQuery>,
 ) -> Page {
@@ -569,7 +587,7 @@ pub async fn pain(
         _ => None,
     };
     pain_page(
-        &state,
+        &site,
         &csrf,
         StatusCode::OK,
         None,
@@ -580,19 +598,19 @@ pub async fn pain(
 }
 
 async fn pain_page(
-    state: &AppState,
+    site: &Site,
     csrf: &Csrf,
     status: StatusCode,
     error: Option<String>,
     saved: Option<String>,
     draft: PainDraft,
 ) -> Page {
-    let opts = state.opts.clone();
+    let opts = site.opts.clone();
     let now = now();
-    let log = state
+    let log = site
         .with_store(move |store| views::pain(store, &opts, crate::pain::LIST_DAYS, now))
         .await?;
-    let off = state.opts.zone;
+    let off = site.opts.zone;
     let kind = draft
         .kind
         .clone()
@@ -606,9 +624,10 @@ async fn pain_page(
         .rev()
         .collect();
     let body = html! {
-        h1 { "Log pain" }
+        h1 { @if site.read_only { "Pain log" } @else { "Log pain" } }
         (notice(error.as_deref(), saved.as_deref()))
-        form.pain-form method="post" action="/pain" {
+        @if !site.read_only {
+        form.pain-form method="post" action=(site.url("/pain")) {
             (csrf_field(&csrf.0))
             fieldset.kinds {
                 legend { "When" }
@@ -648,6 +667,7 @@ async fn pain_page(
                 }
             }
         }
+        }
         section {
             h2 { "Morning pain, last " (crate::pain::LIST_DAYS) " days" }
             (layout::svg(charts::trend_chart("pain-trend", "Morning pain", &morning, 10.0, off)))
@@ -660,7 +680,7 @@ async fn pain_page(
                 h3 { "From the watch (post-run effort and feel)" }
                 ul {
                     @for w in &log.watch {
-                        li { a href=(format!("/activity/{}", w.activity_id)) { (day_time(w.at_ms, off)) }
+                        li { a href=(site.url(&format!("/activity/{}", w.activity_id))) { (day_time(w.at_ms, off)) }
                             @if let Some(r) = w.rpe { " · effort " (score(r)) "/10" }
                             @if let Some(f) = w.feel { " · feel " (score(f)) } }
                     }
@@ -676,10 +696,10 @@ async fn pain_page(
             @if log.visa_a.len() > 1 {
                 (layout::svg(charts::trend_chart("visa-a-trend", "VISA-A", &log.visa_a.iter().map(|v| (v.at_ms, v.score)).collect::<Vec<_>>(), 100.0, off)))
             }
-            p { a.button href="/visa-a" { "Fill in VISA-A" } }
+            @if !site.read_only { p { a.button href=(site.url("/visa-a")) { "Fill in VISA-A" } } }
         }
     };
-    let page = layout::page(&frame(state, "Pain", "/pain", csrf), body);
+    let page = layout::page(&frame(site, "Pain", "/pain", csrf), body);
     Ok(respond(status, page))
 }
 
@@ -746,14 +766,10 @@ fn parse_pain(
     ))
 }
 
-pub async fn log_pain(
-    State(state): State<AppState>,
-    Extension(csrf): Extension<Csrf>,
-    form: RawForm,
-) -> Page {
+pub async fn log_pain(site: Site, Extension(csrf): Extension<Csrf>, form: RawForm) -> Page {
     let f = fields(&form)?;
     let now = now();
-    let off = state.opts.zone;
+    let off = site.opts.zone;
     let (mut entry, guess) = match parse_pain(&f, &off, now) {
         Ok(parsed) => parsed,
         Err(message) => {
@@ -765,7 +781,7 @@ pub async fn log_pain(
                 at: field(&f, "at").map(str::to_string),
             };
             return pain_page(
-                &state,
+                &site,
                 &csrf,
                 StatusCode::BAD_REQUEST,
                 Some(message),
@@ -775,8 +791,8 @@ pub async fn log_pain(
             .await;
         }
     };
-    let opts = state.opts.clone();
-    let id = state
+    let opts = site.opts.clone();
+    let id = site
         .with_store(move |store| {
             if guess {
                 entry.kind = pain::guess_kind(
@@ -790,7 +806,7 @@ pub async fn log_pain(
             Ok(id)
         })
         .await?;
-    Ok(see_other(&format!("/pain?saved={id}")))
+    Ok(see_other(&site.url(&format!("/pain?saved={id}"))))
 }
 
 // ---------------------------------------------------------------- VISA-A
@@ -822,9 +838,9 @@ fn q8_choices() -> Vec<(String, String)> {
         .collect()
 }
 
-pub async fn visa_a(State(state): State<AppState>, Extension(csrf): Extension<Csrf>) -> Page {
+pub async fn visa_a(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
     Ok(visa_a_page(
-        &state,
+        &site,
         &csrf,
         StatusCode::OK,
         None,
@@ -833,7 +849,7 @@ pub async fn visa_a(State(state): State<AppState>, Extension(csrf): Extension<Cs
 }
 
 fn visa_a_page(
-    state: &AppState,
+    site: &Site,
     csrf: &Csrf,
     status: StatusCode,
     error: Option<&str>,
@@ -843,7 +859,9 @@ fn visa_a_page(
         h1 { "VISA-A" }
         p { "Eight questions about your Achilles this week. 100 is a healthy tendon." }
         (notice(error, None))
-        form.visa-a method="post" action="/visa-a" {
+        @if site.read_only { p { "Only the runner fills in their VISA-A; their scores are on the pain page." } }
+        @if !site.read_only {
+        form.visa-a method="post" action=(site.url("/visa-a")) {
             (csrf_field(&csrf.0))
             @for (i, q) in pain::VISA_A_QUESTIONS.iter().enumerate() {
                 @let name = format!("q{}", i + 1);
@@ -869,10 +887,11 @@ fn visa_a_page(
             }
             button type="submit" { "Save VISA-A" }
         }
+        }
     };
     respond(
         status,
-        layout::page(&frame(state, "VISA-A", "/pain", csrf), body),
+        layout::page(&frame(site, "VISA-A", "/pain", csrf), body),
     )
 }
 
@@ -904,17 +923,13 @@ fn parse_visa_a(f: &HashMap<String, String>) -> Result<VisaA, String> {
     Ok(answers)
 }
 
-pub async fn save_visa_a(
-    State(state): State<AppState>,
-    Extension(csrf): Extension<Csrf>,
-    form: RawForm,
-) -> Page {
+pub async fn save_visa_a(site: Site, Extension(csrf): Extension<Csrf>, form: RawForm) -> Page {
     let f = fields(&form)?;
     let answers = match parse_visa_a(&f) {
         Ok(a) => a,
         Err(message) => {
             return Ok(visa_a_page(
-                &state,
+                &site,
                 &csrf,
                 StatusCode::BAD_REQUEST,
                 Some(&message),
@@ -924,23 +939,22 @@ pub async fn save_visa_a(
     };
     let score = answers.score();
     let now = now();
-    state
-        .with_store(move |store| Ok(store.add_visa_a(now, &answers)?))
+    site.with_store(move |store| Ok(store.add_visa_a(now, &answers)?))
         .await?;
-    Ok(see_other(&format!("/pain?visa={score:.0}")))
+    Ok(see_other(&site.url(&format!("/pain?visa={score:.0}"))))
 }
 
 // ---------------------------------------------------------------- report
 
 pub async fn report(
-    State(state): State<AppState>,
+    site: Site,
     Extension(csrf): Extension<Csrf>,
     Query(q): Query<WeeksQuery>,
 ) -> Page {
     let weeks = weeks_of(&q, 12)?;
-    let opts = state.opts.clone();
+    let opts = site.opts.clone();
     let now = now();
-    let r = state
+    let r = site
         .with_store(move |store| views::report(store, &opts, weeks, now))
         .await?;
     let bars: Vec<charts::FactorBar<'_>> = r
@@ -959,7 +973,7 @@ pub async fn report(
         p { "Last " (weeks) " weeks: " (r.runs) " runs, " (r.runs_with_outcome) " with a morning entry before and after." }
         p.summary { (r.summary) }
         p {
-            @for w in [8, 12, 26, 52] { a.pill href=(format!("/report?weeks={w}")) { (w) " weeks" } " " }
+            @for w in [8, 12, 26, 52] { a.pill href=(site.url(&format!("/report?weeks={w}"))) { (w) " weeks" } " " }
         }
         @if !r.factors.is_empty() {
             (layout::svg(charts::factor_chart(&bars)))
@@ -988,27 +1002,27 @@ pub async fn report(
             }
         }
     };
-    Ok(layout::page(&frame(&state, "Report", "/report", &csrf), body).into_response())
+    Ok(layout::page(&frame(&site, "Report", "/report", &csrf), body).into_response())
 }
 
 // ---------------------------------------------------------------- alerts
 
 pub async fn alerts(
-    State(state): State<AppState>,
+    site: Site,
     Extension(csrf): Extension<Csrf>,
     Query(q): Query<AlertQuery>,
 ) -> Page {
     let filter = q.filter()?;
-    let list = state
+    let list = site
         .with_store(move |store| views::alerts(store, &filter))
         .await?;
-    let off = state.opts.zone;
+    let off = site.opts.zone;
     let state_now = filter.state.as_str();
     let kind_now = filter.kind.map_or("", |k| k.as_str());
     let sev_now = filter.severity.map_or("", |s| s.as_str());
     let body = html! {
         h1 { "Alerts" }
-        form.filter method="get" action="/alerts" {
+        form.filter method="get" action=(site.url("/alerts")) {
             label { "Show "
                 select name="state" {
                     @for s in AlertState::NAMES { option value=(s) selected[state_now == s] { (s) } }
@@ -1031,19 +1045,15 @@ pub async fn alerts(
             button type="submit" { "Filter" }
         }
         p { (list.len()) @if list.len() == 1 { " alert" } @else { " alerts" } }
-        @for a in &list { (alert_card(a, &csrf.0, off)) }
+        @for a in &list { (alert_card(a, forms(&site, &csrf), off, &site.base)) }
     };
-    Ok(layout::page(&frame(&state, "Alerts", "/alerts", &csrf), body).into_response())
+    Ok(layout::page(&frame(&site, "Alerts", "/alerts", &csrf), body).into_response())
 }
 
-pub async fn acknowledge(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Page {
+pub async fn acknowledge(site: Site, Path(id): Path<String>, headers: HeaderMap) -> Page {
     let id = id_of(&id, "alert")?;
     let now = now();
-    let done = state
+    let done = site
         .with_store(move |store| Ok(store.acknowledge_alert(id, now)?))
         .await?;
     if !done {
@@ -1070,17 +1080,27 @@ pub async fn login_form(State(state): State<AppState>, Extension(csrf): Extensio
 }
 
 fn login_page(state: &AppState, csrf: &Csrf, status: StatusCode, error: Option<&str>) -> Response {
+    let household = state.is_household();
     let body = html! {
         h1 { "Log in" }
-        @if state.opts.password_hash.is_none() {
+        @if !state.needs_login {
             p { "This dashboard has no password: it answers this machine only." }
             p { a href="/" { "Go to the dashboard" } }
         } @else {
             (notice(error, None))
             form.login method="post" action="/login" {
                 (csrf_field(&csrf.0))
-                label { "Password "
-                    input #password type="password" name="password" autocomplete="current-password" required autofocus;
+                @if household {
+                    label { "Name "
+                        input #name type="text" name="name" autocomplete="username" autocapitalize="none" required autofocus;
+                    }
+                    label { "Password "
+                        input #password type="password" name="password" autocomplete="current-password" required;
+                    }
+                } @else {
+                    label { "Password "
+                        input #password type="password" name="password" autocomplete="current-password" required autofocus;
+                    }
                 }
                 button type="submit" { "Log in" }
             }
@@ -1091,6 +1111,8 @@ fn login_page(state: &AppState, csrf: &Csrf, status: StatusCode, error: Option<&
         nav: "",
         csrf: &csrf.0,
         logout: false,
+        base: "",
+        viewing: None,
     };
     respond(status, layout::page(&f, body))
 }
@@ -1101,20 +1123,34 @@ pub async fn login(
     form: RawForm,
 ) -> Page {
     let f = fields(&form)?;
+    let name = if state.is_household() {
+        f.get("name")
+            .map(|n| n.trim().to_string())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let password = f.get("password").cloned().unwrap_or_default();
-    if password.is_empty()
-        || password.len() > 1024
-        || !security::attempt_login(&state, password).await
-    {
+    let account = if password.is_empty() || password.len() > 1024 || name.len() > 64 {
+        None
+    } else {
+        security::attempt_login(&state, name, password).await
+    };
+    let Some(account) = account else {
+        let wrong = if state.is_household() {
+            "Wrong name or password."
+        } else {
+            "Wrong password."
+        };
         return Ok(login_page(
             &state,
             &csrf,
             StatusCode::UNAUTHORIZED,
-            Some("Wrong password."),
+            Some(wrong),
         ));
-    }
-    let token = security::start_session(&state).await?;
-    let max_age = i64::from(state.opts.session_days) * 86_400;
+    };
+    let token = security::start_session(&state, account).await?;
+    let max_age = i64::from(state.session_days) * 86_400;
     let mut response = see_other("/");
     response.headers_mut().append(
         header::SET_COOKIE,
@@ -1131,6 +1167,77 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Page {
         security::set_cookie(SESSION_COOKIE, "", 0),
     );
     Ok(response)
+}
+
+// ---------------------------------------------------------------- a coach's athletes
+
+/// A coach's overview: for each athlete, this week against their usual
+/// week, open alerts and the last morning pain, with a link to their pages.
+pub async fn athletes(
+    State(state): State<AppState>,
+    account: Option<Extension<Account>>,
+    Extension(csrf): Extension<Csrf>,
+) -> Page {
+    let Some(Extension(Account::Coach(coach))) = account else {
+        return Err(WebError::NotFound("There is no such page.".into()));
+    };
+    let now = now();
+    let mut rows = Vec::new();
+    for name in state.coached(&coach) {
+        let Some(site) = state.site(&name, &Account::Coach(coach.clone())) else {
+            continue;
+        };
+        let opts = site.opts.clone();
+        let s = site
+            .with_store(move |store| views::status(store, &opts, now))
+            .await?;
+        rows.push((site, s));
+    }
+    let body = html! {
+        h1 { "Your athletes" }
+        p { "Read-only: each runner logs their own pain and answers their own alerts." }
+        div.cards {
+            @for (site, s) in &rows {
+                @let name = site.runner.as_deref().unwrap_or("");
+                @let b = &s.baseline;
+                section.card.athlete data-runner=(name) {
+                    h2 { a href=(site.url("/")) { (name) } }
+                    p.week {
+                        "Last 7 days: " strong { (km(b.last_7d_m)) }
+                        @if let Some(ratio) = s.week_ratio {
+                            " · " (format!("{:.0} %", ratio * 100.0)) " of their usual " (km(b.weekly_m))
+                        } @else if b.learning.learning {
+                            " · baseline still learning"
+                        }
+                    }
+                    p.alerts {
+                        @match s.open_alerts.len() {
+                            0 => "No open alerts",
+                            1 => a href=(site.url("/alerts")) { "1 open alert" },
+                            n => a href=(site.url("/alerts")) { (n) " open alerts" },
+                        }
+                    }
+                    p.morning {
+                        "Last morning pain: "
+                        @match &s.last_morning_pain {
+                            Some(p) => { strong { (score(p.score)) "/10" } " (" (day(p.at_ms, site.opts.zone)) ")" }
+                            None => "none logged",
+                        }
+                    }
+                }
+            }
+        }
+        @if rows.is_empty() { p { "No runner is given to you in the config." } }
+    };
+    let f = Frame {
+        title: "Athletes",
+        nav: "",
+        csrf: &csrf.0,
+        logout: true,
+        base: "",
+        viewing: None,
+    };
+    Ok(layout::page(&f, body).into_response())
 }
 
 // ---------------------------------------------------------------- the rest

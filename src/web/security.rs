@@ -18,7 +18,8 @@
 //!   `no-referrer` browsers send `Origin: null` on form posts, which the
 //!   origin check would refuse.
 
-use super::{AppState, WebError};
+use super::access::{self, Decision};
+use super::{Account, AppState, WebError};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -138,11 +139,6 @@ fn origin_allowed(headers: &HeaderMap) -> bool {
     matches!((bare, host), (Some(o), Some(h)) if o == h)
 }
 
-/// Paths anyone may fetch without logging in.
-fn public(path: &str) -> bool {
-    matches!(path, "/login" | "/static/style.css")
-}
-
 fn add_security_headers(headers: &mut HeaderMap) {
     let fixed = [
         (
@@ -203,20 +199,82 @@ async fn check(state: &AppState, request: &mut Request) -> Result<Option<String>
         .into_response());
     }
     let path = request.uri().path().to_string();
-    if state.opts.password_hash.is_some() && !public(&path) && !logged_in(state, headers).await {
-        return Err(if path.starts_with("/api/") {
-            super::api::ApiError::from(WebError::Unauthorized).into_response()
-        } else if request.method() == Method::GET {
+    let api = path.starts_with("/api/") || (path.starts_with("/r/") && path.contains("/api/"));
+    let refuse = |e: WebError| -> Response {
+        if api {
+            super::api::ApiError::from(e).into_response()
+        } else {
+            e.into_response()
+        }
+    };
+    let session = session_of(state, headers).await;
+    let account = match (&session, state.needs_login) {
+        (_, false) => Some(Account::Owner),
+        (Some((_, account)), true) => Some(account.clone()),
+        (None, true) => None,
+    };
+    let write = request.method() != Method::GET && request.method() != Method::HEAD;
+    let Some(account) = account else {
+        if access::public(&path) {
+            return finish_csrf(request, None, write).await;
+        }
+        return Err(if api {
+            refuse(WebError::Unauthorized)
+        } else if !write {
             Redirect::to("/login").into_response()
         } else {
             WebError::Unauthorized.into_response()
         });
+    };
+    let coached = match &account {
+        Account::Coach(name) => state.coached(name),
+        _ => Vec::new(),
+    };
+    let query = request.uri().query().map(|q| format!("?{q}"));
+    match access::decide(state.is_household(), &account, &coached, &path, write) {
+        Decision::NotFound => {
+            return Err(refuse(WebError::NotFound("There is no such page.".into())));
+        }
+        Decision::ReadOnly => {
+            return Err(refuse(WebError::Forbidden(
+                "A coach's view is read-only: only the runner can change their runs, pain log and alerts."
+                    .into(),
+            )));
+        }
+        Decision::Redirect(to) => {
+            return Err(Redirect::to(&format!("{to}{}", query.unwrap_or_default())).into_response());
+        }
+        Decision::Site { runner, path: rest } => {
+            let Some(site) = state.site(&runner, &account) else {
+                return Err(refuse(WebError::NotFound("There is no such page.".into())));
+            };
+            let uri = format!("{rest}{}", query.unwrap_or_default());
+            *request.uri_mut() = uri
+                .parse()
+                .map_err(|_| refuse(WebError::NotFound("There is no such page.".into())))?;
+            request.extensions_mut().insert(site);
+        }
+        Decision::Open | Decision::Overview => {}
     }
-    let (token, fresh) = match cookie(headers, CSRF_COOKIE) {
+    request.extensions_mut().insert(account);
+    finish_csrf(request, session.map(|(token, _)| token), write).await
+}
+
+/// The CSRF check of a write, and the token for the page's forms. The
+/// forms carry the cookie's token bound to the visitor's session, so a
+/// token rendered for one account is refused under another.
+async fn finish_csrf(
+    request: &mut Request,
+    session: Option<String>,
+    write: bool,
+) -> Result<Option<String>, Response> {
+    let headers = request.headers();
+    let (cookie_token, fresh) = match cookie(headers, CSRF_COOKIE) {
         Some(t) => (t.to_string(), false),
         None => (random_token().map_err(IntoResponse::into_response)?, true),
     };
-    if request.method() != Method::GET && request.method() != Method::HEAD {
+    let token = form_token(&cookie_token, session.as_deref());
+    if write {
         if fresh || !origin_allowed(headers) {
             return Err(csrf_refused());
         }
@@ -232,8 +290,19 @@ async fn check(state: &AppState, request: &mut Request) -> Result<Option<String>
         }
         *request.body_mut() = axum::body::Body::from(bytes);
     }
-    request.extensions_mut().insert(Csrf(token.clone()));
-    Ok(fresh.then_some(token))
+    request.extensions_mut().insert(Csrf(token));
+    Ok(fresh.then_some(cookie_token))
+}
+
+/// The token a form must carry: the cookie's, bound to the session when
+/// there is one.
+fn form_token(cookie_token: &str, session: Option<&str>) -> String {
+    match session {
+        None => cookie_token.to_string(),
+        Some(s) => hex(&Sha256::digest(
+            format!("csrf:{cookie_token}:{s}").as_bytes(),
+        )),
+    }
 }
 
 fn csrf_refused() -> Response {
@@ -253,26 +322,29 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-async fn logged_in(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(token) = cookie(headers, SESSION_COOKIE) else {
-        return false;
-    };
-    let hash = token_hash(token);
+/// The visitor's session token and its account, when the session exists,
+/// has not expired and its account is still in the config.
+async fn session_of(state: &AppState, headers: &HeaderMap) -> Option<(String, Account)> {
+    let token = cookie(headers, SESSION_COOKIE)?.to_string();
+    let hash = token_hash(&token);
     let now = chrono::Utc::now().timestamp_millis();
-    state
-        .with_store(move |store| Ok(store.web_session_valid(&hash, now)?))
+    let name = state
+        .with_sessions(move |store| Ok(store.web_session_account(&hash, now)?))
         .await
-        .unwrap_or(false)
+        .ok()
+        .flatten()?;
+    state.account(&name).map(|a| (token, a))
 }
 
-/// A new login: the token for the cookie.
-pub async fn start_session(state: &AppState) -> Result<String, WebError> {
+/// A new login for `account` ("" where one runner is served): the token
+/// for the cookie.
+pub async fn start_session(state: &AppState, account: String) -> Result<String, WebError> {
     let token = random_token()?;
     let hash = token_hash(&token);
     let now = chrono::Utc::now().timestamp_millis();
-    let expires = now + i64::from(state.opts.session_days) * 86_400_000;
+    let expires = now + i64::from(state.session_days) * 86_400_000;
     state
-        .with_store(move |store| Ok(store.add_web_session(&hash, now, expires)?))
+        .with_sessions(move |store| Ok(store.add_web_session(&hash, &account, now, expires)?))
         .await?;
     Ok(token)
 }
@@ -281,27 +353,46 @@ pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), We
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
         let hash = token_hash(token);
         state
-            .with_store(move |store| Ok(store.remove_web_session(&hash)?))
+            .with_sessions(move |store| Ok(store.remove_web_session(&hash)?))
             .await?;
     }
     Ok(())
 }
 
-/// Check a password, one attempt at a time; a wrong one waits.
-pub async fn attempt_login(state: &AppState, password: String) -> bool {
-    let Some(hash) = state.opts.password_hash.clone() else {
-        return false;
-    };
-    let _one_at_a_time = state.login_lock.lock().await;
+/// A hash no password matches, checked for a name that is no account (or
+/// has no password yet) so that the answer takes as long as for one that is.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        random_token()
+            .ok()
+            .and_then(|t| hash_password(&t).ok())
+            .unwrap_or_default()
+    })
+}
+
+/// Check a password for the account `name` ("" where one runner is
+/// served), one attempt at a time per account; a wrong one waits. The
+/// account's name when it is right.
+pub async fn attempt_login(state: &AppState, name: String, password: String) -> Option<String> {
+    let hash = state.login_hash(&name);
+    let lock_name = if hash.is_some() { name.as_str() } else { "" };
+    let lock = state
+        .login_locks
+        .get(lock_name)
+        .or_else(|| state.login_locks.get(""))?;
+    let _one_at_a_time = lock.lock().await;
+    let known = hash.is_some();
+    let hash = hash.unwrap_or_else(|| decoy_hash().to_string());
     let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
         .await
-        .unwrap_or(false);
+        .unwrap_or(false)
+        && known;
     if !ok {
         tokio::time::sleep(WRONG_PASSWORD_DELAY).await;
     }
-    ok
+    ok.then_some(name)
 }
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -201,6 +201,13 @@ impl Drop for Server {
     }
 }
 
+/// The CSRF token a page's forms carry (bound to the visitor's session
+/// once they have logged in).
+pub fn form_token(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().map(str::to_string)
+}
+
 /// A visitor's cookie header and CSRF token.
 pub struct Visitor {
     pub cookie: String,
