@@ -181,7 +181,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             env,
             db: cli.db,
         };
-        return web::run(&ctx, command, cli.config.as_deref());
+        return web::run(&ctx, command, cli.config.as_deref(), cli.runner.as_deref());
     }
     let (config, _) = config::load(cli.config.as_deref(), &env)?;
     // One `watch` (and one dashboard) serves a household: every runner,

@@ -49,10 +49,12 @@ pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow:
         let db = current.db_path(ctx.db.as_deref(), &ctx.env)?;
         match existing_as {
             Some(existing) => {
+                // Their dashboard password becomes their own login.
                 text.push_str(&table(
                     &existing,
                     &current.watch.folders,
                     Some(&db.to_string_lossy()),
+                    current.web.password_hash.as_deref(),
                 ));
             }
             None if db.exists() => {
@@ -70,13 +72,13 @@ pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow:
         )
         .into());
     }
-    text.push_str(&table(&name, &sync, None));
+    text.push_str(&table(&name, &sync, None, None));
     // Never write a config that would not load.
     let parsed = crate::config::parse(&text, &path)?;
     parsed.validate(&path)?;
     super::web::write_atomically(&path, &text)?;
     println!(
-        "runner {name} added to {} (their store: {}); restart the daemon to watch their folder",
+        "runner {name} added to {} (their store: {}); restart the daemon to watch their folder, and give them a dashboard login with `tendonwatch web set-password --runner {name}`",
         path.display(),
         parsed
             .for_runner(Some(&name))
@@ -89,7 +91,7 @@ pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow:
 
 /// A `[[runner]]` table as TOML text (strings quoted as JSON, which TOML's
 /// basic strings read the same).
-fn table(name: &str, folders: &[String], db: Option<&str>) -> String {
+fn table(name: &str, folders: &[String], db: Option<&str>, password_hash: Option<&str>) -> String {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
     let folders: Vec<String> = folders.iter().map(|f| quote(f)).collect();
     let mut out = format!(
@@ -99,6 +101,9 @@ fn table(name: &str, folders: &[String], db: Option<&str>) -> String {
     );
     if let Some(db) = db {
         out.push_str(&format!("db = {}\n", quote(db)));
+    }
+    if let Some(hash) = password_hash {
+        out.push_str(&format!("password_hash = {}\n", quote(hash)));
     }
     out
 }

@@ -90,10 +90,10 @@ pub fn run_household(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
 
 pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let config = &ctx.config;
-    let dashboard = web::Dashboard::One(web_options(
+    let dashboard = web::Dashboard::One(Box::new(web_options(
         config,
         config.db_path(ctx.db.as_deref(), &ctx.env)?,
-    ));
+    )));
     serve_dashboard(ctx, args, dashboard)
 }
 

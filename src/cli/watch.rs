@@ -24,10 +24,10 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     };
     let opts = daemon_options(config, ctx, folders)?;
     let web = if config.web.enabled {
-        let web = crate::web::Dashboard::One(super::serve::web_options(
+        let web = crate::web::Dashboard::One(Box::new(super::serve::web_options(
             config,
             opts.db_path.clone(),
-        ));
+        )));
         let addr = super::serve::bind_address(&config.web.bind, web.logs_in())?;
         Some((addr, web))
     } else {

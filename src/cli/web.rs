@@ -8,23 +8,65 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Set the dashboard password (needed for any non-loopback bind). Reads
-    /// it twice from the terminal, or once from standard input.
-    SetPassword,
+    /// Set a dashboard password. Reads it twice from the terminal, or once
+    /// from standard input. Without a name: the one-runner dashboard's
+    /// (needed for any non-loopback bind); in a household, each runner's
+    /// and each coach's own.
+    SetPassword(SetPassword),
 }
 
-pub fn run(ctx: &Context_, command: Command, config: Option<&Path>) -> anyhow::Result<ExitCode> {
+/// (`--runner NAME`, the global option, names a runner's login.)
+#[derive(Debug, clap::Args)]
+pub struct SetPassword {
+    /// The coach (`[[coach]]` name) whose login this is.
+    #[arg(long, value_name = "NAME")]
+    pub coach: Option<String>,
+}
+
+/// Whose password is set.
+#[derive(Debug, Clone, PartialEq)]
+enum Whose {
+    OneRunner,
+    Table { kind: &'static str, name: String },
+}
+
+pub fn run(
+    ctx: &Context_,
+    command: Command,
+    config: Option<&Path>,
+    global_runner: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     match command {
-        Command::SetPassword => set_password(ctx, config),
+        Command::SetPassword(args) => {
+            let whose = match (global_runner.map(str::to_string), args.coach) {
+                (Some(_), Some(_)) => {
+                    return Err(UsageError(
+                        "--runner and --coach: a password is for one account; give one".into(),
+                    )
+                    .into());
+                }
+                (Some(name), None) => Whose::Table {
+                    kind: "runner",
+                    name,
+                },
+                (None, Some(name)) => Whose::Table {
+                    kind: "coach",
+                    name,
+                },
+                (None, None) => Whose::OneRunner,
+            };
+            set_password(ctx, config, &whose)
+        }
     }
 }
 
-fn set_password(ctx: &Context_, explicit: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn set_password(
+    ctx: &Context_,
+    explicit: Option<&Path>,
+    whose: &Whose,
+) -> anyhow::Result<ExitCode> {
     let path: PathBuf = crate::config::config_path(explicit, &ctx.env)
         .ok_or_else(|| UsageError("no config location: set $HOME or give --config".into()))?;
-    let password = read_password()?;
-    let hash =
-        crate::web::security::hash_password(&password).map_err(|e| UsageError(e.to_string()))?;
     let old = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -32,16 +74,126 @@ fn set_password(ctx: &Context_, explicit: Option<&Path>) -> anyhow::Result<ExitC
         }
         Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
     };
-    let new = with_password_hash(&old, &hash);
-    // Never write a config that would not load.
+    let current = crate::config::parse(&old, &path)?;
+    // Name the account before asking for a password.
+    let names: Vec<&str> = match whose {
+        Whose::OneRunner if current.is_household() => {
+            return Err(UsageError(format!(
+                "this config has runners ({}): each logs in with their own password; say whose with --runner NAME or --coach NAME",
+                current.runner_names().join(", ")
+            ))
+            .into());
+        }
+        Whose::OneRunner => Vec::new(),
+        Whose::Table { kind: "runner", .. } => current.runner_names(),
+        Whose::Table { .. } => current.coaches.iter().map(|c| c.name.as_str()).collect(),
+    };
+    if let Whose::Table { kind, name } = whose {
+        if !names.contains(&name.as_str()) {
+            let known = if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            };
+            return Err(UsageError(format!(
+                "--{kind} {name}: no [[{kind}]] table has that name (this config has {known}); nothing changed"
+            ))
+            .into());
+        }
+    }
+    let password = read_password()?;
+    let hash =
+        crate::web::security::hash_password(&password).map_err(|e| UsageError(e.to_string()))?;
+    let new = match whose {
+        Whose::OneRunner => with_password_hash(&old, &hash),
+        Whose::Table { kind, name } => with_table_password_hash(&old, kind, name, &hash)
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "the [[{kind}]] table of {name} could not be edited (is its name on one line, `name = \"{name}\"`?); nothing changed"
+                ))
+            })?,
+    };
+    // Never write a config that would not load, nor one where the hash
+    // landed anywhere but the account it is for.
     let parsed = crate::config::parse(&new, &path)?;
     parsed.validate(&path)?;
+    let landed = match whose {
+        Whose::OneRunner => parsed.web.password_hash.as_deref(),
+        Whose::Table {
+            kind: "runner",
+            name,
+        } => parsed
+            .runners
+            .iter()
+            .find(|r| &r.name == name)
+            .and_then(|r| r.password_hash.as_deref()),
+        Whose::Table { name, .. } => parsed
+            .coaches
+            .iter()
+            .find(|c| &c.name == name)
+            .and_then(|c| c.password_hash.as_deref()),
+    };
+    if landed != Some(hash.as_str()) {
+        anyhow::bail!("editing {} went wrong; nothing changed", path.display());
+    }
     write_atomically(&path, &new)?;
+    let whom = match whose {
+        Whose::OneRunner => "dashboard password".to_string(),
+        Whose::Table { kind, name } => format!("dashboard password of {kind} {name}"),
+    };
     println!(
-        "dashboard password set in {} (restart `tendonwatch serve` or the daemon to use it)",
+        "{whom} set in {} (restart `tendonwatch serve` or the daemon to use it)",
         path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The config text with `password_hash` set in the `[[KIND]]` table named
+/// NAME: its own `password_hash` line replaced, else the key put right
+/// under its `name` line. `None` when no such table is found.
+pub fn with_table_password_hash(text: &str, kind: &str, name: &str, hash: &str) -> Option<String> {
+    let header = format!("[[{kind}]]");
+    let line = format!("password_hash = \"{hash}\"");
+    let lines: Vec<&str> = text.lines().collect();
+    // The table's own lines: from its header to the next header.
+    let mut start = None;
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].trim() == header {
+            let end = (i + 1..lines.len())
+                .find(|&j| lines[j].trim_start().starts_with('['))
+                .unwrap_or(lines.len());
+            let named =
+                (i + 1..end).find(|&j| key_value(lines[j], "name").as_deref() == Some(name));
+            if let Some(n) = named {
+                start = Some((i, end, n));
+                break;
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    let (begin, end, name_line) = start?;
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    match (begin + 1..end).find(|&j| key_value(lines[j], "password_hash").is_some()) {
+        Some(j) => out[j] = line,
+        None => out.insert(name_line + 1, line),
+    }
+    let mut joined = out.join("\n");
+    joined.push('\n');
+    Some(joined)
+}
+
+/// The string value of `key = "value"` on this line, if that is what it is.
+fn key_value(line: &str, key: &str) -> Option<String> {
+    let rest = line
+        .trim()
+        .strip_prefix(key)?
+        .trim_start()
+        .strip_prefix('=')?;
+    let value: toml::Table = toml::from_str(&format!("v = {}", rest.trim())).ok()?;
+    value.get("v")?.as_str().map(str::to_string)
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -159,6 +311,7 @@ pub(super) fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -173,6 +326,33 @@ mod tests {
         let again = with_password_hash(&out, "$argon2id$y");
         assert_eq!(again.matches("password_hash").count(), 1);
         assert!(again.contains("$argon2id$y"));
+    }
+
+    #[test]
+    fn a_runner_s_hash_goes_into_their_own_table_and_nowhere_else() {
+        let text = "# household\n[web]\nbind = \"0.0.0.0:8417\"\n\n[[runner]]\nname = \"ann\"\nsync_folders = [\"/a\"]\n\n[runner.profile]\npain_limit = 4\n\n[[runner]]\n# the teenager\nname = \"bob\" # comment\nsync_folders = [\"/b\"]\n\n[[coach]]\nname = \"kim\"\nrunners = [\"ann\"]\n";
+        let out = with_table_password_hash(text, "runner", "bob", "H1").unwrap();
+        assert_eq!(
+            out,
+            text.replace(
+                "name = \"bob\" # comment\n",
+                "name = \"bob\" # comment\npassword_hash = \"H1\"\n"
+            )
+        );
+        // Again: replaced, not added.
+        let again = with_table_password_hash(&out, "runner", "bob", "H2").unwrap();
+        assert_eq!(again, out.replace("H1", "H2"));
+        let coach = with_table_password_hash(&again, "coach", "kim", "C").unwrap();
+        assert!(
+            coach.ends_with(
+                "[[coach]]\nname = \"kim\"\npassword_hash = \"C\"\nrunners = [\"ann\"]\n"
+            )
+        );
+        assert!(coach.contains("# household\n") && coach.contains("# the teenager\n"));
+        // A runner named like a coach, or nobody: nothing to edit.
+        assert_eq!(with_table_password_hash(text, "runner", "kim", "H"), None);
+        assert_eq!(with_table_password_hash(text, "coach", "ann", "H"), None);
+        assert_eq!(with_table_password_hash(text, "runner", "an", "H"), None);
     }
 
     #[test]

@@ -96,7 +96,7 @@ struct Login {
 /// What a dashboard serves: one runner, or a household.
 #[derive(Debug, Clone)]
 pub enum Dashboard {
-    One(WebOptions),
+    One(Box<WebOptions>),
     Household(Household),
 }
 
@@ -118,7 +118,7 @@ pub async fn serve_dashboard(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     match dashboard {
-        Dashboard::One(opts) => serve(listener, opts, shutdown).await,
+        Dashboard::One(opts) => serve(listener, *opts, shutdown).await,
         Dashboard::Household(h) => serve_household(listener, h, shutdown).await,
     }
 }

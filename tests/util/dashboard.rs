@@ -92,9 +92,14 @@ impl Server {
         if let Some(c) = config {
             cmd.arg("--config").arg(c);
         }
-        cmd.args(["serve", "--bind", bind])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+        cmd.args(["serve", "--bind", bind]);
+        Server::spawn(cmd)
+    }
+
+    /// A prepared `tendonwatch … serve` command, started; the address is
+    /// the one it prints.
+    pub fn spawn(mut cmd: std::process::Command) -> Server {
+        cmd.stdout(Stdio::piped()).stderr(Stdio::null());
         let mut child = cmd.spawn().expect("tendonwatch serve starts");
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
