@@ -15,7 +15,7 @@ use crate::watch::{self, Change, Mode};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
 
@@ -55,6 +55,73 @@ const MISSING_FOLDER_CHECK: Duration = Duration::from_secs(1);
 /// Pain reminders look at the clock; check them this often.
 const PAIN_TICK: Duration = Duration::from_secs(15 * 60);
 
+/// What the service manager (systemd, `Type=notify`) is told for all the
+/// daemons of one process — a household's runners are one service: ready
+/// when every runner's folders are watched, the watchdog fed only while
+/// every runner's loop still turns, stopping once.
+pub struct Service {
+    ready: AtomicUsize,
+    stopping: AtomicBool,
+    /// Each daemon's last loop turn, in ms since `started`.
+    alive: Vec<AtomicU64>,
+    started: Instant,
+}
+
+impl Service {
+    pub fn new(daemons: usize) -> Arc<Service> {
+        Arc::new(Service {
+            ready: AtomicUsize::new(0),
+            stopping: AtomicBool::new(false),
+            alive: (0..daemons).map(|_| AtomicU64::new(0)).collect(),
+            started: Instant::now(),
+        })
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    /// Daemon `i` watches its folders; the last one tells the manager.
+    fn ready(&self, i: usize) {
+        self.alive(i);
+        if self.ready.fetch_add(1, Ordering::SeqCst) + 1 == self.alive.len() {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+        }
+    }
+
+    /// Daemon `i`'s loop turned.
+    fn alive(&self, i: usize) {
+        if let Some(a) = self.alive.get(i) {
+            a.store(self.elapsed_ms(), Ordering::SeqCst);
+        }
+    }
+
+    /// Whether every daemon's loop turned within `period`.
+    pub fn all_alive_within(&self, period: Duration) -> bool {
+        let now = self.elapsed_ms();
+        let period = period.as_millis() as u64;
+        self.alive
+            .iter()
+            .all(|a| now.saturating_sub(a.load(Ordering::SeqCst)) <= period)
+    }
+
+    /// Feed the watchdog, but only while no daemon is stuck: a stuck one
+    /// lets systemd restart the service.
+    fn watchdog(&self, i: usize, period: Duration) {
+        self.alive(i);
+        if self.all_alive_within(period) {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+        }
+    }
+
+    /// The first daemon to stop tells the manager (the others follow).
+    fn stopping(&self) {
+        if !self.stopping.swap(true, Ordering::SeqCst) {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+        }
+    }
+}
+
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
@@ -71,10 +138,14 @@ fn folder_id(path: &Path) -> Option<(u64, u64)> {
 
 /// Run until `stop` is set. Errors that stop the daemon: the store cannot be
 /// opened or written, the folders cannot be watched.
+/// `service` is shared by the daemons of this process; this one is its
+/// daemon number `index`.
 pub async fn run(
     opts: DaemonOptions,
     stop: Arc<AtomicBool>,
     wake: Arc<Notify>,
+    service: Arc<Service>,
+    index: usize,
 ) -> anyhow::Result<()> {
     let mut store = Store::open(&opts.db_path)?;
     let (tx, mut rx) = mpsc::channel::<Change>(QUEUE);
@@ -119,7 +190,7 @@ pub async fn run(
         }
     };
 
-    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+    service.ready(index);
     tracing::info!(
         "watching {} ({}), store {}",
         opts.folders
@@ -199,8 +270,13 @@ pub async fn run(
             }
             next_pain = now + PAIN_TICK;
         }
+        service.alive(index);
         if let Some(due) = next_watchdog.filter(|d| *d <= now) {
-            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+            // Every daemon turns at least this often (its own watchdog
+            // tick); twice that is a loop stuck.
+            if let Some(every) = watchdog_every {
+                service.watchdog(index, every * 2);
+            }
             next_watchdog = watchdog_every.map(|d| due + d);
         }
 
@@ -286,7 +362,7 @@ pub async fn run(
         }
     }
 
-    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+    service.stopping();
     drop(watcher);
     poke_delivery();
     if let Some(Ok(handle)) = delivery_thread {
@@ -372,5 +448,24 @@ fn delivery_loop(
             };
         }
         *flag = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stuck_runner_starves_the_household_s_watchdog() {
+        let service = Service::new(2);
+        service.alive(0);
+        service.alive(1);
+        assert!(service.all_alive_within(Duration::from_secs(3600)));
+        std::thread::sleep(Duration::from_millis(30));
+        // Runner 0 turns again; runner 1 does not.
+        service.alive(0);
+        assert!(!service.all_alive_within(Duration::from_millis(10)));
+        service.alive(1);
+        assert!(service.all_alive_within(Duration::from_millis(10)));
     }
 }

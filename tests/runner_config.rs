@@ -194,15 +194,66 @@ fn one_runner_table_is_used_without_naming_it_and_no_table_refuses_a_name() {
     assert!(r.stderr.contains("no [[runner]] tables"), "{}", r.stderr);
 }
 
-/// One `watch` for the household: each runner's new file lands in that
-/// runner's store only.
+/// What a `Type=notify` service manager hears on its socket, gathered by a
+/// thread.
+struct NotifySocket {
+    path: PathBuf,
+    heard: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl NotifySocket {
+    fn bind(path: PathBuf) -> NotifySocket {
+        let socket = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let h = heard.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = socket.recv(&mut buf) {
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                h.lock().unwrap().extend(text.lines().map(str::to_string));
+            }
+        });
+        NotifySocket { path, heard }
+    }
+
+    fn count(&self, line: &str) -> usize {
+        self.heard
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| *l == line)
+            .count()
+    }
+
+    /// Wait (up to a minute) until `line` was heard `n` times.
+    fn wait_for(&self, line: &str, n: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while self.count(line) < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{line} heard {} times, not {n}: {:?}",
+                self.count(line),
+                self.heard.lock().unwrap()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+/// One `watch` for the household, as the system unit runs it: one service
+/// to systemd (ready once, the watchdog fed, stopping once), the
+/// household's dashboard beside the daemons, and each runner's new file in
+/// that runner's store only.
 #[test]
 fn one_watch_files_each_new_run_under_its_runner() {
     let tw = Tw::new();
-    let cfg = household(&tw, "");
+    let cfg = household(&tw, "\n[web]\nenabled = true\nbind = \"127.0.0.1:0\"\n");
     let root = tw.root().to_path_buf();
+    let systemd = NotifySocket::bind(root.join("notify.sock"));
     let mut cmd = tw.bare_command();
     cmd.env("STATE_DIRECTORY", root.join("state"))
+        .env("NOTIFY_SOCKET", &systemd.path)
+        .env("WATCHDOG_USEC", "400000")
         .env("TENDONWATCH_LOG", "info")
         .arg("--config")
         .arg(&cfg)
@@ -222,7 +273,22 @@ fn one_watch_files_each_new_run_under_its_runner() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Ready once, when both runners' folders are watched; then fed.
+    systemd.wait_for("READY=1", 1);
+    systemd.wait_for("WATCHDOG=1", 3);
+    assert_eq!(systemd.count("READY=1"), 1);
+    // The household's dashboard, in the same process: every page wants a
+    // login, and the login asks for a name.
+    let log = std::fs::read_to_string(root.join("watch.log")).unwrap();
+    let addr = log
+        .split("dashboard on http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no dashboard in the log: {log}"));
+    let server = dashboard::Server::attach(addr.parse().unwrap());
+    let r = server.get("/r/anna/", None);
+    assert_eq!(r.header("location"), Some("/login"), "{r:?}");
+    assert!(server.get("/login", None).body.contains("name=\"name\""));
     one_real_run_each(&root);
     let listed = |who: &str| -> Vec<String> {
         let r = run(&tw, &cfg, &["--runner", who, "activities", "--json"]);
@@ -263,6 +329,10 @@ fn one_watch_files_each_new_run_under_its_runner() {
         "{status}: {}",
         std::fs::read_to_string(root.join("watch.log")).unwrap_or_default()
     );
+    systemd.wait_for("STOPPING=1", 1);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(systemd.count("STOPPING=1"), 1);
+    assert_eq!(systemd.count("READY=1"), 1);
 }
 
 fn alert_set(r: Run) -> BTreeSet<(String, String, String)> {

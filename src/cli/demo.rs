@@ -234,7 +234,7 @@ fn run_in(
             let (stop, wake) = (stop.clone(), wake.clone());
             let (done, ended) = (daemon_done.clone(), daemon_ended.clone());
             async move {
-                let result = daemon::run(daemon_opts, stop, wake).await;
+                let result = daemon::run(daemon_opts, stop, wake, daemon::Service::new(1), 0).await;
                 done.store(true, Ordering::SeqCst);
                 ended.notify_one();
                 result

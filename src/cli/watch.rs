@@ -167,10 +167,14 @@ fn run_daemons(
             }
             None => None,
         };
+        let service = daemon::Service::new(all.len());
         let daemons: Vec<_> = all
             .into_iter()
             .zip(wakes.iter().cloned())
-            .map(|(opts, wake)| Box::pin(daemon::run(opts, stop.clone(), wake)))
+            .enumerate()
+            .map(|(i, (opts, wake))| {
+                Box::pin(daemon::run(opts, stop.clone(), wake, service.clone(), i))
+            })
             .collect();
         let result = all_of(daemons, &stop, &wakes).await;
         if let Some(server) = server {
