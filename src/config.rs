@@ -488,7 +488,7 @@ impl Config {
                 .find(|n| !self.runners.iter().any(|r| &r.name == *n))
             {
                 return Err(format!(
-                    "[[coach]] {}: runners = [.. \"{unknown}\" ..] is not a [[runner]] here (they are {})",
+                    "[[coach]] {}: runners names \"{unknown}\", who is not a [[runner]] here (they are {})",
                     c.name,
                     self.runner_names().join(", ")
                 ));

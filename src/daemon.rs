@@ -22,6 +22,8 @@ use tokio::sync::{Notify, mpsc};
 /// Everything the daemon needs, resolved from config and command line.
 #[derive(Clone)]
 pub struct DaemonOptions {
+    /// The runner of a household (every log line names them).
+    pub runner: Option<String>,
     pub folders: Vec<PathBuf>,
     pub db_path: PathBuf,
     pub mode: Mode,

@@ -165,6 +165,40 @@ fn the_config_check_names_a_shared_sync_folder_and_a_bad_name() {
     .unwrap();
     let said = run(&tw, &zone, &["config", "check"]);
     assert!(format!("{}{}", said.stdout, said.stderr).contains("IANA"));
+    // Coaches: each naming runners who are there, with a login name of
+    // their own; a household binds beyond loopback without [web]
+    // password_hash (everyone logs in), a single runner does not.
+    for (extra, words) in [
+        (
+            "\n[[coach]]\nname = \"kim\"\nrunners = [\"anna\", \"zed\"]\n",
+            "runners names \"zed\", who is not a [[runner]] here (they are anna, ben)",
+        ),
+        (
+            "\n[[coach]]\nname = \"ben\"\nrunners = [\"anna\"]\n",
+            "\"ben\" is also a runner's",
+        ),
+        (
+            "\n[[coach]]\nname = \"kim\"\nrunners = [\"anna\"]\npassword_hash = \"plain\"\n",
+            "[[coach]] kim password_hash is not an argon2 hash",
+        ),
+    ] {
+        let cfg = household(&tw, extra);
+        let said = run(&tw, &cfg, &["config", "check"]);
+        assert_eq!(said.status.code(), Some(2), "{extra}");
+        assert!(
+            format!("{}{}", said.stdout, said.stderr).contains(words),
+            "{extra}: {said:?}"
+        );
+    }
+    let open = household(
+        &tw,
+        "\n[[coach]]\nname = \"kim\"\nrunners = [\"anna\"]\n[web]\nbind = \"0.0.0.0:8417\"\n",
+    );
+    run(&tw, &open, &["config", "check"]).assert_ok();
+    let alone = tw.root().join("alone.toml");
+    std::fs::write(&alone, "[web]\nbind = \"0.0.0.0:8417\"\n").unwrap();
+    let said = run(&tw, &alone, &["config", "check"]);
+    assert!(format!("{}{}", said.stdout, said.stderr).contains("set a password first"));
 }
 
 #[test]

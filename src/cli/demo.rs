@@ -181,6 +181,7 @@ fn run_in(
     ingest.zone = zone;
     let w = &config.watch;
     let daemon_opts = DaemonOptions {
+        runner: None,
         folders: vec![sync.clone()],
         db_path: db_path.clone(),
         mode: crate::watch::Mode::Native,

@@ -102,6 +102,7 @@ fn daemon_options(
         .map(|n| n.get())
         .unwrap_or(2);
     Ok(DaemonOptions {
+        runner: config.store.runner.clone(),
         folders,
         db_path,
         mode,
@@ -173,7 +174,12 @@ fn run_daemons(
             .zip(wakes.iter().cloned())
             .enumerate()
             .map(|(i, (opts, wake))| {
-                Box::pin(daemon::run(opts, stop.clone(), wake, service.clone(), i))
+                use tracing::Instrument;
+                let span = match &opts.runner {
+                    Some(name) => tracing::info_span!("runner", name = %name),
+                    None => tracing::Span::none(),
+                };
+                Box::pin(daemon::run(opts, stop.clone(), wake, service.clone(), i).instrument(span))
             })
             .collect();
         let result = all_of(daemons, &stop, &wakes).await;
