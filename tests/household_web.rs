@@ -15,7 +15,6 @@ mod dashboard;
 mod util;
 
 use dashboard::{Server, form_token, write_season};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::Stdio;
 use util::Tw;
@@ -130,19 +129,8 @@ impl Household {
 
     fn set_password(&self, whose: &[&str], password: &str) {
         let mut cmd = self.command();
-        cmd.args(["web", "set-password"])
-            .args(whose)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        cmd.args(["web", "set-password"]).args(whose);
+        dashboard::set_password(cmd, password);
     }
 
     fn serve(&self) -> Server {

@@ -9,7 +9,7 @@
 mod dashboard;
 mod util;
 
-use dashboard::{Server, seed_season};
+use dashboard::{Server, config_with_password, seed_season};
 use util::Tw;
 
 fn seeded() -> (Tw, Server) {
@@ -479,29 +479,12 @@ fn good_forms_change_the_store_and_redirect() {
     assert_eq!(acked[0]["id"].as_i64(), Some(id));
 }
 
-fn config_with_password(tw: &Tw, password: &str) -> std::path::PathBuf {
-    let config = tw.root().join("tendonwatch.toml");
-    set_password(tw, &config, password);
-    config
-}
-
 fn set_password(tw: &Tw, config: &std::path::Path, password: &str) {
     let mut cmd = tw.bare_command();
     cmd.arg("--config")
         .arg(config)
-        .args(["web", "set-password"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    use std::io::Write;
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .args(["web", "set-password"]);
+    dashboard::set_password(cmd, password);
 }
 
 #[test]

@@ -184,53 +184,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return web::run(&ctx, command, cli.config.as_deref(), cli.runner.as_deref());
     }
     let (config, _) = config::load(cli.config.as_deref(), &env)?;
-    // One `watch` (and one dashboard) serves a household: every runner,
-    // each on their own.
-    if let Command::Serve(args) = cli.command {
-        if cli.runner.is_none() && config.is_household() {
-            if cli.db.is_some() {
-                return Err(UsageError(format!(
-                    "this config has runners ({}): --db belongs to one, say which with --runner NAME",
-                    config.runner_names().join(", ")
-                ))
-                .into());
-            }
-            let ctx = Context_ {
-                config,
-                env,
-                db: None,
-            };
-            return serve::run_household(&ctx, args);
+    // One `watch` and one dashboard serve a household: every runner, each
+    // on their own. With one runner, folders or --db given to `watch` mean
+    // that runner, as they always did.
+    let folders_given = matches!(&cli.command, Command::Watch(a) if !a.folders.is_empty());
+    let serves_all = cli.runner.is_none()
+        && config.is_household()
+        && match &cli.command {
+            Command::Serve(_) => true,
+            Command::Watch(_) => config.runners.len() > 1 || !(folders_given || cli.db.is_some()),
+            _ => false,
+        };
+    if serves_all {
+        if folders_given || cli.db.is_some() {
+            return Err(UsageError(format!(
+                "this config has runners ({}): folders and --db belong to one, say which with --runner NAME",
+                config.runner_names().join(", ")
+            ))
+            .into());
         }
-        let config = config
-            .for_runner(cli.runner.as_deref())
-            .map_err(UsageError)?;
         let ctx = Context_ {
             config,
             env,
-            db: cli.db,
+            db: None,
         };
-        return serve::run(&ctx, args);
-    }
-    if let Command::Watch(args) = &cli.command {
-        // With one runner, folders or --db on the command line mean that
-        // runner, as they always did.
-        let one_named = config.runners.len() == 1 && (!args.folders.is_empty() || cli.db.is_some());
-        if cli.runner.is_none() && config.is_household() && !one_named {
-            if !args.folders.is_empty() || cli.db.is_some() {
-                return Err(UsageError(format!(
-                    "this config has several runners ({}): folders and --db belong to one, say which with --runner NAME",
-                    config.runner_names().join(", ")
-                ))
-                .into());
-            }
-            let ctx = Context_ {
-                config,
-                env,
-                db: None,
-            };
-            return watch::run_household(&ctx);
-        }
+        return match cli.command {
+            Command::Serve(args) => serve::run_household(&ctx, args),
+            _ => watch::run_household(&ctx),
+        };
     }
     let config = config
         .for_runner(cli.runner.as_deref())
@@ -255,7 +236,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pain(args) => pain::run(&ctx, *args),
         Command::VisaA(args) => visa_a::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
-        Command::Web(_) | Command::Runner(_) | Command::Serve(_) => Ok(ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(&ctx, args),
+        Command::Web(_) | Command::Runner(_) => Ok(ExitCode::SUCCESS),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
     }

@@ -56,8 +56,15 @@ pub fn config_with_password(tw: &Tw, password: &str) -> std::path::PathBuf {
     let mut cmd = tw.bare_command();
     cmd.arg("--config")
         .arg(&config)
-        .args(["web", "set-password"])
-        .stdin(Stdio::piped())
+        .args(["web", "set-password"]);
+    set_password(cmd, password);
+    config
+}
+
+/// Run a prepared `tendonwatch … web set-password …` with `password` on
+/// its standard input; it must succeed.
+pub fn set_password(mut cmd: std::process::Command, password: &str) {
+    cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("tendonwatch web set-password starts");
@@ -68,7 +75,6 @@ pub fn config_with_password(tw: &Tw, password: &str) -> std::path::PathBuf {
         "web set-password failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    config
 }
 
 /// A running `tendonwatch serve`, killed on drop.
