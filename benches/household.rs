@@ -8,7 +8,14 @@
 //!   folder until its first alert is in that runner's outbox (10 trials
 //!   spread over the runners, the last runner included; the spike raises
 //!   run_spike and week_jump), and no other runner's store gained an alert;
-//! - RSS after the trials.
+//! - RSS after the trials;
+//! - with 10 and 50 runners, the dashboard: the same `watch` started again
+//!   with `[web] enabled = true` (the real daemon + dashboard process, on
+//!   the stores the trials left), one login per account over HTTP, then
+//!   request → last byte over loopback, 30 requests each, for a runner's
+//!   status page, runs list, newest run (the spike) and `/api/status`, and
+//!   the overview `/athletes` of a coach who sees all N runners (it
+//!   computes every athlete's status).
 //!
 //! Every runner has their own sync folder holding their 300 runs (FIT
 //! files hard-linked from one staging set) and their own store, built by
@@ -17,14 +24,16 @@
 //! a pristine copy is put back before each size, so every runner starts
 //! with exactly 300 runs.
 //!
-//! Run: `cargo bench --bench household` (about 3 minutes on 2 cores).
+//! Run: `cargo bench --bench household` (3–4 minutes on 2 cores, most of it
+//! building the 50 stores).
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tendonwatch::sim::fit_writer::encode;
 use tendonwatch::sim::training::{self, Event, Runner, Week};
@@ -36,6 +45,13 @@ const WEEKS: usize = 100;
 const RUNS: usize = 300;
 const SIZES: [usize; 3] = [1, 10, 50];
 const TRIALS: usize = 10;
+/// The sizes whose dashboard is timed, and the requests per page.
+const PAGE_SIZES: [usize; 2] = [10, 50];
+const PAGE_ROUNDS: usize = 30;
+/// Every account's dashboard password (one hash for all, in the config).
+const PASSWORD: &str = "household-bench-password";
+/// The coach who sees every runner.
+const COACH: &str = "coach";
 
 /// Runner `i`'s name, folder and store.
 fn name(i: usize) -> String {
@@ -62,11 +78,16 @@ impl Layout {
 
     /// A household config with runners 0..n, each on their own folder and
     /// store; the webhook goes nowhere (delivery fails and retries later),
-    /// as in the daemon bench.
-    fn write_config(&self, n: usize) -> PathBuf {
+    /// as in the daemon bench. With `web` (a password hash): the dashboard
+    /// on a loopback port of the system's choosing, every runner's login,
+    /// and a coach who sees them all.
+    fn write_config(&self, n: usize, web: Option<&str>) -> PathBuf {
         let mut toml = String::from(
             "[watch]\ndebounce_ms = 200\nrescan_s = 3600\n\n[notify.webhook]\nurl = \"http://127.0.0.1:9/closed\"\n",
         );
+        if web.is_some() {
+            toml.push_str("\n[web]\nenabled = true\nbind = \"127.0.0.1:0\"\n");
+        }
         for i in 0..n {
             toml.push_str(&format!(
                 "\n[[runner]]\nname = \"{}\"\nsync_folders = [\"{}\"]\ndb = \"{}\"\n",
@@ -74,10 +95,28 @@ impl Layout {
                 self.sync(i).display(),
                 self.db(i).display()
             ));
+            if let Some(hash) = web {
+                toml.push_str(&format!("password_hash = \"{hash}\"\n"));
+            }
         }
-        let path = self.config(n);
+        let path = if let Some(hash) = web {
+            let all: Vec<String> = (0..n).map(|i| format!("\"{}\"", name(i))).collect();
+            toml.push_str(&format!(
+                "\n[[coach]]\nname = \"{COACH}\"\nrunners = [{}]\npassword_hash = \"{hash}\"\n",
+                all.join(", ")
+            ));
+            self.root.join(format!("household-{n}-web.toml"))
+        } else {
+            self.config(n)
+        };
         std::fs::write(&path, toml).unwrap();
         path
+    }
+
+    /// Where `household.db` (the dashboard's logins) goes:
+    /// `$STATE_DIRECTORY` of the daemon.
+    fn state(&self) -> PathBuf {
+        self.root.join("state")
     }
 
     fn outbox(&self, i: usize) -> i64 {
@@ -125,7 +164,7 @@ fn prepare(l: &Layout, runners: usize) {
         "history: {RUNS} runs ({WEEKS} steady weeks, 24 km a week), {:.1} MB of FIT",
         bytes as f64 / 1e6
     );
-    let config = l.write_config(runners);
+    let config = l.write_config(runners, None);
     std::fs::create_dir_all(l.root.join("pristine")).unwrap();
     let t = Instant::now();
     for i in 0..runners {
@@ -177,35 +216,69 @@ fn restore(l: &Layout, i: usize) {
 struct Daemon {
     child: Child,
     watching: Arc<AtomicUsize>,
+    /// Where the dashboard listens, once it logged "dashboard on http://…/".
+    dashboard: Arc<Mutex<Option<SocketAddr>>>,
 }
 
 impl Daemon {
-    /// `tendonwatch --config CFG watch`; counts the daemons that logged
-    /// "watching …, store …" (one per runner) from its stderr.
-    fn start(config: &Path) -> Daemon {
+    /// `tendonwatch --config CFG watch` (`$STATE_DIRECTORY` set to
+    /// `state`); counts the daemons that logged "watching …, store …" (one
+    /// per runner) from its stderr.
+    fn start(config: &Path, state: &Path) -> Daemon {
         let mut child = Command::new(BIN)
             .arg("--config")
             .arg(config)
             .arg("watch")
             .env("TENDONWATCH_LOG", "info")
+            .env("STATE_DIRECTORY", state)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         let watching = Arc::new(AtomicUsize::new(0));
+        let dashboard = Arc::new(Mutex::new(None));
         let stderr = child.stderr.take().unwrap();
-        let w = watching.clone();
+        let (w, web) = (watching.clone(), dashboard.clone());
         // Drain stderr to the end, so the daemon never blocks on the pipe.
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if line.contains(" watching ") && line.contains(", store ") {
                     w.fetch_add(1, Ordering::SeqCst);
+                } else if let Some((_, rest)) = line.split_once("dashboard on http://") {
+                    let addr = rest.split('/').next().and_then(|a| a.parse().ok());
+                    *web.lock().unwrap() = addr;
                 } else if line.contains("ERROR") {
                     eprintln!("daemon: {line}");
                 }
             }
         });
-        Daemon { child, watching }
+        Daemon {
+            child,
+            watching,
+            dashboard,
+        }
+    }
+
+    /// Wait until all `n` runners' daemons are watching, then until the
+    /// process went quiet: the start of the first 300 ms without a CPU
+    /// tick spent (the reconciliations are done). Both from `t`.
+    fn settle(&self, n: usize, t: Instant) -> (Duration, f64) {
+        let ready = wait_for(Duration::from_secs(180), || {
+            self.watching.load(Ordering::SeqCst) == n
+        })
+        .unwrap_or_else(|| panic!("{n} daemons watching"));
+        let mut last = self.cpu_ticks();
+        let mut quiet_from = t.elapsed();
+        loop {
+            std::thread::sleep(Duration::from_millis(300));
+            let now = self.cpu_ticks();
+            if now == last {
+                break;
+            }
+            last = now;
+            quiet_from = t.elapsed();
+        }
+        (ready, quiet_from.as_secs_f64())
     }
 
     fn status(&self, key: &str) -> f64 {
@@ -330,30 +403,13 @@ fn trial_runners(n: usize) -> Vec<usize> {
 }
 
 fn measure(l: &Layout, n: usize, spike: &[u8]) -> Row {
-    let config = l.write_config(n);
+    let config = l.write_config(n, None);
     let before: Vec<i64> = (0..n).map(|i| l.outbox(i)).collect();
     println!("\n{n} runner(s): `tendonwatch --config household-{n}.toml watch`");
 
     let t = Instant::now();
-    let d = Daemon::start(&config);
-    let ready = wait_for(Duration::from_secs(180), || {
-        d.watching.load(Ordering::SeqCst) == n
-    })
-    .unwrap_or_else(|| panic!("{n} daemons watching"));
-    // Quiet: the start of the first 300 ms without a CPU tick spent (the
-    // reconciliations are done).
-    let mut last = d.cpu_ticks();
-    let mut quiet_from = t.elapsed();
-    loop {
-        std::thread::sleep(Duration::from_millis(300));
-        let now = d.cpu_ticks();
-        if now == last {
-            break;
-        }
-        last = now;
-        quiet_from = t.elapsed();
-    }
-    let settled = quiet_from.as_secs_f64();
+    let d = Daemon::start(&config, &l.state());
+    let (ready, settled) = d.settle(n, t);
     println!(
         "  all {n} watching after {:.2} s, quiet after {settled:.2} s",
         ready.as_secs_f64()
@@ -435,6 +491,209 @@ fn measure(l: &Layout, n: usize, spike: &[u8]) -> Row {
     }
 }
 
+/// An answer: status, head, body.
+struct Resp {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Resp {
+    fn parse(raw: &[u8]) -> Resp {
+        let text = String::from_utf8_lossy(raw);
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        Resp {
+            status: head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0),
+            head: head.to_string(),
+            body: body.to_string(),
+        }
+    }
+
+    /// The value of the cookie `name` this answer sets.
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.header("set-cookie").find_map(|v| {
+            let (k, v) = v.split(';').next()?.split_once('=')?;
+            (k.trim() == name).then(|| v.to_string())
+        })
+    }
+
+    fn location(&self) -> Option<&str> {
+        self.header("location").next()
+    }
+
+    /// The values of the header `name`, in order.
+    fn header<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.head.lines().filter_map(move |l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
+/// One request on a fresh connection, as a browser's first one would be:
+/// the raw answer to its last byte.
+fn exchange(addr: SocketAddr, method: &str, path: &str, cookie: &str, body: &str) -> Vec<u8> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if !cookie.is_empty() {
+        req.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    if method == "POST" {
+        req.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    raw
+}
+
+fn get(addr: SocketAddr, path: &str, cookie: &str) -> Resp {
+    Resp::parse(&exchange(addr, "GET", path, cookie, ""))
+}
+
+/// Log `account` in (GET /login for the CSRF cookie, POST /login) and
+/// follow `/` to their landing page; their cookies, the landing page and
+/// how long the POST took (the argon2 check) in ms.
+fn login(addr: SocketAddr, account: &str) -> (String, String, f64) {
+    let csrf = get(addr, "/login", "")
+        .set_cookie("tw_csrf")
+        .expect("a CSRF cookie from /login");
+    let t = Instant::now();
+    let r = Resp::parse(&exchange(
+        addr,
+        "POST",
+        "/login",
+        &format!("tw_csrf={csrf}"),
+        &format!("csrf={csrf}&name={account}&password={PASSWORD}"),
+    ));
+    let took = t.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(r.status, 303, "{account}'s login: {}", r.body);
+    let session = r.set_cookie("tw_session").expect("a session cookie");
+    let cookie = format!("tw_csrf={csrf}; tw_session={session}");
+    let home = get(addr, "/", &cookie);
+    assert_eq!(home.status, 303, "{account}: / sends them on");
+    let landing = home.location().unwrap().to_string();
+    (cookie, landing, took)
+}
+
+struct PageTime {
+    page: String,
+    median: f64,
+    p95: f64,
+    kib: f64,
+}
+
+struct PageRow {
+    runners: usize,
+    /// The idle RSS of the same `watch` without the dashboard.
+    plain_rss: f64,
+    start_s: f64,
+    login_ms: f64,
+    idle_rss: f64,
+    after_rss: f64,
+    threads: f64,
+    fds: usize,
+    pages: Vec<PageTime>,
+}
+
+/// The household's `watch` again, now with `[web] enabled`: log in as
+/// runner 0 and as the coach who sees all `n`, and time their pages.
+fn measure_pages(l: &Layout, n: usize, hash: &str, plain_rss: f64) -> PageRow {
+    let config = l.write_config(n, Some(hash));
+    let runner = name(0);
+    let run = l.count(0, "SELECT MAX(id) FROM activities");
+    println!(
+        "\n{n} runner(s), dashboard: `tendonwatch --config household-{n}-web.toml watch` ([web] enabled, a coach who sees all {n})"
+    );
+    let t = Instant::now();
+    let d = Daemon::start(&config, &l.state());
+    let (_, settled) = d.settle(n, t);
+    let addr = wait_for(Duration::from_secs(30), || {
+        d.dashboard.lock().unwrap().is_some()
+    })
+    .and_then(|_| *d.dashboard.lock().unwrap())
+    .expect("the dashboard's address in the log");
+    std::thread::sleep(Duration::from_secs(1));
+    let (idle_rss, _) = d.rss_mb();
+    let threads = d.status("Threads:");
+    let (fds, _) = d.fds();
+    println!(
+        "  quiet after {settled:.2} s, dashboard on {addr}; idle: RSS {idle_rss:.1} MB, {threads} threads, {fds} open fds"
+    );
+
+    let (mine, landing, runner_ms) = login(addr, &runner);
+    assert_eq!(landing, format!("/r/{runner}/"));
+    let (coach, landing, coach_ms) = login(addr, COACH);
+    assert_eq!(landing, "/athletes");
+    println!(
+        "  logins (POST /login, argon2 check): {runner} {runner_ms:.0} ms, {COACH} {coach_ms:.0} ms"
+    );
+
+    let pages = [
+        (format!("/r/{runner}/"), &mine),
+        (format!("/r/{runner}/activities"), &mine),
+        (format!("/r/{runner}/activity/{run}"), &mine),
+        (format!("/r/{runner}/api/status"), &mine),
+        ("/athletes".to_string(), &coach),
+    ];
+    let mut times = Vec::new();
+    for (page, cookie) in pages {
+        for _ in 0..3 {
+            let r = get(addr, &page, cookie);
+            assert_eq!(r.status, 200, "{page}: {}", r.body);
+            if page == "/athletes" {
+                assert_eq!(
+                    r.body.matches("data-runner=").count(),
+                    n,
+                    "the coach sees every athlete"
+                );
+            }
+        }
+        let mut bytes = 0;
+        let mut ms: Vec<f64> = (0..PAGE_ROUNDS)
+            .map(|_| {
+                let t = Instant::now();
+                let raw = exchange(addr, "GET", &page, cookie, "");
+                let took = t.elapsed().as_secs_f64() * 1000.0;
+                bytes = raw.len();
+                took
+            })
+            .collect();
+        ms.sort_by(f64::total_cmp);
+        let (median, p95) = (ms[PAGE_ROUNDS / 2], ms[PAGE_ROUNDS * 95 / 100]);
+        let kib = bytes as f64 / 1024.0;
+        println!("  {page:<24} median {median:7.2} ms, p95 {p95:7.2} ms, {kib:5.1} KiB");
+        times.push(PageTime {
+            page: page
+                .replace(&format!("/r/{runner}"), "/r/NAME")
+                .replace(&format!("/{run}"), "/ID"),
+            median,
+            p95,
+            kib,
+        });
+    }
+    let (after_rss, _) = d.rss_mb();
+    println!("  RSS after the pages {after_rss:.1} MB");
+    d.stop();
+    PageRow {
+        runners: n,
+        plain_rss,
+        start_s: settled,
+        login_ms: runner_ms.max(coach_ms),
+        idle_rss,
+        after_rss,
+        threads,
+        fds,
+        pages: times,
+    }
+}
+
 fn main() {
     let total = Instant::now();
     let dir = tempfile::tempdir().unwrap();
@@ -447,12 +706,19 @@ fn main() {
     // The spike: a 12.96 km long run, 35 % over the longest of the last
     // 30 days (9.6 km), the day after the last history run.
     let spike = encode(&training::on_day(&r, WEEKS, 0, &Event::Long { km: 12.96 }));
+    let hash = tendonwatch::web::security::hash_password(PASSWORD).unwrap();
+    std::fs::create_dir_all(l.state()).unwrap();
     let mut rows = Vec::new();
+    let mut page_rows = Vec::new();
     for &n in &SIZES {
         for i in 0..n.min(10) {
             restore(&l, i);
         }
-        rows.push(measure(&l, n, &spike));
+        let row = measure(&l, n, &spike);
+        if PAGE_SIZES.contains(&n) {
+            page_rows.push(measure_pages(&l, n, &hash, row.idle_rss));
+        }
+        rows.push(row);
     }
 
     let p = |ms: &[f64], q: f64| {
@@ -499,6 +765,51 @@ fn main() {
             (b.fds - a.fds) as f64 / 40.0,
             (b.inotify - a.inotify) as f64 / 40.0,
             (b.wakeups - a.wakeups) / 40.0
+        );
+    }
+    println!(
+        "\nhousehold dashboard (`watch` with [web] enabled), runner {}'s pages ({RUNS} runs and the spike) and a coach's overview of all N, request → last byte over loopback, {PAGE_ROUNDS} requests each, median / p95 in ms:",
+        name(0)
+    );
+    print!("runners | quiet after | idle RSS (after pages) | threads | fds | login");
+    if let Some(first) = page_rows.first() {
+        for p in &first.pages {
+            print!(" | {}", p.page);
+        }
+    }
+    println!();
+    for row in &page_rows {
+        print!(
+            "{:>7} | {:>9.2} s | {:>6.1} ({:.1}) MB | {:>7} | {:>3} | {:>3.0} ms",
+            row.runners,
+            row.start_s,
+            row.idle_rss,
+            row.after_rss,
+            row.threads,
+            row.fds,
+            row.login_ms
+        );
+        for p in &row.pages {
+            print!(" | {:.2} / {:.2} ({:.0} KiB)", p.median, p.p95, p.kib);
+        }
+        println!();
+    }
+    if let [a, .., b] = page_rows.as_slice() {
+        let athletes = |r: &PageRow| {
+            r.pages
+                .iter()
+                .find(|p| p.page == "/athletes")
+                .map_or(f64::NAN, |p| p.median)
+        };
+        let added = (b.runners - a.runners) as f64;
+        println!(
+            "per added athlete ({} → {} runners): /athletes {:.2} ms (median); the dashboard adds {:.2} MB idle RSS per runner to the `watch` ({:.1} / {:.1} MB without it)",
+            a.runners,
+            b.runners,
+            (athletes(b) - athletes(a)) / added,
+            ((b.idle_rss - b.plain_rss) - (a.idle_rss - a.plain_rss)) / added,
+            a.plain_rss,
+            b.plain_rss,
         );
     }
     println!("whole bench: {:.0} s", total.elapsed().as_secs_f64());
