@@ -4,6 +4,10 @@
 //! A smoke test of the WebDriver client on a page of its own, then the
 //! dashboard as a runner uses it: `tendonwatch serve` on a seeded store, one
 //! server and one browser per test (two for the phone and desktop sweep).
+//! Last, a household's dashboard on a phone (issue 13, point 3): a runner
+//! logs in and logs pain into her own store, another runner's address is a
+//! missing page, and a coach reads an overview and an athlete's pages
+//! without a single form but "log out".
 //!
 //! `scripts/test` installs both packages when they are missing. Screenshots
 //! land in `target/test-artifacts/screenshots/`.
@@ -11,11 +15,14 @@
 
 #[path = "util/dashboard.rs"]
 mod dashboard;
+#[path = "util/household.rs"]
+mod household;
 mod util;
 #[path = "util/webdriver.rs"]
 mod webdriver;
 
 use dashboard::{Server, config_with_password, seed_season};
+use household::{ANN_PASSWORD, Household, KIM_PASSWORD};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -841,4 +848,401 @@ fn every_page_renders_on_a_phone_and_a_desktop() {
             b.screenshot(&format!("{screen}-{name}"));
         }
     }
+}
+
+// ------------------------------------------------------------ a household
+
+/// Opens the dashboard's front door in `b`, is sent to the login page, and
+/// logs in as `name` by typing into the real form.
+#[track_caller]
+fn log_in_through_the_form(b: &Browser, server: &Server, name: &str, password: &str) {
+    b.goto(&server.url("/"));
+    assert_eq!(path_of(b), "/login", "the front door leads to the login");
+    assert_page_renders(b, "the household's login page", true);
+    for private in ["header.top nav", "form.logout", "p.viewing", "svg.chart"] {
+        assert!(
+            b.try_find(private).is_none(),
+            "the login page shows {private}"
+        );
+    }
+    let name_field = b.find("form.login input#name");
+    assert_eq!(name_field.attr("name").as_deref(), Some("name"));
+    name_field.send_keys(name);
+    let password_field = b.find("form.login input#password");
+    assert_eq!(password_field.attr("name").as_deref(), Some("password"));
+    password_field.send_keys(password);
+    submit_with(b, &b.find("form.login button[type=submit]"));
+    assert!(
+        b.try_find("form.login").is_none(),
+        "{name} is still on the login page ({}): {:?}",
+        path_of(b),
+        b.try_find("p.error").map(|e| e.text())
+    );
+}
+
+/// The navigation's links as (text, href), after checking that the bar is
+/// shown and every link sits inside the screen, on its first view.
+#[track_caller]
+fn visible_nav(b: &Browser) -> Vec<(String, String)> {
+    let nav = b.find("header.top nav");
+    assert!(
+        nav.is_displayed(),
+        "the navigation is hidden on {}",
+        path_of(b)
+    );
+    let boxes = b.execute(
+        "return [...arguments[0].querySelectorAll('a')].map(a => {
+           const r = a.getBoundingClientRect();
+           return {text: a.textContent, left: r.left, right: r.right, top: r.top,
+                   bottom: r.bottom, width: r.width, height: r.height};
+         });",
+        &[nav.as_arg()],
+    );
+    let (width, height) = b.viewport();
+    for link in boxes.as_array().unwrap() {
+        let f = |k: &str| link[k].as_f64().unwrap();
+        assert!(
+            f("width") > 0.0
+                && f("height") > 0.0
+                && f("left") >= 0.0
+                && f("right") <= f64::from(width) + 0.5
+                && f("top") >= 0.0
+                && f("bottom") <= f64::from(height),
+            "a navigation link is not on the screen of {}: {link}",
+            path_of(b)
+        );
+    }
+    nav.find_all("a")
+        .iter()
+        .map(|a| (a.text(), a.attr("href").unwrap_or_default()))
+        .collect()
+}
+
+/// Follows the navigation link called `label` like a thumb would.
+#[track_caller]
+fn click_nav(b: &Browser, label: &str) {
+    let links = b.find_all("header.top nav a");
+    let link = links
+        .iter()
+        .find(|a| a.text() == label)
+        .unwrap_or_else(|| panic!("no {label:?} in the navigation of {}", path_of(b)));
+    submit_with(b, link);
+    let here = b.find("header.top nav a.here").text();
+    assert_eq!(here, label, "the navigation marks another page");
+}
+
+/// The navigation a household member sees on `runner`'s pages.
+fn nav_of(runner: &str) -> Vec<(String, String)> {
+    [
+        ("Status", "/"),
+        ("Runs", "/activities"),
+        ("Pain", "/pain"),
+        ("Report", "/report"),
+        ("Alerts", "/alerts"),
+    ]
+    .iter()
+    .map(|(label, path)| (label.to_string(), format!("/r/{runner}{path}")))
+    .collect()
+}
+
+/// Every pain entry of a runner's store as (id, score, kind, note).
+fn pain_rows(h: &Household, who: &str) -> Vec<(i64, f64, String, Option<String>)> {
+    let conn = util::open(&h.store(who));
+    let mut stmt = conn
+        .prepare("SELECT id, score, kind, note FROM pain ORDER BY id")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// The number of a runner's open alerts, from their store.
+fn open_alerts_in_store(h: &Household, who: &str) -> i64 {
+    util::open(&h.store(who))
+        .query_row(
+            "SELECT COUNT(*) FROM alerts WHERE acknowledged_ms IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_household_runner_logs_in_on_a_phone_and_logs_pain_into_her_own_store() {
+    const NOTE: &str = "ann-only: tight on the first steps";
+    let h = Household::new();
+    let server = h.serve();
+    let (ann_pain, bob_before) = (pain_rows(&h, "ann"), h.snapshot("bob"));
+    let b = Browser::phone();
+
+    log_in_through_the_form(&b, &server, "ann", ANN_PASSWORD);
+    assert_eq!(path_of(&b), "/r/ann/", "ann lands on her own status page");
+    assert_page_renders(&b, "ann's status page", true);
+    assert_eq!(b.find("main h1").text(), "Where you stand");
+    assert!(b.try_find("p.viewing").is_none(), "ann reads her own pages");
+    assert_eq!(b.find("a.brand").attr("href").as_deref(), Some("/r/ann/"));
+    assert_eq!(visible_nav(&b), nav_of("ann"));
+    assert_eq!(b.find("header.top nav a.here").text(), "Status");
+    assert!(b.find("form.logout button").is_displayed());
+    assert_eq!(
+        b.find("section.card.painnow p.big").text(),
+        "2/10",
+        "her own morning pain, not bob's 5"
+    );
+    assert!(b.try_find("svg.load-chart").is_some());
+    b.screenshot("household-phone-1-runner-status");
+
+    click_nav(&b, "Pain");
+    assert_eq!(path_of(&b), "/r/ann/pain");
+    assert_page_renders(&b, "ann's pain page", true);
+    assert_eq!(visible_nav(&b), nav_of("ann"));
+    let form = b.find("form.pain-form");
+    assert_eq!(form.attr("action").as_deref(), Some("/r/ann/pain"));
+    let morning = form.find("input[name=kind][value=morning]");
+    morning.click();
+    assert!(morning.is_selected());
+    form.find("details.more summary").click();
+    form.find("#note").send_keys(NOTE);
+    assert_no_horizontal_scroll(&b);
+    let three = form.find("button.score[value='3']");
+    assert_eq!(three.text(), "3");
+    submit_with(&b, &three);
+
+    let path = path_of(&b);
+    let id: i64 = path
+        .strip_prefix("/r/ann/pain?saved=")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("the pain form led to {path}"));
+    assert_page_renders(&b, "ann's pain page after saving", true);
+    assert_eq!(b.find("p.saved").text(), format!("Saved (entry {id})."));
+    let row = b.find(&format!("table.pain tr[data-pain-id='{id}']"));
+    assert_eq!(
+        &cells(&row)[1..],
+        ["morning", "3", "", "", NOTE],
+        "kind, pain, stiffness, side, note"
+    );
+    assert_eq!(visible_nav(&b), nav_of("ann"));
+
+    // In her store, and nowhere else.
+    let mut expected = ann_pain;
+    expected.push((id, 3.0, "morning".into(), Some(NOTE.into())));
+    assert_eq!(pain_rows(&h, "ann"), expected, "ann's store");
+    assert_eq!(h.snapshot("bob"), bob_before, "bob's store changed");
+    assert!(
+        pain_rows(&h, "bob")
+            .iter()
+            .all(|(_, _, _, note)| note.as_deref() != Some(NOTE)),
+        "ann's entry is in bob's store"
+    );
+    assert!(
+        !h.tw.root().join("state/runners/cy.db").exists() || pain_rows(&h, "cy").is_empty(),
+        "ann's entry is in cy's store"
+    );
+
+    click_nav(&b, "Status");
+    assert_eq!(path_of(&b), "/r/ann/");
+    assert_page_renders(&b, "ann's status page after logging pain", true);
+    assert_eq!(b.find("section.card.painnow p.big").text(), "3/10");
+}
+
+#[test]
+fn a_household_runner_typing_another_runners_address_gets_the_missing_page() {
+    let h = Household::new();
+    let server = h.serve();
+    let bob_before = h.snapshot("bob");
+    let b = Browser::phone();
+    log_in_through_the_form(&b, &server, "ann", ANN_PASSWORD);
+    assert_eq!(path_of(&b), "/r/ann/");
+
+    // A runner nobody has: the page every missing address gets.
+    b.goto(&server.url("/r/zed/pain"));
+    assert_eq!(http_status(&b), 404);
+    let missing = b.page_source();
+
+    for path in ["/r/bob/pain", "/r/bob/", "/r/bob/activities", "/r/cy/pain"] {
+        b.goto(&server.url(path));
+        assert_eq!(path_of(&b), path, "ann was sent elsewhere");
+        assert_eq!(http_status(&b), 404, "{path}");
+        assert_eq!(b.find("main h1").text(), "Not Found", "{path}");
+        assert_eq!(b.find("p.error").text(), "There is no such page.", "{path}");
+        let source = b.page_source();
+        assert_eq!(source, missing, "{path} tells more than a missing page");
+        for private in ["bob", "cy", "5/10", "heel"] {
+            assert!(
+                !body_text(&b).contains(private),
+                "{path} shows {private:?}: {}",
+                body_text(&b)
+            );
+        }
+        for part in [
+            "header.top nav",
+            "form",
+            "table.pain",
+            "svg.chart",
+            "article.alert",
+            "p.viewing",
+        ] {
+            assert!(b.try_find(part).is_none(), "{path} shows {part}");
+        }
+        assert_no_horizontal_scroll(&b);
+    }
+    b.goto(&server.url("/r/bob/pain"));
+    b.screenshot("household-phone-2-runner-at-another-runners-address");
+
+    // The way back leads to her own pages: still ann, still logged in.
+    submit_with(&b, &b.find("main a[href='/']"));
+    assert_eq!(path_of(&b), "/r/ann/");
+    assert_page_renders(&b, "ann's status page", true);
+    assert_eq!(h.snapshot("bob"), bob_before);
+}
+
+#[test]
+fn a_household_coach_reads_the_overview_and_an_athletes_pages_on_a_phone() {
+    let h = Household::new();
+    let server = h.serve();
+    let ann_open = open_alerts_in_store(&h, "ann");
+    assert!(ann_open > 0, "ann's season has its spike alert");
+    let before: Vec<_> = ["ann", "bob"].iter().map(|w| h.snapshot(w)).collect();
+    let b = Browser::phone();
+
+    // What a coach may send from any page: "log out", nothing else (the
+    // alerts' filter is a GET form, a way of reading).
+    let only_log_out = |b: &Browser, what: &str| {
+        let sends = b.execute(
+            "const posting = [...document.forms].filter(f => f.method === 'post');
+             return {
+               forms: posting.map(f => f.className),
+               buttons: posting.flatMap(f => [...f.querySelectorAll('button, input[type=submit]')])
+                 .map(e => e.textContent || e.value),
+               overrides: document.querySelectorAll('[formmethod], [formaction]').length,
+               acknowledge: [...document.querySelectorAll('button')]
+                 .filter(e => /acknowledge/i.test(e.textContent)).length,
+             };",
+            &[],
+        );
+        assert_eq!(
+            sends,
+            json!({"forms": ["logout"], "buttons": ["Log out"], "overrides": 0, "acknowledge": 0}),
+            "{what} on {}",
+            path_of(b)
+        );
+    };
+
+    log_in_through_the_form(&b, &server, "kim", KIM_PASSWORD);
+    assert_eq!(path_of(&b), "/athletes", "a coach lands on the overview");
+    assert_page_renders(&b, "the coach's overview", true);
+    assert_eq!(b.find("main h1").text(), "Your athletes");
+    only_log_out(&b, "the overview");
+    let cards = b.find_all("section.card.athlete");
+    let runners: Vec<String> = cards
+        .iter()
+        .map(|c| c.attr("data-runner").unwrap_or_default())
+        .collect();
+    assert_eq!(runners, ["ann", "bob"], "kim's athletes, not cy");
+    for (card, who) in cards.iter().zip(["ann", "bob"]) {
+        assert!(card.is_displayed(), "{who}'s card");
+        let link = card.find("h2 a");
+        assert_eq!(link.text(), who);
+        assert_eq!(link.attr("href"), Some(format!("/r/{who}/")));
+        let week = card.find("p.week").text();
+        assert!(week.starts_with("Last 7 days: "), "{who}: {week}");
+        assert!(card.find("p.week strong").text().ends_with(" km"), "{who}");
+        let open = open_alerts_in_store(&h, who);
+        let alerts = match open {
+            0 => "No open alerts".to_string(),
+            1 => "1 open alert".to_string(),
+            n => format!("{n} open alerts"),
+        };
+        assert_eq!(card.find("p.alerts").text(), alerts, "{who}");
+        let pain = if who == "ann" { "2/10" } else { "5/10" };
+        let morning = card.find("p.morning").text();
+        assert!(
+            morning.starts_with(&format!("Last morning pain: {pain} (")),
+            "{who}: {morning}"
+        );
+    }
+    let ann_week = cards[0].find("p.week strong").text();
+    b.screenshot("household-phone-3-coach-overview");
+
+    // ann's card leads to her pages, read-only.
+    submit_with(&b, &cards[0].find("h2 a"));
+    assert_eq!(path_of(&b), "/r/ann/");
+    assert_page_renders(&b, "ann's status page, for kim", true);
+    let banner = b.find("p.viewing");
+    assert!(banner.is_displayed());
+    assert_eq!(banner.text(), "Viewing ann (read-only) · All athletes");
+    // A strip in line with the page's text, not flush against the screen's
+    // edge (as it was before the stylesheet knew it).
+    let edges = b.execute(
+        "const strip = arguments[0].getBoundingClientRect();
+         const text = document.querySelector('main h1').getBoundingClientRect();
+         return [strip.left, strip.right, text.left, text.right, innerWidth];",
+        &[banner.as_arg()],
+    );
+    let edge = |i: usize| edges[i].as_f64().unwrap();
+    assert!(
+        edge(2) > 0.0 && (edge(0) - edge(2)).abs() < 1.0 && edge(1) <= edge(4) - edge(2) + 1.0,
+        "the banner [left, right] does not line up with the heading's left edge: {edges}"
+    );
+    assert_eq!(visible_nav(&b), nav_of("ann"));
+    assert_eq!(
+        b.find("section.card.week p.big").text(),
+        ann_week,
+        "the overview's week is the one on her page"
+    );
+    assert_eq!(
+        b.find_all("main h2")
+            .iter()
+            .filter(|h| h.text() == format!("Open alerts ({ann_open})"))
+            .count(),
+        1
+    );
+    let alerts = b.find_all("article.alert");
+    assert!(!alerts.is_empty(), "ann's open alerts are shown");
+    for alert in &alerts {
+        assert!(alert.try_find("form.ack").is_none(), "an acknowledge form");
+        assert_eq!(alert.find("p.acked").text(), "Open");
+    }
+    assert!(
+        b.try_find("section.card.painnow a.button").is_none(),
+        "a 'Log pain' button"
+    );
+    only_log_out(&b, "ann's status page");
+    b.screenshot("household-phone-4-coach-views-runner-status");
+
+    click_nav(&b, "Pain");
+    assert_eq!(path_of(&b), "/r/ann/pain");
+    assert_page_renders(&b, "ann's pain page, for kim", true);
+    assert_eq!(b.find("main h1").text(), "Pain log");
+    assert!(b.try_find("form.pain-form").is_none(), "a pain form");
+    assert!(b.try_find("button.score").is_none(), "a score button");
+    assert!(b.find("p.viewing").is_displayed());
+    assert!(
+        b.try_find("table.pain tbody tr").is_some(),
+        "kim reads ann's pain log"
+    );
+    only_log_out(&b, "ann's pain page");
+
+    click_nav(&b, "Alerts");
+    assert_eq!(path_of(&b), "/r/ann/alerts");
+    assert_page_renders(&b, "ann's alerts, for kim", true);
+    let alerts = b.find_all("article.alert");
+    assert_eq!(alerts.len() as i64, ann_open, "every open alert of ann's");
+    for alert in &alerts {
+        assert!(alert.try_find("form.ack").is_none(), "an acknowledge form");
+    }
+    only_log_out(&b, "ann's alerts");
+    b.goto(&server.url("/r/ann/alerts?state=all"));
+    assert_page_renders(&b, "all of ann's alerts, for kim", true);
+    assert!(b.find("p.viewing").is_displayed());
+    assert!(b.try_find("form.ack").is_none());
+    only_log_out(&b, "all of ann's alerts");
+
+    // The banner leads back to the overview.
+    submit_with(&b, &b.find("p.viewing a"));
+    assert_eq!(path_of(&b), "/athletes");
+    assert_page_renders(&b, "the overview again", true);
+    let after: Vec<_> = ["ann", "bob"].iter().map(|w| h.snapshot(w)).collect();
+    assert_eq!(before, after, "reading changed a store");
 }

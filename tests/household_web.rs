@@ -12,10 +12,12 @@
 
 #[path = "util/dashboard.rs"]
 mod dashboard;
+#[path = "util/household.rs"]
+mod household;
 mod util;
 
-use dashboard::{Server, form_token, write_season};
-use std::path::PathBuf;
+use dashboard::{Server, form_token};
+use household::Household;
 use std::process::Stdio;
 use util::Tw;
 
@@ -53,123 +55,6 @@ const FORMS: &[(&str, &str)] = &[
     ("/activity/{id}/sport", "sport=cycling"),
     ("/activity/{id}/start", "start=2026-01-05T07%3A00"),
 ];
-
-struct Household {
-    tw: Tw,
-    config: PathBuf,
-}
-
-impl Household {
-    /// ann: a season with the long-run spike, her first ten runs left out
-    /// (17 runs); bob: the steady season (27 runs) and a morning pain note
-    /// only he may read; cy: nothing yet, and no password. kim coaches ann
-    /// and bob.
-    fn new() -> Household {
-        let tw = Tw::new();
-        let root = tw.root().to_path_buf();
-        for who in ["ann", "bob", "cy"] {
-            std::fs::create_dir_all(root.join(format!("sync-{who}"))).unwrap();
-        }
-        let config = root.join("household.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "# our household\n\
-                 [[runner]]\nname = \"ann\"\nsync_folders = [\"{0}/sync-ann\"]\n\n\
-                 [[runner]]\nname = \"bob\"\nsync_folders = [\"{0}/sync-bob\"]\n\n\
-                 [[runner]]\nname = \"cy\"\nsync_folders = [\"{0}/sync-cy\"]\n\n\
-                 [[coach]]\nname = \"kim\"\nrunners = [\"ann\", \"bob\"]\n",
-                root.display()
-            ),
-        )
-        .unwrap();
-        let h = Household { tw, config };
-        write_season(&root.join("sync-ann"), true);
-        for i in 0..10 {
-            std::fs::remove_file(root.join(format!("sync-ann/run-{i:03}.fit"))).unwrap();
-        }
-        write_season(&root.join("sync-bob"), false);
-        for who in ["ann", "bob"] {
-            let dir = root.join(format!("sync-{who}"));
-            h.cli(&["--runner", who, "import", dir.to_str().unwrap()])
-                .assert_ok();
-        }
-        h.cli(&["--runner", "ann", "pain", "2", "--kind", "morning"])
-            .assert_ok();
-        h.cli(&[
-            "--runner",
-            "bob",
-            "pain",
-            "5",
-            "--kind",
-            "morning",
-            "--note",
-            "bob-private-heel-note",
-        ])
-        .assert_ok();
-        h.set_password(&["--runner", "ann"], "ann's long password");
-        h.set_password(&["--runner", "bob"], "bob's long password");
-        h.set_password(&["--coach", "kim"], "kim's long password");
-        h
-    }
-
-    fn command(&self) -> std::process::Command {
-        let mut cmd = self.tw.bare_command();
-        cmd.env("STATE_DIRECTORY", self.tw.root().join("state"))
-            .arg("--config")
-            .arg(&self.config);
-        cmd
-    }
-
-    fn cli(&self, args: &[&str]) -> util::Run {
-        let mut cmd = self.command();
-        cmd.args(args);
-        Tw::run_command(cmd)
-    }
-
-    fn set_password(&self, whose: &[&str], password: &str) {
-        let mut cmd = self.command();
-        cmd.args(["web", "set-password"]).args(whose);
-        dashboard::set_password(cmd, password);
-    }
-
-    fn serve(&self) -> Server {
-        let mut cmd = self.command();
-        cmd.args(["serve", "--bind", "127.0.0.1:0"]);
-        Server::spawn(cmd)
-    }
-
-    fn store(&self, who: &str) -> PathBuf {
-        self.tw.root().join(format!("state/runners/{who}.db"))
-    }
-
-    /// What no refused request may change in a runner's store.
-    fn snapshot(&self, who: &str) -> Vec<Vec<String>> {
-        let conn = util::open(&self.store(who));
-        [
-            "pain",
-            "visa_a",
-            "alerts",
-            "surface_tags",
-            "sport_tags",
-            "start_tags",
-            "activities",
-        ]
-        .iter()
-        .map(|t| util::dump_table(&conn, t, &[]))
-        .collect()
-    }
-
-    fn max_id(&self, who: &str, table: &str) -> i64 {
-        util::open(&self.store(who))
-            .query_row(
-                &format!("SELECT COALESCE(MAX(id), 0) FROM {table}"),
-                [],
-                |r| r.get(0),
-            )
-            .unwrap()
-    }
-}
 
 /// A logged-in visitor: their cookies and their forms' token.
 struct Session {
