@@ -229,6 +229,9 @@ fn a_coach_reads_an_overview_and_their_athletes_pages_and_every_write_is_a_403()
             .contains("bob-private-heel-note"),
         "the coach reads bob's log"
     );
+    // Written about the runner, not to the reader.
+    let status = server.get("/r/ann/", Some(&kim.cookie)).body;
+    assert!(status.contains("Where ann stands"), "{status}");
     // Not kim's athlete: 404, like a runner asking.
     assert_eq!(server.get("/r/cy/", Some(&kim.cookie)).status, 404);
 

@@ -111,15 +111,18 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
     let b = &s.baseline;
     let over = matches!((s.week_limit_m, b.last_7d_m), (Some(limit), d) if d > limit);
     let body = html! {
-        h1 { "Where you stand" }
+        h1 { @match (&site.runner, site.read_only) {
+            (Some(name), true) => { "Where " (name) " stands" }
+            _ => "Where you stand",
+        } }
         @if b.learning.learning {
             section.card.learning {
-                h2 { "Learning your baseline" }
+                h2 { "Learning the baseline" }
                 p {
                     (b.learning.runs) " runs over " (b.learning.days_spanned) " days so far. "
                     @if b.learning.runs_needed > 0 || b.learning.days_needed > 0 {
                         (b.learning.runs_needed) " more runs and " (b.learning.days_needed)
-                        " more days before tendonwatch compares your runs with your own history."
+                        " more days before tendonwatch compares each run with this runner's own history."
                     }
                 }
             }
@@ -130,8 +133,8 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
                 p.big { (km(b.last_7d_m)) }
                 p { (b.last_7d_runs) @if b.last_7d_runs == 1 { " run" } @else { " runs" } }
                 @if let (Some(ratio), Some(limit)) = (s.week_ratio, s.week_limit_m) {
-                    p { "Your usual week: " (km(b.weekly_m)) " (" (format!("{:.0} %", ratio * 100.0)) " of it). "
-                        "Up to " (km(limit)) " is within your limit." }
+                    p { "Usual week: " (km(b.weekly_m)) " (" (format!("{:.0} %", ratio * 100.0)) " of it). "
+                        "Up to " (km(limit)) " is within the limit." }
                 }
             }
             section.card.ceiling {
@@ -139,7 +142,7 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
                 @match (s.safe_ceiling_m, b.longest_30d_m) {
                     (Some(ceiling), Some(longest)) => {
                         p.big { "up to " (km(ceiling)) }
-                        p { "1.1 × your longest run of the last 30 days (" (km(longest)) ")." }
+                        p { "1.1 × the longest run of the last 30 days (" (km(longest)) ")." }
                     }
                     _ => p { "No run in the last 30 days: start short and easy." }
                 }
@@ -984,7 +987,7 @@ pub async fn report(
             }
         }
         @if !r.tolerance.is_empty() {
-            h2 { "Your tolerance so far" }
+            h2 { @if site.read_only { "Tolerance so far" } @else { "Your tolerance so far" } }
             p.muted { "Stop before it hurts." }
             ul { @for t in &r.tolerance { li { (t.words) } } }
         }
