@@ -7,6 +7,10 @@
 //! Run: `cargo bench --bench daemon` (about 2 minutes).
 #![allow(clippy::unwrap_used)]
 
+#[path = "util/proc.rs"]
+mod proc;
+use proc::wait_for;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -57,40 +61,12 @@ impl Daemon {
         }
     }
 
-    /// Context switches per thread (each is a wake-up), by thread id.
-    fn wakeups(&self) -> std::collections::BTreeMap<String, u64> {
-        let dir = format!("/proc/{}/task", self.child.id());
-        let mut out = std::collections::BTreeMap::new();
-        for task in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let switches: u64 = std::fs::read_to_string(task.path().join("status"))
-                .unwrap_or_default()
-                .lines()
-                .filter(|l| {
-                    l.starts_with("voluntary_ctxt_switches")
-                        || l.starts_with("nonvoluntary_ctxt_switches")
-                })
-                .filter_map(|l| {
-                    l.split_whitespace()
-                        .nth(1)
-                        .and_then(|v| v.parse::<u64>().ok())
-                })
-                .sum();
-            out.insert(task.file_name().to_string_lossy().into_owned(), switches);
-        }
-        out
+    fn rss_mb(&self) -> f64 {
+        proc::status(self.child.id(), "VmRSS:") / 1024.0
     }
 
-    fn rss_mb(&self) -> f64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-            .map_or(0.0, |kb| kb / 1024.0)
+    fn wakeups_now(&self) -> std::collections::BTreeMap<String, u64> {
+        proc::wakeups(self.child.id())
     }
 
     fn stop(mut self) {
@@ -100,17 +76,6 @@ impl Daemon {
             .status();
         let _ = self.child.wait();
     }
-}
-
-fn wait_for(deadline: Duration, mut ok: impl FnMut() -> bool) -> Option<Duration> {
-    let t = Instant::now();
-    while t.elapsed() < deadline {
-        if ok() {
-            return Some(t.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    None
 }
 
 /// A runner whose eight steady weeks ended two days ago; week 9 starts
@@ -197,11 +162,11 @@ fn burst_and_idle() -> (f64, f64, f64, f64, f64) {
     .map_or(f64::NAN, |_| t.elapsed().as_secs_f64());
     // Idle: let it settle, then count wake-ups over 10 s.
     std::thread::sleep(Duration::from_secs(3));
-    let before = d.wakeups();
+    let before = d.wakeups_now();
     std::thread::sleep(Duration::from_secs(10));
     // Threads that lived through the whole window (the blocking pool's idle
     // threads may exit meanwhile).
-    let after = d.wakeups();
+    let after = d.wakeups_now();
     let woke: u64 = after
         .iter()
         .filter_map(|(tid, n)| before.get(tid).map(|b| n.saturating_sub(*b)))

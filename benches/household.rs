@@ -28,6 +28,10 @@
 //! building the 50 stores).
 #![allow(clippy::unwrap_used)]
 
+#[path = "util/proc.rs"]
+mod proc;
+use proc::wait_for;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -282,16 +286,11 @@ impl Daemon {
     }
 
     fn status(&self, key: &str) -> f64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default()
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<f64>().ok())
-            })
-            .unwrap_or(f64::NAN)
+        proc::status(self.child.id(), key)
+    }
+
+    fn wakeups_now(&self) -> std::collections::BTreeMap<String, u64> {
+        proc::wakeups(self.child.id())
     }
 
     /// (VmRSS, VmHWM) in MB.
@@ -331,26 +330,6 @@ impl Daemon {
         (all, inotify)
     }
 
-    /// Context switches (wake-ups) of every thread, by thread id.
-    fn wakeups(&self) -> std::collections::BTreeMap<String, u64> {
-        let dir = format!("/proc/{}/task", self.child.id());
-        let mut out = std::collections::BTreeMap::new();
-        for task in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let switches: u64 = std::fs::read_to_string(task.path().join("status"))
-                .unwrap_or_default()
-                .lines()
-                .filter(|l| l.contains("ctxt_switches"))
-                .filter_map(|l| {
-                    l.split_whitespace()
-                        .nth(1)
-                        .and_then(|v| v.parse::<u64>().ok())
-                })
-                .sum();
-            out.insert(task.file_name().to_string_lossy().into_owned(), switches);
-        }
-        out
-    }
-
     fn stop(mut self) -> f64 {
         let t = Instant::now();
         let _ = Command::new("kill")
@@ -360,17 +339,6 @@ impl Daemon {
         let _ = self.child.wait();
         t.elapsed().as_secs_f64()
     }
-}
-
-fn wait_for(deadline: Duration, mut ok: impl FnMut() -> bool) -> Option<Duration> {
-    let t = Instant::now();
-    while t.elapsed() < deadline {
-        if ok() {
-            return Some(t.elapsed());
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    None
 }
 
 struct Row {
@@ -418,9 +386,9 @@ fn measure(l: &Layout, n: usize, spike: &[u8]) -> Row {
     let (idle_rss, idle_hwm) = d.rss_mb();
     let threads = d.status("Threads:");
     let (fds, inotify) = d.fds();
-    let w0 = d.wakeups();
+    let w0 = d.wakeups_now();
     std::thread::sleep(Duration::from_secs(5));
-    let w1 = d.wakeups();
+    let w1 = d.wakeups_now();
     let woke: u64 = w1
         .iter()
         .filter_map(|(tid, v)| w0.get(tid).map(|b| v.saturating_sub(*b)))
