@@ -455,7 +455,16 @@ fn runner_add_keeps_the_first_runners_runs_and_every_comment() {
     )
     .unwrap();
     run(&tw, &cfg, &["import"]).assert_ok();
+    // Their dashboard password so far becomes their own login.
+    let mut cmd = tw.bare_command();
+    cmd.arg("--config").arg(&cfg).args(["web", "set-password"]);
+    dashboard::set_password(cmd, "my heel is fine");
     let before = std::fs::read_to_string(&cfg).unwrap();
+    let hash = before
+        .lines()
+        .find(|l| l.starts_with("password_hash = "))
+        .unwrap()
+        .to_string();
     let ben = format!("{}/sync-ben", root.display());
 
     let r = run(&tw, &cfg, &["runner", "add", "ben", "--sync", &ben]);
@@ -483,6 +492,8 @@ fn runner_add_keeps_the_first_runners_runs_and_every_comment() {
     .assert_ok();
     let after = std::fs::read_to_string(&cfg).unwrap();
     assert!(after.starts_with(&before), "every line kept:\n{after}");
+    let me = &after[after.find("name = \"me\"").unwrap()..after.find("name = \"ben\"").unwrap()];
+    assert!(me.contains(&hash), "{after}");
     run(&tw, &cfg, &["config", "check"]).assert_ok();
     let count = |who: &str| {
         run(&tw, &cfg, &["--runner", who, "activities", "--json"])
