@@ -515,3 +515,47 @@ fn runner_add_keeps_the_first_runners_runs_and_every_comment() {
     assert!(r.stderr.contains("share the sync folder"), "{}", r.stderr);
     assert_eq!(std::fs::read_to_string(&cfg).unwrap(), after);
 }
+
+#[test]
+fn coach_add_appends_a_checked_table_and_keeps_every_line() {
+    let tw = Tw::new();
+    let cfg = household(&tw, "");
+    let before = std::fs::read_to_string(&cfg).unwrap();
+    for (args, words) in [
+        (
+            vec!["coach", "add", "kim", "--sees", "zed"],
+            "runners names \"zed\", who is not a [[runner]] here",
+        ),
+        (
+            vec!["coach", "add", "ben", "--sees", "anna"],
+            "\"ben\" is also a runner's",
+        ),
+        (
+            vec!["coach", "add", "kim ly", "--sees", "anna"],
+            "letters, digits",
+        ),
+    ] {
+        let r = run(&tw, &cfg, &args);
+        assert_eq!(r.status.code(), Some(2), "{args:?}: {r:?}");
+        assert!(r.stderr.contains(words), "{args:?}: {}", r.stderr);
+        assert_eq!(std::fs::read_to_string(&cfg).unwrap(), before);
+    }
+    let r = run(
+        &tw,
+        &cfg,
+        &["coach", "add", "kim", "--sees", "anna", "--sees", "ben"],
+    );
+    r.assert_ok();
+    assert!(
+        r.stdout.contains("web set-password --coach kim"),
+        "{}",
+        r.stdout
+    );
+    let after = std::fs::read_to_string(&cfg).unwrap();
+    assert!(after.starts_with(&before), "every line kept:\n{after}");
+    assert!(
+        after.ends_with("\n[[coach]]\nname = \"kim\"\nrunners = [\"anna\", \"ben\"]\n"),
+        "{after}"
+    );
+    run(&tw, &cfg, &["config", "check"]).assert_ok();
+}

@@ -106,6 +106,9 @@ pub enum Command {
     /// Runners of a household or club (`[[runner]]` tables).
     #[command(subcommand)]
     Runner(runner::Command),
+    /// Coaches who read their athletes' dashboards (`[[coach]]` tables).
+    #[command(subcommand)]
+    Coach(runner::CoachCommand),
     /// See tendonwatch work before a watch is connected: a simulated
     /// 16-week season fed to the daemon, and the dashboard on it.
     Demo(demo::Args),
@@ -175,6 +178,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         };
         return runner::run(&ctx, command, cli.config.as_deref());
     }
+    if let Command::Coach(command) = cli.command {
+        let ctx = Context_ {
+            config: Config::default(),
+            env,
+            db: cli.db,
+        };
+        return runner::run_coach(&ctx, command, cli.config.as_deref());
+    }
     if let Command::Web(command) = cli.command {
         let ctx = Context_ {
             config: Config::default(),
@@ -237,7 +248,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::VisaA(args) => visa_a::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Serve(args) => serve::run(&ctx, args),
-        Command::Web(_) | Command::Runner(_) => Ok(ExitCode::SUCCESS),
+        Command::Web(_) | Command::Runner(_) | Command::Coach(_) => Ok(ExitCode::SUCCESS),
         Command::Demo(args) => demo::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
     }

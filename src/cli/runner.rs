@@ -1,7 +1,8 @@
-//! `tendonwatch runner add NAME --sync DIR`: a runner joins the household.
-//! The config file gains a `[[runner]]` table at its end; every other line,
-//! comments included, stays as it was. A config that would not load is
-//! never written.
+//! `tendonwatch runner add NAME --sync DIR`: a runner joins the household;
+//! `tendonwatch coach add NAME --sees RUNNER`: a coach gets read-only
+//! access to their athletes. The config file gains a `[[runner]]` or
+//! `[[coach]]` table at its end; every other line, comments included, stays
+//! as it was. A config that would not load is never written.
 
 use super::{Context_, UsageError};
 use std::path::{Path, PathBuf};
@@ -24,12 +25,25 @@ pub enum Command {
     },
 }
 
-pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let Command::Add {
-        name,
-        sync,
-        existing_as,
-    } = command;
+#[derive(Debug, clap::Subcommand)]
+pub enum CoachCommand {
+    /// Add a coach who sees these runners' dashboards, read-only; then
+    /// `tendonwatch web set-password --coach NAME`.
+    Add {
+        /// Their login name: letters, digits, - and _ (not a runner's).
+        name: String,
+        /// A runner they may see (repeat for several).
+        #[arg(long = "sees", value_name = "RUNNER", required = true)]
+        sees: Vec<String>,
+    },
+}
+
+/// The config file, its text (the shipped default when there is none yet)
+/// and what it says.
+fn read_config(
+    ctx: &Context_,
+    explicit: Option<&Path>,
+) -> anyhow::Result<(PathBuf, String, crate::config::Config)> {
     let path: PathBuf = crate::config::config_path(explicit, &ctx.env)
         .ok_or_else(|| UsageError("no config location: set $HOME or give --config".into()))?;
     let old = match std::fs::read_to_string(&path) {
@@ -40,6 +54,56 @@ pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow:
         Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
     };
     let current = crate::config::parse(&old, &path)?;
+    Ok((path, old, current))
+}
+
+/// Write `text` if it loads and passes the config check; what it says.
+/// A table the check refuses is a bad value from the command line.
+fn write_checked(path: &Path, text: &str) -> anyhow::Result<crate::config::Config> {
+    let refused = |e: crate::config::ConfigError| UsageError(format!("{e}; nothing changed"));
+    let parsed = crate::config::parse(text, path).map_err(refused)?;
+    parsed.validate(path).map_err(refused)?;
+    super::web::write_atomically(path, text)?;
+    Ok(parsed)
+}
+
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+pub fn run_coach(
+    ctx: &Context_,
+    command: CoachCommand,
+    explicit: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let CoachCommand::Add { name, sees } = command;
+    let (path, old, _) = read_config(ctx, explicit)?;
+    let mut text = old;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let sees_list: Vec<String> = sees.iter().map(|s| quote(s)).collect();
+    text.push_str(&format!(
+        "\n[[coach]]\nname = {}\nrunners = [{}]\n",
+        quote(&name),
+        sees_list.join(", ")
+    ));
+    write_checked(&path, &text)?;
+    println!(
+        "coach {name} added to {} (sees {}); give them a login with `tendonwatch web set-password --coach {name}` and restart the daemon",
+        path.display(),
+        sees.join(", ")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let Command::Add {
+        name,
+        sync,
+        existing_as,
+    } = command;
+    let (path, old, current) = read_config(ctx, explicit)?;
     let mut text = old.clone();
     if !text.ends_with('\n') {
         text.push('\n');
@@ -74,9 +138,7 @@ pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow:
     }
     text.push_str(&table(&name, &sync, None, None));
     // Never write a config that would not load.
-    let parsed = crate::config::parse(&text, &path)?;
-    parsed.validate(&path)?;
-    super::web::write_atomically(&path, &text)?;
+    let parsed = write_checked(&path, &text)?;
     println!(
         "runner {name} added to {} (their store: {}); restart the daemon to watch their folder, and give them a dashboard login with `tendonwatch web set-password --runner {name}`",
         path.display(),
@@ -92,7 +154,6 @@ pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow:
 /// A `[[runner]]` table as TOML text (strings quoted as JSON, which TOML's
 /// basic strings read the same).
 fn table(name: &str, folders: &[String], db: Option<&str>, password_hash: Option<&str>) -> String {
-    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
     let folders: Vec<String> = folders.iter().map(|f| quote(f)).collect();
     let mut out = format!(
         "\n[[runner]]\nname = {}\nsync_folders = [{}]\n",

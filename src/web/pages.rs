@@ -1185,16 +1185,28 @@ pub async fn athletes(
         return Err(WebError::NotFound("There is no such page.".into()));
     };
     let now = now();
-    let mut rows = Vec::new();
-    for name in state.coached(&coach) {
-        let Some(site) = state.site(&name, &Account::Coach(coach.clone())) else {
-            continue;
-        };
-        let opts = site.opts.clone();
-        let s = site
-            .with_store(move |store| views::status(store, &opts, now))
-            .await?;
-        rows.push((site, s));
+    // Each athlete's status from their own store, all at once on the
+    // blocking pool, in the config's order.
+    let tasks: Vec<_> = state
+        .coached(&coach)
+        .iter()
+        .filter_map(|name| state.site(name, &Account::Coach(coach.clone())))
+        .map(|site| {
+            tokio::spawn(async move {
+                let opts = site.opts.clone();
+                let s = site
+                    .with_store(move |store| views::status(store, &opts, now))
+                    .await?;
+                Ok::<_, WebError>((site, s))
+            })
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        rows.push(
+            task.await
+                .map_err(|e| WebError::Internal(format!("an athlete's status: {e}")))??,
+        );
     }
     let body = html! {
         h1 { "Your athletes" }
