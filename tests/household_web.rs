@@ -349,6 +349,43 @@ fn sessions_tokens_delay_and_host_check_are_per_account() {
 }
 
 #[test]
+fn a_login_s_queue_does_not_tell_whether_the_name_is_an_account() {
+    let h = Household::new();
+    let server = h.serve();
+    let csrf = server.get("/login", None).set_cookie("tw_csrf").unwrap();
+    let cookie = format!("tw_csrf={csrf}");
+    let attempt = |name: &str| {
+        let body = format!("csrf={csrf}&name={name}&password=a+wrong+password");
+        let r = server.post_form("/login", Some(&cookie), &body);
+        assert_eq!(r.status, 401, "{name}: {}", r.body);
+    };
+    // A wrong password for `name` at the same time as one for a name that
+    // is no account. Attempts wait in line by name; were the names that are
+    // no account all in one line, an attacker would see which are by the
+    // pair taking two waits instead of one. (A few tries: two names may
+    // share a line by chance, whatever they are.)
+    for name in ["ann", "kim", "zed", "cy"] {
+        let mut took = Vec::new();
+        for i in 0..6 {
+            let started = std::time::Instant::now();
+            std::thread::scope(|s| {
+                s.spawn(|| attempt(&format!("nobody{i}")));
+                attempt(name);
+            });
+            took.push(started.elapsed());
+            if took[i] < std::time::Duration::from_millis(1700) {
+                break;
+            }
+        }
+        assert!(
+            took.iter()
+                .any(|t| *t < std::time::Duration::from_millis(1700)),
+            "{name} waits behind names that are no account: {took:?}"
+        );
+    }
+}
+
+#[test]
 fn set_password_names_the_account_and_keeps_every_comment() {
     let h = Household::new();
     let text = std::fs::read_to_string(&h.config).unwrap();

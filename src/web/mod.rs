@@ -145,9 +145,9 @@ pub struct AppState {
     pub needs_login: bool,
     /// Bound to a loopback address: only loopback host names are answered.
     pub loopback: bool,
-    /// Login attempts are checked one at a time per account (unknown
-    /// names share one queue).
-    login_locks: Arc<std::collections::HashMap<String, tokio::sync::Mutex<()>>>,
+    /// Login attempts are checked one at a time per name, whether or not
+    /// it is an account.
+    login_locks: Arc<security::LoginQueues>,
 }
 
 /// Run `f` with this store on the blocking pool.
@@ -182,7 +182,7 @@ impl AppState {
             session_days,
             needs_login,
             loopback,
-            login_locks: Arc::new([(String::new(), Default::default())].into_iter().collect()),
+            login_locks: Arc::default(),
         }
     }
 
@@ -216,12 +216,6 @@ impl AppState {
                 sees: Some(c.runners),
             });
         }
-        let locks = logins
-            .iter()
-            .map(|l| l.name.clone())
-            .chain([String::new()])
-            .map(|n| (n, Default::default()))
-            .collect();
         AppState {
             runners: Arc::new(runners),
             logins: Some(Arc::new(logins)),
@@ -229,7 +223,7 @@ impl AppState {
             session_days: household.session_days,
             needs_login: true,
             loopback,
-            login_locks: Arc::new(locks),
+            login_locks: Arc::default(),
         }
     }
 
