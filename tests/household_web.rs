@@ -386,6 +386,36 @@ fn a_login_s_queue_does_not_tell_whether_the_name_is_an_account() {
 }
 
 #[test]
+fn a_removed_account_s_sessions_end_for_good() {
+    let h = Household::new();
+    let text = std::fs::read_to_string(&h.config).unwrap();
+    let (kim, ann) = {
+        let server = h.serve();
+        (
+            login(&server, "kim", household::KIM_PASSWORD),
+            login(&server, "ann", household::ANN_PASSWORD),
+        )
+    };
+    // kim no longer coaches here: her sessions are refused...
+    let coach = text.find("[[coach]]").unwrap();
+    std::fs::write(&h.config, &text[..coach]).unwrap();
+    {
+        let server = h.serve();
+        let r = server.get("/athletes", Some(&kim.cookie));
+        assert_eq!(r.header("location"), Some("/login"), "{}", r.status);
+        assert_eq!(server.get("/r/ann/", Some(&ann.cookie)).status, 200);
+    }
+    // ...and stay refused when the name comes back (another kim, or the
+    // same one given other athletes), until she logs in again.
+    std::fs::write(&h.config, &text).unwrap();
+    let server = h.serve();
+    let r = server.get("/athletes", Some(&kim.cookie));
+    assert_eq!(r.header("location"), Some("/login"), "{}", r.status);
+    assert_eq!(server.get("/r/ann/", Some(&ann.cookie)).status, 200);
+    login(&server, "kim", household::KIM_PASSWORD);
+}
+
+#[test]
 fn set_password_names_the_account_and_keeps_every_comment() {
     let h = Household::new();
     let text = std::fs::read_to_string(&h.config).unwrap();

@@ -511,7 +511,14 @@ pub async fn serve_household(
             .iter()
             .map(|r| open(&r.opts.db_path))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let sessions = open(&household.sessions_db)?;
+        let mut sessions = open(&household.sessions_db)?;
+        // A removed account's logins end now, not when its name comes back.
+        let accounts: Vec<&str> = (household.runners.iter().map(|r| r.name.as_str()))
+            .chain(household.coaches.iter().map(|c| c.name.as_str()))
+            .collect();
+        sessions
+            .keep_web_sessions_of(&accounts)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", household.sessions_db.display()))?;
         Ok(AppState::household(household, stores, sessions, loopback))
     })
     .await??;
