@@ -415,6 +415,29 @@ fn a_removed_account_s_sessions_end_for_good() {
     login(&server, "kim", household::KIM_PASSWORD);
 }
 
+/// Someone who learnt ann's password and logged in keeps her pages after
+/// she sets a new one and the dashboard restarts: a session names its
+/// account and nothing of the password it was started with. (Not fixed
+/// here: binding sessions to the password needs a column in
+/// `web_sessions`, or set-password ending the account's sessions.)
+#[test]
+#[ignore = "open: a new password does not end the account's sessions"]
+fn a_new_password_ends_the_account_s_old_sessions() {
+    let h = Household::new();
+    let (ann, bob) = {
+        let server = h.serve();
+        (
+            login(&server, "ann", household::ANN_PASSWORD),
+            login(&server, "bob", household::BOB_PASSWORD),
+        )
+    };
+    h.set_password(&["--runner", "ann"], "ann's new long password");
+    let server = h.serve();
+    let r = server.get("/r/ann/", Some(&ann.cookie));
+    assert_eq!(r.header("location"), Some("/login"), "{}", r.status);
+    assert_eq!(server.get("/r/bob/", Some(&bob.cookie)).status, 200);
+}
+
 #[test]
 fn set_password_names_the_account_and_keeps_every_comment() {
     let h = Household::new();
