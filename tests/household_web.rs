@@ -383,6 +383,13 @@ fn a_login_s_queue_does_not_tell_whether_the_name_is_an_account() {
             "{name} waits behind names that are no account: {took:?}"
         );
     }
+    // Still one attempt at a time for one name.
+    let started = std::time::Instant::now();
+    std::thread::scope(|s| {
+        s.spawn(|| attempt("ann"));
+        attempt("ann");
+    });
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1900));
 }
 
 #[test]
