@@ -446,6 +446,39 @@ fn a_new_password_ends_the_account_s_old_sessions() {
 }
 
 #[test]
+fn two_runners_on_one_store_are_refused() {
+    let h = Household::new();
+    let text = std::fs::read_to_string(&h.config).unwrap();
+    let bob = h.store("bob");
+    let logins = h.tw.root().join("state/household.db");
+    for (store, words) in [
+        (&bob, "runners \"ann\" and \"bob\" share the store"),
+        (&logins, "the household's logins"),
+    ] {
+        // ann's table copied from bob's, her `db` left as his (or pointing
+        // at the logins): she would read and change his runs and pain.
+        let edited = text.replacen(
+            "name = \"ann\"\n",
+            &format!("name = \"ann\"\ndb = \"{}\"\n", store.display()),
+            1,
+        );
+        std::fs::write(&h.config, &edited).unwrap();
+        for args in [
+            &["config", "check"][..],
+            &["--runner", "bob", "pain", "list"],
+        ] {
+            let mut cmd = h.command();
+            cmd.args(args).stdin(Stdio::null());
+            let r = Tw::run_command(cmd);
+            assert!(!r.status.success(), "{args:?}: {r:?}");
+            assert!(r.stderr.contains(words), "{args:?}: {}", r.stderr);
+        }
+    }
+    std::fs::write(&h.config, &text).unwrap();
+    h.cli(&["config", "check"]).assert_ok();
+}
+
+#[test]
 fn set_password_names_the_account_and_keeps_every_comment() {
     let h = Household::new();
     let text = std::fs::read_to_string(&h.config).unwrap();
