@@ -414,6 +414,7 @@ pub fn load(explicit: Option<&Path>, env: &Env) -> Result<(Config, Option<PathBu
             })?;
             let config = parse(&text, &path)?;
             config.validate(&path)?;
+            config.validate_stores(&path, env)?;
             Ok((config, Some(path)))
         }
     }
@@ -433,6 +434,44 @@ impl Config {
             self.for_runner_config(r).validate_one(path, household)?;
         }
         self.validate_one(path, household)
+    }
+
+    /// Each runner's store must be theirs alone: two runners on one store
+    /// (a `db` copied with the rest of a table) would read and change each
+    /// other's runs, pain and alerts, and a store that is also the
+    /// household's logins would mix the two. Paths that cannot be worked
+    /// out here (no home folder) are left to the command that needs them.
+    pub fn validate_stores(&self, path: &Path, env: &Env) -> Result<(), ConfigError> {
+        if !self.is_household() {
+            return Ok(());
+        }
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let logins = self.household_db_path(env).ok();
+        let mut seen: Vec<(&str, PathBuf)> = Vec::new();
+        for r in &self.runners {
+            let Ok(db) = self.for_runner_config(r).db_path(None, env) else {
+                continue;
+            };
+            if logins.as_ref() == Some(&db) {
+                return Err(invalid(format!(
+                    "[[runner]] {}: the store {} is the household's logins (household.db): each runner needs their own",
+                    r.name,
+                    db.display()
+                )));
+            }
+            if let Some((other, _)) = seen.iter().find(|(_, d)| *d == db) {
+                return Err(invalid(format!(
+                    "runners \"{other}\" and \"{}\" share the store {}: each runner needs their own",
+                    r.name,
+                    db.display()
+                )));
+            }
+            seen.push((&r.name, db));
+        }
+        Ok(())
     }
 
     /// The names of the `[[runner]]` tables, in order.

@@ -349,6 +349,136 @@ fn sessions_tokens_delay_and_host_check_are_per_account() {
 }
 
 #[test]
+fn a_login_s_queue_does_not_tell_whether_the_name_is_an_account() {
+    let h = Household::new();
+    let server = h.serve();
+    let csrf = server.get("/login", None).set_cookie("tw_csrf").unwrap();
+    let cookie = format!("tw_csrf={csrf}");
+    let attempt = |name: &str| {
+        let body = format!("csrf={csrf}&name={name}&password=a+wrong+password");
+        let r = server.post_form("/login", Some(&cookie), &body);
+        assert_eq!(r.status, 401, "{name}: {}", r.body);
+    };
+    // A wrong password for `name` at the same time as one for a name that
+    // is no account. Attempts wait in line by name; were the names that are
+    // no account all in one line, an attacker would see which are by the
+    // pair taking two waits instead of one. (A few tries: two names may
+    // share a line by chance, whatever they are.)
+    for name in ["ann", "kim", "zed", "cy"] {
+        let mut took = Vec::new();
+        for i in 0..6 {
+            let started = std::time::Instant::now();
+            std::thread::scope(|s| {
+                s.spawn(|| attempt(&format!("nobody{i}")));
+                attempt(name);
+            });
+            took.push(started.elapsed());
+            if took[i] < std::time::Duration::from_millis(1700) {
+                break;
+            }
+        }
+        assert!(
+            took.iter()
+                .any(|t| *t < std::time::Duration::from_millis(1700)),
+            "{name} waits behind names that are no account: {took:?}"
+        );
+    }
+    // Still one attempt at a time for one name.
+    let started = std::time::Instant::now();
+    std::thread::scope(|s| {
+        s.spawn(|| attempt("ann"));
+        attempt("ann");
+    });
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1900));
+}
+
+#[test]
+fn a_removed_account_s_sessions_end_for_good() {
+    let h = Household::new();
+    let text = std::fs::read_to_string(&h.config).unwrap();
+    let (kim, ann) = {
+        let server = h.serve();
+        (
+            login(&server, "kim", household::KIM_PASSWORD),
+            login(&server, "ann", household::ANN_PASSWORD),
+        )
+    };
+    // kim no longer coaches here: her sessions are refused...
+    let coach = text.find("[[coach]]").unwrap();
+    std::fs::write(&h.config, &text[..coach]).unwrap();
+    {
+        let server = h.serve();
+        let r = server.get("/athletes", Some(&kim.cookie));
+        assert_eq!(r.header("location"), Some("/login"), "{}", r.status);
+        assert_eq!(server.get("/r/ann/", Some(&ann.cookie)).status, 200);
+    }
+    // ...and stay refused when the name comes back (another kim, or the
+    // same one given other athletes), until she logs in again.
+    std::fs::write(&h.config, &text).unwrap();
+    let server = h.serve();
+    let r = server.get("/athletes", Some(&kim.cookie));
+    assert_eq!(r.header("location"), Some("/login"), "{}", r.status);
+    assert_eq!(server.get("/r/ann/", Some(&ann.cookie)).status, 200);
+    login(&server, "kim", household::KIM_PASSWORD);
+}
+
+/// Someone who learnt ann's password and logged in keeps her pages after
+/// she sets a new one and the dashboard restarts: a session names its
+/// account and nothing of the password it was started with. (Not fixed
+/// here: binding sessions to the password needs a column in
+/// `web_sessions`, or set-password ending the account's sessions.)
+#[test]
+#[ignore = "open: a new password does not end the account's sessions"]
+fn a_new_password_ends_the_account_s_old_sessions() {
+    let h = Household::new();
+    let (ann, bob) = {
+        let server = h.serve();
+        (
+            login(&server, "ann", household::ANN_PASSWORD),
+            login(&server, "bob", household::BOB_PASSWORD),
+        )
+    };
+    h.set_password(&["--runner", "ann"], "ann's new long password");
+    let server = h.serve();
+    let r = server.get("/r/ann/", Some(&ann.cookie));
+    assert_eq!(r.header("location"), Some("/login"), "{}", r.status);
+    assert_eq!(server.get("/r/bob/", Some(&bob.cookie)).status, 200);
+}
+
+#[test]
+fn two_runners_on_one_store_are_refused() {
+    let h = Household::new();
+    let text = std::fs::read_to_string(&h.config).unwrap();
+    let bob = h.store("bob");
+    let logins = h.tw.root().join("state/household.db");
+    for (store, words) in [
+        (&bob, "runners \"ann\" and \"bob\" share the store"),
+        (&logins, "the household's logins"),
+    ] {
+        // ann's table copied from bob's, her `db` left as his (or pointing
+        // at the logins): she would read and change his runs and pain.
+        let edited = text.replacen(
+            "name = \"ann\"\n",
+            &format!("name = \"ann\"\ndb = \"{}\"\n", store.display()),
+            1,
+        );
+        std::fs::write(&h.config, &edited).unwrap();
+        for args in [
+            &["config", "check"][..],
+            &["--runner", "bob", "pain", "list"],
+        ] {
+            let mut cmd = h.command();
+            cmd.args(args).stdin(Stdio::null());
+            let r = Tw::run_command(cmd);
+            assert!(!r.status.success(), "{args:?}: {r:?}");
+            assert!(r.stderr.contains(words), "{args:?}: {}", r.stderr);
+        }
+    }
+    std::fs::write(&h.config, &text).unwrap();
+    h.cli(&["config", "check"]).assert_ok();
+}
+
+#[test]
 fn set_password_names_the_account_and_keeps_every_comment() {
     let h = Household::new();
     let text = std::fs::read_to_string(&h.config).unwrap();

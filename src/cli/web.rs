@@ -180,9 +180,23 @@ pub fn with_table_password_hash(text: &str, kind: &str, name: &str, hash: &str) 
         Some(j) => out[j] = line,
         None => out.insert(name_line + 1, line),
     }
-    let mut joined = out.join("\n");
-    joined.push('\n');
-    Some(joined)
+    Some(joined(&out, line_ending(text)))
+}
+
+/// The line ending a config file uses: its first line's (CRLF for a file
+/// written on Windows), so an edit leaves every other line as it was.
+fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if text[..i].ends_with('\r') => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// Lines joined with `eol`, ending with one.
+fn joined(lines: &[String], eol: &str) -> String {
+    let mut text = lines.join(eol);
+    text.push_str(eol);
+    text
 }
 
 /// The string value of `key = "value"` on this line, if that is what it is.
@@ -274,9 +288,7 @@ pub fn with_password_hash(text: &str, hash: &str) -> String {
             }
         }
     }
-    let mut joined = out.join("\n");
-    joined.push('\n');
-    joined
+    joined(&out, line_ending(text))
 }
 
 /// Replace the file through a temp file and a rename, keeping the old
@@ -353,6 +365,26 @@ mod tests {
         assert_eq!(with_table_password_hash(text, "runner", "kim", "H"), None);
         assert_eq!(with_table_password_hash(text, "coach", "ann", "H"), None);
         assert_eq!(with_table_password_hash(text, "runner", "an", "H"), None);
+    }
+
+    #[test]
+    fn a_crlf_config_keeps_its_line_endings() {
+        let text = "# household\r\n[[runner]]\r\nname = \"ann\"\r\nsync_folders = [\"/a\"]\r\n";
+        let out = with_table_password_hash(text, "runner", "ann", "H").unwrap();
+        assert_eq!(
+            out,
+            "# household\r\n[[runner]]\r\nname = \"ann\"\r\npassword_hash = \"H\"\r\nsync_folders = [\"/a\"]\r\n"
+        );
+        let out = with_password_hash("[web]\r\nbind = \"0.0.0.0:1\"\r\n", "h");
+        assert_eq!(
+            out,
+            "[web]\r\npassword_hash = \"h\"\r\nbind = \"0.0.0.0:1\"\r\n"
+        );
+        let out = with_password_hash("[watch]\r\nmode = \"poll\"\r\n", "h");
+        assert_eq!(
+            out,
+            "[watch]\r\nmode = \"poll\"\r\n\r\n[web]\r\npassword_hash = \"h\"\r\n"
+        );
     }
 
     #[test]

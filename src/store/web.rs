@@ -45,4 +45,24 @@ impl Store {
         )?;
         Ok(())
     }
+
+    /// Forget every session of an account not in `accounts`, so that a
+    /// name taken out of the config and later put back does not find its
+    /// old logins. The number forgotten.
+    pub fn keep_web_sessions_of(&mut self, accounts: &[&str]) -> Result<usize> {
+        let tx = self.write_transaction()?;
+        let stored: Vec<String> = tx
+            .prepare("SELECT DISTINCT account FROM web_sessions")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut gone = 0;
+        for account in stored.iter().filter(|a| !accounts.contains(&a.as_str())) {
+            gone += tx.execute(
+                "DELETE FROM web_sessions WHERE account = ?1",
+                params![account],
+            )?;
+        }
+        tx.commit()?;
+        Ok(gone)
+    }
 }

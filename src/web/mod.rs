@@ -145,9 +145,9 @@ pub struct AppState {
     pub needs_login: bool,
     /// Bound to a loopback address: only loopback host names are answered.
     pub loopback: bool,
-    /// Login attempts are checked one at a time per account (unknown
-    /// names share one queue).
-    login_locks: Arc<std::collections::HashMap<String, tokio::sync::Mutex<()>>>,
+    /// Login attempts are checked one at a time per name, whether or not
+    /// it is an account.
+    login_locks: Arc<security::LoginQueues>,
 }
 
 /// Run `f` with this store on the blocking pool.
@@ -182,7 +182,7 @@ impl AppState {
             session_days,
             needs_login,
             loopback,
-            login_locks: Arc::new([(String::new(), Default::default())].into_iter().collect()),
+            login_locks: Arc::default(),
         }
     }
 
@@ -216,12 +216,6 @@ impl AppState {
                 sees: Some(c.runners),
             });
         }
-        let locks = logins
-            .iter()
-            .map(|l| l.name.clone())
-            .chain([String::new()])
-            .map(|n| (n, Default::default()))
-            .collect();
         AppState {
             runners: Arc::new(runners),
             logins: Some(Arc::new(logins)),
@@ -229,7 +223,7 @@ impl AppState {
             session_days: household.session_days,
             needs_login: true,
             loopback,
-            login_locks: Arc::new(locks),
+            login_locks: Arc::default(),
         }
     }
 
@@ -517,7 +511,14 @@ pub async fn serve_household(
             .iter()
             .map(|r| open(&r.opts.db_path))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let sessions = open(&household.sessions_db)?;
+        let mut sessions = open(&household.sessions_db)?;
+        // A removed account's logins end now, not when its name comes back.
+        let accounts: Vec<&str> = (household.runners.iter().map(|r| r.name.as_str()))
+            .chain(household.coaches.iter().map(|c| c.name.as_str()))
+            .collect();
+        sessions
+            .keep_web_sessions_of(&accounts)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", household.sessions_db.display()))?;
         Ok(AppState::household(household, stores, sessions, loopback))
     })
     .await??;

@@ -371,17 +371,42 @@ fn decoy_hash() -> &'static str {
     })
 }
 
+/// How many lines login attempts wait in.
+const LOGIN_QUEUES: usize = 16;
+
+/// The lines login attempts wait in, one at a time in each. A name's line
+/// is picked by a hash of the name alone (keyed anew in each process), so
+/// an attempt for an account and one for a name that is none wait alike:
+/// were names that are no account put in one shared line, two attempts at
+/// once would tell which names are accounts.
+pub struct LoginQueues {
+    keys: std::hash::RandomState,
+    queues: Vec<tokio::sync::Mutex<()>>,
+}
+
+impl Default for LoginQueues {
+    fn default() -> LoginQueues {
+        LoginQueues {
+            keys: std::hash::RandomState::new(),
+            queues: (0..LOGIN_QUEUES).map(|_| Default::default()).collect(),
+        }
+    }
+}
+
+impl LoginQueues {
+    fn of(&self, name: &str) -> &tokio::sync::Mutex<()> {
+        use std::hash::BuildHasher;
+        let i = self.keys.hash_one(name) % self.queues.len() as u64;
+        &self.queues[i as usize]
+    }
+}
+
 /// Check a password for the account `name` ("" where one runner is
-/// served), one attempt at a time per account; a wrong one waits. The
+/// served), one attempt at a time per name; a wrong one waits. The
 /// account's name when it is right.
 pub async fn attempt_login(state: &AppState, name: String, password: String) -> Option<String> {
+    let _one_at_a_time = state.login_locks.of(&name).lock().await;
     let hash = state.login_hash(&name);
-    let lock_name = if hash.is_some() { name.as_str() } else { "" };
-    let lock = state
-        .login_locks
-        .get(lock_name)
-        .or_else(|| state.login_locks.get(""))?;
-    let _one_at_a_time = lock.lock().await;
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| decoy_hash().to_string());
     let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
