@@ -240,10 +240,14 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE pain ADD COLUMN judged_ms INTEGER;
     CREATE INDEX pain_to_judge ON pain(at_ms) WHERE judged_ms IS NULL;
     "#,
-    // 11: the account a dashboard session belongs to. One runner's store
-    // keeps '' (the one account); a household's logins, in its own
-    // household.db, name the runner or coach.
+    // 11: the account a dashboard session belongs to, and the password it
+    // was opened with (a tag of its hash). One runner's store keeps ''
+    // (the one account); a household's logins, in its own household.db,
+    // name the runner or coach. A session whose tag is not the account's
+    // password now is over: a new password ends the old logins (those
+    // stored before this version log in once more).
     r#"
     ALTER TABLE web_sessions ADD COLUMN account TEXT NOT NULL DEFAULT '';
+    ALTER TABLE web_sessions ADD COLUMN password_tag TEXT NOT NULL DEFAULT '';
     "#,
 ];

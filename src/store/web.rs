@@ -1,5 +1,6 @@
 //! The store's side of the dashboard: login sessions, by token hash, each
-//! for one account ('' where the store serves one runner).
+//! for one account ('' where the store serves one runner) and the password
+//! it was opened with (a tag of its hash).
 
 use super::{Result, Store};
 use rusqlite::params;
@@ -9,6 +10,7 @@ impl Store {
         &mut self,
         token_hash: &str,
         account: &str,
+        password_tag: &str,
         now_ms: i64,
         expires_ms: i64,
     ) -> Result<()> {
@@ -18,22 +20,27 @@ impl Store {
             params![now_ms],
         )?;
         tx.execute(
-            "INSERT OR REPLACE INTO web_sessions (token_hash, account, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
-            params![token_hash, account, now_ms, expires_ms],
+            "INSERT OR REPLACE INTO web_sessions (token_hash, account, password_tag, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token_hash, account, password_tag, now_ms, expires_ms],
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// The account of a session that exists and has not expired.
-    pub fn web_session_account(&self, token_hash: &str, now_ms: i64) -> Result<Option<String>> {
+    /// The account and password tag of a session that exists and has not
+    /// expired.
+    pub fn web_session_account(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(String, String)>> {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn
             .query_row(
-                "SELECT account FROM web_sessions WHERE token_hash = ?1 AND expires_ms > ?2",
+                "SELECT account, password_tag FROM web_sessions WHERE token_hash = ?1 AND expires_ms > ?2",
                 params![token_hash, now_ms],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
     }

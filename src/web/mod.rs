@@ -519,6 +519,9 @@ pub async fn serve_household(
         sessions
             .keep_web_sessions_of(&accounts)
             .map_err(|e| anyhow::anyhow!("{}: {e}", household.sessions_db.display()))?;
+        // Built now, so that the first login of an unknown name takes as
+        // long as any other.
+        security::decoy_hash();
         Ok(AppState::household(household, stores, sessions, loopback))
     })
     .await??;

@@ -1070,9 +1070,9 @@ pub async fn acknowledge(site: Site, Path(id): Path<String>, headers: HeaderMap)
         .and_then(|r| r.to_str().ok())
         .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
         .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or("/alerts")
-        .to_string();
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .map(str::to_string)
+        .unwrap_or_else(|| site.url("/alerts"));
     Ok(see_other(&back))
 }
 

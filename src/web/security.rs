@@ -322,17 +322,28 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The tag of an account's password hash that its sessions carry: a new
+/// password (a new hash) ends every session opened with the old one.
+fn password_tag(hash: Option<&str>) -> String {
+    hash.map(|h| hex(&Sha256::digest(format!("session:{h}").as_bytes())[..16]))
+        .unwrap_or_default()
+}
+
 /// The visitor's session token and its account, when the session exists,
-/// has not expired and its account is still in the config.
+/// has not expired, its account is still in the config and was opened
+/// with the account's password of now.
 async fn session_of(state: &AppState, headers: &HeaderMap) -> Option<(String, Account)> {
     let token = cookie(headers, SESSION_COOKIE)?.to_string();
     let hash = token_hash(&token);
     let now = chrono::Utc::now().timestamp_millis();
-    let name = state
+    let (name, tag) = state
         .with_sessions(move |store| Ok(store.web_session_account(&hash, now)?))
         .await
         .ok()
         .flatten()?;
+    if !same(&tag, &password_tag(state.login_hash(&name).as_deref())) {
+        return None;
+    }
     state.account(&name).map(|a| (token, a))
 }
 
@@ -343,8 +354,9 @@ pub async fn start_session(state: &AppState, account: String) -> Result<String, 
     let hash = token_hash(&token);
     let now = chrono::Utc::now().timestamp_millis();
     let expires = now + i64::from(state.session_days) * 86_400_000;
+    let tag = password_tag(state.login_hash(&account).as_deref());
     state
-        .with_sessions(move |store| Ok(store.add_web_session(&hash, &account, now, expires)?))
+        .with_sessions(move |store| Ok(store.add_web_session(&hash, &account, &tag, now, expires)?))
         .await?;
     Ok(token)
 }
@@ -361,7 +373,7 @@ pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<(), We
 
 /// A hash no password matches, checked for a name that is no account (or
 /// has no password yet) so that the answer takes as long as for one that is.
-fn decoy_hash() -> &'static str {
+pub(super) fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DECOY.get_or_init(|| {
         random_token()
