@@ -21,20 +21,12 @@ fn seeded() -> (Tw, Server) {
 
 /// What a form must not change: pain, VISA-A, alerts, tags.
 fn snapshot(tw: &Tw) -> Vec<Vec<String>> {
-    let conn = tw.conn();
-    [
-        "pain",
-        "visa_a",
-        "alerts",
-        "surface_tags",
-        "sport_tags",
-        "start_tags",
-        "activities",
-        "web_sessions",
-    ]
-    .iter()
-    .map(|t| util::dump_table(&conn, t, &[]))
-    .collect()
+    let tables: Vec<&str> = util::FORM_TABLES
+        .iter()
+        .copied()
+        .chain(["web_sessions"])
+        .collect();
+    util::dump_tables(&tw.conn(), &tables)
 }
 
 #[test]

@@ -109,19 +109,7 @@ impl Household {
 
     /// What no refused request may change in a runner's store.
     pub fn snapshot(&self, who: &str) -> Vec<Vec<String>> {
-        let conn = util::open(&self.store(who));
-        [
-            "pain",
-            "visa_a",
-            "alerts",
-            "surface_tags",
-            "sport_tags",
-            "start_tags",
-            "activities",
-        ]
-        .iter()
-        .map(|t| util::dump_table(&conn, t, &[]))
-        .collect()
+        util::dump_tables(&util::open(&self.store(who)), util::FORM_TABLES)
     }
 
     pub fn max_id(&self, who: &str, table: &str) -> i64 {

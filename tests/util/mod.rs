@@ -279,6 +279,23 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Every row of `table`, all columns except `skip`, one line per row in
 /// rowid order; blobs as length + SHA-256. For "nothing changed" snapshots.
+/// The tables a refused form must leave as they were: pain, VISA-A,
+/// alerts, the runner's tags and the activities.
+pub const FORM_TABLES: &[&str] = &[
+    "pain",
+    "visa_a",
+    "alerts",
+    "surface_tags",
+    "sport_tags",
+    "start_tags",
+    "activities",
+];
+
+/// Every row of each of `tables`, as text.
+pub fn dump_tables(conn: &Connection, tables: &[&str]) -> Vec<Vec<String>> {
+    tables.iter().map(|t| dump_table(conn, t, &[])).collect()
+}
+
 pub fn dump_table(conn: &Connection, table: &str, skip: &[&str]) -> Vec<String> {
     let mut stmt = conn
         .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
