@@ -40,7 +40,7 @@ pub enum CoachCommand {
 
 /// The config file, its text (the shipped default when there is none yet)
 /// and what it says.
-fn read_config(
+pub(super) fn read_config(
     ctx: &Context_,
     explicit: Option<&Path>,
 ) -> anyhow::Result<(PathBuf, String, crate::config::Config)> {

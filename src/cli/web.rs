@@ -3,7 +3,7 @@
 
 use super::{Context_, UsageError};
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Subcommand)]
@@ -65,16 +65,7 @@ fn set_password(
     explicit: Option<&Path>,
     whose: &Whose,
 ) -> anyhow::Result<ExitCode> {
-    let path: PathBuf = crate::config::config_path(explicit, &ctx.env)
-        .ok_or_else(|| UsageError("no config location: set $HOME or give --config".into()))?;
-    let old = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            crate::config::DEFAULT_CONFIG_TEXT.to_string()
-        }
-        Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
-    };
-    let current = crate::config::parse(&old, &path)?;
+    let (path, old, current) = super::runner::read_config(ctx, explicit)?;
     // Name the account before asking for a password.
     let names: Vec<&str> = match whose {
         Whose::OneRunner if current.is_household() => {
