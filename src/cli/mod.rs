@@ -157,43 +157,33 @@ impl Context_ {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let env = Env::from_process();
-    // `config init/check` must work on a broken (or absent) config file.
-    if let Command::Config(command) = cli.command {
-        let ctx = Context_ {
-            config: Config::default(),
-            env,
-            db: cli.db,
-        };
-        return config_cmd::run(&ctx, command, cli.config);
-    }
-    // `web set-password` is how a config that binds beyond loopback
-    // becomes valid: it must work before that config loads.
-    // `runner add` edits the config: it must work before the config
-    // names the runner a command would need.
-    if let Command::Runner(command) = cli.command {
-        let ctx = Context_ {
-            config: Config::default(),
-            env,
-            db: cli.db,
-        };
-        return runner::run(&ctx, command, cli.config.as_deref());
-    }
-    if let Command::Coach(command) = cli.command {
-        let ctx = Context_ {
-            config: Config::default(),
-            env,
-            db: cli.db,
-        };
-        return runner::run_coach(&ctx, command, cli.config.as_deref());
-    }
-    if let Command::Web(command) = cli.command {
-        let ctx = Context_ {
-            config: Config::default(),
-            env,
-            db: cli.db,
-        };
-        return web::run(&ctx, command, cli.config.as_deref(), cli.runner.as_deref());
-    }
+    // The commands that read or edit the config file itself run before it
+    // loads: `config init/check` must work on a broken (or absent) file,
+    // `web set-password` is how a config that binds beyond loopback becomes
+    // valid, and `runner add` / `coach add` must work before the config
+    // names the runner another command would need.
+    let editing = |env: Env, db: Option<PathBuf>| Context_ {
+        config: Config::default(),
+        env,
+        db,
+    };
+    let command = match cli.command {
+        Command::Config(command) => {
+            return config_cmd::run(&editing(env, cli.db), command, cli.config);
+        }
+        Command::Runner(command) => {
+            return runner::run(&editing(env, cli.db), command, cli.config.as_deref());
+        }
+        Command::Coach(command) => {
+            return runner::run_coach(&editing(env, cli.db), command, cli.config.as_deref());
+        }
+        Command::Web(command) => {
+            let ctx = editing(env, cli.db);
+            return web::run(&ctx, command, cli.config.as_deref(), cli.runner.as_deref());
+        }
+        other => other,
+    };
+    let cli = Cli { command, ..cli };
     let (config, _) = config::load(cli.config.as_deref(), &env)?;
     // One `watch` and one dashboard serve a household: every runner, each
     // on their own. With one runner, folders or --db given to `watch` mean
