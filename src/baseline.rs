@@ -62,7 +62,8 @@ impl RunHistory {
 impl Learning {
     /// What is still needed: "3 more runs and 9 more days", "2 more days".
     pub fn needs_words(&self) -> String {
-        let plural = |n: i64, unit: &str| format!("{n} more {unit}{}", if n == 1 { "" } else { "s" });
+        let plural =
+            |n: i64, unit: &str| format!("{n} more {unit}{}", if n == 1 { "" } else { "s" });
         let runs = (self.runs_needed > 0).then(|| plural(self.runs_needed as i64, "run"));
         let days = (self.days_needed > 0).then(|| plural(self.days_needed, "day"));
         match (runs, days) {

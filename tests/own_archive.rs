@@ -10,9 +10,9 @@
 //! - A recording too short to be a run is listed but never counted.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod util;
 #[path = "util/dashboard.rs"]
 mod dashboard;
+mod util;
 
 use chrono::{DateTime, Duration, Utc};
 use dashboard::{Server, form_token, seed_season};
@@ -23,16 +23,11 @@ use util::{Run, Tw, gpx_run};
 const HISTORIES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/histories");
 
 fn config(tw: &Tw, zone: &str) -> PathBuf {
-    let path = tw.root().join("tendonwatch.toml");
-    std::fs::write(&path, format!("[profile]\ntime_zone = \"{zone}\"\n")).unwrap();
-    path
+    tw.zone_config(zone)
 }
 
-/// `tendonwatch --config CONFIG --db state/tw.db ARGS…`
 fn run(tw: &Tw, config: &Path, args: &[&str]) -> Run {
-    let mut cmd = tw.command();
-    cmd.arg("--config").arg(config).args(args);
-    Tw::run_command(cmd)
+    tw.run_with_config(config, args)
 }
 
 fn ok(tw: &Tw, config: &Path, args: &[&str]) -> String {
@@ -93,9 +88,17 @@ fn a_utc_gpx_from_a_runner_in_utc_plus_8_reads_in_their_zone_everywhere() {
     {
         let server = Server::start(&tw, Some(&cfg));
         let runs = server.get("/activities", None);
-        assert!(runs.body.contains("Wed 20 Mar 2024, 08:08"), "{}", runs.body);
+        assert!(
+            runs.body.contains("Wed 20 Mar 2024, 08:08"),
+            "{}",
+            runs.body
+        );
         let page = server.get(&format!("/activity/{id}"), None);
-        assert!(page.body.contains("Wed 20 Mar 2024, 08:08"), "{}", page.body);
+        assert!(
+            page.body.contains("Wed 20 Mar 2024, 08:08"),
+            "{}",
+            page.body
+        );
         assert!(page.body.contains("(Asia/Shanghai)"), "{}", page.body);
         assert!(page.body.contains("morning"), "{}", page.body);
     }
@@ -200,7 +203,11 @@ fn without_a_configured_zone_the_terminal_and_the_dashboard_read_the_machine_s_a
     assert!(shown.contains(&format!("({zone})")), "{shown}");
     let server = Server::start(&tw, None);
     let page = server.get("/activity/1", None);
-    assert!(page.body.contains(&format!("({zone})")), "{zone}: {}", page.body);
+    assert!(
+        page.body.contains(&format!("({zone})")),
+        "{zone}: {}",
+        page.body
+    );
 }
 
 /// Every file of one real history, into `tw`'s store.
@@ -218,7 +225,9 @@ fn two_years_imported_today_are_history_not_open_and_status_says_what_they_hold(
     let import = import_history(&tw, &cfg, "rp-asplitline");
     // The import names the history alerts by kind and does not print them.
     assert!(
-        import.stdout.contains("about older runs, kept as history, not pushed"),
+        import
+            .stdout
+            .contains("about older runs, kept as history, not pushed"),
         "{}",
         import.stdout
     );
@@ -241,7 +250,9 @@ fn two_years_imported_today_are_history_not_open_and_status_says_what_they_hold(
         .filter(|r| r["too_short"] == false)
         .count();
     assert!(
-        status.contains(&format!("your history: {counted} runs since March 2024; last run ")),
+        status.contains(&format!(
+            "your history: {counted} runs since March 2024; last run "
+        )),
         "{status}"
     );
     assert!(status.contains("months ago"), "{status}");
@@ -249,7 +260,10 @@ fn two_years_imported_today_are_history_not_open_and_status_says_what_they_hold(
     assert!(!status.contains("0 runs over"), "{status}");
     assert!(status.contains("no open alerts"), "{status}");
     assert!(
-        status.contains(&format!("{} older alerts about your history", history.len())),
+        status.contains(&format!(
+            "{} older alerts about your history",
+            history.len()
+        )),
         "{status}"
     );
     assert!(status.contains("start short and easy"), "{status}");
@@ -262,7 +276,8 @@ fn two_years_imported_today_are_history_not_open_and_status_says_what_they_hold(
     let page = server.get("/", None);
     assert!(page.body.contains("No open alerts."), "{}", page.body);
     assert!(
-        page.body.contains(&format!("{counted} runs since March 2024")),
+        page.body
+            .contains(&format!("{counted} runs since March 2024")),
         "{}",
         page.body
     );
@@ -322,7 +337,11 @@ fn alerts_are_acknowledged_in_bulk_all_or_none_in_the_terminal_and_on_the_dashbo
     // Two at once.
     let (a, b) = (open[0].to_string(), format!("#{}", open[1]));
     let done = tw.run(&["alerts", "--ack", &a, &b]);
-    assert!(done.assert_ok().stdout.contains("acknowledged #"), "{}", done.stdout);
+    assert!(
+        done.assert_ok().stdout.contains("acknowledged #"),
+        "{}",
+        done.stdout
+    );
     assert_eq!(open_ids(&tw), open[2..].to_vec());
 
     // On the dashboard: the ticked one, then all the rest.
@@ -353,7 +372,10 @@ fn alerts_are_acknowledged_in_bulk_all_or_none_in_the_terminal_and_on_the_dashbo
     assert!(open_ids(&tw).is_empty());
     drop(server);
     assert_eq!(
-        tw.run(&["alerts", "--ack", "all"]).assert_ok().stdout.trim(),
+        tw.run(&["alerts", "--ack", "all"])
+            .assert_ok()
+            .stdout
+            .trim(),
         "0 open alerts acknowledged"
     );
 }
@@ -397,7 +419,11 @@ fn a_recording_of_a_few_metres_is_listed_but_never_counted() {
         assert_eq!(after["baseline"][key], before["baseline"][key], "{key}");
     }
     // No alert about any of them.
-    let ids: Vec<i64> = tw.run(&["activities", "--json"]).json().as_array().unwrap()
+    let ids: Vec<i64> = tw
+        .run(&["activities", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
         .iter()
         .filter(|r| r["too_short"] == true)
         .map(|r| r["id"].as_i64().unwrap())
@@ -410,6 +436,10 @@ fn a_recording_of_a_few_metres_is_listed_but_never_counted() {
             "{a}"
         );
     }
-    let shown = tw.run(&["show", &ids[0].to_string()]).assert_ok().stdout.clone();
+    let shown = tw
+        .run(&["show", &ids[0].to_string()])
+        .assert_ok()
+        .stdout
+        .clone();
     assert!(shown.contains("too short to be a run"), "{shown}");
 }

@@ -16,16 +16,11 @@ use std::path::PathBuf;
 use util::{Run, Tw, gpx_run};
 
 fn config(tw: &Tw, zone: &str) -> PathBuf {
-    let path = tw.root().join(format!("{}.toml", zone.replace('/', "-")));
-    std::fs::write(&path, format!("[profile]\ntime_zone = \"{zone}\"\n")).unwrap();
-    path
+    tw.zone_config(zone)
 }
 
-/// `tendonwatch --config CONFIG --db state/tw.db ARGS…`
 fn run(tw: &Tw, config: &PathBuf, args: &[&str]) -> Run {
-    let mut cmd = tw.command();
-    cmd.arg("--config").arg(config).args(args);
-    Tw::run_command(cmd)
+    tw.run_with_config(config, args)
 }
 
 fn utc(text: &str) -> i64 {

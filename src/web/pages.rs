@@ -1068,10 +1068,10 @@ pub async fn alerts(
             button type="submit" { "Filter" }
         }
         @let open = list.iter().filter(|a| a.state() == AlertState::Open).count();
-        p { (list.len()) @if list.len() == 1 { " alert" } @else { " alerts" }
-            @if filter.state == AlertState::Open && history > 0 {
-                " · " a href=(site.url("/alerts?state=history")) { (history) " older ones kept as history" }
-            }
+        p { (list.len()) @if list.len() == 1 { " alert" } @else { " alerts" } }
+        @if filter.state == AlertState::Open && history > 0 {
+            p.muted { a href=(site.url("/alerts?state=history")) { (history) " older ones kept as history" }
+                ": raised about runs before the last few days, never pushed." }
         }
         (bulk_ack(&site, &csrf, open))
         @for a in &list { (alert_card(a, forms(&site, &csrf), off, &site.base, true)) }
