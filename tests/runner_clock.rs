@@ -19,7 +19,7 @@ fn config(tw: &Tw, zone: &str) -> PathBuf {
     tw.zone_config(zone)
 }
 
-fn run(tw: &Tw, config: &PathBuf, args: &[&str]) -> Run {
+fn run(tw: &Tw, config: &std::path::Path, args: &[&str]) -> Run {
     tw.run_with_config(config, args)
 }
 
