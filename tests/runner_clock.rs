@@ -29,7 +29,7 @@ fn utc(text: &str) -> i64 {
         .timestamp_millis()
 }
 
-fn pain_at(tw: &Tw, config: &PathBuf) -> Vec<(i64, String)> {
+fn pain_at(tw: &Tw, config: &std::path::Path) -> Vec<(i64, String)> {
     let list = run(tw, config, &["pain", "list", "--json", "--days", "36500"]).json();
     let mut out: Vec<(i64, String)> = list
         .as_array()
