@@ -277,6 +277,12 @@ fn two_years_imported_today_are_history_not_open_and_status_says_what_they_hold(
     assert!(page.body.contains("No open alerts."), "{}", page.body);
     assert!(
         page.body
+            .contains(&format!("{} older alerts kept as history", history.len())),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
             .contains(&format!("{counted} runs since March 2024")),
         "{}",
         page.body
@@ -285,7 +291,7 @@ fn two_years_imported_today_are_history_not_open_and_status_says_what_they_hold(
     assert!(
         alerts
             .body
-            .contains(&format!("{} older ones kept as history", history.len())),
+            .contains(&format!("{} older alerts kept as history", history.len())),
         "{}",
         alerts.body
     );

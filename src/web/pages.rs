@@ -189,6 +189,7 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
                 p { "No open alerts." }
             }
             (bulk_ack(&site, &csrf, s.open_alerts.len()))
+            (history_link(&site, s.history_alerts))
             @for a in s.open_alerts.iter().take(10) {
                 (alert_card(a, forms(&site, &csrf), off, &site.base, true))
             }
@@ -1069,10 +1070,7 @@ pub async fn alerts(
         }
         @let open = list.iter().filter(|a| a.state() == AlertState::Open).count();
         p { (list.len()) @if list.len() == 1 { " alert" } @else { " alerts" } }
-        @if filter.state == AlertState::Open && history > 0 {
-            p.muted { a href=(site.url("/alerts?state=history")) { (history) " older ones kept as history" }
-                ": raised about runs before the last few days, never pushed." }
-        }
+        @if filter.state == AlertState::Open { (history_link(&site, history)) }
         (bulk_ack(&site, &csrf, open))
         @for a in &list { (alert_card(a, forms(&site, &csrf), off, &site.base, true)) }
     };
@@ -1114,6 +1112,16 @@ fn bulk_ack(site: &Site, csrf: &Csrf, open: usize) -> Markup {
                 " "
                 button type="submit" name="all" value="1" { "Acknowledge all open (" (open) ")" }
             }
+        }
+    }
+}
+
+/// Where the alerts kept as history are, when there are any.
+fn history_link(site: &Site, history: usize) -> Markup {
+    html! {
+        @if history > 0 {
+            p.muted { a href=(site.url("/alerts?state=history")) { (history) " older alerts kept as history" }
+                ": raised about runs before the last few days, never pushed." }
         }
     }
 }

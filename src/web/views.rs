@@ -20,6 +20,8 @@ pub struct Status {
     pub baseline: Baseline,
     /// Every counted run before now, beyond the baseline's window.
     pub history: crate::baseline::RunHistory,
+    /// Alerts kept as history (about runs before the horizon), not open.
+    pub history_alerts: usize,
     /// Today's safe ceiling for the next run (1.1 × the longest of 30 days).
     pub safe_ceiling_m: Option<f64>,
     pub acwr: Option<f64>,
@@ -48,6 +50,7 @@ pub fn status(store: &Store, opts: &WebOptions, now: i64) -> Result<Status, WebE
             .max_by_key(|p| p.at_ms),
         open_alerts: store.alerts(false)?,
         history: store.run_history(now + 1)?,
+        history_alerts: store.history_alert_count()?,
         baseline: b,
     })
 }
