@@ -433,6 +433,8 @@ pub async fn activity(
                 points: &v.series.cadence_spm, invert_y: false, label: whole })))
             (layout::svg(charts::series_chart(&charts::Series { id: "elevation", title: "Elevation", unit: "m",
                 points: &v.series.altitude_m, invert_y: false, label: whole })))
+            (layout::svg(charts::series_chart(&charts::Series { id: "heart-rate", title: "Heart rate", unit: "bpm",
+                points: &v.series.heart_rate_bpm, invert_y: false, label: whole })))
         }
         section {
             h2 { "Alerts from this run" }
