@@ -92,6 +92,9 @@ fn disagreements(tw: &Tw, server: &Server, recording: &Recording, id: i64) -> Ve
             wrong.push(format!("{what}: the API's charts.{key} is {counted:?}"));
         }
     }
+    if recording.elevation && html.contains("no altitude in the file") {
+        wrong.push(format!("{what}: the page says there is no altitude"));
+    }
     for (flag, recorded) in [
         ("has_cadence", recording.cadence),
         ("has_altitude", recording.elevation),

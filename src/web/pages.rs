@@ -399,7 +399,10 @@ pub async fn activity(
             }
             @match &m.elevation {
                 Some(e) => { dt { "Climb" } dd { (format!("{:.0}", e.climb_m)) " m up, " (format!("{:.0}", e.descent_m)) " m down (" (format!("{:.1}", e.climb_m_per_km)) " m/km)" } }
-                None => { dt { "Climb" } dd { "unknown (no altitude in the file)" } }
+                // Say "no altitude" only when the elevation chart has none.
+                None if v.charts.elevation == 0 => { dt { "Climb" } dd { "unknown (no altitude in the file)" } }
+                None if m.cross_training => {}
+                None => { dt { "Climb" } dd { "unknown (too little altitude to measure)" } }
             }
             @if let Some(hr) = m.heart_rate_mean_bpm { dt { "Heart rate" } dd { (format!("{hr:.0}")) " bpm" } }
             @if let Some(t) = m.temperature_mean_c { dt { "Temperature" } dd { (format!("{t:.0}")) " °C" } }
