@@ -356,6 +356,66 @@ fn cadence_6_percent_lower_at_the_same_pace_is_a_cadence_shift() {
     assert!(alerts[0].what_changed.contains("longer strides"));
 }
 
+/// Eight flat road weeks, then two weeks whose Thursday is a trail run of
+/// four hiked 1 km climbs (12 %, 13:00/km): in week 9 hiked at 120 spm,
+/// in week 10 at `hike_cadence_spm` with running parts `drop_pct` lower.
+/// The cadence_shift alerts of that last trail run.
+fn trail_after_trail(hike_cadence_spm: f64, drop_pct: f64) -> Vec<Alert> {
+    let r = Runner::default();
+    let trail = |hike_cadence_spm: f64, cadence_drop_pct: f64| Week {
+        runs: vec![
+            Event::Easy { km: 7.2 },
+            Event::HikedTrail {
+                km: 10.0,
+                climbs: 4,
+                hike_cadence_spm,
+                cadence_drop_pct,
+            },
+            Event::Long { km: 9.6 },
+        ],
+    };
+    let mut weeks = base_weeks(&r, 8);
+    weeks.push(trail(120.0, 0.0));
+    weeks.push(trail(hike_cadence_spm, drop_pct));
+    let runs = training::simulate(&r, &weeks);
+    let last_trail = runs[runs.len() - 2].start_ms;
+    let mut story = Story::new();
+    let alerts = story.runs(&runs).replay(&settings(Mode::Return));
+    let id = story
+        .store
+        .activities()
+        .unwrap()
+        .iter()
+        .find(|a| a.start_ms == last_trail)
+        .unwrap()
+        .id;
+    alerts
+        .into_iter()
+        .filter(|a| a.kind == "cadence_shift" && a.activity_id == Some(id))
+        .collect()
+}
+
+#[test]
+fn hiking_the_climbs_at_105_spm_is_not_a_cadence_shift() {
+    // RULES.md B: 105 against the last trail run's 120 spm on the climbs
+    // is walking, not longer strides; the running parts hold 168 spm.
+    let alerts = trail_after_trail(105.0, 0.0);
+    assert!(alerts.is_empty(), "{alerts:#?}");
+}
+
+#[test]
+fn running_strides_6_percent_lower_on_a_hiked_trail_run_are_still_a_cadence_shift() {
+    let alerts = trail_after_trail(120.0, 6.0);
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    // Only running strides compared: 168 → ≈ 158 spm, not the hikes.
+    assert_eq!(alerts[0].baseline.round(), 168.0, "{:?}", alerts[0]);
+    assert!(
+        (alerts[0].measured - 168.0 * 0.94).abs() < 1.5,
+        "{:?}",
+        alerts[0]
+    );
+}
+
 #[test]
 fn two_extra_running_days_are_a_frequency_jump() {
     let r = Runner {

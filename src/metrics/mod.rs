@@ -19,7 +19,7 @@ use surface::{Evidence, NamedArea, Surface};
 use track::Track;
 
 /// Bump when a computation changes, so stored metrics are recomputed.
-pub const METRICS_VERSION: u32 = 1;
+pub const METRICS_VERSION: u32 = 2;
 /// Samples covering less than this share of the device's summary distance
 /// are a salvaged remnant, not the run.
 const SALVAGED_SHARE: f64 = 2.0 / 3.0;
