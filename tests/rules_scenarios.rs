@@ -671,6 +671,50 @@ fn a_rising_block_of_weeks_is_one_week_jump() {
 }
 
 #[test]
+fn a_comeback_after_a_month_of_one_jog_is_a_run_spike_without_a_load_ratio() {
+    // Three steady weeks, then four weeks with one 0.8 km jog, then 5 km:
+    // a run_spike on the 30-day longest. The 28 days before the comeback
+    // week hold that one jog: no ratio to stand on (RULES.md F), so the
+    // alert carries none (it said "1.8, above 1.5" before).
+    let r = Runner::default();
+    let mut weeks = base_weeks(&r, 3);
+    let rest = || Week {
+        runs: vec![Event::Rest, Event::Rest, Event::Rest],
+    };
+    weeks.extend([rest(), rest()]);
+    weeks.push(Week {
+        runs: vec![Event::Easy { km: 0.8 }, Event::Rest, Event::Rest],
+    });
+    weeks.extend([rest(), rest()]);
+    weeks.push(Week {
+        runs: vec![Event::Easy { km: 5.0 }],
+    });
+    let runs = training::simulate(&r, &weeks);
+    let comeback = runs.last().unwrap().start_ms;
+    let mut story = Story::new();
+    let alerts = story.runs(&runs).replay(&settings(Mode::Return));
+    let spike = alerts
+        .iter()
+        .find(|a| a.kind == "run_spike" && a.window_end_ms >= comeback)
+        .unwrap_or_else(|| panic!("{alerts:#?}"));
+    assert!(
+        !spike.what_changed.contains("Load ratio"),
+        "{}",
+        spike.what_changed
+    );
+    // Where the status stands at that run: no ratio, and why.
+    let history = story.store.run_records(i64::MIN, i64::MAX).unwrap();
+    let b = tendonwatch::baseline::compute(&history, comeback, &BaselineSettings::default());
+    assert_eq!((b.chronic_runs, b.acwr()), (1, None), "{b:#?}");
+    assert!(
+        b.load_ratio_missing()
+            .starts_with("not enough running yet (1 runs, 0.8 km"),
+        "{}",
+        b.load_ratio_missing()
+    );
+}
+
+#[test]
 fn a_usual_week_after_a_light_one_is_not_a_jump() {
     // Six steady 24 km weeks, a 12 km week (a cold, a busy week), then the
     // usual 24 km again: +43 % on the 4-week mean, but no higher than the
