@@ -69,7 +69,7 @@ fn main() {
         // Steady running raises nothing: store a long-run spike on every
         // tenth run as well, so the alert pages and markers have work.
         let findings: Vec<Finding> = store
-            .run_records(0, now + 1)
+            .run_records(0, now + 1, &tendonwatch::zone::Zone::Fixed(0))
             .unwrap()
             .iter()
             .step_by(10)

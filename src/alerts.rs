@@ -50,13 +50,13 @@ pub fn evaluate_run(
     now_ms: i64,
 ) -> Result<Vec<Alert>, StoreError> {
     let Some(run) = store
-        .run_records(start_ms, start_ms + 1)?
+        .run_records(start_ms, start_ms + 1, &settings.zone)?
         .into_iter()
         .find(|r| r.activity_id == activity_id)
     else {
         return Ok(Vec::new());
     };
-    let history = store.run_records(start_ms - HISTORY_DAYS * DAY_MS, start_ms)?;
+    let history = store.run_records(start_ms - HISTORY_DAYS * DAY_MS, start_ms, &settings.zone)?;
     let baseline = baseline::compute(&history, start_ms, &settings.baseline);
     let window_start = start_ms - settings.thresholds.stacked_window_days * DAY_MS;
     let recent: Vec<rules::Finding> = store
@@ -303,7 +303,7 @@ pub fn evaluate_pain(
         first - PAIN_WINDOW_DAYS * DAY_MS,
         last + crate::pain::FUTURE_SLACK_MS + 1,
     )?;
-    let runs = store.run_records(first - 2 * DAY_MS, last + 1)?;
+    let runs = store.run_records(first - 2 * DAY_MS, last + 1, &settings.zone)?;
     let introductions: Vec<rules::pain::Introduction> = store
         .alerts_between(recent, now_ms + 1)?
         .into_iter()

@@ -35,6 +35,68 @@ pub const LOAD_RATIO_MIN_CHRONIC_M: f64 = 10_000.0;
 /// week begins).
 const CHRONIC_DAYS: i64 = 28;
 
+/// The runner's whole history of counted runs, beyond the baseline's
+/// window (RULES.md F: the learning period counts the whole history).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RunHistory {
+    pub runs: usize,
+    pub first_ms: Option<i64>,
+    pub last_ms: Option<i64>,
+}
+
+impl RunHistory {
+    /// "230 runs since March 2024; last run 7 months ago (4 May 2026)", in
+    /// the runner's zone; None when there is no run yet.
+    pub fn words(&self, now_ms: i64, zone: &crate::zone::Zone) -> Option<String> {
+        let (first, last) = (self.first_ms?, self.last_ms?);
+        let month = |ms| crate::zone::format_local(ms, zone, "%B %Y");
+        let runs = match self.runs {
+            1 => "1 run".to_string(),
+            n => format!("{n} runs since {}", month(first)),
+        };
+        Some(format!(
+            "{runs}; last run {} ({})",
+            ago(now_ms - last),
+            crate::zone::format_local(last, zone, "%-d %B %Y")
+        ))
+    }
+
+    /// Runs beyond the baseline's window: the runner is coming back after a
+    /// break, not new.
+    pub fn is_beyond(&self, learning: &Learning) -> bool {
+        self.runs > learning.runs
+    }
+}
+
+impl Learning {
+    /// What is still needed: "3 more runs and 9 more days", "2 more days".
+    pub fn needs_words(&self) -> String {
+        let plural =
+            |n: i64, unit: &str| format!("{n} more {unit}{}", if n == 1 { "" } else { "s" });
+        let runs = (self.runs_needed > 0).then(|| plural(self.runs_needed as i64, "run"));
+        let days = (self.days_needed > 0).then(|| plural(self.days_needed, "day"));
+        match (runs, days) {
+            (Some(r), Some(d)) => format!("{r} and {d}"),
+            (Some(x), None) | (None, Some(x)) => x,
+            (None, None) => "nothing more".to_string(),
+        }
+    }
+}
+
+/// "today", "yesterday", "5 days ago", "3 weeks ago", "7 months ago", "2 years ago".
+pub fn ago(ms: i64) -> String {
+    let days = ms.max(0) / DAY_MS;
+    let (n, unit) = match days {
+        0 => return "today".to_string(),
+        1 => return "yesterday".to_string(),
+        2..=13 => (days, "day"),
+        14..=59 => (days / 7, "week"),
+        60..=729 => (days * 12 / 365, "month"),
+        _ => (days / 365, "year"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
+
 /// One stored run as the baseline and the rules see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {

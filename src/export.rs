@@ -12,7 +12,7 @@ use crate::pain::{PainEntry, Side};
 use crate::store::alerts::Alert;
 use crate::store::export::GearUse;
 use crate::store::{ActivityFilter, ActivityRow, Store};
-use crate::zone::{Zone, rfc3339_at};
+use crate::zone::Zone;
 use std::io::Write;
 use std::path::Path;
 
@@ -45,7 +45,7 @@ const RUN_COLUMNS: [Column; 62] = [
     (
         "start",
         "RFC 3339",
-        "start at the offset the file recorded (else your time zone's)",
+        "start in your time zone at that instant",
     ),
     ("start_ms", "ms", "start, Unix milliseconds UTC"),
     (
@@ -319,16 +319,13 @@ pub fn pain_csv(entries: &[PainEntry], zone: &Zone) -> anyhow::Result<Vec<u8>> {
 }
 
 fn run_row(a: &ActivityRow, m: Option<&RunMetrics>, zone: &Zone) -> Vec<String> {
-    let offset = a
-        .local_offset_s
-        .unwrap_or_else(|| zone.offset_s_at(a.start_ms));
     let pace = m.and_then(|m| m.pace.as_ref());
     let intervals = pace.and_then(|p| p.intervals.as_ref());
     let cadence = m.and_then(|m| m.cadence.as_ref());
     let elevation = m.and_then(|m| m.elevation.as_ref());
     vec![
         a.id.to_string(),
-        rfc3339_at(a.start_ms, offset),
+        zone.rfc3339(a.start_ms),
         a.start_ms.to_string(),
         opt(a.local_offset_s),
         a.time_unknown.clone().unwrap_or_default(),
@@ -522,7 +519,10 @@ fn readme(zone: &Zone) -> Vec<u8> {
 pub fn files(store: &Store, zone: &Zone) -> anyhow::Result<Vec<File>> {
     let mut runs = Vec::new();
     for a in store.activities_listed(ActivityFilter::All)? {
-        let m = store.metrics(a.id)?;
+        let mut m = store.metrics(a.id)?;
+        if let Some(m) = m.as_mut() {
+            m.localise(a.start_ms, zone);
+        }
         runs.push(run_row(&a, m.as_ref(), zone));
     }
     let mut alerts = store.alerts(true)?;

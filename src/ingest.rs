@@ -135,7 +135,7 @@ pub struct ReadFile {
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub areas: std::sync::Arc<Vec<NamedArea>>,
-    /// The runner's zone, for files that do not carry their UTC offset.
+    /// The runner's zone: where a run's local start is read.
     pub zone: crate::zone::Zone,
     /// The runner's usual paces: evidence for the sport of a file that does
     /// not name it. Refreshed from the store at each ingest.
@@ -494,6 +494,30 @@ pub fn remeasure(
     input.surface_tag = store.surface_tag(id)?;
     let m = metrics::compute(&activity, &input);
     store.put_metrics(id, &m)?;
+    Ok(Some(m))
+}
+
+/// One activity's metrics as a reader shows them: the stored ones when
+/// they are of this version (else measured again and stored), with the
+/// local start read in the runner's zone as it is now.
+pub fn current_metrics(
+    store: &mut Store,
+    id: i64,
+    settings: &Settings,
+) -> Result<Option<RunMetrics>, StoreError> {
+    let stored = store
+        .metrics(id)?
+        .filter(|m| m.version == metrics::METRICS_VERSION);
+    let mut m = match stored {
+        Some(m) => m,
+        None => match remeasure(store, id, settings)? {
+            Some(m) => m,
+            None => return Ok(None),
+        },
+    };
+    if let Some(row) = store.activity(id)? {
+        m.localise(row.start_ms, &settings.zone);
+    }
     Ok(Some(m))
 }
 

@@ -22,12 +22,13 @@ const NEW_SHOE_RUNS: usize = 3;
 pub fn from_store(
     store: &crate::store::Store,
     baseline: &BaselineSettings,
+    zone: &crate::zone::Zone,
     weeks: i64,
     settings: &crate::report::ReportSettings,
     now_ms: i64,
 ) -> Result<crate::report::Report, crate::store::StoreError> {
     let from = now_ms - weeks * 7 * DAY_MS;
-    let history = store.run_records(from - baseline::HISTORY_DAYS * DAY_MS, now_ms + 1)?;
+    let history = store.run_records(from - baseline::HISTORY_DAYS * DAY_MS, now_ms + 1, zone)?;
     let pain = store.pain_between(from - 8 * DAY_MS, now_ms + DAY_MS)?;
     let rows = build(&history, &pain, baseline, from);
     Ok(crate::report::report(&rows, settings))

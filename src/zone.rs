@@ -17,6 +17,9 @@ pub enum Zone {
     Named(chrono_tz::Tz),
     /// Seconds east of UTC.
     Fixed(i32),
+    /// No zone configured and none on this machine: times are read and
+    /// shown as UTC, and every reader says the zone is unknown.
+    Unknown,
 }
 
 /// A fixed offset (a run's own recorded offset) where a zone is expected.
@@ -46,8 +49,9 @@ impl Zone {
     }
 
     /// This machine's zone: `TZ` (a name, `:name` or a zoneinfo path),
-    /// then the `/etc/localtime` link, then `/etc/timezone`; UTC when none
-    /// names a zone the database knows.
+    /// then the `/etc/localtime` link, then `/etc/timezone`;
+    /// [`Zone::Unknown`] (read as UTC) when none names a zone the database
+    /// knows.
     pub fn system() -> Zone {
         Self::from_system(
             std::env::var("TZ").ok().as_deref(),
@@ -74,7 +78,7 @@ impl Zone {
                 return z;
             }
         }
-        Zone::Named(chrono_tz::Tz::UTC)
+        Zone::Unknown
     }
 
     /// The zone's name: "Europe/Berlin", or "UTC+02:00" for a fixed offset.
@@ -82,6 +86,7 @@ impl Zone {
         match self {
             Zone::Named(tz) => tz.name().to_string(),
             Zone::Fixed(s) => format!("UTC{}", offset_text(*s)),
+            Zone::Unknown => "UTC (zone unknown)".to_string(),
         }
     }
 
@@ -89,6 +94,7 @@ impl Zone {
     pub fn offset_s_at(&self, utc_ms: i64) -> i32 {
         match self {
             Zone::Fixed(s) => *s,
+            Zone::Unknown => 0,
             Zone::Named(tz) => match DateTime::from_timestamp_millis(utc_ms) {
                 Some(t) => tz
                     .offset_from_utc_datetime(&t.naive_utc())
@@ -112,6 +118,7 @@ impl Zone {
     pub fn to_utc(&self, local: NaiveDateTime) -> i64 {
         match self {
             Zone::Fixed(s) => local.and_utc().timestamp_millis() - i64::from(*s) * 1000,
+            Zone::Unknown => local.and_utc().timestamp_millis(),
             Zone::Named(tz) => match tz.from_local_datetime(&local) {
                 LocalResult::Single(t) => t.timestamp_millis(),
                 LocalResult::Ambiguous(first, _) => first.timestamp_millis(),
@@ -145,10 +152,15 @@ impl Zone {
 
     /// `YYYY-MM-DD HH:MM` in this zone, for listings.
     pub fn minute(&self, utc_ms: i64) -> String {
-        DateTime::from_timestamp_millis(self.local_ms(utc_ms))
-            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-            .unwrap_or_default()
+        format_local(utc_ms, self, "%Y-%m-%d %H:%M")
     }
+}
+
+/// An instant in `zone`, by a chrono format ("%B %Y": "March 2024").
+pub fn format_local(utc_ms: i64, zone: &Zone, format: &str) -> String {
+    DateTime::from_timestamp_millis(zone.local_ms(utc_ms))
+        .map(|t| t.format(format).to_string())
+        .unwrap_or_default()
 }
 
 /// RFC 3339 at a given offset (a run's own recorded offset).
@@ -352,7 +364,7 @@ mod tests {
         );
         assert_eq!(
             Zone::from_system(Some("Mars/Olympus"), &none, &none).name(),
-            "UTC"
+            "UTC (zone unknown)"
         );
         assert!(
             Zone::from_name("Mars/Olympus")

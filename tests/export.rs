@@ -373,7 +373,7 @@ fn an_export_holds_every_row_of_the_store_and_the_download_the_same_bytes() {
         assert_eq!(row["sport"], a["sport"].as_str().unwrap());
         assert_eq!(row["source_path"], a["source_path"].as_str().unwrap());
         assert_eq!(row["device"], a["device"].as_str().unwrap());
-        let shown = tw.run(&["show", &row["id"], "--json"]).json();
+        let shown = cmd(&["show", &row["id"], "--json"]).json();
         let m = &shown["metrics"];
         assert_eq!(row["surface"], m["surface"].as_str().unwrap());
         assert_eq!(row["part_of_day"], m["part_of_day"].as_str().unwrap());

@@ -630,6 +630,7 @@ fn activities_json_has_exactly_the_documented_snake_case_fields() {
         "start_ms",
         "local_offset_s",
         "time_unknown",
+        "too_short",
         "start_status",
         "sport",
         "sub_sport",

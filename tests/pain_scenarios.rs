@@ -302,7 +302,14 @@ fn report_for(seed: u64, hill_hurts: bool) -> tendonwatch::report::Report {
         }
     }
     let now = r.start_of(12, 0) + 12 * HOUR;
-    let history = s.store.run_records(now - 200 * DAY_MS, now).unwrap();
+    let history = s
+        .store
+        .run_records(
+            now - 200 * DAY_MS,
+            now,
+            &tendonwatch::zone::Zone::Fixed(s.runner.local_offset_s),
+        )
+        .unwrap();
     let pain = s.store.pain_between(now - 200 * DAY_MS, now).unwrap();
     let rows = tendonwatch::report_input::build(
         &history,

@@ -19,6 +19,9 @@ use tendonwatch::store::Store;
 use tendonwatch::store::alerts::Alert;
 use util::Tw;
 
+/// The runners' zone (China).
+const UTC8: tendonwatch::zone::Zone = tendonwatch::zone::Zone::Fixed(8 * 3600);
+
 /// The steady recreational runners the budget is defined on (RULES.md H):
 /// two to seven runs a week for one to two years.
 const STEADY: [&str; 3] = ["rp-asplitline", "rp-tang-hi", "rp-clf3"];
@@ -103,7 +106,7 @@ fn every_run_30_percent_past_the_longest_of_30_days_still_raises_run_spike() {
     for id in STEADY {
         let Some(h) = History::load(id) else { continue };
         let store = h.store();
-        let runs = store.run_records(i64::MIN, i64::MAX).unwrap();
+        let runs = store.run_records(i64::MIN, i64::MAX, &UTC8).unwrap();
         let spikes: BTreeSet<i64> = store
             .alerts(true)
             .unwrap()
@@ -161,7 +164,7 @@ fn week_jump_fires_once_per_episode_on_a_real_history() {
     for id in STEADY {
         let Some(h) = History::load(id) else { continue };
         let store = h.store();
-        let runs = store.run_records(i64::MIN, i64::MAX).unwrap();
+        let runs = store.run_records(i64::MIN, i64::MAX, &UTC8).unwrap();
         let start: BTreeMap<i64, i64> = runs.iter().map(|r| (r.activity_id, r.start_ms)).collect();
         let mut jumps: Vec<i64> = store
             .alerts(true)

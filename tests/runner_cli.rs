@@ -90,7 +90,9 @@ fn a_tag_overrides_the_file_and_clearing_it_gives_the_file_back() {
 #[test]
 fn alerts_list_the_rule_ids_with_numbers_and_sources() {
     let tw = with_history();
-    let alerts = tw.run(&["alerts", "--json"]).json();
+    // A history imported at once: its alerts are history, not open.
+    assert_eq!(tw.run(&["alerts", "--json"]).json(), serde_json::json!([]));
+    let alerts = tw.run(&["alerts", "--state", "history", "--json"]).json();
     let kinds: Vec<&str> = alerts
         .as_array()
         .unwrap()
@@ -108,13 +110,14 @@ fn alerts_list_the_rule_ids_with_numbers_and_sources() {
         // Runs from 2026 are older than the 3-day horizon: stored, not pushed.
         assert_eq!(a["delivery"], "too_old");
     }
-    let text = tw.run(&["alerts"]);
+    let text = tw.run(&["alerts", "--state", "history"]);
     assert!(text.stdout.contains("run_spike [high]"), "{}", text.stdout);
+    assert!(text.stdout.contains("(history)"), "{}", text.stdout);
     let first = alerts[0]["id"].to_string();
     tw.run(&["alerts", "--ack", &first]).assert_ok();
-    let open = tw.run(&["alerts", "--json"]).json();
+    let history = tw.run(&["alerts", "--state", "history", "--json"]).json();
     assert_eq!(
-        open.as_array().unwrap().len(),
+        history.as_array().unwrap().len(),
         alerts.as_array().unwrap().len() - 1
     );
     let all = tw.run(&["alerts", "--all", "--json"]).json();
@@ -130,9 +133,18 @@ fn status_and_rules_speak_plainly() {
     let status = tw.run(&["status"]);
     status.assert_ok();
     // The generated runs are in 2026, months before "now": nothing in the
-    // last 30 days, so no ceiling, and the open alerts are listed.
+    // last 30 days, so no ceiling; their alerts are history, not open.
     assert!(status.stdout.contains("next run:"), "{}", status.stdout);
-    assert!(status.stdout.contains("open alerts"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("no open alerts"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("older alerts about your history"),
+        "{}",
+        status.stdout
+    );
     let json = tw.run(&["status", "--json"]).json();
     assert!(json["baseline"]["learning"]["learning"].is_boolean());
     // RULES.md F: nothing in the last weeks, so no load ratio, and why.

@@ -16,16 +16,11 @@ use std::path::PathBuf;
 use util::{Run, Tw, gpx_run};
 
 fn config(tw: &Tw, zone: &str) -> PathBuf {
-    let path = tw.root().join(format!("{}.toml", zone.replace('/', "-")));
-    std::fs::write(&path, format!("[profile]\ntime_zone = \"{zone}\"\n")).unwrap();
-    path
+    tw.zone_config(zone)
 }
 
-/// `tendonwatch --config CONFIG --db state/tw.db ARGS…`
-fn run(tw: &Tw, config: &PathBuf, args: &[&str]) -> Run {
-    let mut cmd = tw.command();
-    cmd.arg("--config").arg(config).args(args);
-    Tw::run_command(cmd)
+fn run(tw: &Tw, config: &std::path::Path, args: &[&str]) -> Run {
+    tw.run_with_config(config, args)
 }
 
 fn utc(text: &str) -> i64 {
@@ -34,7 +29,7 @@ fn utc(text: &str) -> i64 {
         .timestamp_millis()
 }
 
-fn pain_at(tw: &Tw, config: &PathBuf) -> Vec<(i64, String)> {
+fn pain_at(tw: &Tw, config: &std::path::Path) -> Vec<(i64, String)> {
     let list = run(tw, config, &["pain", "list", "--json", "--days", "36500"]).json();
     let mut out: Vec<(i64, String)> = list
         .as_array()

@@ -13,6 +13,7 @@ use tendonwatch::rules::{Mode, Profile, Thresholds};
 use tendonwatch::sim::fit_writer::encode;
 use tendonwatch::sim::runs::{RunSpec, steady_run};
 use tendonwatch::store::{ActivityRow, Store};
+use tendonwatch::zone::Zone;
 
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/real/");
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/real/");
@@ -179,7 +180,7 @@ fn real_files_without_a_sport_are_settled_with_their_evidence() {
     );
 
     // Only the run counts as running.
-    let runs = store.run_records(0, i64::MAX).unwrap();
+    let runs = store.run_records(0, i64::MAX, &Zone::Fixed(0)).unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].activity_id, run.id);
 }
@@ -214,7 +215,7 @@ fn a_ride_far_faster_than_the_runners_own_runs_is_asked_about_once_then_answered
     );
     let in_baseline = |store: &Store| {
         store
-            .run_records(0, i64::MAX)
+            .run_records(0, i64::MAX, &Zone::Fixed(0))
             .unwrap()
             .iter()
             .any(|r| r.activity_id == row.id)

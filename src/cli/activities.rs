@@ -43,20 +43,23 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    let zone = ctx.zone();
+    println!("times in {}", zone.name());
     println!(
         "{:>5}  {:<17}  {:<18}  {:>8}  {:>8}  {:>7}  source",
-        "id", "start (local)", "sport", "km", "h:mm:ss", "samples"
+        "id", "start", "sport", "km", "h:mm:ss", "samples"
     );
     for a in rows {
-        let local = a.start_ms + i64::from(a.local_offset_s.unwrap_or(0)) * 1000;
         let when = match &a.time_unknown {
             Some(_) => "time unknown".to_string(),
-            None => chrono::DateTime::from_timestamp_millis(local)
-                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default(),
+            None => zone.minute(a.start_ms),
         };
         let secs = a.elapsed_s.max(0.0) as i64;
-        let flag = if a.partial { " (partial)" } else { "" };
+        let flag = match (a.too_short, a.partial) {
+            (true, _) => " (too short to count as a run)",
+            (false, true) => " (partial)",
+            _ => "",
+        };
         let sport = if a.sport_status == "unconfirmed" {
             format!("{}? (ask)", a.sport)
         } else if a.sub_sport == "generic" {

@@ -34,6 +34,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let r = crate::report_input::from_store(
         &store,
         &ctx.config.rule_settings().baseline,
+        &ctx.zone(),
         args.weeks,
         &settings,
         now,

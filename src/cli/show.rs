@@ -5,6 +5,7 @@ use crate::ingest;
 use crate::metrics::RunMetrics;
 use crate::metrics::pace::clock;
 use crate::store::ActivityRow;
+use crate::zone::Zone;
 use anyhow::bail;
 use std::process::ExitCode;
 
@@ -25,18 +26,16 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             args.activity
         );
     };
-    let metrics = match store.metrics(args.activity)? {
-        Some(m) if m.version == crate::metrics::METRICS_VERSION => m,
-        _ => match ingest::remeasure(&mut store, args.activity, &ctx.config.ingest_settings())? {
-            Some(m) => m,
-            None => bail!("no activity {}", args.activity),
-        },
+    let Some(metrics) =
+        ingest::current_metrics(&mut store, args.activity, &ctx.config.ingest_settings())?
+    else {
+        bail!("no activity {}", args.activity);
     };
     if args.json {
         let out = serde_json::json!({ "activity": row, "metrics": metrics });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print!("{}", render(&row, &metrics));
+        print!("{}", render(&row, &metrics, &ctx.zone()));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -45,22 +44,11 @@ fn pace(s_per_km: f64) -> String {
     format!("{}/km", clock(s_per_km))
 }
 
-fn render(a: &ActivityRow, m: &RunMetrics) -> String {
+fn render(a: &ActivityRow, m: &RunMetrics, zone: &Zone) -> String {
     use std::fmt::Write;
     let mut o = String::new();
-    let offset = a.local_offset_s.unwrap_or(0);
-    let local = chrono::DateTime::from_timestamp_millis(a.start_ms + i64::from(offset) * 1000)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default();
-    let zone = match a.local_offset_s {
-        Some(s) => format!(
-            "UTC{}{:02}:{:02}",
-            if s < 0 { '-' } else { '+' },
-            s.abs() / 3600,
-            s.abs() / 60 % 60
-        ),
-        None => "zone unknown".to_string(),
-    };
+    let local = zone.minute(a.start_ms);
+    let zone = zone.name();
     let kind = if m.cross_training {
         " — cross-training, not counted as running"
     } else {
@@ -92,6 +80,12 @@ fn render(a: &ActivityRow, m: &RunMetrics) -> String {
                 let _ = writeln!(o, "  time      started {local} (your word)");
             }
         }
+    }
+    if a.too_short {
+        let _ = writeln!(
+            o,
+            "  counted   no: too short to be a run (under 500 m or 3 minutes moving); kept, but never in your baseline, the rules or the next run's ceiling"
+        );
     }
     let _ = writeln!(o, "  sport     {} ({})", a.sport, a.sport_reason());
     let _ = writeln!(

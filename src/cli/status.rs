@@ -16,8 +16,10 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let now = chrono::Utc::now().timestamp_millis();
     let settings = ctx.config.rule_settings();
-    let history = store.run_records(now - HISTORY_DAYS * DAY_MS, now)?;
+    let history = store.run_records(now - HISTORY_DAYS * DAY_MS, now, &settings.zone)?;
     let b = baseline::compute(&history, now, &settings.baseline);
+    let whole = store.run_history(now)?;
+    let zone = ctx.zone();
     let open = store.alerts(false)?;
     let unconfirmed = store.unconfirmed()?;
     let unknown_time: Vec<i64> = store.runs_of_unknown_time()?.iter().map(|a| a.id).collect();
@@ -30,6 +32,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         let out = serde_json::json!({
             "baseline": b,
+            "history": whole,
             "safe_ceiling_m": b.safe_ceiling_m(),
             "acwr": b.acwr(),
             "open_alerts": open,
@@ -39,7 +42,15 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if b.learning.learning {
+    if let Some(words) = whole.words(now, &zone) {
+        println!("your history: {words}");
+    }
+    if b.learning.learning && whole.is_beyond(&b.learning) {
+        println!(
+            "back after a break: comparisons with your recent running start again after {}",
+            b.learning.needs_words()
+        );
+    } else if b.learning.learning {
         println!(
             "learning your baseline: {} runs over {} days so far; {} more runs and {} more days before comparisons start",
             b.learning.runs,
@@ -102,8 +113,20 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         println!("{} open alerts:", open.len());
         for a in open.iter().take(10) {
-            super::alerts::print_alert(a, &ctx.zone());
+            super::alerts::print_alert(a, &zone);
         }
+        if open.len() > 10 {
+            println!(
+                "…and {} more (tendonwatch alerts; tendonwatch alerts --ack all acknowledges them)",
+                open.len() - 10
+            );
+        }
+    }
+    let history = store.history_alert_count()?;
+    if history > 0 {
+        println!(
+            "{history} older alerts about your history, not open: tendonwatch alerts --state history"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -64,8 +64,7 @@ impl PartOfDay {
 pub struct MetricsInput<'a> {
     pub surface_tag: Option<Surface>,
     pub areas: &'a [NamedArea],
-    /// The runner's zone, for files that do not carry their UTC offset:
-    /// its offset at the activity's start.
+    /// The runner's zone: where the local start hour is read.
     pub zone: crate::zone::Zone,
 }
 
@@ -94,14 +93,39 @@ pub struct RunMetrics {
     pub heart_rate_mean_bpm: Option<f64>,
 }
 
+/// The local hour (fractional) and part of day a run started, in the
+/// runner's zone at that instant (RULES.md D). Derived from the instant
+/// and the zone alone, never from the offset a file recorded: every reader
+/// shows one instant one way, and a new `time_zone` applies at once.
+pub fn local_start(start_ms: i64, zone: &crate::zone::Zone) -> (f64, PartOfDay) {
+    let local_ms = zone.local_ms(start_ms);
+    let hour = (local_ms.rem_euclid(86_400_000)) as f64 / 3_600_000.0;
+    (hour, PartOfDay::of_hour(hour as u32))
+}
+
+/// A recording shorter than this is kept and listed but is not a run
+/// (RULES.md F): it never enters the baseline, the rules or the ceiling.
+pub const MIN_RUN_M: f64 = 500.0;
+/// The same for moving time: under three minutes is not a run.
+pub const MIN_RUN_MOVING_S: f64 = 180.0;
+
+impl RunMetrics {
+    /// Too short to be a run (RULES.md F): a cut-off file, a recording of
+    /// a few metres. (`store::COUNTED_RUN` asks the same of stored rows.)
+    pub fn too_short(&self) -> bool {
+        self.distance_m < MIN_RUN_M || self.moving_s < MIN_RUN_MOVING_S
+    }
+
+    /// Re-derive the local start from the runner's zone as it is now
+    /// (stored metrics keep the zone of the day they were measured).
+    pub fn localise(&mut self, start_ms: i64, zone: &crate::zone::Zone) {
+        (self.local_start_hour, self.part_of_day) = local_start(start_ms, zone);
+    }
+}
+
 pub fn compute(activity: &Activity, input: &MetricsInput<'_>) -> RunMetrics {
     let track = Track::build(&activity.samples, &activity.pauses);
-    let offset_s = activity
-        .local_offset_s
-        .unwrap_or_else(|| input.zone.offset_s_at(activity.start_ms));
-    let local_ms = activity.start_ms.saturating_add(i64::from(offset_s) * 1000);
-    let local_start_hour = (local_ms.rem_euclid(86_400_000)) as f64 / 3_600_000.0;
-    let part_of_day = PartOfDay::of_hour(local_start_hour as u32);
+    let (local_start_hour, part_of_day) = local_start(activity.start_ms, &input.zone);
 
     let (distance_m, elapsed_s, timer_s, moving_s) = volume(activity, &track);
 

@@ -61,9 +61,7 @@ pub fn evaluate(ctx: &PainContext<'_>) -> Vec<Finding> {
 }
 
 fn day(ms: i64, zone: &crate::zone::Zone) -> String {
-    chrono::DateTime::from_timestamp_millis(zone.local_ms(ms))
-        .map(|t| t.format("%a %Y-%m-%d").to_string())
-        .unwrap_or_default()
+    crate::zone::format_local(ms, zone, "%a %Y-%m-%d")
 }
 
 /// The latest run that ended before `at_ms`, at most `within_ms` earlier.

@@ -517,8 +517,17 @@ mod tests {
     use crate::metrics::{self, MetricsInput, PartOfDay, RunMetrics};
     use crate::sim::fit_writer::encode;
 
+    /// Measured as the runner sees it: in the zone whose offset the
+    /// simulated watch recorded.
     fn measure(a: &Activity) -> RunMetrics {
-        metrics::compute(a, &MetricsInput::default())
+        let zone = crate::zone::Zone::Fixed(a.local_offset_s.unwrap_or(0));
+        metrics::compute(
+            a,
+            &MetricsInput {
+                zone,
+                ..MetricsInput::default()
+            },
+        )
     }
 
     fn within(value: f64, want: f64, fraction: f64) -> bool {

@@ -1,9 +1,10 @@
 //! The store's side of baselines and alerts: run records for a time window,
 //! shoes, alerts (one per cause) and which runs the rules have evaluated.
 
-use super::{Result, Store, from_json};
-use crate::baseline::RunRecord;
+use super::{COUNTED_RUN, Result, Store, from_json};
+use crate::baseline::{RunHistory, RunRecord};
 use crate::rules::{Finding, RuleId, Severity};
+use crate::zone::Zone;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -14,6 +15,9 @@ pub const DELIVERY_TOO_OLD: &str = "too_old";
 /// Recent but `info`: shown on `status` and the dashboard, never pushed
 /// (RULES.md H: the evidence decides the channel). No outbox row.
 pub const DELIVERY_SHOWN: &str = "shown";
+/// The SQL filter of open alerts ([`AlertState::Open`]): not acknowledged,
+/// not history (`DELIVERY_TOO_OLD`).
+const OPEN: &str = "WHERE acknowledged_ms IS NULL AND delivery <> 'too_old'";
 
 /// A stored alert.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,21 +52,41 @@ pub struct AlertFilter {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AlertState {
-    /// Not yet acknowledged (the default everywhere).
+    /// Asks the runner to act now: raised about a recent run and not yet
+    /// acknowledged (the default everywhere).
     #[default]
     Open,
     Acknowledged,
+    /// Raised about a run older than the notification horizon (an import,
+    /// a catch-up) and not acknowledged: kept, never pushed, not open
+    /// (RULES.md G).
+    History,
     All,
 }
 
 impl AlertState {
-    pub const NAMES: [&'static str; 3] = ["open", "acknowledged", "all"];
+    pub const NAMES: [&'static str; 4] = ["open", "acknowledged", "history", "all"];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Open => "open",
             Self::Acknowledged => "acknowledged",
+            Self::History => "history",
             Self::All => "all",
+        }
+    }
+}
+
+impl Alert {
+    /// Its one state: acknowledged, else history (raised about the past),
+    /// else open.
+    pub fn state(&self) -> AlertState {
+        if self.acknowledged_ms.is_some() {
+            AlertState::Acknowledged
+        } else if self.delivery == DELIVERY_TOO_OLD {
+            AlertState::History
+        } else {
+            AlertState::Open
         }
     }
 }
@@ -83,9 +107,13 @@ impl AlertFilter {
         let state = match given(state) {
             None | Some("open") => AlertState::Open,
             Some("acknowledged") => AlertState::Acknowledged,
+            Some("history") => AlertState::History,
             Some("all") => AlertState::All,
             Some(other) => {
-                return Err(format!("state '{other}': use open, acknowledged or all"));
+                return Err(format!(
+                    "state '{other}': use {}",
+                    AlertState::NAMES.join(", ")
+                ));
             }
         };
         let kind = given(kind)
@@ -112,13 +140,7 @@ impl AlertFilter {
     }
 
     fn keeps(&self, a: &Alert) -> bool {
-        let acknowledged = a.acknowledged_ms.is_some();
-        let state = match self.state {
-            AlertState::Open => !acknowledged,
-            AlertState::Acknowledged => acknowledged,
-            AlertState::All => true,
-        };
-        state
+        (self.state == AlertState::All || a.state() == self.state)
             && self.kind.is_none_or(|k| a.kind == k.as_str())
             && self.severity.is_none_or(|s| a.severity == s.as_str())
     }
@@ -183,37 +205,39 @@ impl Alert {
 impl Store {
     /// Running activities (with metrics) that started in [from_ms, to_ms),
     /// in time order, with the shoes worn. Uses the start-time index: the
-    /// cost depends on the window, not on the whole history.
-    pub fn run_records(&self, from_ms: i64, to_ms: i64) -> Result<Vec<RunRecord>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT a.id, a.start_ms, a.local_offset_s, m.json,
+    /// cost depends on the window, not on the whole history. Each run's
+    /// local day and hour are read in `zone`, the runner's zone as it is
+    /// now (RULES.md D), whatever offset its file recorded.
+    pub fn run_records(&self, from_ms: i64, to_ms: i64, zone: &Zone) -> Result<Vec<RunRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT a.id, a.start_ms, m.json,
                     (SELECT g.drop_mm FROM gear_use u JOIN gear g ON g.id = u.gear_id
                       WHERE u.from_ms <= a.start_ms ORDER BY u.from_ms DESC, u.id DESC LIMIT 1),
                     (SELECT g.name FROM gear_use u JOIN gear g ON g.id = u.gear_id
                       WHERE u.from_ms <= a.start_ms ORDER BY u.from_ms DESC, u.id DESC LIMIT 1)
              FROM activities a JOIN metrics m ON m.activity_id = a.id
-             WHERE a.start_ms >= ?1 AND a.start_ms < ?2 AND m.cross_training = 0
-               AND a.time_unknown IS NULL
-             ORDER BY a.start_ms, a.id",
-        )?;
+             WHERE a.start_ms >= ?1 AND a.start_ms < ?2 AND {COUNTED_RUN}
+             ORDER BY a.start_ms, a.id"
+        ))?;
         let rows = stmt.query_map(params![from_ms, to_ms], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
-                r.get::<_, Option<i32>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<f64>>(4)?,
-                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<f64>>(3)?,
+                r.get::<_, Option<String>>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, start_ms, offset, json, drop, shoe) = row?;
+            let (id, start_ms, json, drop, shoe) = row?;
+            let mut metrics: crate::metrics::RunMetrics = from_json(id, "metrics", &json)?;
+            metrics.localise(start_ms, zone);
             out.push(RunRecord {
                 activity_id: id,
                 start_ms,
-                local_offset_s: offset.unwrap_or(0),
-                metrics: from_json(id, "metrics", &json)?,
+                local_offset_s: zone.offset_s_at(start_ms),
+                metrics,
                 shoe_drop_mm: drop,
                 shoe_name: shoe,
             });
@@ -221,14 +245,33 @@ impl Store {
         Ok(out)
     }
 
+    /// What the runner's whole history of counted runs holds before
+    /// `before_ms`: what the status says after a first import of years.
+    pub fn run_history(&self, before_ms: i64) -> Result<RunHistory> {
+        let (runs, first_ms, last_ms) = self.conn.query_row(
+            &format!(
+                "SELECT COUNT(*), MIN(a.start_ms), MAX(a.start_ms)
+                 FROM activities a JOIN metrics m ON m.activity_id = a.id
+                 WHERE a.start_ms < ?1 AND {COUNTED_RUN}"
+            ),
+            [before_ms],
+            |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(RunHistory {
+            runs: usize::try_from(runs).unwrap_or(0),
+            first_ms,
+            last_ms,
+        })
+    }
+
     /// Running activities the rules have not evaluated yet, oldest first.
     pub fn unevaluated_runs(&self) -> Result<Vec<(i64, i64)>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT a.id, a.start_ms FROM activities a JOIN metrics m ON m.activity_id = a.id
              LEFT JOIN rule_evaluations e ON e.activity_id = a.id
-             WHERE e.activity_id IS NULL AND m.cross_training = 0 AND a.time_unknown IS NULL
-             ORDER BY a.start_ms, a.id",
-        )?;
+             WHERE e.activity_id IS NULL AND {COUNTED_RUN}
+             ORDER BY a.start_ms, a.id"
+        ))?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -361,18 +404,24 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// All alerts, newest first; only the unacknowledged ones unless `all`.
+    /// All alerts, newest first; only the open ones unless `all`.
     pub fn alerts(&self, all: bool) -> Result<Vec<Alert>> {
-        let filter = if all {
-            ""
-        } else {
-            "WHERE acknowledged_ms IS NULL"
-        };
+        let filter = if all { "" } else { OPEN };
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {ALERT_COLUMNS} FROM alerts {filter} ORDER BY window_end_ms DESC, id DESC"
         ))?;
         let rows = stmt.query_map([], alert_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many alerts are history (raised about the past, not acknowledged).
+    pub fn history_alert_count(&self) -> Result<usize> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM alerts WHERE acknowledged_ms IS NULL AND delivery = ?1",
+            [DELIVERY_TOO_OLD],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// The alerts a listing shows, newest first.
@@ -390,6 +439,36 @@ impl Store {
             params![id, now_ms],
         )?;
         Ok(n == 1)
+    }
+
+    /// Acknowledge every open alert (not history, which asks nothing) in
+    /// one transaction. Returns how many.
+    pub fn acknowledge_open_alerts(&mut self, now_ms: i64) -> Result<usize> {
+        let n = self.conn.execute(
+            &format!("UPDATE alerts SET acknowledged_ms = ?1 {OPEN}"),
+            [now_ms],
+        )?;
+        Ok(n)
+    }
+
+    /// Acknowledge these alerts, all or none: an id that is not an
+    /// unacknowledged alert refuses the whole set (returned), nothing written.
+    pub fn acknowledge_alerts(&mut self, ids: &[i64], now_ms: i64) -> Result<Vec<i64>> {
+        let tx = self.write_transaction()?;
+        let mut refused = Vec::new();
+        for &id in ids {
+            let n = tx.execute(
+                "UPDATE alerts SET acknowledged_ms = ?2 WHERE id = ?1 AND acknowledged_ms IS NULL",
+                params![id, now_ms],
+            )?;
+            if n != 1 {
+                refused.push(id);
+            }
+        }
+        if refused.is_empty() {
+            tx.commit()?;
+        }
+        Ok(refused)
     }
 
     /// Add a pair of shoes. Returns false when the name is taken.

@@ -62,6 +62,22 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Long enough to be a run (RULES.md F), in SQL over `metrics m`.
+macro_rules! long_enough {
+    () => {
+        "m.distance_m >= 500 AND m.moving_s >= 180"
+    };
+}
+
+/// The stored activities the baseline and the rules count as runs: running
+/// (not cross-training), with a start that can be true, and long enough to
+/// be a run (RULES.md F; `RunMetrics::too_short` in SQL, checked equal by a
+/// test). Activities outside it are still stored and listed.
+pub const COUNTED_RUN: &str = concat!(
+    "m.cross_training = 0 AND a.time_unknown IS NULL AND ",
+    long_enough!()
+);
+
 /// Two recordings are the same run when they start within this many
 /// milliseconds of each other…
 pub const SAME_RUN_START_MS: i64 = 60_000;
@@ -129,6 +145,8 @@ pub struct ActivityRow {
     pub moving_s: Option<f64>,
     pub elapsed_s: f64,
     pub sample_count: i64,
+    /// Too short to be a run (RULES.md F): kept and listed, never counted.
+    pub too_short: bool,
     pub has_gps: bool,
     pub has_cadence: bool,
     pub has_altitude: bool,
@@ -378,10 +396,10 @@ impl Store {
     /// Start instants of every running activity (cross-training left
     /// out), oldest first: what alerts per 100 runs count.
     pub fn run_starts(&self) -> Result<Vec<i64>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT a.start_ms FROM activities a JOIN metrics m ON m.activity_id = a.id
-             WHERE m.cross_training = 0 AND a.time_unknown IS NULL ORDER BY a.start_ms",
-        )?;
+             WHERE {COUNTED_RUN} ORDER BY a.start_ms"
+        ))?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -448,17 +466,20 @@ impl Store {
                     a.distance_m, a.elapsed_s, a.sample_count, a.has_gps, a.has_cadence,
                     a.has_altitude, a.has_heart_rate, a.partial, a.format, a.device, a.name,
                     a.post_run_rpe, a.post_run_feel, f.path, a.sport_status, a.sport_evidence,
-                    m.moving_s, a.time_unknown, t.activity_id IS NOT NULL
+                    m.moving_s, a.time_unknown, t.activity_id IS NOT NULL,
+                    COALESCE(NOT ({}), 0)
              FROM activities a JOIN files f ON f.id = a.file_id
              LEFT JOIN metrics m ON m.activity_id = a.id
              LEFT JOIN start_tags t ON t.activity_id = a.id
-             {tail}"
+             {tail}",
+            long_enough!()
         ))?;
         let rows = stmt.query_map(params, |r| {
             let start_ms: i64 = r.get(1)?;
             let evidence: String = r.get(21)?;
             Ok(ActivityRow {
                 time_unknown: r.get(23)?,
+                too_short: r.get(25)?,
                 start_status: if r.get(24)? { "runner" } else { "file" }.to_string(),
                 sport_status: r.get(20)?,
                 moving_s: r.get(22)?,
@@ -1237,8 +1258,16 @@ fn json<T: Serialize>(value: &T) -> String {
 
 #[cfg(test)]
 mod tests {
+
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_counted_run_is_long_enough_by_the_metrics_own_rule() {
+        use crate::metrics::{MIN_RUN_M, MIN_RUN_MOVING_S};
+        assert!(super::COUNTED_RUN.contains(&format!("m.distance_m >= {MIN_RUN_M}")));
+        assert!(super::COUNTED_RUN.contains(&format!("m.moving_s >= {MIN_RUN_MOVING_S}")));
+    }
 
     #[test]
     fn migration_9_marks_the_impossible_times_an_older_version_stored() {

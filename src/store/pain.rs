@@ -60,7 +60,9 @@ impl Store {
     /// When the last run that ended by `at_ms` (within two days) ended: what
     /// `pain::guess_kind` needs to tell "after" from "morning".
     pub fn last_run_end(&self, at_ms: i64) -> Result<Option<i64>> {
-        let runs = self.run_records(at_ms - 2 * crate::baseline::DAY_MS, at_ms + 1)?;
+        // Only instants are read here: any zone serves.
+        let zone = crate::zone::Zone::Fixed(0);
+        let runs = self.run_records(at_ms - 2 * crate::baseline::DAY_MS, at_ms + 1, &zone)?;
         Ok(runs
             .iter()
             .map(|r| r.end_ms())

@@ -1,5 +1,6 @@
 //! The page frame (header, navigation, stylesheet) and small formatters.
 
+use crate::store::alerts::AlertState;
 use crate::zone::Zone;
 use axum::http::StatusCode;
 use axum::response::Html;
@@ -139,9 +140,7 @@ pub fn pace(s_per_km: Option<f64>) -> String {
 /// An instant on a page: in the runner's zone at that instant, or at a
 /// run's own recorded offset (an `i32`).
 pub fn local(ms: i64, zone: impl Into<Zone>, format: &str) -> String {
-    chrono::DateTime::from_timestamp_millis(zone.into().local_ms(ms))
-        .map(|t| t.format(format).to_string())
-        .unwrap_or_default()
+    crate::zone::format_local(ms, &zone.into(), format)
 }
 
 pub fn day_time(ms: i64, zone: impl Into<Zone>) -> String {
@@ -163,12 +162,14 @@ pub fn score(s: f64) -> String {
 /// One alert as a card: what changed, what to do, the source, and an
 /// acknowledge button while it is open.
 /// `csrf` is `None` on a read-only view: no acknowledge button. `base`
-/// starts the run's link.
+/// starts the run's link. `selectable`: a checkbox for the page's
+/// "Acknowledge selected" form (`#bulk-ack`).
 pub fn alert_card(
     a: &crate::store::alerts::Alert,
     csrf: Option<&str>,
     zone: Zone,
     base: &str,
+    selectable: bool,
 ) -> Markup {
     html! {
         article id=(format!("alert-{}", a.id)) class=(format!("alert sev-{}", a.severity)) data-alert-id=(a.id) {
@@ -186,12 +187,19 @@ pub fn alert_card(
             // backticks; here they read as plain text.
             p.todo { strong { "What to do: " } (a.what_to_do.replace('`', "")) }
             details { summary { "Source" } p.source { (a.source) } }
-            @match (a.acknowledged_ms, csrf) {
-                (Some(at), _) => p.acked { "Acknowledged " (day(at, zone)) }
-                (None, None) => p.acked { "Open" }
-                (None, Some(csrf)) => form.ack method="post" action=(format!("{base}/alerts/{}/ack", a.id)) {
-                    (csrf_field(csrf))
-                    button type="submit" { "Acknowledge" }
+            @match (a.state(), a.acknowledged_ms, csrf) {
+                (_, Some(at), _) => p.acked { "Acknowledged " (day(at, zone)) }
+                (AlertState::History, ..) => p.acked { "History: raised about a run older than a few days, never pushed" }
+                (_, None, None) => p.acked { "Open" }
+                (_, None, Some(csrf)) => div.ack-row {
+                    // Ticked for "Acknowledge selected" (the form above the list).
+                    @if selectable {
+                        label.pick { input type="checkbox" form="bulk-ack" name="id" value=(a.id); " select" }
+                    }
+                    form.ack method="post" action=(format!("{base}/alerts/{}/ack", a.id)) {
+                        (csrf_field(csrf))
+                        button type="submit" { "Acknowledge" }
+                    }
                 }
             }
         }

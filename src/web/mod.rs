@@ -459,6 +459,7 @@ fn router(state: AppState) -> Router {
         .route("/visa-a", get(pages::visa_a).post(pages::save_visa_a))
         .route("/report", get(pages::report))
         .route("/alerts", get(pages::alerts))
+        .route("/alerts/ack", post(pages::acknowledge_many))
         .route("/alerts/{id}/ack", post(pages::acknowledge))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))

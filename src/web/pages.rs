@@ -10,6 +10,7 @@ use crate::metrics::surface::Surface;
 use crate::pain::{self, PainKind, Side, VisaA};
 use crate::store::alerts::AlertState;
 use crate::store::pain::NewPain;
+use crate::zone::Zone;
 use axum::Extension;
 use axum::extract::{Path, Query, RawForm, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -47,14 +48,21 @@ fn id_of(text: &str, what: &str) -> Result<i64, WebError> {
 /// An `application/x-www-form-urlencoded` body as fields (the last of a
 /// repeated name wins).
 fn fields(form: &RawForm) -> Result<HashMap<String, String>, WebError> {
+    Ok(pairs(form)?.into_iter().collect())
+}
+
+/// Every name=value of a form in order, a name repeated as often as sent
+/// (checkboxes): `fields` keeps the last of each.
+fn pairs(form: &RawForm) -> Result<Vec<(String, String)>, WebError> {
     let text = std::str::from_utf8(&form.0)
         .map_err(|_| WebError::BadRequest("The form was not sent as text.".into()))?;
-    let mut out = HashMap::new();
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        out.insert(decode(k)?, decode(v)?);
-    }
-    Ok(out)
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
 }
 
 fn decode(text: &str) -> Result<String, WebError> {
@@ -115,7 +123,15 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
             (Some(name), true) => { "Where " (name) " stands" }
             _ => "Where you stand",
         } }
-        @if b.learning.learning {
+        @if let Some(words) = s.history.words(s.now_ms, &off) {
+            p.history { "History: " (words) "." }
+        }
+        @if b.learning.learning && s.history.is_beyond(&b.learning) {
+            section.card.learning {
+                h2 { "Back after a break" }
+                p { "Comparisons with recent running start again after " (b.learning.needs_words()) "." }
+            }
+        } @else if b.learning.learning {
             section.card.learning {
                 h2 { "Learning the baseline" }
                 p {
@@ -173,8 +189,10 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
             @if s.open_alerts.is_empty() {
                 p { "No open alerts." }
             }
+            (bulk_ack(&site, &csrf, s.open_alerts.len()))
+            (history_link(&site, s.history_alerts))
             @for a in s.open_alerts.iter().take(10) {
-                (alert_card(a, forms(&site, &csrf), off, &site.base))
+                (alert_card(a, forms(&site, &csrf), off, &site.base, true))
             }
             @if s.open_alerts.len() > 10 {
                 p { a href=(site.url("/alerts")) { "All " (s.open_alerts.len()) " open alerts" } }
@@ -266,9 +284,10 @@ pub async fn activities(
             @for a in &rows {
                 li {
                     a href=(site.url(&format!("/activity/{}", a.id))) {
-                        span.date { (when(a, a.local_offset_s.unwrap_or(0))) }
+                        span.date { (when(a, site.opts.zone)) }
                         " "
-                        span.what { (a.sport_name()) " · " (km(a.distance_m)) }
+                        span.what { (a.sport_name()) " · " (km(a.distance_m))
+                            @if a.too_short { " · too short to count" } }
                     }
                 }
             }
@@ -302,9 +321,7 @@ pub async fn activity(
         .await?;
     let a = &v.activity;
     let m = &v.metrics;
-    let off = a
-        .local_offset_s
-        .unwrap_or_else(|| site.opts.zone.offset_s_at(a.start_ms));
+    let off = site.opts.zone;
     let saved = q.saved.as_deref().and_then(|s| match s {
         "surface" => Some(format!("Surface saved: {}.", m.surface.as_str())),
         "sport" => Some(format!("Sport saved: {}.", a.sport)),
@@ -314,8 +331,11 @@ pub async fn activity(
     let clock = crate::metrics::pace::clock;
     let body = html! {
         h1 { (a.sport_name()) " · " (km(m.distance_m)) }
-        p.muted { (when(a, off)) @if a.start_status == "runner" { " (your word)" } " · " (a.device) " · " (a.format)
+        p.muted { (when(a, off)) @if a.time_unknown.is_none() { " (" (off.name()) ")" } @if a.start_status == "runner" { " (your word)" } " · " (a.device) " · " (a.format)
             @if a.partial { " · partial file" } }
+        @if a.too_short {
+            p.muted.too-short { "Too short to be a run (under 500 m or 3 minutes moving): kept here, but never in the baseline, the rules or the next run's ceiling." }
+        }
         (notice(None, saved.as_deref()))
         @if let Some(why) = &a.time_unknown {
             section.question #start-question {
@@ -419,7 +439,7 @@ pub async fn activity(
         section {
             h2 { "Alerts from this run" }
             @if v.alerts.is_empty() { p { "None." } }
-            @for al in &v.alerts { (alert_card(al, forms(&site, &csrf), site.opts.zone, &site.base)) }
+            @for al in &v.alerts { (alert_card(al, forms(&site, &csrf), site.opts.zone, &site.base, false)) }
         }
         section {
             h2 { "Pain around it" }
@@ -510,10 +530,11 @@ pub async fn restart(site: Site, Path(id): Path<String>, form: RawForm) -> Page 
 
 /// The start as a list or a page shows it: "time unknown" when it cannot
 /// be true.
-fn when(a: &crate::store::ActivityRow, offset_s: i32) -> String {
+/// When a run started, in the runner's zone at that instant.
+fn when(a: &crate::store::ActivityRow, zone: Zone) -> String {
     match a.time_unknown {
         Some(_) => "time unknown".to_string(),
-        None => day_time(a.start_ms, offset_s),
+        None => day_time(a.start_ms, zone),
     }
 }
 
@@ -1017,8 +1038,8 @@ pub async fn alerts(
     Query(q): Query<AlertQuery>,
 ) -> Page {
     let filter = q.filter()?;
-    let list = site
-        .with_store(move |store| views::alerts(store, &filter))
+    let (list, history) = site
+        .with_store(move |store| Ok((views::alerts(store, &filter)?, store.history_alert_count()?)))
         .await?;
     let off = site.opts.zone;
     let state_now = filter.state.as_str();
@@ -1048,8 +1069,11 @@ pub async fn alerts(
             }
             button type="submit" { "Filter" }
         }
+        @let open = list.iter().filter(|a| a.state() == AlertState::Open).count();
         p { (list.len()) @if list.len() == 1 { " alert" } @else { " alerts" } }
-        @for a in &list { (alert_card(a, forms(&site, &csrf), off, &site.base)) }
+        @if filter.state == AlertState::Open { (history_link(&site, history)) }
+        (bulk_ack(&site, &csrf, open))
+        @for a in &list { (alert_card(a, forms(&site, &csrf), off, &site.base, true)) }
     };
     Ok(layout::page(&frame(&site, "Alerts", "/alerts", &csrf), body).into_response())
 }
@@ -1075,6 +1099,67 @@ pub async fn acknowledge(site: Site, Path(id): Path<String>, headers: HeaderMap)
         .map(str::to_string)
         .unwrap_or_else(|| site.url("/alerts"));
     Ok(see_other(&back))
+}
+
+/// The form the cards' checkboxes belong to (`form="bulk-ack"`):
+/// acknowledge the ticked ones, or every open one. Nothing when there is
+/// nothing open or the viewer may not write.
+fn bulk_ack(site: &Site, csrf: &Csrf, open: usize) -> Markup {
+    html! {
+        @if let (Some(token), true) = (forms(site, csrf), open > 0) {
+            form #bulk-ack .bulk-ack method="post" action=(site.url("/alerts/ack")) {
+                (csrf_field(token))
+                button type="submit" name="selected" value="1" { "Acknowledge selected" }
+                " "
+                button type="submit" name="all" value="1" { "Acknowledge all open (" (open) ")" }
+            }
+        }
+    }
+}
+
+/// Where the alerts kept as history are, when there are any.
+fn history_link(site: &Site, history: usize) -> Markup {
+    html! {
+        @if history > 0 {
+            p.muted { a href=(site.url("/alerts?state=history")) { (history) " older alerts kept as history" }
+                ": raised about runs before the last few days, never pushed." }
+        }
+    }
+}
+
+/// `POST /alerts/ack`: the alerts ticked (`id`, repeated), or every open
+/// one (`all`), in one transaction; an id that is not an unacknowledged
+/// alert refuses the whole set.
+pub async fn acknowledge_many(site: Site, form: RawForm) -> Page {
+    let pairs = pairs(&form)?;
+    let all = pairs.iter().any(|(k, v)| k == "all" && !v.is_empty());
+    let ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .map(|(_, v)| id_of(v, "alert"))
+        .collect::<Result<_, _>>()?;
+    if !all && ids.is_empty() {
+        return Err(WebError::BadRequest(
+            "Tick the alerts to acknowledge, or choose Acknowledge all open.".into(),
+        ));
+    }
+    let now = now();
+    let refused = site
+        .with_store(move |store| {
+            Ok(if all {
+                store.acknowledge_open_alerts(now)?;
+                Vec::new()
+            } else {
+                store.acknowledge_alerts(&ids, now)?
+            })
+        })
+        .await?;
+    if let Some(id) = refused.first() {
+        return Err(WebError::NotFound(format!(
+            "Alert {id} is not open: it was acknowledged already, or there is no such alert. Nothing was acknowledged."
+        )));
+    }
+    Ok(see_other(&site.url("/alerts")))
 }
 
 // ---------------------------------------------------------------- login

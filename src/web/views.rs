@@ -18,6 +18,10 @@ const WEEK_MS: i64 = 7 * DAY_MS;
 pub struct Status {
     pub now_ms: i64,
     pub baseline: Baseline,
+    /// Every counted run before now, beyond the baseline's window.
+    pub history: crate::baseline::RunHistory,
+    /// Alerts kept as history (about runs before the horizon), not open.
+    pub history_alerts: usize,
     /// Today's safe ceiling for the next run (1.1 × the longest of 30 days).
     pub safe_ceiling_m: Option<f64>,
     pub acwr: Option<f64>,
@@ -30,7 +34,7 @@ pub struct Status {
 }
 
 pub fn status(store: &Store, opts: &WebOptions, now: i64) -> Result<Status, WebError> {
-    let history = store.run_records(now - HISTORY_DAYS * DAY_MS, now + 1)?;
+    let history = store.run_records(now - HISTORY_DAYS * DAY_MS, now + 1, &opts.zone)?;
     let b = baseline::compute(&history, now, &opts.rules.baseline);
     let usual = (b.weekly_m > 0.0 && !b.learning.learning).then_some(b.weekly_m);
     let pain = store.pain_between(now - 14 * DAY_MS, now + DAY_MS)?;
@@ -45,6 +49,8 @@ pub fn status(store: &Store, opts: &WebOptions, now: i64) -> Result<Status, WebE
             .filter(|p| p.kind == PainKind::Morning)
             .max_by_key(|p| p.at_ms),
         open_alerts: store.alerts(false)?,
+        history: store.run_history(now + 1)?,
+        history_alerts: store.history_alert_count()?,
         baseline: b,
     })
 }
@@ -81,7 +87,7 @@ pub fn week_start(ms: i64, zone: impl Into<crate::zone::Zone>) -> i64 {
 pub fn load(store: &Store, opts: &WebOptions, weeks: i64, now: i64) -> Result<Load, WebError> {
     let last = week_start(now, opts.zone);
     let first = last - (weeks - 1) * WEEK_MS;
-    let history = store.run_records(first - HISTORY_DAYS * DAY_MS, now + 1)?;
+    let history = store.run_records(first - HISTORY_DAYS * DAY_MS, now + 1, &opts.zone)?;
     Ok(Load {
         weeks: weekly(&history, opts, first, weeks),
         morning_pain: store
@@ -223,10 +229,7 @@ pub struct Series {
 pub fn activity(store: &mut Store, opts: &WebOptions, id: i64) -> Result<ActivityPage, WebError> {
     let not_found = || WebError::NotFound(format!("There is no activity {id}."));
     let row = store.activity(id)?.ok_or_else(not_found)?;
-    let metrics = match store.metrics(id)? {
-        Some(m) if m.version == crate::metrics::METRICS_VERSION => m,
-        _ => crate::ingest::remeasure(store, id, &opts.ingest)?.ok_or_else(not_found)?,
-    };
+    let metrics = crate::ingest::current_metrics(store, id, &opts.ingest)?.ok_or_else(not_found)?;
     let samples = store.samples(id)?;
     let alerts = store
         .alerts_between(row.start_ms - 60 * DAY_MS, row.start_ms + 60 * DAY_MS)?
@@ -371,6 +374,7 @@ pub fn report(
     Ok(crate::report_input::from_store(
         store,
         &opts.rules.baseline,
+        &opts.zone,
         weeks,
         &crate::report::ReportSettings::default(),
         now,

@@ -157,6 +157,21 @@ impl Tw {
         }
     }
 
+    /// A config in the root naming the runner's zone (`"Europe/Berlin"`);
+    /// its path. Each zone has its own file.
+    pub fn zone_config(&self, zone: &str) -> PathBuf {
+        let path = self.root.join(format!("{}.toml", zone.replace('/', "-")));
+        std::fs::write(&path, format!("[profile]\ntime_zone = \"{zone}\"\n")).unwrap();
+        path
+    }
+
+    /// `tendonwatch --config CONFIG --db state/tw.db ARGS…`
+    pub fn run_with_config(&self, config: &Path, args: &[&str]) -> Run {
+        let mut cmd = self.command();
+        cmd.arg("--config").arg(config).args(args);
+        Tw::run_command(cmd)
+    }
+
     /// `tendonwatch --db state/tw.db ARGS…`
     pub fn run(&self, args: &[&str]) -> Run {
         let mut cmd = self.command();
