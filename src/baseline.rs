@@ -25,6 +25,15 @@ pub const MEMORY_DAYS: i64 = 183;
 /// higher than the highest of these is not a jump.
 pub const OWN_MAX_WEEKS: i64 = 12;
 const EWMA_DAYS: i64 = 120;
+/// RULES.md F: the load ratio needs a chronic load of at least a few runs
+/// in its 28 days; on fewer it is noise (a "21.63" on one 800 m run).
+pub const LOAD_RATIO_MIN_CHRONIC_RUNS: usize = 3;
+/// …and at least this much running in them: three jogs round the block
+/// carry no ratio either.
+pub const LOAD_RATIO_MIN_CHRONIC_M: f64 = 10_000.0;
+/// The chronic load's window (RULES.md A: 28 days, ending where the acute
+/// week begins).
+const CHRONIC_DAYS: i64 = 28;
 
 /// The runner's whole history of counted runs, beyond the baseline's
 /// window (RULES.md F: the learning period counts the whole history).
@@ -188,6 +197,10 @@ pub struct Baseline {
     /// EWMA loads in km/day: acute 7 d, chronic 28 d ending a week earlier.
     pub acute_km_per_day: f64,
     pub chronic_km_per_day: f64,
+    /// Runs and distance in the chronic load's 28 days: whether the ratio
+    /// has anything to stand on ([`Baseline::acwr`]).
+    pub chronic_runs: usize,
+    pub chronic_m: f64,
     pub stimulus_runs: usize,
     /// The highest distance and run count of any 7 days (ending at a run)
     /// in the [`OWN_MAX_WEEKS`] weeks before the last 7 days: the runner's
@@ -219,9 +232,32 @@ pub struct Remembered {
 }
 
 impl Baseline {
-    /// Acute:chronic ratio (None without chronic load).
+    /// Acute:chronic ratio; None while the chronic load is too small to
+    /// carry one ([`Baseline::carries_load_ratio`]).
     pub fn acwr(&self) -> Option<f64> {
-        (self.chronic_km_per_day > 0.05).then(|| self.acute_km_per_day / self.chronic_km_per_day)
+        self.carries_load_ratio()
+            .then(|| self.acute_km_per_day / self.chronic_km_per_day)
+    }
+
+    /// RULES.md F: a load ratio is shown only on a chronic load of at least
+    /// [`LOAD_RATIO_MIN_CHRONIC_RUNS`] runs and [`LOAD_RATIO_MIN_CHRONIC_M`]
+    /// in its 28 days. Every place that shows a ratio asks this.
+    pub fn carries_load_ratio(&self) -> bool {
+        self.chronic_runs >= LOAD_RATIO_MIN_CHRONIC_RUNS
+            && self.chronic_m >= LOAD_RATIO_MIN_CHRONIC_M
+            && self.chronic_km_per_day > 0.0
+    }
+
+    /// What `status` and the dashboard say instead of a ratio the chronic
+    /// load cannot carry.
+    pub fn load_ratio_missing(&self) -> String {
+        format!(
+            "not enough running yet ({} runs, {:.1} km in the 28 days before this week; \
+             the ratio needs {LOAD_RATIO_MIN_CHRONIC_RUNS} runs and {:.0} km)",
+            self.chronic_runs,
+            self.chronic_m / 1000.0,
+            LOAD_RATIO_MIN_CHRONIC_M / 1000.0
+        )
     }
 
     /// Today's safe ceiling for the next run: 1.10 × the longest run of the
@@ -370,6 +406,11 @@ pub fn compute(history: &[RunRecord], at_ms: i64, settings: &BaselineSettings) -
         0.5,
     );
     let (acute_km_per_day, chronic_km_per_day) = ewma_loads(&runs, at_ms);
+    let chronic: Vec<&RunRecord> = runs
+        .iter()
+        .copied()
+        .filter(|r| chronic_window(at_ms).contains(&r.start_ms.div_euclid(DAY_MS)))
+        .collect();
 
     let (max_week_m, max_week_runs) = highest_week(&runs, at_ms);
     let memory = remember(&runs, easy_pace_s_per_km);
@@ -393,6 +434,8 @@ pub fn compute(history: &[RunRecord], at_ms: i64, settings: &BaselineSettings) -
         shoe_drop_mm,
         acute_km_per_day,
         chronic_km_per_day,
+        chronic_runs: chronic.len(),
+        chronic_m: chronic.iter().map(|r| r.distance_m()).sum(),
         stimulus_runs: stimulus.len(),
         max_week_m,
         max_week_runs,
@@ -495,6 +538,13 @@ fn ewma_loads(runs: &[&RunRecord], at_ms: i64) -> (f64, f64) {
     };
     let split = daily.len().saturating_sub(7);
     (ewma(&daily, 7.0), ewma(&daily[..split], 28.0))
+}
+
+/// The days (since 1970-01-01, as [`ewma_loads`] counts them) of the
+/// chronic load's last 28 days: those before the acute week.
+fn chronic_window(at_ms: i64) -> std::ops::RangeInclusive<i64> {
+    let acute_first = at_ms.div_euclid(DAY_MS) - 6;
+    acute_first - CHRONIC_DAYS..=acute_first - 1
 }
 
 /// Share of a surface in the baseline mix (0 when never run on).

@@ -6,6 +6,9 @@
 //! start (`tag ID --start`), which then runs the rules. Real files
 //! (`fixtures/real/gpx/`: Mojstrovka dated 1901, Blue Hills spanning 140
 //! days) and crafted ones, through the real binary.
+//!
+//! No impossible duration either (issue 21, point 6): moving ≤ timer ≤
+//! elapsed for every activity of every real file the tests know.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "util/dashboard.rs"]
@@ -21,6 +24,50 @@ fn own_fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/real")
         .join(rel)
+}
+
+/// Every file of `dir`'s `subs` folders, sorted.
+fn files_in(dir: &Path, subs: &[&str]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = subs
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(dir.join(sub)).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn moving_never_exceeds_timer_nor_timer_elapsed_in_any_real_file() {
+    // The shared set, this repository's own, and one real runner's whole
+    // history (the Keep exports with broken clocks among them).
+    let shared = Path::new(util::REAL);
+    let history = shared.join("../../histories");
+    let mut paths = files_in(shared, &["fit", "gpx"]);
+    paths.extend(files_in(&own_fixture(""), &["fit", "gpx", "tcx"]));
+    paths.extend(files_in(&history, &["rp-helloo2020"]));
+    let settings = tendonwatch::ingest::Settings::default();
+    let (mut measured, mut broken) = (0, Vec::new());
+    for path in &paths {
+        // The path ingest takes: decode, settle clock and sport, measure.
+        let read = tendonwatch::ingest::read_and_decode(path, &settings);
+        for m in &read.metrics {
+            measured += 1;
+            let (moving, timer, elapsed) = (m.moving_s, m.timer_s, m.elapsed_s);
+            let sane = [moving, timer, elapsed]
+                .iter()
+                .all(|s| s.is_finite() && *s >= 0.0);
+            if !(sane && moving <= timer && timer <= elapsed) {
+                broken.push(format!(
+                    "{}: moving {moving} s, timer {timer} s, elapsed {elapsed} s ({:.2} km)",
+                    path.display(),
+                    m.distance_m / 1000.0
+                ));
+            }
+        }
+    }
+    assert!(measured >= 500, "only {measured} activities measured");
+    assert!(broken.is_empty(), "{broken:#?}");
 }
 
 fn epoch() -> DateTime<Utc> {

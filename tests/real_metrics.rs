@@ -138,3 +138,51 @@ fn metrics_agree_with_each_watch_summary() {
     assert!(compared >= 40, "only {compared} comparisons");
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// RULES.md B `cadence_shift`: only running strides count. Two real runs
+/// with walking in them (`../shared/fixtures/real/SOURCES.md`): a fenix 6X
+/// trail run (9.4 km, 341 m of climbing, hiked in places) and a 12-hour,
+/// 84 km ultra walked for hours at 9–12 min/km. Their cadence at matched
+/// pace holds running strides only, and what it leaves out is the walking.
+#[test]
+fn walked_and_hiked_steps_of_real_trail_and_ultra_runs_stay_out_of_cadence_at_pace() {
+    use tendonwatch::metrics::cadence::{RUNNING_STRIDE_MIN_SPM, WALKING_PACE_S_PER_KM};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/real/fit/");
+    // (file, share of moving steps under 140 spm, minutes left in at_pace)
+    for (name, walked_share, running_min) in [
+        ("roznet__sample.fit", 0.166, 51.1),
+        ("roznet__large.fit", 0.452, 376.3),
+    ] {
+        let bytes = std::fs::read(format!("{dir}{name}")).unwrap();
+        let decoded = decode_file(name, &bytes).unwrap();
+        let a = &decoded.activities[0];
+        let m = compute(a, &MetricsInput::default());
+        let c = m.cadence.unwrap();
+        let track = tendonwatch::metrics::track::Track::build(&a.samples, &a.pauses);
+        let (mut moving_s, mut walked_s) = (0.0, 0.0);
+        for (i, step) in track.steps.iter().enumerate().filter(|(_, s)| s.moving) {
+            if let Some(spm) = track.points[i + 1].cadence_spm.filter(|c| *c > 0.0) {
+                moving_s += step.dt_s;
+                if spm < RUNNING_STRIDE_MIN_SPM {
+                    walked_s += step.dt_s;
+                }
+            }
+        }
+        let binned_min = c.at_pace.iter().map(|b| b.seconds).sum::<f64>() / 60.0;
+        println!(
+            "{name}: {:.1} km, climb {:.0} m, {:.1} % of moving steps under 140 spm, {binned_min:.1} min in at_pace",
+            m.distance_m / 1000.0,
+            m.elevation.map_or(0.0, |e| e.climb_m),
+            walked_s / moving_s * 100.0
+        );
+        assert!((walked_s / moving_s - walked_share).abs() < 0.005, "{name}");
+        assert!((binned_min - running_min).abs() < 1.0, "{name}: {binned_min}");
+        for bin in &c.at_pace {
+            assert!(
+                bin.cadence_spm >= RUNNING_STRIDE_MIN_SPM
+                    && bin.pace_s_per_km < WALKING_PACE_S_PER_KM,
+                "{name}: a walking bin {bin:?}"
+            );
+        }
+    }
+}

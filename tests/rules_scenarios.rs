@@ -356,6 +356,66 @@ fn cadence_6_percent_lower_at_the_same_pace_is_a_cadence_shift() {
     assert!(alerts[0].what_changed.contains("longer strides"));
 }
 
+/// Eight flat road weeks, then two weeks whose Thursday is a trail run of
+/// four hiked 1 km climbs (12 %, 13:00/km): in week 9 hiked at 120 spm,
+/// in week 10 at `hike_cadence_spm` with running parts `drop_pct` lower.
+/// The cadence_shift alerts of that last trail run.
+fn trail_after_trail(hike_cadence_spm: f64, drop_pct: f64) -> Vec<Alert> {
+    let r = Runner::default();
+    let trail = |hike_cadence_spm: f64, cadence_drop_pct: f64| Week {
+        runs: vec![
+            Event::Easy { km: 7.2 },
+            Event::HikedTrail {
+                km: 10.0,
+                climbs: 4,
+                hike_cadence_spm,
+                cadence_drop_pct,
+            },
+            Event::Long { km: 9.6 },
+        ],
+    };
+    let mut weeks = base_weeks(&r, 8);
+    weeks.push(trail(120.0, 0.0));
+    weeks.push(trail(hike_cadence_spm, drop_pct));
+    let runs = training::simulate(&r, &weeks);
+    let last_trail = runs[runs.len() - 2].start_ms;
+    let mut story = Story::new();
+    let alerts = story.runs(&runs).replay(&settings(Mode::Return));
+    let id = story
+        .store
+        .activities()
+        .unwrap()
+        .iter()
+        .find(|a| a.start_ms == last_trail)
+        .unwrap()
+        .id;
+    alerts
+        .into_iter()
+        .filter(|a| a.kind == "cadence_shift" && a.activity_id == Some(id))
+        .collect()
+}
+
+#[test]
+fn hiking_the_climbs_at_105_spm_is_not_a_cadence_shift() {
+    // RULES.md B: 105 against the last trail run's 120 spm on the climbs
+    // is walking, not longer strides; the running parts hold 168 spm.
+    let alerts = trail_after_trail(105.0, 0.0);
+    assert!(alerts.is_empty(), "{alerts:#?}");
+}
+
+#[test]
+fn running_strides_6_percent_lower_on_a_hiked_trail_run_are_still_a_cadence_shift() {
+    let alerts = trail_after_trail(120.0, 6.0);
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    // Only running strides compared: 168 → ≈ 158 spm, not the hikes.
+    assert_eq!(alerts[0].baseline.round(), 168.0, "{:?}", alerts[0]);
+    assert!(
+        (alerts[0].measured - 168.0 * 0.94).abs() < 1.5,
+        "{:?}",
+        alerts[0]
+    );
+}
+
 #[test]
 fn two_extra_running_days_are_a_frequency_jump() {
     let r = Runner {
@@ -607,6 +667,50 @@ fn a_rising_block_of_weeks_is_one_week_jump() {
             .iter()
             .any(|a| a.what_changed.contains("Load ratio (7-day : 28-day)")),
         "{alerts:#?}"
+    );
+}
+
+#[test]
+fn a_comeback_after_a_month_of_one_jog_is_a_run_spike_without_a_load_ratio() {
+    // Three steady weeks, then four weeks with one 0.8 km jog, then 5 km:
+    // a run_spike on the 30-day longest. The 28 days before the comeback
+    // week hold that one jog: no ratio to stand on (RULES.md F), so the
+    // alert carries none (it said "1.8, above 1.5" before).
+    let r = Runner::default();
+    let mut weeks = base_weeks(&r, 3);
+    let rest = || Week {
+        runs: vec![Event::Rest, Event::Rest, Event::Rest],
+    };
+    weeks.extend([rest(), rest()]);
+    weeks.push(Week {
+        runs: vec![Event::Easy { km: 0.8 }, Event::Rest, Event::Rest],
+    });
+    weeks.extend([rest(), rest()]);
+    weeks.push(Week {
+        runs: vec![Event::Easy { km: 5.0 }],
+    });
+    let runs = training::simulate(&r, &weeks);
+    let comeback = runs.last().unwrap().start_ms;
+    let mut story = Story::new();
+    let alerts = story.runs(&runs).replay(&settings(Mode::Return));
+    let spike = alerts
+        .iter()
+        .find(|a| a.kind == "run_spike" && a.window_end_ms >= comeback)
+        .unwrap_or_else(|| panic!("{alerts:#?}"));
+    assert!(
+        !spike.what_changed.contains("Load ratio"),
+        "{}",
+        spike.what_changed
+    );
+    // Where the status stands at that run: no ratio, and why.
+    let history = story.store.run_records(i64::MIN, i64::MAX).unwrap();
+    let b = tendonwatch::baseline::compute(&history, comeback, &BaselineSettings::default());
+    assert_eq!((b.chronic_runs, b.acwr()), (1, None), "{b:#?}");
+    assert!(
+        b.load_ratio_missing()
+            .starts_with("not enough running yet (1 runs, 0.8 km"),
+        "{}",
+        b.load_ratio_missing()
     );
 }
 

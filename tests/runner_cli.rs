@@ -147,6 +147,15 @@ fn status_and_rules_speak_plainly() {
     );
     let json = tw.run(&["status", "--json"]).json();
     assert!(json["baseline"]["learning"]["learning"].is_boolean());
+    // RULES.md F: nothing in the last weeks, so no load ratio, and why.
+    assert!(
+        status
+            .stdout
+            .contains("load ratio (acute:chronic): not enough running yet (0 runs"),
+        "{}",
+        status.stdout
+    );
+    assert_eq!(json["acwr"], serde_json::Value::Null, "{json:#}");
 
     let rules = tw.run(&["rules"]);
     rules.assert_ok();

@@ -739,3 +739,37 @@ fn set_password_on_a_terminal_asks_twice_without_echo() {
     let text = std::fs::read_to_string(&config).unwrap();
     assert!(text.contains("password_hash = \"$argon2id$"), "{text}");
 }
+
+#[test]
+fn the_status_page_shows_no_load_ratio_on_a_near_empty_month() {
+    // RULES.md F: nine steady weeks carry a ratio; two 800 m jogs in the
+    // last month do not (a "21.63" on 800 m is noise).
+    let (_tw, server) = seeded();
+    let page = server.get("/", None);
+    assert!(page.body.contains("Load ratio (acute:chronic) "), "{}", page.body);
+    assert!(server.get("/api/status", None).json()["acwr"].is_f64());
+
+    let tw = Tw::new();
+    let now = chrono::Utc::now();
+    for days in [10, 17] {
+        let start = now - chrono::Duration::days(days);
+        std::fs::write(
+            tw.sync().join(format!("jog-{days}.gpx")),
+            util::gpx_run("jog", None, start, 0.8),
+        )
+        .unwrap();
+    }
+    tw.import(&[tw.sync()]).assert_ok();
+    let server = Server::start(&tw, None);
+    let page = server.get("/", None);
+    assert!(
+        page.body
+            .contains("Load ratio (acute:chronic): not enough running yet (2 runs, 1.6 km"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        server.get("/api/status", None).json()["acwr"],
+        serde_json::Value::Null
+    );
+}

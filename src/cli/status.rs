@@ -81,8 +81,9 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         ),
         _ => println!("next run: no run in the last 30 days — start short and easy"),
     }
-    if let Some(r) = b.acwr() {
-        println!("load ratio (acute:chronic): {r:.2}");
+    match b.acwr() {
+        Some(r) => println!("load ratio (acute:chronic): {r:.2}"),
+        None => println!("load ratio (acute:chronic): {}", b.load_ratio_missing()),
     }
     for q in questions.iter().take(3) {
         println!("{q}");

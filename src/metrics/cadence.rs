@@ -1,16 +1,48 @@
 //! Cadence and stride: steps per minute while running, its spread, stride
 //! length, and cadence at matched pace (cadence rises with speed, so a later
 //! rule compares like with like — RULES.md B `cadence_shift`).
+//!
+//! Cadence at matched pace counts running strides only: a trail runner's
+//! hiked climbs (105 spm at 13:00/km) are not "longer strides", and a
+//! baseline full of them is no reference for running. Which step is a
+//! running stride is judged here, per sample, so that the run and every
+//! baseline built from stored runs leave out the same steps.
 
 use super::pace::{PACE_BIN_S_PER_KM, pace_s_per_km};
 use super::track::Track;
 use serde::{Deserialize, Serialize};
 
-/// Cadence below this is walking or standing and stays out of the running
-/// cadence (Garmin's average running cadence leaves zeros out too).
+/// Cadence below this is standing or a glitch and stays out of the
+/// running cadence (Garmin's average running cadence leaves zeros out too).
 const RUNNING_MIN_SPM: f64 = 60.0;
 /// Pace bins for cadence at matched pace: 15 s/km.
 pub const MATCH_BIN_S_PER_KM: f64 = 3.0 * PACE_BIN_S_PER_KM;
+/// RULES.md B: a step under about 140 spm is a walking step. Runners'
+/// slowest jogging sits above it (measured on real trail files: running
+/// stretches 150–175 spm, hiked climbs 100–130 spm).
+pub const RUNNING_STRIDE_MIN_SPM: f64 = 140.0;
+/// RULES.md B: slower than 12:00/km (5 km/h, an ordinary walk) is walking,
+/// whatever the cadence sensor says (a wrist counts arm swings too).
+pub const WALKING_PACE_S_PER_KM: f64 = 720.0;
+/// RULES.md B: power-hiking is a climb of at least this grade…
+pub const POWER_HIKE_GRADE: f64 = 0.10;
+/// …at a pace slower than this (6 km/h): a runner still running up a 10 %
+/// climb is faster, a hiker with quick steps is not.
+pub const POWER_HIKE_PACE_S_PER_KM: f64 = 600.0;
+/// Grade for power-hiking is measured over this much path.
+const HIKE_GRADE_SPAN_M: f64 = 60.0;
+
+/// Whether one moving step is a running stride (RULES.md B
+/// `cadence_shift`): a running cadence, a running pace, and not a steep
+/// climb taken at a hiker's pace. `grade` is `None` without altitude.
+pub fn is_running_stride(cadence_spm: f64, speed_m_per_s: f64, grade: Option<f64>) -> bool {
+    let Some(pace) = pace_s_per_km(speed_m_per_s) else {
+        return false;
+    };
+    let power_hike =
+        grade.is_some_and(|g| g >= POWER_HIKE_GRADE) && pace > POWER_HIKE_PACE_S_PER_KM;
+    cadence_spm >= RUNNING_STRIDE_MIN_SPM && pace <= WALKING_PACE_S_PER_KM && !power_hike
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct CadenceAtPace {
@@ -33,12 +65,15 @@ pub struct CadenceMetrics {
     pub p90_spm: f64,
     /// Metres per step.
     pub stride_m: Option<f64>,
+    /// Cadence per pace bin over running strides only
+    /// ([`is_running_stride`]): walking steps and power-hiking left out.
     pub at_pace: Vec<CadenceAtPace>,
 }
 
 pub fn cadence(track: &Track, speed: &[f64]) -> Option<CadenceMetrics> {
-    // (cadence, seconds, speed) per moving step with a running cadence.
-    let mut samples: Vec<(f64, f64, f64)> = Vec::new();
+    // (cadence, seconds, speed, grade) per moving step with a cadence.
+    let grades = track.step_grades(HIKE_GRADE_SPAN_M);
+    let mut samples: Vec<(f64, f64, f64, Option<f64>)> = Vec::new();
     for (i, step) in track.steps.iter().enumerate() {
         if !step.moving {
             continue;
@@ -49,7 +84,12 @@ pub fn cadence(track: &Track, speed: &[f64]) -> Option<CadenceMetrics> {
         else {
             continue;
         };
-        samples.push((c, step.dt_s, speed.get(i).copied().unwrap_or(0.0)));
+        samples.push((
+            c,
+            step.dt_s,
+            speed.get(i).copied().unwrap_or(0.0),
+            grades.get(i).copied().flatten(),
+        ));
     }
     let total_s: f64 = samples.iter().map(|s| s.1).sum();
     if total_s <= 0.0 {
@@ -74,7 +114,10 @@ pub fn cadence(track: &Track, speed: &[f64]) -> Option<CadenceMetrics> {
     let metres: f64 = samples.iter().map(|s| s.2 * s.1).sum();
 
     let mut bins: std::collections::BTreeMap<i64, (f64, f64)> = std::collections::BTreeMap::new();
-    for &(c, dt, v) in &samples {
+    for &(c, dt, v, grade) in &samples {
+        if !is_running_stride(c, v, grade) {
+            continue;
+        }
         if let Some(p) = pace_s_per_km(v) {
             let key = (p / MATCH_BIN_S_PER_KM).floor() as i64;
             let e = bins.entry(key).or_insert((0.0, 0.0));

@@ -19,7 +19,7 @@ use surface::{Evidence, NamedArea, Surface};
 use track::Track;
 
 /// Bump when a computation changes, so stored metrics are recomputed.
-pub const METRICS_VERSION: u32 = 1;
+pub const METRICS_VERSION: u32 = 2;
 /// Samples covering less than this share of the device's summary distance
 /// are a salvaged remnant, not the run.
 const SALVAGED_SHARE: f64 = 2.0 / 3.0;
@@ -127,18 +127,7 @@ pub fn compute(activity: &Activity, input: &MetricsInput<'_>) -> RunMetrics {
     let track = Track::build(&activity.samples, &activity.pauses);
     let (local_start_hour, part_of_day) = local_start(activity.start_ms, &input.zone);
 
-    let mut distance_m = track.distance_m();
-    let elapsed_s = track.elapsed_s();
-    let mut moving_s = track.moving_s();
-    let mut timer_s = track.timer_s();
-    let summary_m = activity.summary.total_distance_m.unwrap_or(0.0);
-    if track.points.len() < 2 || distance_m < summary_m * SALVAGED_SHARE {
-        // The records are mostly lost (a file broken early whose summary
-        // came first): the watch's own volume is the truth for the load.
-        distance_m = activity.summary.total_distance_m.unwrap_or(0.0);
-        moving_s = activity.summary.total_timer_s.unwrap_or(0.0);
-        timer_s = moving_s;
-    }
+    let (distance_m, elapsed_s, timer_s, moving_s) = volume(activity, &track);
 
     let mean_of = |get: fn(&track::Point) -> Option<f64>| {
         let mut n = 0usize;
@@ -191,6 +180,39 @@ pub fn compute(activity: &Activity, input: &MetricsInput<'_>) -> RunMetrics {
         temperature_max_c: temperature.map(|t| t.1),
         heart_rate_mean_bpm: heart_rate.map(|h| h.0),
     }
+}
+
+/// Distance, elapsed, timer and moving time of the run, with
+/// moving ≤ timer ≤ elapsed, each finite and ≥ 0.
+///
+/// From the track they hold by construction: elapsed is last − first
+/// sample, timer leaves out the pauses and gaps, moving also the standing
+/// still. They broke where the records are mostly lost (a file broken
+/// early whose session message came first, like the Strava app file with
+/// 473 of its records: 11.27 km, timer 59:18, records over 5:14): the
+/// distance and timer then come from the watch's summary, and elapsed,
+/// taken from the remnant, was shorter than the timer. There the watch's
+/// own elapsed is the source (at least its timer, when it wrote no
+/// elapsed). Elsewhere elapsed stays the track's: a summary's elapsed can
+/// be wrong where the records are right (TCX laps that start hours before
+/// their points).
+fn volume(activity: &Activity, track: &Track) -> (f64, f64, f64, f64) {
+    let s = &activity.summary;
+    let watch = |v: Option<f64>| v.filter(|x| x.is_finite() && *x >= 0.0);
+    let summary_m = watch(s.total_distance_m).unwrap_or(0.0);
+    let distance_m = track.distance_m();
+    if track.points.len() < 2 || distance_m < summary_m * SALVAGED_SHARE {
+        // The watch's own volume is the truth for the load.
+        let timer_s = watch(s.total_timer_s).unwrap_or(0.0);
+        let elapsed_s = track
+            .elapsed_s()
+            .max(watch(s.total_elapsed_s).unwrap_or(0.0))
+            .max(timer_s);
+        return (summary_m, elapsed_s, timer_s, timer_s);
+    }
+    let elapsed_s = track.elapsed_s();
+    let timer_s = track.timer_s().min(elapsed_s);
+    (distance_m, elapsed_s, timer_s, track.moving_s().min(timer_s))
 }
 
 impl RunMetrics {

@@ -202,6 +202,37 @@ impl Track {
             .sum()
     }
 
+    /// Grade of each step (rise over run, 0.10 = 10 %) over `span_m` of path
+    /// centred on the step's end point: long enough that a metre of
+    /// altitude noise is not a climb. `None` where an end of the span has
+    /// no altitude or the path there is shorter than half the span (the
+    /// start, the end, standing still).
+    pub fn step_grades(&self, span_m: f64) -> Vec<Option<f64>> {
+        let half = span_m / 2.0;
+        let last = self.points.len().saturating_sub(1);
+        let (mut lo, mut hi) = (0usize, 0usize);
+        self.steps
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                let centre = self.points[i + 1].dist_m;
+                while lo < i + 1 && self.points[lo + 1].dist_m <= centre - half {
+                    lo += 1;
+                }
+                hi = hi.max(i + 1);
+                while hi < last && self.points[hi].dist_m < centre + half {
+                    hi += 1;
+                }
+                let (a, b) = (self.points[lo], self.points[hi]);
+                let run = b.dist_m - a.dist_m;
+                match (a.altitude_m, b.altitude_m) {
+                    (Some(from), Some(to)) if run >= half => Some((to - from) / run),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
     /// Speed of each step (m/s), smoothed over a centered window of
     /// `window_s` seconds of timer time; stopped steps are 0.
     pub fn smoothed_speed(&self, window_s: f64) -> Vec<f64> {

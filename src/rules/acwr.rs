@@ -8,11 +8,11 @@ use super::Context;
 /// λ of the 7-day EWMA, to fold this run's km into the acute load.
 const ACUTE_LAMBDA: f64 = 2.0 / 8.0;
 
-/// The ratio with this run folded into the acute load (None without a
-/// chronic load to compare with).
+/// The ratio with this run folded into the acute load (None while the
+/// chronic load is too small to carry one, RULES.md F).
 pub fn with_run(ctx: &Context<'_>) -> Option<f64> {
     let b = ctx.baseline;
-    (b.chronic_km_per_day > 0.05).then(|| {
+    b.carries_load_ratio().then(|| {
         (b.acute_km_per_day + ACUTE_LAMBDA * ctx.run.distance_m() / 1000.0) / b.chronic_km_per_day
     })
 }

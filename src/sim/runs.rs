@@ -208,6 +208,40 @@ impl RunSpec {
             ..RunSpec::default()
         }
     }
+
+    /// What [`simulate`] takes from this spec, for an out-and-back route
+    /// of `route_m` (when the spec records positions) over `altitude`.
+    fn sim_config<'a>(
+        &self,
+        route_m: f64,
+        altitude: &'a Altitude,
+        auto_lap_m: Option<f64>,
+    ) -> SimConfig<'a> {
+        SimConfig {
+            start_ms: self.start_ms,
+            local_offset_s: self.local_offset_s,
+            sport: self.sport,
+            sub_sport: self.sub_sport,
+            seed: self.seed,
+            noise: self.noise,
+            route: self
+                .gps
+                .then_some(Route::OutAndBack { total_m: route_m }),
+            origin: self.origin,
+            altitude,
+            temperature_c: self.temperature_c,
+            auto_lap_m,
+        }
+    }
+
+    /// `a` with this spec's GPS jitter, if it asks for any.
+    fn jittered(&self, a: Activity) -> Activity {
+        if self.gps && self.gps_jitter_m > 0.0 {
+            with_gps_jitter(a, self.gps_jitter_m, self.seed)
+        } else {
+            a
+        }
+    }
 }
 
 /// A steady run: `spec.distance_m` out and back along a straight road at
@@ -220,27 +254,8 @@ pub fn steady_run(spec: &RunSpec) -> Activity {
         cadence_spm: spec.cadence_spm,
         new_lap: true,
     };
-    let config = SimConfig {
-        start_ms: spec.start_ms,
-        local_offset_s: spec.local_offset_s,
-        sport: spec.sport,
-        sub_sport: spec.sub_sport,
-        seed: spec.seed,
-        noise: spec.noise,
-        route: spec.gps.then_some(Route::OutAndBack {
-            total_m: spec.distance_m,
-        }),
-        origin: spec.origin,
-        altitude: &spec.altitude,
-        temperature_c: spec.temperature_c,
-        auto_lap_m: spec.auto_lap_m,
-    };
-    let a = simulate(&config, &[stretch]);
-    if spec.gps && spec.gps_jitter_m > 0.0 {
-        with_gps_jitter(a, spec.gps_jitter_m, spec.seed)
-    } else {
-        a
-    }
+    let config = spec.sim_config(spec.distance_m, &spec.altitude, spec.auto_lap_m);
+    spec.jittered(simulate(&config, &[stretch]))
 }
 
 /// A treadmill-like run measured by a footpod: distance, speed, cadence and
@@ -372,25 +387,58 @@ pub fn road_intervals(spec: &RunSpec, plan: &IntervalPlan) -> Activity {
         })
         .map(|s| s.distance_m)
         .sum();
-    let config = SimConfig {
-        start_ms: spec.start_ms,
-        local_offset_s: spec.local_offset_s,
-        sport: spec.sport,
-        sub_sport: spec.sub_sport,
-        seed: spec.seed,
-        noise: spec.noise,
-        route: spec.gps.then_some(Route::OutAndBack { total_m }),
-        origin: spec.origin,
-        altitude: &spec.altitude,
-        temperature_c: spec.temperature_c,
-        auto_lap_m: None,
+    let config = spec.sim_config(total_m, &spec.altitude, None);
+    spec.jittered(simulate(&config, &stretches))
+}
+
+/// A trail runner's climbs, hiked: see [`hiked_trail`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct HikePlan {
+    /// Number of climb–descent cycles.
+    pub climbs: u32,
+    /// Route length of each climb (and each descent).
+    pub climb_m: f64,
+    pub grade_pct: f64,
+    pub hike_pace_s_per_km: f64,
+    pub hike_cadence_spm: f64,
+}
+
+/// A trail run whose climbs are hiked (an ultra runner's power-hiking):
+/// `plan.climbs` times, a climb of `plan.climb_m` at `plan.grade_pct`
+/// walked at the hiking pace and cadence, then the same descent run at
+/// `spec`'s pace and cadence; whatever is left of `spec.distance_m` is run
+/// on the flat at the start. Sub-sport trail; `spec.altitude` is replaced
+/// by the climbs' profile. Everything else as in [`steady_run`].
+pub fn hiked_trail(spec: &RunSpec, plan: &HikePlan) -> Activity {
+    let part = |distance_m: f64, pace: f64, cadence_spm: f64| Stretch {
+        distance_m,
+        speed_m_per_s: 1000.0 / pace,
+        cadence_spm,
+        new_lap: false,
     };
-    let a = simulate(&config, &stretches);
-    if spec.gps && spec.gps_jitter_m > 0.0 {
-        with_gps_jitter(a, spec.gps_jitter_m, spec.seed)
-    } else {
-        a
+    let hills_m = 2.0 * plan.climb_m * f64::from(plan.climbs);
+    let flat_m = (spec.distance_m - hills_m).max(0.0);
+    let rise_m = plan.climb_m * plan.grade_pct / 100.0;
+    let mut stretches = vec![part(flat_m, spec.pace_s_per_km, spec.cadence_spm)];
+    let mut profile = vec![(0.0, GRADE_BASE_ALTITUDE_M), (flat_m, GRADE_BASE_ALTITUDE_M)];
+    let mut at_m = flat_m;
+    for _ in 0..plan.climbs {
+        stretches.push(part(
+            plan.climb_m,
+            plan.hike_pace_s_per_km,
+            plan.hike_cadence_spm,
+        ));
+        stretches.push(part(plan.climb_m, spec.pace_s_per_km, spec.cadence_spm));
+        profile.push((at_m + plan.climb_m, GRADE_BASE_ALTITUDE_M + rise_m));
+        profile.push((at_m + 2.0 * plan.climb_m, GRADE_BASE_ALTITUDE_M));
+        at_m += 2.0 * plan.climb_m;
     }
+    let altitude = Altitude::Profile(profile);
+    let config = SimConfig {
+        sub_sport: SubSport::Trail,
+        ..spec.sim_config(flat_m + hills_m, &altitude, spec.auto_lap_m)
+    };
+    spec.jittered(simulate(&config, &stretches))
 }
 
 /// Insert a timer pause of `pause_s` after `at_s` seconds of the activity

@@ -43,6 +43,12 @@ pub const RECOVERY_PACE_FACTOR: f64 = 1.2;
 pub const CADENCE_SPEED_EXPONENT: f64 = 0.3;
 /// Preferred length of one climb (and one descent) of [`Event::Hilly`].
 pub const HILL_SEGMENT_M: f64 = 500.0;
+/// Length of each hiked climb of [`Event::HikedTrail`] (and of its descent).
+pub const HIKE_CLIMB_M: f64 = 1000.0;
+/// Grade of those climbs: steep enough that a trail runner walks.
+pub const HIKE_GRADE_PCT: f64 = 12.0;
+/// Power-hiking pace on those climbs (13:00/km).
+pub const HIKE_PACE_S_PER_KM: f64 = 780.0;
 /// Temperature of every simulated run.
 pub const TEMPERATURE_C: f64 = 12.0;
 
@@ -188,6 +194,17 @@ pub enum Event {
     /// An easy run at the same pace with cadence `cadence_drop_pct` percent
     /// lower: longer strides.
     LowCadence { km: f64, cadence_drop_pct: f64 },
+    /// A trail run of `climbs` climbs of [`HIKE_CLIMB_M`] at
+    /// [`HIKE_GRADE_PCT`], each hiked at [`HIKE_PACE_S_PER_KM`] and
+    /// `hike_cadence_spm`, then run down at easy pace; the rest of `km` run
+    /// flat first ([`runs::hiked_trail`]). Running parts at the runner's
+    /// cadence less `cadence_drop_pct` percent.
+    HikedTrail {
+        km: f64,
+        climbs: u32,
+        hike_cadence_spm: f64,
+        cadence_drop_pct: f64,
+    },
     /// No run that day.
     Rest,
 }
@@ -223,7 +240,8 @@ impl Event {
             | Event::Treadmill { km }
             | Event::InArea { km, .. }
             | Event::Faster { km, .. }
-            | Event::LowCadence { km, .. } => km,
+            | Event::LowCadence { km, .. }
+            | Event::HikedTrail { km, .. } => km,
             Event::Intervals {
                 reps,
                 rep_m,
@@ -412,12 +430,32 @@ fn run_on(r: &Runner, week: usize, weekday: u32, event: &Event) -> Option<Activi
         Event::LowCadence {
             km,
             cadence_drop_pct,
-        } => steady_run(&RunSpec {
-            cadence_spm: r.cadence_spm * (1.0 - cadence_drop_pct / 100.0),
-            ..spec(km)
-        }),
+        } => steady_run(&lower_cadence(spec(km), cadence_drop_pct)),
+        Event::HikedTrail {
+            km,
+            climbs,
+            hike_cadence_spm,
+            cadence_drop_pct,
+        } => runs::hiked_trail(
+            &lower_cadence(spec(km), cadence_drop_pct),
+            &runs::HikePlan {
+                climbs,
+                climb_m: HIKE_CLIMB_M,
+                grade_pct: HIKE_GRADE_PCT,
+                hike_pace_s_per_km: HIKE_PACE_S_PER_KM,
+                hike_cadence_spm,
+            },
+        ),
     };
     Some(activity)
+}
+
+/// `spec` with its cadence `drop_pct` percent lower: longer strides.
+fn lower_cadence(spec: RunSpec, drop_pct: f64) -> RunSpec {
+    RunSpec {
+        cadence_spm: spec.cadence_spm * (1.0 - drop_pct / 100.0),
+        ..spec
+    }
 }
 
 /// Rolling hills over `distance_m` climbing `climb_m_per_km`: a whole

@@ -175,8 +175,9 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
                 @if !site.read_only { p { a.button href=(site.url("/pain")) { "Log pain" } } }
             }
         }
-        @if let Some(r) = s.acwr {
-            p.muted { "Load ratio (acute:chronic) " (format!("{r:.2}")) " — shown for context, never the only reason for an alert." }
+        @match s.acwr {
+            Some(r) => p.muted { "Load ratio (acute:chronic) " (format!("{r:.2}")) " — shown for context, never the only reason for an alert." },
+            None => p.muted { "Load ratio (acute:chronic): " (b.load_ratio_missing()) "." },
         }
         section {
             h2 { "Load" }
