@@ -95,7 +95,7 @@ impl Digest {
                 "- {} {}: {}\n",
                 local_date(a.window_end_ms, self.local_offset_s),
                 kind_in_words(&a.kind),
-                a.what_changed
+                crate::rules::indent_lines(&a.what_changed, "  ")
             ));
         }
         text.push_str(DIGEST_READ_MORE);
@@ -446,6 +446,12 @@ pub fn kind_in_words(kind: &str) -> String {
 /// for a known kind, so it can travel in an HTTP header (ntfy `Title`).
 pub fn title(alert: &Alert) -> String {
     format!("tendonwatch: {}", kind_in_words(&alert.kind))
+}
+
+/// The text every sink shows under the title: each part of what changed on
+/// a line of its own, then what to do.
+pub fn body(alert: &Alert) -> String {
+    format!("{}\n{}", alert.what_changed, alert.what_to_do)
 }
 
 /// The three severities of `rules::Severity`, as the sinks grade them.
