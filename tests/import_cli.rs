@@ -788,3 +788,62 @@ fn the_real_fixture_folder_is_where_the_tests_expect_it() {
     assert_eq!(files.len(), 40, "{files:?}");
     assert!(files.iter().all(|f| f.is_file()));
 }
+
+// ---------------------------------------------------------------------------
+// 7. The log names the file (issue 21, point 8).
+// ---------------------------------------------------------------------------
+
+/// fitparser prints `ERROR: field size: 1 is not a multiple of the base
+/// type Uint32 …` five times for the COROS ride, with no file and no time.
+/// The import's log is one line per file instead, each starting with the
+/// file's path: stored (with the misaligned fields as a note), skipped,
+/// failed — and nothing printed bare.
+#[test]
+fn each_file_of_an_import_is_one_log_line_naming_it_and_no_library_prints_bare() {
+    let tw = Tw::new();
+    let rels = [
+        util::MISALIGNED_FIT,
+        "fit/activity-filecrc.fit",
+        "fit/MonitoringFile.fit",
+        "fit/with_nones.fit",
+    ];
+    let paths: Vec<String> = rels
+        .iter()
+        .map(|rel| {
+            let copied = tw.copy_real(rel);
+            std::fs::canonicalize(copied)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let run = tw.import(&[tw.sync()]);
+    run.assert_ok();
+    let log = &run.stderr;
+    util::assert_no_bare_lines(log);
+    util::assert_one_line_per_file(log, &paths);
+    let unattributed: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            let message = util::log_message(l).unwrap_or(l);
+            !paths.iter().any(|p| message.starts_with(&format!("{p}: ")))
+        })
+        .collect();
+    assert!(
+        unattributed.is_empty(),
+        "every line names its file: {unattributed:#?}"
+    );
+    let misaligned = util::log_lines_about(log, &paths[0]).join("\n");
+    assert!(
+        misaligned.contains(" INFO ")
+            && misaligned.contains("stored as activity")
+            && misaligned
+                .contains("not a multiple of their type (event field 3: 1 byte of uint32)"),
+        "{misaligned}"
+    );
+    let corrupt = util::log_lines_about(log, &paths[1]).join("\n");
+    assert!(
+        corrupt.contains(" WARN ") && corrupt.contains("failed: corrupt: data CRC mismatch"),
+        "{corrupt}"
+    );
+}

@@ -915,6 +915,72 @@ fn pauses_within(events: &[(i64, bool)], start: i64, end: i64) -> Vec<Pause> {
 mod tests {
     use super::*;
 
+    /// A FIT activity file of one `file_id` message whose `time_created`
+    /// (field 4, uint32) is declared 1 byte long, as COROS writes some
+    /// fields; `crc_delta` spoils the file CRC.
+    fn file_id_with_a_one_byte_uint32(crc_delta: u16) -> Vec<u8> {
+        let data = [
+            0x40, 0, 0, 0, 0, 2, // definition: local 0, little endian, file_id, 2 fields
+            0, 1, 0x00, // type: 1 byte enum
+            4, 1, 0x86, // time_created: 1 byte of uint32
+            0x00, 4, 0x12, // data: activity, 0x12
+        ];
+        let mut file = vec![14, 0x20, 0x54, 0x08];
+        file.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        file.extend_from_slice(b".FIT");
+        let header_crc = crc16(&file);
+        file.extend_from_slice(&header_crc.to_le_bytes());
+        file.extend_from_slice(&data);
+        let crc = crc16(&file) ^ crc_delta;
+        file.extend_from_slice(&crc.to_le_bytes());
+        file
+    }
+
+    #[test]
+    fn a_field_shorter_than_its_type_is_marked_as_bytes_in_a_copy_only() {
+        let file = file_id_with_a_one_byte_uint32(0);
+        let mut parsed = Cow::Borrowed(&file[..]);
+        let mut found = Vec::new();
+        mark_misaligned_fields(&mut parsed, 14, &mut found);
+        assert_eq!(
+            found,
+            [Misaligned {
+                global_message: 0,
+                field: 4,
+                size: 1,
+                base_type: FitBaseType::Uint32,
+            }]
+        );
+        // Only the base type byte of that field changes, in the copy.
+        let changed: Vec<usize> = (0..file.len()).filter(|&i| parsed[i] != file[i]).collect();
+        assert_eq!(changed, [14 + 6 + 3 + 2]);
+        assert_eq!(parsed[14 + 6 + 3 + 2], BASE_TYPE_BYTE);
+        assert_eq!(
+            misaligned_note(&found).as_deref(),
+            Some(
+                "1 field definition with a size that is not a multiple of its type \
+                 (file_id field 4: 1 byte of uint32): read as bytes"
+            )
+        );
+    }
+
+    #[test]
+    fn the_file_crc_is_checked_on_the_file_s_own_bytes_not_the_marked_copy() {
+        // The copy fitparser reads differs from the file; its CRC is still
+        // the file's: a whole file is not "corrupt"…
+        let whole = decode(&file_id_with_a_one_byte_uint32(0));
+        assert!(
+            !matches!(&whole, Err(DecodeError::Corrupt(m)) if m.contains("CRC")),
+            "{whole:?}"
+        );
+        // …and a spoiled CRC still is.
+        let spoiled = decode(&file_id_with_a_one_byte_uint32(0x0101));
+        assert!(
+            matches!(&spoiled, Err(DecodeError::Corrupt(m)) if m.starts_with("data CRC mismatch")),
+            "{spoiled:?}"
+        );
+    }
+
     #[test]
     fn garbage_is_not_a_fit_file() {
         let r = decode(b"hello, this is not FIT at all");
