@@ -1382,7 +1382,10 @@ fn the_daemon_says_what_became_of_each_file_in_one_line_naming_it() {
         "{rides:#?}"
     );
     assert!(line(&paths[1]).contains(" WARN "), "{log}");
-    assert!(line(&paths[2]).contains("skipped: not an activity"), "{log}");
+    assert!(
+        line(&paths[2]).contains("skipped: not an activity"),
+        "{log}"
+    );
     assert!(
         [&paths[3], &paths[4]]
             .iter()

@@ -3,6 +3,8 @@
 //! the store read back with rusqlite.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "util/dashboard.rs"]
+mod dashboard;
 mod util;
 
 use serde_json::{Value, json};
@@ -846,4 +848,26 @@ fn each_file_of_an_import_is_one_log_line_naming_it_and_no_library_prints_bare()
         corrupt.contains(" WARN ") && corrupt.contains("failed: corrupt: data CRC mismatch"),
         "{corrupt}"
     );
+}
+
+/// The line of the file whose run raised an alert names the alert: nine
+/// weeks whose last long run is 35 % past the longest (one `run_spike`).
+#[test]
+fn the_line_of_a_file_names_the_alerts_its_run_raised() {
+    let tw = Tw::new();
+    dashboard::write_season(&tw.sync(), true);
+    let run = tw.import(&[tw.sync()]);
+    run.assert_ok();
+    util::assert_no_bare_lines(&run.stderr);
+    let sync = std::fs::canonicalize(tw.sync()).unwrap();
+    let spike =
+        util::log_lines_about(&run.stderr, &sync.join("run-026.fit").to_string_lossy()).join("");
+    assert!(
+        spike.contains(": stored as activity 27 (running, 13.0 km); alert: run_spike (high)"),
+        "{}",
+        run.stderr
+    );
+    let steady =
+        util::log_lines_about(&run.stderr, &sync.join("run-000.fit").to_string_lossy()).join("");
+    assert!(steady.ends_with("; no alerts"), "{steady}");
 }
