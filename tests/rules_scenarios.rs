@@ -703,7 +703,10 @@ fn a_comeback_after_a_month_of_one_jog_is_a_run_spike_without_a_load_ratio() {
         spike.what_changed
     );
     // Where the status stands at that run: no ratio, and why.
-    let history = story.store.run_records(i64::MIN, i64::MAX).unwrap();
+    let history = story
+        .store
+        .run_records(i64::MIN, i64::MAX, &tendonwatch::zone::Zone::Fixed(3600))
+        .unwrap();
     let b = tendonwatch::baseline::compute(&history, comeback, &BaselineSettings::default());
     assert_eq!((b.chronic_runs, b.acwr()), (1, None), "{b:#?}");
     assert!(
