@@ -252,17 +252,16 @@ fn hiked_climbs_of_a_real_trail_runner_raise_no_cadence_shift() {
     let Some(h) = History::load("rp-gezip") else {
         return;
     };
-    let files: BTreeMap<i64, String> = h
-        .tw
-        .activities_json()
-        .iter()
-        .map(|a| {
-            (
-                a["id"].as_i64().unwrap(),
-                a["source_path"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let files: BTreeMap<i64, String> =
+        h.tw.activities_json()
+            .iter()
+            .map(|a| {
+                (
+                    a["id"].as_i64().unwrap(),
+                    a["source_path"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
     let shifts: Vec<Alert> = h
         .store()
         .alerts(true)

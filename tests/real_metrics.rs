@@ -176,7 +176,10 @@ fn walked_and_hiked_steps_of_real_trail_and_ultra_runs_stay_out_of_cadence_at_pa
             walked_s / moving_s * 100.0
         );
         assert!((walked_s / moving_s - walked_share).abs() < 0.005, "{name}");
-        assert!((binned_min - running_min).abs() < 1.0, "{name}: {binned_min}");
+        assert!(
+            (binned_min - running_min).abs() < 1.0,
+            "{name}: {binned_min}"
+        );
         for bin in &c.at_pace {
             assert!(
                 bin.cadence_spm >= RUNNING_STRIDE_MIN_SPM

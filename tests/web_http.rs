@@ -746,7 +746,11 @@ fn the_status_page_shows_no_load_ratio_on_a_near_empty_month() {
     // last month do not (a "21.63" on 800 m is noise).
     let (_tw, server) = seeded();
     let page = server.get("/", None);
-    assert!(page.body.contains("Load ratio (acute:chronic) "), "{}", page.body);
+    assert!(
+        page.body.contains("Load ratio (acute:chronic) "),
+        "{}",
+        page.body
+    );
     assert!(server.get("/api/status", None).json()["acwr"].is_f64());
 
     let tw = Tw::new();

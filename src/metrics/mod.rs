@@ -212,7 +212,12 @@ fn volume(activity: &Activity, track: &Track) -> (f64, f64, f64, f64) {
     }
     let elapsed_s = track.elapsed_s();
     let timer_s = track.timer_s().min(elapsed_s);
-    (distance_m, elapsed_s, timer_s, track.moving_s().min(timer_s))
+    (
+        distance_m,
+        elapsed_s,
+        timer_s,
+        track.moving_s().min(timer_s),
+    )
 }
 
 impl RunMetrics {

@@ -224,9 +224,7 @@ impl RunSpec {
             sub_sport: self.sub_sport,
             seed: self.seed,
             noise: self.noise,
-            route: self
-                .gps
-                .then_some(Route::OutAndBack { total_m: route_m }),
+            route: self.gps.then_some(Route::OutAndBack { total_m: route_m }),
             origin: self.origin,
             altitude,
             temperature_c: self.temperature_c,
@@ -420,7 +418,10 @@ pub fn hiked_trail(spec: &RunSpec, plan: &HikePlan) -> Activity {
     let flat_m = (spec.distance_m - hills_m).max(0.0);
     let rise_m = plan.climb_m * plan.grade_pct / 100.0;
     let mut stretches = vec![part(flat_m, spec.pace_s_per_km, spec.cadence_spm)];
-    let mut profile = vec![(0.0, GRADE_BASE_ALTITUDE_M), (flat_m, GRADE_BASE_ALTITUDE_M)];
+    let mut profile = vec![
+        (0.0, GRADE_BASE_ALTITUDE_M),
+        (flat_m, GRADE_BASE_ALTITUDE_M),
+    ];
     let mut at_m = flat_m;
     for _ in 0..plan.climbs {
         stretches.push(part(
