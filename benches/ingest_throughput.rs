@@ -85,6 +85,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use tendonwatch::decode::fit::crc16;
 use tendonwatch::decode::{self, Format};
 use tendonwatch::ingest;
 use tendonwatch::store::Store;
@@ -420,23 +421,6 @@ impl Source {
 
 // ---- FIT copies ---------------------------------------------------------
 
-const CRC_TABLE: [u16; 16] = [
-    0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800, 0xB401,
-    0x5000, 0x9C01, 0x8801, 0x4400,
-];
-
-fn fit_crc(bytes: &[u8]) -> u16 {
-    let mut crc = 0u16;
-    for &b in bytes {
-        for nibble in [b & 0x0F, b >> 4] {
-            let tmp = CRC_TABLE[usize::from(crc & 0x0F)];
-            crc = (crc >> 4) & 0x0FFF;
-            crc = crc ^ tmp ^ CRC_TABLE[usize::from(nibble)];
-        }
-    }
-    crc
-}
-
 /// A copy of a (possibly chained) FIT file with every absolute timestamp
 /// `shift_s` later and each segment's data CRC recomputed.
 fn shift_fit(src: &[u8], shift_s: u32) -> Result<Vec<u8>, String> {
@@ -460,12 +444,12 @@ fn shift_fit(src: &[u8], shift_s: u32) -> Result<Vec<u8>, String> {
             .get(data_end..data_end + 2)
             .map(|c| u16::from_le_bytes([c[0], c[1]]))
             .ok_or(format!("segment at byte {pos} runs past the end"))?;
-        if fit_crc(&out[pos..data_end]) != stored {
+        if crc16(&out[pos..data_end]) != stored {
             return Err(format!("segment at byte {pos}: source CRC does not match"));
         }
         shift_messages(&mut out[data_start..data_end], shift_s)
             .map_err(|e| format!("segment at byte {pos}: {e}"))?;
-        let crc = fit_crc(&out[pos..data_end]);
+        let crc = crc16(&out[pos..data_end]);
         out[data_end..data_end + 2].copy_from_slice(&crc.to_le_bytes());
         pos = data_end + 2;
     }

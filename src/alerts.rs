@@ -147,7 +147,7 @@ pub fn sport_question(row: &crate::store::ActivityRow) -> rules::Finding {
              or on its page on the dashboard.",
             id = row.id
         ),
-        source: "RULES.md F (sport of a file that does not say it)".to_string(),
+        source: rules::source(rules::RuleId::SportQuestion),
         cause: format!("sport_question:{}", row.id),
     }
 }

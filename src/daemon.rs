@@ -10,6 +10,7 @@
 
 use crate::alerts::{self, RuleSettings};
 use crate::ingest::{self, Settings};
+use crate::outcome;
 use crate::store::{Store, StoreError};
 use crate::watch::{self, Change, Mode};
 use std::collections::BTreeSet;
@@ -301,10 +302,34 @@ pub async fn run(
             for path in &summary.deferred {
                 settling.push((path.clone(), Instant::now() + opts.settle));
             }
-            for p in summary.failed.iter().chain(&summary.partial_known) {
-                tracing::warn!("{}: {}", p.path, p.reason);
-            }
             let stored = summary.imported + summary.non_running;
+            let mut new_alerts = Vec::new();
+            if stored > 0 {
+                new_alerts = alerts::evaluate_pending(&mut store, &opts.rules, now_ms())?;
+                new_alerts.extend(alerts::evaluate_pain(
+                    &mut store,
+                    &opts.rules,
+                    opts.pain_limit,
+                    now_ms(),
+                )?);
+                if !new_alerts.is_empty() {
+                    poke_delivery();
+                }
+            }
+            // One line per file, naming the alerts its runs raised; the
+            // others (pain, earlier runs) get a line of their own.
+            for a in outcome::log(&store, &summary.outcomes, &new_alerts)? {
+                let about = a
+                    .activity_id
+                    .map(|id| format!(" on activity {id}"))
+                    .unwrap_or_default();
+                tracing::info!(
+                    "alert {} [{}]{about}: {}",
+                    a.kind,
+                    a.severity,
+                    a.what_changed.replace('\n', " ")
+                );
+            }
             // Every file taken from the backlog counts (a rescan during a
             // burst queues stored files again; they are only stat'ed), over
             // the daemon's life, so the number only grows. Lines are logged
@@ -319,21 +344,6 @@ pub async fn run(
                     "all caught up: {processed} files processed since start ({stored} with new activities in the last batch)"
                 );
                 burst_read = false;
-            }
-            if stored > 0 {
-                let mut new_alerts = alerts::evaluate_pending(&mut store, &opts.rules, now_ms())?;
-                new_alerts.extend(alerts::evaluate_pain(
-                    &mut store,
-                    &opts.rules,
-                    opts.pain_limit,
-                    now_ms(),
-                )?);
-                for a in &new_alerts {
-                    tracing::info!("alert {} [{}]: {}", a.kind, a.severity, a.what_changed);
-                }
-                if !new_alerts.is_empty() {
-                    poke_delivery();
-                }
             }
             continue;
         }

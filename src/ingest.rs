@@ -7,8 +7,10 @@
 
 use crate::decode::{self, DecodeError, Decoded};
 use crate::metrics::{self, MetricsInput, RunMetrics, surface::NamedArea};
+use crate::outcome::{FileOutcome, Outcome};
 use crate::store::{FileReport, FileVersion, Store, StoreError};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 use tokio::task::JoinSet;
@@ -261,10 +263,6 @@ pub struct Summary {
     /// to be looked at again once they settle. Daemon only.
     #[serde(skip)]
     pub deferred: Vec<PathBuf>,
-    /// Cut-short files whose run is already stored from another file:
-    /// counted as already known, but still worth a warning in the log.
-    #[serde(skip)]
-    pub partial_known: Vec<Problem>,
     /// Of `already_known`: skipped on size and time alone, never read.
     #[serde(skip)]
     pub unchanged: usize,
@@ -272,6 +270,10 @@ pub struct Summary {
     /// images): counted, not read.
     #[serde(skip_serializing_if = "is_zero")]
     pub bundle_other_entries: usize,
+    /// What became of each file and bundle entry, in the order they were
+    /// done: the one line each gets in the log ([`crate::outcome::log`]).
+    #[serde(skip)]
+    pub outcomes: Vec<FileOutcome>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -294,45 +296,102 @@ impl Summary {
             + self.failed.len()
     }
 
+    pub(crate) fn outcome(&mut self, path: impl Into<String>, what: Outcome) {
+        self.outcomes.push(FileOutcome {
+            path: path.into(),
+            what,
+        });
+    }
+
+    /// A file that is fine but holds no activity.
+    pub(crate) fn skip(&mut self, problem: Problem) {
+        self.outcome(&problem.path, Outcome::Skipped(problem.reason.clone()));
+        self.skipped.push(problem);
+    }
+
+    /// A file that is broken or unreadable.
+    pub(crate) fn fail(&mut self, problem: Problem) {
+        self.outcome(&problem.path, Outcome::Failed(problem.reason.clone()));
+        self.failed.push(problem);
+    }
+
+    /// Known by size and time alone: never read.
+    pub(crate) fn unchanged(&mut self, path: impl Into<String>, files: usize) {
+        self.already_known += files;
+        self.unchanged += files;
+        self.outcome(path, Outcome::Unchanged);
+    }
+
+    /// Cut short and still changing: not stored yet.
+    pub(crate) fn defer(&mut self, path: &Path, why: String) {
+        self.deferred.push(path.to_path_buf());
+        self.outcome(path.to_string_lossy(), Outcome::Deferred(why));
+    }
+
     pub(crate) fn add(&mut self, read: &ReadFile, report: &FileReport) {
+        let path = read.version.path.clone();
         let problem = |e: &DecodeError| Problem {
-            path: read.version.path.clone(),
+            path: path.clone(),
             outcome: e.outcome().to_string(),
             reason: e.to_string(),
         };
         if report.already_known {
             self.already_known += 1;
+            let why = "the same bytes are stored".to_string();
+            self.outcome(
+                path,
+                Outcome::AlreadyKnown {
+                    why,
+                    truncated: None,
+                },
+            );
             return;
         }
-        match &read.decoded {
-            Err(e) if e.is_failure() => self.failed.push(problem(e)),
-            Err(e) => self.skipped.push(problem(e)),
-            Ok(_) => {
-                if report.added.iter().any(|(_, sport)| sport.is_running()) {
-                    self.imported += 1;
-                    if report.partial {
-                        self.imported_partial += 1;
-                    }
-                } else if !report.added.is_empty() {
-                    self.non_running += 1;
-                } else {
-                    self.already_known += 1;
-                    if let Ok(Decoded {
-                        partial: Some(reason),
-                        ..
-                    }) = &read.decoded
-                    {
-                        self.partial_known.push(Problem {
-                            path: read.version.path.clone(),
-                            outcome: "truncated".to_string(),
-                            reason: format!(
-                                "truncated: {reason} (its run is already stored from another file)"
-                            ),
-                        });
-                    }
-                }
+        let decoded = match &read.decoded {
+            Err(e) if e.is_failure() => return self.fail(problem(e)),
+            Err(e) => return self.skip(problem(e)),
+            Ok(decoded) => decoded,
+        };
+        if report.added.iter().any(|(_, sport)| sport.is_running()) {
+            self.imported += 1;
+            if report.partial {
+                self.imported_partial += 1;
             }
+        } else if !report.added.is_empty() {
+            self.non_running += 1;
+        } else {
+            self.already_known += 1;
         }
+        let stored: Vec<i64> = report
+            .added
+            .iter()
+            .map(|(id, _)| *id)
+            .chain(report.upgraded.iter().copied())
+            .collect();
+        let what = if stored.is_empty() {
+            let why = match report.duplicate_of.first() {
+                Some(id) => format!("the same run is stored as activity {id} from another file"),
+                None => "nothing new in it".to_string(),
+            };
+            Outcome::AlreadyKnown {
+                why,
+                truncated: decoded.partial.clone(),
+            }
+        } else {
+            let salvaged = decoded
+                .partial
+                .as_ref()
+                .map(|reason| format!("salvaged from a cut-short file ({reason})"));
+            let notes: Vec<String> = salvaged
+                .into_iter()
+                .chain(decoded.warning.clone())
+                .collect();
+            Outcome::Stored {
+                activities: stored,
+                note: (!notes.is_empty()).then(|| notes.join("; ")),
+            }
+        };
+        self.outcome(path, what);
     }
 }
 
@@ -375,6 +434,8 @@ pub async fn ingest_files_deferring(
     let mut done = 0usize;
     let mut pending = files.into_iter();
     let mut in_flight: JoinSet<ReadFile> = JoinSet::new();
+    // Which file each decode is, should one fail without a result.
+    let mut in_flight_paths: HashMap<tokio::task::Id, PathBuf> = HashMap::new();
     let limit = parallelism.max(1) * 2;
 
     loop {
@@ -397,25 +458,30 @@ pub async fn ingest_files_deferring(
                 continue;
             }
             if is_unchanged(store, &path)? {
-                summary.already_known += 1;
-                summary.unchanged += 1;
+                summary.unchanged(path.to_string_lossy(), 1);
                 done += 1;
                 progress(done, total);
                 continue;
             }
             let settings = settings.clone();
-            in_flight.spawn_blocking(move || read_and_decode(&path, &settings));
+            let task_path = path.clone();
+            let task = in_flight.spawn_blocking(move || read_and_decode(&task_path, &settings));
+            in_flight_paths.insert(task.id(), path);
         }
-        let Some(joined) = in_flight.join_next().await else {
+        let Some(joined) = in_flight.join_next_with_id().await else {
             break;
         };
         let read = match joined {
-            Ok(read) => read,
+            Ok((id, read)) => {
+                in_flight_paths.remove(&id);
+                read
+            }
             Err(e) => {
                 // read_and_decode catches decoder panics itself; this is a bug
                 // elsewhere. Count it, keep going.
-                summary.failed.push(Problem {
-                    path: String::from("(unknown)"),
+                let path = in_flight_paths.remove(&e.id()).unwrap_or_default();
+                summary.fail(Problem {
+                    path: path.to_string_lossy().into_owned(),
                     outcome: "internal_error".to_string(),
                     reason: e.to_string(),
                 });
@@ -429,7 +495,11 @@ pub async fn ingest_files_deferring(
             };
             let young = read.version.mtime_ns / 1_000_000 > now_ms - settle;
             if unfinished && young {
-                summary.deferred.push(PathBuf::from(&read.version.path));
+                let why = match &read.decoded {
+                    Ok(d) => d.partial.clone().unwrap_or_default(),
+                    Err(e) => e.to_string(),
+                };
+                summary.defer(Path::new(&read.version.path), why);
                 done += 1;
                 progress(done, total);
                 continue;

@@ -20,6 +20,7 @@ pub mod ingest;
 pub mod logging;
 pub mod metrics;
 pub mod notify;
+pub mod outcome;
 pub mod pain;
 pub mod report;
 pub mod report_input;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use tendonwatch::cli::{self, Cli};
 
 fn main() -> ExitCode {
-    quiet_on_closed_stdout();
+    quiet_panic_hook();
     let cli = Cli::parse();
     tendonwatch::logging::init_with(cli.default_log_level());
     match cli::run(cli) {
@@ -37,11 +37,17 @@ fn one_line(e: &anyhow::Error) -> String {
     text
 }
 
-/// `tendonwatch pain list | head`: when the reader goes away, stop quietly
-/// instead of printing a panic (Rust ignores SIGPIPE, so `println!` panics).
-fn quiet_on_closed_stdout() {
+/// Panics that are not news on stderr:
+/// - `tendonwatch pain list | head`: when the reader goes away, stop quietly
+///   instead of printing a panic (Rust ignores SIGPIPE, so `println!` panics);
+/// - a panic in a decoder on a file's bytes: it is caught, and the file's
+///   log line names the file and says the decoder panicked, with the message.
+fn quiet_panic_hook() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if tendonwatch::decode::in_decoder() {
+            return;
+        }
         let text = info
             .payload()
             .downcast_ref::<String>()

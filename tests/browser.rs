@@ -7,12 +7,16 @@
 //! Last, a household's dashboard on a phone (issue 13, point 3): a runner
 //! logs in and logs pain into her own store, another runner's address is a
 //! missing page, and a coach reads an overview and an athlete's pages
-//! without a single form but "log out".
+//! without a single form but "log out". And a run's charts (issue 21,
+//! point 2): real FIT, GPX and TCX files of two producers or more each,
+//! every series the file records drawn as a line of many points on a phone.
 //!
 //! `scripts/test` installs both packages when they are missing. Screenshots
 //! land in `target/test-artifacts/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "util/charted_runs.rs"]
+mod charted_runs;
 #[path = "util/dashboard.rs"]
 mod dashboard;
 #[path = "util/household.rs"]
@@ -21,6 +25,7 @@ mod util;
 #[path = "util/webdriver.rs"]
 mod webdriver;
 
+use charted_runs::{RECORDINGS, Recording};
 use dashboard::{Server, config_with_password, seed_season};
 use household::{ANN_PASSWORD, Household, KIM_PASSWORD};
 use serde_json::{Value, json};
@@ -717,6 +722,83 @@ fn re_tagging_a_runs_surface() {
     assert_eq!(api["metrics"]["surface"], json!(file_surface));
     scroll_to(&b, &b.find("section.surface"));
     b.screenshot("retag-phone-2-back-to-the-file");
+}
+
+/// What the browser shows of the chart `<svg id="series-{id}">`: its
+/// drawn lines (the points of their rendered geometry, and how far across
+/// the chart they reach), its lone dots, its "No … recorded" text and its
+/// box on screen.
+const SERIES_CHART_JS: &str = r#"
+const svg = document.getElementById('series-' + arguments[0]);
+if (!svg) return null;
+const box = svg.getBoundingClientRect();
+const lines = [...svg.querySelectorAll('polyline.series-line')];
+const drawn = lines.map(l => l.getBoundingClientRect());
+const left = Math.min(...drawn.map(r => r.left));
+const right = Math.max(...drawn.map(r => r.right));
+const noData = svg.querySelector('text.no-data');
+return {
+  points: lines.reduce((n, l) => n + l.points.numberOfItems, 0),
+  lines: lines.length,
+  stroke: lines.length ? getComputedStyle(lines[0]).stroke : null,
+  span: lines.length ? (right - left) / box.width : 0,
+  dots: svg.querySelectorAll('circle.series-dot').length,
+  noData: noData ? noData.textContent : null,
+  width: box.width,
+  height: box.height,
+};"#;
+
+#[test]
+fn every_runs_page_draws_its_charts_on_a_phone_for_fit_gpx_and_tcx() {
+    let chosen: Vec<Recording> = RECORDINGS
+        .iter()
+        .filter(|r| r.in_browser)
+        .copied()
+        .collect();
+    for format in ["fit/", "gpx/", "tcx/"] {
+        let producers = chosen.iter().filter(|r| r.file.starts_with(format)).count();
+        assert!(producers >= 2, "{format}: {producers} producers");
+    }
+    let tw = Tw::new();
+    let runs = charted_runs::import(&tw, &chosen);
+    let server = Server::start(&tw, None);
+    let b = Browser::phone();
+    for (run, id) in &runs {
+        let what = format!("{} ({})", run.file, run.producer);
+        b.goto(&server.url(&format!("/activity/{id}")));
+        assert_page_renders(&b, &what, true);
+        for (chart_id, title, recorded) in run.charts() {
+            let chart = b.execute(SERIES_CHART_JS, &[json!(chart_id)]);
+            assert!(chart.is_object(), "{what}: no {title} chart");
+            let points = chart["points"].as_u64().unwrap();
+            if recorded {
+                // Hundreds of values in each file: a line of many points,
+                // visibly stroked, across most of the chart's width.
+                assert!(points >= 50, "{what}: {title} drawn thin: {chart}");
+                assert!(chart["noData"].is_null(), "{what}: {title}: {chart}");
+                assert!(
+                    chart["stroke"].as_str().is_some_and(|s| s != "none"),
+                    "{what}: {title} has no stroke: {chart}"
+                );
+                assert!(
+                    chart["span"].as_f64().unwrap() > 0.6,
+                    "{what}: {title} covers little of its chart: {chart}"
+                );
+                // Readable on the phone: the chart fills the column.
+                assert!(
+                    chart["width"].as_f64().unwrap() >= 300.0,
+                    "{what}: {title}: {chart}"
+                );
+            } else {
+                assert_eq!(points, 0, "{what}: {title} is not in the file: {chart}");
+                assert_eq!(
+                    chart["noData"],
+                    json!(format!("No {title} recorded")),
+                    "{what}: {chart}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

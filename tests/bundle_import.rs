@@ -606,6 +606,60 @@ fn a_truncated_export_is_a_clear_failure_and_an_empty_one_a_clear_skip() {
     assert_eq!(again["skipped"], serde_json::json!([]), "{again}");
 }
 
+/// The log of a bundle (issue 21, point 8): one line for the bundle, one
+/// per activity entry, each starting with its key (`export.zip!/entry`) —
+/// so fitparser's complaint about the COROS ride's fields is a note on that
+/// entry's line, not a bare `ERROR: field size …` on stderr.
+#[test]
+fn each_entry_of_a_bundle_is_one_log_line_naming_the_bundle_and_the_entry() {
+    let tw = Tw::new();
+    let zip = write_export(
+        &tw,
+        "export.zip",
+        &zip_of(&[
+            Raw::deflated("activities/coros.fit", &read_real(util::MISALIGNED_FIT)),
+            Raw::deflated("activities/run.fit", &read_real("fit/with_nones.fit")),
+            Raw::stored(
+                "activities/broken.fit",
+                &read_real("fit/activity-filecrc.fit"),
+            ),
+            Raw::deflated("profile.json", b"{}"),
+        ]),
+    );
+    let zip = std::fs::canonicalize(zip)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let run = tw.import(&[&zip]);
+    run.assert_ok();
+    let log = &run.stderr;
+    util::assert_no_bare_lines(log);
+    let entry = |name: &str| format!("{zip}!/activities/{name}");
+    let paths = [
+        zip.clone(),
+        entry("coros.fit"),
+        entry("run.fit"),
+        entry("broken.fit"),
+    ];
+    util::assert_one_line_per_file(log, &paths);
+    assert_eq!(log.lines().count(), paths.len(), "{log}");
+    let coros = util::log_lines_about(log, &entry("coros.fit")).join("");
+    assert!(
+        coros.contains("stored as activity") && coros.contains("read as bytes"),
+        "{coros}"
+    );
+    let broken = util::log_lines_about(log, &entry("broken.fit")).join("");
+    assert!(
+        broken.contains(" WARN ") && broken.contains("data CRC mismatch"),
+        "{broken}"
+    );
+    let bundle = util::log_lines_about(log, &zip).join("");
+    assert!(
+        bundle.contains("3 activity entries") && bundle.contains("1 other entries not read"),
+        "{bundle}"
+    );
+}
+
 /// Many entries, each within its own limit, add up past the bundle's.
 #[test]
 fn the_total_limit_stops_the_read_and_says_where() {

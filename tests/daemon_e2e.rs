@@ -1268,3 +1268,129 @@ fn a_missing_sync_folder_is_waited_for_and_read_once_it_is_created() {
     daemon.terminate();
     done("missing_sync_folder", started);
 }
+
+// ---------------------------------------------------------------------------
+// 12. The log names the file (issue 21, point 8).
+// ---------------------------------------------------------------------------
+
+/// An export bundle of `entries` (name, bytes), stored uncompressed.
+fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, bytes) in entries {
+        zip.start_file(*name, stored).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// At the default level the daemon says, for each file and each entry of
+/// a bundle, what became of it in exactly one line that starts with its
+/// path: stored (with fitparser's complaint about the COROS ride's fields
+/// as a note, never as its bare `ERROR: field size …` line), already known,
+/// skipped or failed. Rescans of the unchanged files add nothing.
+#[test]
+fn the_daemon_says_what_became_of_each_file_in_one_line_naming_it() {
+    let started = Instant::now();
+    let tw = Tw::new();
+    let config = write_config(&tw, 1, 1);
+    tw.copy_real_to(util::MISALIGNED_FIT, "coros.fit");
+    tw.copy_real_to("fit/activity-filecrc.fit", "broken/activity-filecrc.fit");
+    tw.copy_real_to("fit/MonitoringFile.fit", "MonitoringFile.fit");
+    tw.copy_real_to("fit/with_nones.fit", "with_nones.fit");
+    tw.copy_real_to("fit/with_nones.fit", "copy/with_nones.fit");
+    let coros = std::fs::read(real(util::MISALIGNED_FIT)).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&coros).unwrap();
+    std::fs::write(
+        tw.sync().join("export.zip"),
+        zip_of(&[
+            ("activities/coros.fit.gz", gz.finish().unwrap()),
+            (
+                "activities/ride.fit",
+                std::fs::read(real("fit/compressed-speed-distance.fit")).unwrap(),
+            ),
+            ("profile.json", b"{}".to_vec()),
+        ]),
+    )
+    .unwrap();
+    let sync = std::fs::canonicalize(tw.sync()).unwrap();
+    let at = |rel: &str| sync.join(rel).to_string_lossy().into_owned();
+    let entry = |name: &str| format!("{}!/activities/{name}", at("export.zip"));
+    let paths = [
+        at("coros.fit"),
+        at("broken/activity-filecrc.fit"),
+        at("MonitoringFile.fit"),
+        at("with_nones.fit"),
+        at("copy/with_nones.fit"),
+        at("export.zip"),
+        entry("coros.fit.gz"),
+        entry("ride.fit"),
+    ];
+
+    let mut daemon = Daemon::start(&tw, &config, &tw.sync(), "daemon");
+    let log = daemon.log.clone();
+    daemon.wait_until("a line about every file", || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let missing: Vec<&String> = paths
+            .iter()
+            .filter(|p| util::log_lines_about(&text, p).is_empty())
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("no line yet about {missing:?}"))
+        }
+    });
+    // Rescans (every second) find every file unchanged: nothing to say.
+    std::thread::sleep(Duration::from_millis(2500));
+    let log = daemon.terminate();
+    done("file_lines", started);
+
+    util::assert_no_bare_lines(&log);
+    util::assert_one_line_per_file(&log, &paths);
+    // Every line about a decoding problem is a file's line.
+    let about_decoding = ["field", "CRC", "corrupt", "truncated", "not an activity"];
+    let unnamed: Vec<&str> = log
+        .lines()
+        .filter(|l| about_decoding.iter().any(|w| l.contains(w)))
+        .filter(|l| {
+            let message = util::log_message(l).unwrap_or(l);
+            !paths.iter().any(|p| message.starts_with(&format!("{p}: ")))
+        })
+        .collect();
+    assert!(unnamed.is_empty(), "{unnamed:#?}\n--- log\n{log}");
+    let line = |path: &str| util::log_lines_about(&log, path).join("");
+    // The ride is in the folder and (gzipped) in the bundle: whichever is
+    // read first is stored, with the note, the other is already known.
+    let rides = [line(&paths[0]), line(&paths[6])];
+    let stored: Vec<&String> = rides
+        .iter()
+        .filter(|l| l.contains(": stored as activity"))
+        .collect();
+    assert_eq!(stored.len(), 1, "{rides:#?}");
+    assert!(
+        stored[0].contains(" INFO ")
+            && stored[0].contains("(cycling, 32.1 km)")
+            && stored[0].contains("read as bytes"),
+        "{}",
+        stored[0]
+    );
+    assert!(
+        rides.iter().any(|l| l.contains("already known")),
+        "{rides:#?}"
+    );
+    assert!(line(&paths[1]).contains(" WARN "), "{log}");
+    assert!(
+        line(&paths[2]).contains("skipped: not an activity"),
+        "{log}"
+    );
+    assert!(
+        [&paths[3], &paths[4]]
+            .iter()
+            .any(|p| line(p).contains("already known (the same bytes are stored)")),
+        "{log}"
+    );
+    assert!(line(&paths[7]).contains("stored as activity"), "{log}");
+}

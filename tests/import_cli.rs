@@ -3,6 +3,8 @@
 //! the store read back with rusqlite.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "util/dashboard.rs"]
+mod dashboard;
 mod util;
 
 use serde_json::{Value, json};
@@ -788,4 +790,85 @@ fn the_real_fixture_folder_is_where_the_tests_expect_it() {
     let files: Vec<PathBuf> = real_files().iter().map(|f| real(f)).collect();
     assert_eq!(files.len(), 40, "{files:?}");
     assert!(files.iter().all(|f| f.is_file()));
+}
+
+// ---------------------------------------------------------------------------
+// 7. The log names the file (issue 21, point 8).
+// ---------------------------------------------------------------------------
+
+/// fitparser prints `ERROR: field size: 1 is not a multiple of the base
+/// type Uint32 …` five times for the COROS ride, with no file and no time.
+/// The import's log is one line per file instead, each starting with the
+/// file's path: stored (with the misaligned fields as a note), skipped,
+/// failed — and nothing printed bare.
+#[test]
+fn each_file_of_an_import_is_one_log_line_naming_it_and_no_library_prints_bare() {
+    let tw = Tw::new();
+    let rels = [
+        util::MISALIGNED_FIT,
+        "fit/activity-filecrc.fit",
+        "fit/MonitoringFile.fit",
+        "fit/with_nones.fit",
+    ];
+    let paths: Vec<String> = rels
+        .iter()
+        .map(|rel| {
+            let copied = tw.copy_real(rel);
+            std::fs::canonicalize(copied)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let run = tw.import(&[tw.sync()]);
+    run.assert_ok();
+    let log = &run.stderr;
+    util::assert_no_bare_lines(log);
+    util::assert_one_line_per_file(log, &paths);
+    let unattributed: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            let message = util::log_message(l).unwrap_or(l);
+            !paths.iter().any(|p| message.starts_with(&format!("{p}: ")))
+        })
+        .collect();
+    assert!(
+        unattributed.is_empty(),
+        "every line names its file: {unattributed:#?}"
+    );
+    let misaligned = util::log_lines_about(log, &paths[0]).join("\n");
+    assert!(
+        misaligned.contains(" INFO ")
+            && misaligned.contains("stored as activity")
+            && misaligned
+                .contains("not a multiple of their type (event field 3: 1 byte of uint32)"),
+        "{misaligned}"
+    );
+    let corrupt = util::log_lines_about(log, &paths[1]).join("\n");
+    assert!(
+        corrupt.contains(" WARN ") && corrupt.contains("failed: corrupt: data CRC mismatch"),
+        "{corrupt}"
+    );
+}
+
+/// The line of the file whose run raised an alert names the alert: nine
+/// weeks whose last long run is 35 % past the longest (one `run_spike`).
+#[test]
+fn the_line_of_a_file_names_the_alerts_its_run_raised() {
+    let tw = Tw::new();
+    dashboard::write_season(&tw.sync(), true);
+    let run = tw.import(&[tw.sync()]);
+    run.assert_ok();
+    util::assert_no_bare_lines(&run.stderr);
+    let sync = std::fs::canonicalize(tw.sync()).unwrap();
+    let spike =
+        util::log_lines_about(&run.stderr, &sync.join("run-026.fit").to_string_lossy()).join("");
+    assert!(
+        spike.contains(": stored as activity 27 (running, 13.0 km); alert: run_spike (high)"),
+        "{}",
+        run.stderr
+    );
+    let steady =
+        util::log_lines_about(&run.stderr, &sync.join("run-000.fit").to_string_lossy()).join("");
+    assert!(steady.ends_with("; no alerts"), "{steady}");
 }

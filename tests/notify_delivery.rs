@@ -1377,7 +1377,8 @@ fn desktop_notifications_arrive_on_the_session_bus_with_title_and_urgency() {
         Shown {
             app_name: "tendonwatch".to_string(),
             summary: "tendonwatch: pain not settled in 24 h".to_string(),
-            body: format!("{} {}", high.what_changed, high.what_to_do),
+            // What changed, then what to do, each on its own line.
+            body: format!("{}\n{}", high.what_changed, high.what_to_do),
             urgency: Some(2),
         },
         Shown {

@@ -123,7 +123,12 @@ fn morning_pain_5_after_a_run_against_a_baseline_of_1_is_pain_24h() {
         a.what_changed
     );
     assert!(a.activity_id.is_some(), "the run it followed");
-    assert!(a.source.contains("seed 002"));
+    assert!(
+        a.source
+            .contains(tendonwatch::rules::articles::MANAGE_INJURIES),
+        "{}",
+        a.source
+    );
     // Evaluated again (another entry, an import): never repeated.
     assert!(
         s.pain_rules(Mode::Return, s.morning(2, 2) + 2 * HOUR)

@@ -7,8 +7,8 @@
 use super::{Entry, Item, Limits, Refusal, Tally};
 use crate::decode::DecodeError;
 use crate::ingest::{Problem, ReadFile, Settings, Summary};
+use crate::outcome::Outcome;
 use crate::store::{FileVersion, Store, StoreError};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use tokio::task::JoinSet;
 
@@ -33,7 +33,7 @@ pub async fn ingest_bundle(
     let (size, mtime_ns) = match crate::ingest::stat(path) {
         Ok(stat) => stat,
         Err(e) => {
-            summary.failed.push(Problem {
+            summary.fail(Problem {
                 path: path_text,
                 outcome: "unreadable".to_string(),
                 reason: DecodeError::Unreadable(e.to_string()).to_string(),
@@ -56,8 +56,7 @@ pub async fn ingest_bundle(
             } else {
                 1
             };
-            summary.already_known += entries;
-            summary.unchanged += entries;
+            summary.unchanged(path_text, entries);
             return Ok(());
         }
     }
@@ -68,7 +67,7 @@ pub async fn ingest_bundle(
     let reader = tokio::task::spawn_blocking(move || {
         // The zip crate is third-party code on hostile bytes: a panic in it
         // is a corrupt bundle, not a dead daemon.
-        catch_unwind(AssertUnwindSafe(|| {
+        crate::decode::catch_quietly(|| {
             let file = std::fs::File::open(&reader_path)?;
             super::read_bundle(
                 std::io::BufReader::new(file),
@@ -76,11 +75,10 @@ pub async fn ingest_bundle(
                 &Limits::DEFAULT,
                 &mut |item| tx.blocking_send(item).is_ok(),
             )
-        }))
-        .unwrap_or_else(|panic| {
+        })
+        .unwrap_or_else(|message| {
             Err(super::BundleError::Corrupt(format!(
-                "the zip reader panicked: {}",
-                crate::decode::panic_message(panic.as_ref())
+                "the zip reader panicked: {message}"
             )))
         })
     });
@@ -108,7 +106,7 @@ pub async fn ingest_bundle(
                         store.record_file(&read.version, &read.decoded, &read.metrics, now_ms)?;
                     summary.add(&read, &report);
                 }
-                Err(e) => summary.failed.push(Problem {
+                Err(e) => summary.fail(Problem {
                     path: path_text.clone(),
                     outcome: "internal_error".to_string(),
                     reason: e.to_string(),
@@ -122,12 +120,12 @@ pub async fn ingest_bundle(
         Ok(Err(e)) => {
             let young = settle_ms.is_some_and(|settle| mtime_ns / 1_000_000 > now_ms - settle);
             if young && !matches!(e, super::BundleError::TooManyEntries { .. }) {
-                summary.deferred.push(path.to_path_buf());
+                summary.defer(path, e.to_string());
                 return Ok(());
             }
             let error = e.to_decode_error();
             store.record_file(&version, &Err(error.clone()), &[], now_ms)?;
-            summary.failed.push(Problem {
+            summary.fail(Problem {
                 path: path_text,
                 outcome: error.outcome().to_string(),
                 reason: e.to_string(),
@@ -135,7 +133,7 @@ pub async fn ingest_bundle(
             return Ok(());
         }
         Err(e) => {
-            summary.failed.push(Problem {
+            summary.fail(Problem {
                 path: path_text,
                 outcome: "internal_error".to_string(),
                 reason: e.to_string(),
@@ -156,24 +154,35 @@ fn finish(
 ) -> Result<(), StoreError> {
     summary.bundle_other_entries += tally.other;
     let mut notes: Vec<String> = Vec::new();
-    if tally.activities == 0 {
-        let reason = format!("no activity files among its {} entries", tally.entries);
-        summary.skipped.push(Problem {
-            path: version.path.clone(),
-            outcome: super::OUTCOME.to_string(),
-            reason: reason.clone(),
-        });
-        notes.push(reason);
-    }
     if let Some(problem) = &tally.list_problem {
-        tracing::warn!("activity list not used: {problem}; sports come from the files alone");
-        notes.push(format!("activity list not used: {problem}"));
+        notes.push(format!(
+            "activity list not used: {problem}; sports come from the files alone"
+        ));
     }
     if tally.refused > 0 {
         notes.push(format!("{} entries not read", tally.refused));
     }
     if let Some(stopped) = &tally.stopped {
         notes.push(stopped.clone());
+    }
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
+    if tally.activities == 0 {
+        let reason = format!("no activity files among its {} entries", tally.entries);
+        summary.skip(Problem {
+            path: version.path.clone(),
+            outcome: super::OUTCOME.to_string(),
+            reason: reason.clone(),
+        });
+        notes.insert(0, reason);
+    } else {
+        summary.outcome(
+            &version.path,
+            Outcome::Bundle {
+                activity_entries: tally.activities,
+                other_entries: tally.other,
+                note: note.clone(),
+            },
+        );
     }
     let note = (!notes.is_empty()).then(|| notes.join("; "));
     store.record_bundle(version, note.as_deref(), now_ms)
@@ -187,9 +196,9 @@ fn note_refusal(summary: &mut Summary, refusal: Refusal) {
         reason: refusal.reason,
     };
     if failed {
-        summary.failed.push(problem);
+        summary.fail(problem);
     } else {
-        summary.skipped.push(problem);
+        summary.skip(problem);
     }
 }
 

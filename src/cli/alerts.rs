@@ -2,6 +2,7 @@
 //! `tendonwatch alerts --stats` (the alert budget, RULES.md H).
 
 use super::{Context_, UsageError};
+use crate::rules::indent_lines;
 use crate::store::alerts::{Alert, AlertFilter, AlertState, DELIVERY_TOO_OLD};
 use anyhow::bail;
 use std::process::ExitCode;
@@ -143,7 +144,7 @@ pub fn print_alert(a: &Alert, zone: &crate::zone::Zone) {
         a.severity,
         day(a.window_end_ms, zone)
     );
-    println!("    {}", a.what_changed);
+    println!("    {}", indent_lines(&a.what_changed, "    "));
     println!("    → {}", a.what_to_do);
     println!("    source: {}", a.source);
 }

@@ -531,7 +531,12 @@ fn print_new_alerts(store: &Store, last: &mut i64) -> anyhow::Result<()> {
         .collect();
     new.sort_by_key(|a| a.id);
     for a in &new {
-        println!("  alert {} [{}]: {}", a.kind, a.severity, a.what_changed);
+        println!(
+            "  alert {} [{}]: {}",
+            a.kind,
+            a.severity,
+            crate::rules::indent_lines(&a.what_changed, "    ")
+        );
         *last = (*last).max(a.id);
     }
     Ok(())

@@ -85,6 +85,8 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         ctx.config.profile.pain_limit(),
         now_ms,
     )?);
+    // One line per file on stderr (the log); stdout keeps the summary.
+    crate::outcome::log(&store, &summary.outcomes, &alerts)?;
     if args.json {
         let mut out = serde_json::to_value(&summary)?;
         out["alerts"] = serde_json::to_value(&alerts)?;

@@ -1,7 +1,7 @@
 //! `tendonwatch rules`: every rule, its threshold for this runner, its source.
 
 use super::Context_;
-use crate::rules::{Mode, RuleId};
+use crate::rules::{self, Mode, RuleId};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -19,19 +19,17 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         t.week_jump_normal_pct
     };
-    let rows: Vec<(RuleId, String, &str)> = vec![
+    let rows: Vec<(RuleId, String)> = vec![
         (
             RuleId::RunSpike,
             format!(
                 "a run > +{:.0} % (warn), > +{:.0} % (high), > +{:.0} % (severe) longer than the longest of the last 30 days",
                 t.run_spike_warn_pct, t.run_spike_high_pct, t.run_spike_severe_pct
             ),
-            "Garmin-RUNSAFE, Frandsen et al., Br J Sports Med 2025;59:1203",
         ),
         (
             RuleId::WeekJump,
             format!("last 7 days > +{week:.0} % over the weekly mean of the 28 days before"),
-            "seed 000 step 5; Nielsen et al., JOSPT 2014",
         ),
         (
             RuleId::Acwr,
@@ -39,7 +37,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 "EWMA acute:chronic (uncoupled) above {} (info), {} (warn)",
                 t.acwr_info, t.acwr_warn
             ),
-            "Williams et al. BJSM 2017; Lolli et al. BJSM 2019",
         ),
         (
             RuleId::FrequencyJump,
@@ -47,7 +44,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 "+{:.0} runs in 7 days over your weekly mean",
                 t.frequency_jump_runs
             ),
-            "seed 000, Jack Davis thread",
         ),
         (
             RuleId::PaceAndDistance,
@@ -55,7 +51,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 "week distance > +{:.0} % and pace ≥ {:.0} % faster, together",
                 t.pace_and_distance_distance_pct, t.pace_and_distance_pace_pct
             ),
-            "seed 000 step 5",
         ),
         (
             RuleId::HillIntro,
@@ -63,7 +58,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 "climb per km above {:.1} × your 42-day 90th percentile, at least {:.0} m/km and {:.0} m",
                 t.intro_factor, t.hill_floor_m_per_km, t.hill_floor_m
             ),
-            "seeds 000, 001, 003",
         ),
         (
             RuleId::SpeedIntro,
@@ -71,7 +65,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 "minutes ≥ {:.0} % faster than easy pace above {:.1} × your 90th percentile and {:.0} min, or a first interval session",
                 t.speed_margin_pct, t.intro_factor, t.speed_floor_min
             ),
-            "seeds 000, 003",
         ),
         (
             RuleId::SurfaceChange,
@@ -79,7 +72,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 "a surface with under {:.0} % of your last 6 weeks' distance",
                 t.surface_new_share * 100.0
             ),
-            "seed 000 step 5; Knobloch 2008",
         ),
         (
             RuleId::CadenceShift,
@@ -88,7 +80,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 t.cadence_shift_pct,
                 t.cadence_min_matched_s / 60.0
             ),
-            "seed 003; Heiderscheit 2011; Lyght 2016",
         ),
         (
             RuleId::StackedIntro,
@@ -96,7 +87,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 "two new stimuli (hills, speed, surface, long-run spike, shoes) within {} days",
                 t.stacked_window_days
             ),
-            "seed 000 step 6",
         ),
         (
             RuleId::ShoeDrop,
@@ -104,13 +94,12 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 "shoes with a heel drop ≥ {:.0} mm lower than your usual",
                 t.shoe_drop_mm
             ),
-            "seeds 000, 001, 002",
         ),
     ];
     if args.json {
         let out: Vec<_> = rows
             .iter()
-            .map(|(id, threshold, source)| serde_json::json!({"rule": id.as_str(), "threshold": threshold, "source": source}))
+            .map(|(id, threshold)| serde_json::json!({"rule": id.as_str(), "threshold": threshold, "source": rules::source(*id)}))
             .collect();
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
@@ -128,11 +117,12 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         "profile: {mode}{masters}; learning until {} days and {} runs of history",
         s.baseline.learning_min_days, s.baseline.learning_min_runs
     );
-    for (id, threshold, source) in rows {
+    for (id, threshold) in rows {
         println!(
-            "{:<18} {threshold}\n{:<18} source: {source}",
+            "{:<18} {threshold}\n{:<18} source: {}",
             id.as_str(),
-            ""
+            "",
+            rules::source(id)
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -86,7 +86,12 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 change.new_alerts.len()
             );
             for a in &change.new_alerts {
-                println!("  [{}] {}: {}", a.severity, a.kind, a.what_changed);
+                println!(
+                    "  [{}] {}: {}",
+                    a.severity,
+                    a.kind,
+                    crate::rules::indent_lines(&a.what_changed, "    ")
+                );
             }
         }
     }
@@ -130,7 +135,12 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                     new_alerts.len()
                 );
                 for a in &new_alerts {
-                    println!("  [{}] {}: {}", a.severity, a.kind, a.what_changed);
+                    println!(
+                        "  [{}] {}: {}",
+                        a.severity,
+                        a.kind,
+                        crate::rules::indent_lines(&a.what_changed, "    ")
+                    );
                 }
             }
         }

@@ -10,13 +10,24 @@
 //! Chained FIT files (several header+data+CRC segments in one file) and
 //! multisport files give one [`Activity`] per session message; records, laps
 //! and timer events are given to the session whose time span holds them.
+//!
+//! fitparser prints a bare `ERROR: field size …` line to stderr (no file,
+//! no time) for a field whose size is not a multiple of its base type, then
+//! reads it as bytes. We look at each definition message before it does,
+//! hand it a copy in which such a field already says "bytes" (the same
+//! reading, nothing printed), and say so in the file's warning, which the
+//! file's log line and its stored row carry. Since the copy no longer
+//! matches the file's CRC, the data CRC is checked here, on the file's own
+//! bytes, instead of by fitparser.
 
 use super::{DecodeError, Decoded, Format};
 use crate::activity::{
     Activity, Device, DeviceSummary, Lap, Pause, PostRunFeel, Sample, Sport, SubSport,
 };
-use fitparser::de::{FitObject, FitStreamProcessor};
+use fitparser::de::{DecodeOption, FitObject, FitStreamProcessor};
+use fitparser::profile::field_types::FitBaseType;
 use fitparser::{ErrorKind, FitDataField, Value};
+use std::borrow::Cow;
 
 /// FIT global message numbers used before profile decoding.
 const MESG_ACTIVITY: u16 = 34;
@@ -106,17 +117,24 @@ struct SessionMsg {
 /// Decode a FIT file (possibly chained). See the module doc for the rules.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let mut processor = FitStreamProcessor::new();
+    // Checked below on the file's own bytes (see the module doc).
+    processor.add_option(DecodeOption::SkipDataCrcValidation);
     let mut collected = Collected::default();
-    let mut buffer = bytes;
+    // What fitparser reads: the file, or a copy with misaligned fields
+    // already marked as bytes.
+    let mut parsed: Cow<'_, [u8]> = Cow::Borrowed(bytes);
+    let mut misaligned: Vec<Misaligned> = Vec::new();
+    let mut offset = 0usize;
     let mut segments_done = 0usize;
     let mut in_segment = false;
+    let mut segment_start = 0usize;
     let mut segment_end = 0usize;
     // Why the walk stopped early, if it did: (partial reason, is_corrupt).
     let mut broken: Option<String> = None;
     let mut trailing_warning: Option<String> = None;
 
-    while !buffer.is_empty() {
-        let offset = bytes.len() - buffer.len();
+    while offset < bytes.len() {
+        let buffer = &bytes[offset..];
         if !in_segment {
             // fitparser's header parser can panic on bytes that are not a
             // header (a length underflow); look before handing them over.
@@ -146,7 +164,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
                 }
             }
         }
-        match processor.deserialize_next(buffer) {
+        if in_segment && offset < segment_end {
+            mark_misaligned_fields(&mut parsed, offset, &mut misaligned);
+        }
+        match processor.deserialize_next(&parsed[offset..]) {
             Ok((rest, object)) => {
                 let end = bytes.len() - rest.len();
                 // A message that runs past the segment's declared data size
@@ -160,18 +181,27 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
                     ));
                     break;
                 }
-                buffer = rest;
                 match object {
                     // No reset here: for a 12-byte header (no header CRC) the
                     // deserializer has already folded the header bytes into the
                     // running data CRC. Reset happens after each segment's CRC.
                     FitObject::Header(header) => {
                         in_segment = true;
+                        segment_start = offset;
                         segment_end = offset
                             + usize::from(header.header_size())
                             + header.data_size() as usize;
                     }
-                    FitObject::Crc(_) => {
+                    FitObject::Crc(file_says) => {
+                        // The CRC runs over header and data; over a header
+                        // that ends in its own CRC it comes out 0, so this
+                        // is what fitparser would have computed.
+                        let computed = crc16(&bytes[segment_start..end - 2]);
+                        if computed != file_says {
+                            return Err(DecodeError::Corrupt(crc_mismatch(
+                                "data", file_says, computed,
+                            )));
+                        }
                         segments_done += 1;
                         in_segment = false;
                         processor.reset();
@@ -199,6 +229,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
                         }
                     }
                 }
+                offset = end;
             }
             Err(error) => {
                 let reason = describe(&error, offset);
@@ -242,6 +273,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
 
     let mut partial = broken;
     let mut warning = trailing_warning;
+    if let Some(note) = misaligned_note(&misaligned) {
+        append_note(&mut warning, note);
+    }
     if collected.undecodable_messages > 0 {
         let note = format!(
             "{} messages could not be decoded",
@@ -300,14 +334,134 @@ fn append_note(notes: &mut Option<String>, note: String) {
     });
 }
 
+fn crc_mismatch(what: &str, file_says: u16, computed: u16) -> String {
+    format!("{what} CRC mismatch (file says {file_says:#06x}, computed {computed:#06x})")
+}
+
+/// FIT CRC-16 (the nibble-table CRC of the FIT protocol) of `bytes`.
+pub fn crc16(bytes: &[u8]) -> u16 {
+    const TABLE: [u16; 16] = [
+        0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
+        0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
+    ];
+    let mut crc: u16 = 0;
+    for &byte in bytes {
+        for nibble in [byte & 0x0F, byte >> 4] {
+            let tmp = TABLE[usize::from(crc & 0x0F)];
+            crc = (crc >> 4) & 0x0FFF;
+            crc = crc ^ tmp ^ TABLE[usize::from(nibble)];
+        }
+    }
+    crc
+}
+
+/// A field definition whose size is not a multiple of its base type's.
+#[derive(Debug, Clone, PartialEq)]
+struct Misaligned {
+    global_message: u16,
+    field: u8,
+    size: u8,
+    base_type: FitBaseType,
+}
+
+/// The FIT base type byte of `Byte`: what fitparser falls back to.
+const BASE_TYPE_BYTE: u8 = 0x0D;
+
+/// If a definition message starts at `at`, mark each of its fields whose
+/// size is not a multiple of its base type's as bytes in `parsed` (as
+/// fitparser would, after printing), and remember it. Only fields wholly
+/// present are looked at: a cut-short one fitparser never reads either.
+fn mark_misaligned_fields(parsed: &mut Cow<'_, [u8]>, at: usize, found: &mut Vec<Misaligned>) {
+    // Record header: bit 7 clear (not a compressed timestamp), bit 6 set.
+    let message = &parsed[at..];
+    if message.first().is_none_or(|h| h & 0xC0 != 0x40) || message.len() < 6 {
+        return;
+    }
+    let big_endian = message[2] == 1;
+    let global_message = if big_endian {
+        u16::from_be_bytes([message[3], message[4]])
+    } else {
+        u16::from_le_bytes([message[3], message[4]])
+    };
+    let fields = usize::from(message[5]);
+    let mut marks = Vec::new();
+    for (i, field) in message[6..].chunks_exact(3).take(fields).enumerate() {
+        // fitparser ignores bits 5 and 6 of the base type byte.
+        let base_type = FitBaseType::from(field[2] & 0x9F);
+        let size = field[1];
+        if size % base_type_size(base_type) != 0 {
+            marks.push(at + 6 + 3 * i + 2);
+            found.push(Misaligned {
+                global_message,
+                field: field[0],
+                size,
+                base_type,
+            });
+        }
+    }
+    for at in marks {
+        parsed.to_mut()[at] = BASE_TYPE_BYTE;
+    }
+}
+
+/// The size of one value of a base type, as fitparser counts it (an
+/// unknown type counts as bytes).
+fn base_type_size(base_type: FitBaseType) -> u8 {
+    match base_type {
+        FitBaseType::Sint16 | FitBaseType::Uint16 | FitBaseType::Uint16z => 2,
+        FitBaseType::Sint32 | FitBaseType::Uint32 | FitBaseType::Uint32z | FitBaseType::Float32 => {
+            4
+        }
+        FitBaseType::Float64 | FitBaseType::Sint64 | FitBaseType::Uint64 | FitBaseType::Uint64z => {
+            8
+        }
+        _ => 1,
+    }
+}
+
+/// "5 field definitions with a size that is not a multiple of their type
+/// (event field 3: 1 byte of uint32): read as bytes" — the same definition
+/// repeated in the file is named once.
+fn misaligned_note(found: &[Misaligned]) -> Option<String> {
+    if found.is_empty() {
+        return None;
+    }
+    let mut named: Vec<String> = Vec::new();
+    for m in found {
+        let name = format!(
+            "{} field {}: {} byte{} of {}",
+            fitparser::profile::MesgNum::from(m.global_message),
+            m.field,
+            m.size,
+            if m.size == 1 { "" } else { "s" },
+            m.base_type
+        );
+        if !named.contains(&name) {
+            named.push(name);
+        }
+    }
+    let more = if named.len() > 3 { ", …" } else { "" };
+    named.truncate(3);
+    let (definitions, their) = if found.len() == 1 {
+        ("field definition", "its")
+    } else {
+        ("field definitions", "their")
+    };
+    Some(format!(
+        "{} {definitions} with a size that is not a multiple of {their} type ({}{more}): read as bytes",
+        found.len(),
+        named.join(", ")
+    ))
+}
+
 fn describe(error: &ErrorKind, offset: usize) -> String {
     match error {
         ErrorKind::UnexpectedEof(_) => format!("file ends inside a message at byte {offset}"),
         ErrorKind::InvalidCrc((_, FitObject::Header(_), expected, computed)) => {
-            format!("header CRC mismatch (file says {expected:#06x}, computed {computed:#06x})")
+            crc_mismatch("header", *expected, *computed)
         }
         ErrorKind::InvalidCrc((_, _, expected, computed)) => {
-            format!("data CRC mismatch (file says {expected:#06x}, computed {computed:#06x})")
+            crc_mismatch("data", *expected, *computed)
         }
         ErrorKind::MissingDefinitionMessage(local, position) => {
             format!("data message uses undefined local message type {local} at byte {position}")
@@ -760,6 +914,72 @@ fn pauses_within(events: &[(i64, bool)], start: i64, end: i64) -> Vec<Pause> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A FIT activity file of one `file_id` message whose `time_created`
+    /// (field 4, uint32) is declared 1 byte long, as COROS writes some
+    /// fields; `crc_delta` spoils the file CRC.
+    fn file_id_with_a_one_byte_uint32(crc_delta: u16) -> Vec<u8> {
+        let data = [
+            0x40, 0, 0, 0, 0, 2, // definition: local 0, little endian, file_id, 2 fields
+            0, 1, 0x00, // type: 1 byte enum
+            4, 1, 0x86, // time_created: 1 byte of uint32
+            0x00, 4, 0x12, // data: activity, 0x12
+        ];
+        let mut file = vec![14, 0x20, 0x54, 0x08];
+        file.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        file.extend_from_slice(b".FIT");
+        let header_crc = crc16(&file);
+        file.extend_from_slice(&header_crc.to_le_bytes());
+        file.extend_from_slice(&data);
+        let crc = crc16(&file) ^ crc_delta;
+        file.extend_from_slice(&crc.to_le_bytes());
+        file
+    }
+
+    #[test]
+    fn a_field_shorter_than_its_type_is_marked_as_bytes_in_a_copy_only() {
+        let file = file_id_with_a_one_byte_uint32(0);
+        let mut parsed = Cow::Borrowed(&file[..]);
+        let mut found = Vec::new();
+        mark_misaligned_fields(&mut parsed, 14, &mut found);
+        assert_eq!(
+            found,
+            [Misaligned {
+                global_message: 0,
+                field: 4,
+                size: 1,
+                base_type: FitBaseType::Uint32,
+            }]
+        );
+        // Only the base type byte of that field changes, in the copy.
+        let changed: Vec<usize> = (0..file.len()).filter(|&i| parsed[i] != file[i]).collect();
+        assert_eq!(changed, [14 + 6 + 3 + 2]);
+        assert_eq!(parsed[14 + 6 + 3 + 2], BASE_TYPE_BYTE);
+        assert_eq!(
+            misaligned_note(&found).as_deref(),
+            Some(
+                "1 field definition with a size that is not a multiple of its type \
+                 (file_id field 4: 1 byte of uint32): read as bytes"
+            )
+        );
+    }
+
+    #[test]
+    fn the_file_crc_is_checked_on_the_file_s_own_bytes_not_the_marked_copy() {
+        // The copy fitparser reads differs from the file; its CRC is still
+        // the file's: a whole file is not "corrupt"…
+        let whole = decode(&file_id_with_a_one_byte_uint32(0));
+        assert!(
+            !matches!(&whole, Err(DecodeError::Corrupt(m)) if m.contains("CRC")),
+            "{whole:?}"
+        );
+        // …and a spoiled CRC still is.
+        let spoiled = decode(&file_id_with_a_one_byte_uint32(0x0101));
+        assert!(
+            matches!(&spoiled, Err(DecodeError::Corrupt(m)) if m.starts_with("data CRC mismatch")),
+            "{spoiled:?}"
+        );
+    }
 
     #[test]
     fn garbage_is_not_a_fit_file() {

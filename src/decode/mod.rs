@@ -152,13 +152,31 @@ pub fn decode_bytes(format: Format, bytes: &[u8]) -> Result<Decoded, DecodeError
 pub fn guarded(
     decoder: impl FnOnce() -> Result<Decoded, DecodeError>,
 ) -> Result<Decoded, DecodeError> {
-    match catch_unwind(AssertUnwindSafe(decoder)) {
+    match catch_quietly(decoder) {
         Ok(r) => r,
-        Err(panic) => Err(DecodeError::Corrupt(format!(
-            "decoder panicked: {}",
-            panic_message(panic.as_ref())
-        ))),
+        Err(message) => Err(DecodeError::Corrupt(format!("decoder panicked: {message}"))),
     }
+}
+
+thread_local! {
+    /// Set while this thread runs third-party code on a file's bytes.
+    static IN_DECODER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run third-party code on a file's bytes, catching a panic: its message is
+/// returned, to become the file's outcome, logged with the file's name.
+/// While it runs, [`in_decoder`] is true on this thread, so the panic hook
+/// can keep the bare "thread … panicked at …" line off stderr.
+pub fn catch_quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let outer = IN_DECODER.with(|d| d.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    IN_DECODER.with(|d| d.set(outer));
+    result.map_err(|panic| panic_message(panic.as_ref()))
+}
+
+/// Is this thread inside [`catch_quietly`]? (For the panic hook.)
+pub fn in_decoder() -> bool {
+    IN_DECODER.with(|d| d.get())
 }
 
 /// The message a caught panic carried (`panic!("…")` gives a `&str` or a

@@ -12,8 +12,9 @@ pub const PACE_BIN_S_PER_KM: f64 = 5.0;
 pub const PACE_MIN_S_PER_KM: f64 = 120.0;
 pub const PACE_BINS: usize = 157;
 /// Speed is smoothed over this many seconds before it is binned: one GPS
-/// second is too noisy to say "faster than easy pace".
-const SPEED_WINDOW_S: f64 = 15.0;
+/// second is too noisy to say "faster than easy pace". The activity
+/// page's pace chart draws the same smoothed speed.
+pub const SPEED_WINDOW_S: f64 = 15.0;
 /// Walking: slower than this without cadence (≈ 8:45 min/km)…
 const WALK_M_PER_S: f64 = 1.9;
 /// …or a cadence below this.

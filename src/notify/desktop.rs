@@ -6,7 +6,7 @@
 //! notification and takes no address. A system service has no session bus;
 //! it uses the push sinks instead.
 
-use super::{Digest, Level, SEND_TIMEOUT, Sink, SinkError, title};
+use super::{Digest, Level, SEND_TIMEOUT, Sink, SinkError, body, title};
 use crate::store::alerts::Alert;
 use notify_rust::{Notification, Urgency};
 use std::sync::mpsc;
@@ -40,7 +40,7 @@ pub fn notification(alert: &Alert) -> Notification {
     Notification::new()
         .appname("tendonwatch")
         .summary(&title(alert))
-        .body(&format!("{} {}", alert.what_changed, alert.what_to_do))
+        .body(&body(alert))
         .urgency(urgency)
         .finalize()
 }

@@ -1,7 +1,7 @@
 //! Gotify: one POST per alert to `{url}/message` with the application token
 //! in `X-Gotify-Key` and a JSON `{title, message, priority}` body.
 
-use super::{Digest, Level, Sink, SinkError, check_response, http_agent, join_url, title};
+use super::{Digest, Level, Sink, SinkError, body, check_response, http_agent, join_url, title};
 use crate::config::GotifyConfig;
 use crate::store::alerts::Alert;
 use serde::Serialize;
@@ -45,8 +45,7 @@ impl Sink for GotifySink {
     }
 
     fn send(&self, alert: &Alert) -> Result<(), SinkError> {
-        let message = format!("{}\n{}", alert.what_changed, alert.what_to_do);
-        self.post(&title(alert), &message, priority(Level::of(alert)))
+        self.post(&title(alert), &body(alert), priority(Level::of(alert)))
     }
 
     fn send_digest(&self, digest: &Digest) -> Result<(), SinkError> {

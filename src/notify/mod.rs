@@ -95,7 +95,7 @@ impl Digest {
                 "- {} {}: {}\n",
                 local_date(a.window_end_ms, self.local_offset_s),
                 kind_in_words(&a.kind),
-                a.what_changed
+                crate::rules::indent_lines(&a.what_changed, "  ")
             ));
         }
         text.push_str(DIGEST_READ_MORE);
@@ -448,6 +448,12 @@ pub fn title(alert: &Alert) -> String {
     format!("tendonwatch: {}", kind_in_words(&alert.kind))
 }
 
+/// The text every sink shows under the title: each part of what changed on
+/// a line of its own, then what to do.
+pub fn body(alert: &Alert) -> String {
+    format!("{}\n{}", alert.what_changed, alert.what_to_do)
+}
+
 /// The three severities of `rules::Severity`, as the sinks grade them.
 /// Unknown text counts as `warn`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -562,4 +568,52 @@ pub(crate) fn join_url(base: &str, tail: &str) -> String {
         base.trim_end_matches('/'),
         tail.trim_start_matches('/')
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A weekly alert of two parts (issue 21): every sink shows them as lines.
+    fn two_parts() -> Alert {
+        Alert {
+            kind: "week_jump".to_string(),
+            severity: "warn".to_string(),
+            what_changed: "Last 7 days 26.9 km: +12 %.\nAlso: This week both went up.".to_string(),
+            what_to_do: "Hold next week at this week's distance.".to_string(),
+            window_end_ms: 1_772_433_180_000,
+            ..test_alert(0)
+        }
+    }
+
+    #[test]
+    fn a_push_shows_each_part_of_an_alert_on_its_own_line() {
+        assert_eq!(
+            body(&two_parts()).lines().collect::<Vec<_>>(),
+            [
+                "Last 7 days 26.9 km: +12 %.",
+                "Also: This week both went up.",
+                "Hold next week at this week's distance.",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_digest_indents_the_later_parts_of_an_alert_under_its_line() {
+        let digest = Digest {
+            id: 1,
+            alerts: vec![two_parts()],
+            local_offset_s: 0,
+        };
+        let text = digest.text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[..2],
+            [
+                "- 2026-03-02 weekly-mileage jump: Last 7 days 26.9 km: +12 %.",
+                "  Also: This week both went up.",
+            ],
+            "{text}"
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! `{url}/{topic}`, the text as the body, title, priority and tags as headers.
 
 use super::{
-    Digest, Level, Sink, SinkError, check_response, header_text, http_agent, join_url, title,
+    Digest, Level, Sink, SinkError, body, check_response, header_text, http_agent, join_url, title,
 };
 use crate::config::NtfyConfig;
 use crate::store::alerts::Alert;
@@ -43,8 +43,7 @@ impl Sink for NtfySink {
     fn send(&self, alert: &Alert) -> Result<(), SinkError> {
         let (priority, emoji) = priority_and_tags(Level::of(alert));
         let tags = format!("{emoji},{}", header_text(&alert.kind));
-        let body = format!("{}\n{}", alert.what_changed, alert.what_to_do);
-        self.post(&title(alert), priority, &tags, &body)
+        self.post(&title(alert), priority, &tags, &body(alert))
     }
 
     /// A digest is a `warn` message tagged "digest".

@@ -5,6 +5,8 @@
 
 use super::Context;
 
+pub const SOURCE: &str = "Williams et al. BJSM 2017; Lolli et al. BJSM 2019";
+
 /// λ of the 7-day EWMA, to fold this run's km into the acute load.
 const ACUTE_LAMBDA: f64 = 2.0 / 8.0;
 
@@ -17,9 +19,9 @@ pub fn with_run(ctx: &Context<'_>) -> Option<f64> {
     })
 }
 
-/// " Load ratio (7-day : 28-day) 1.52, above 1.5." — empty below the
+/// "Load ratio (7-day : 28-day) 1.52, above 1.5." — none below the
 /// `acwr_info` mark.
-pub fn line(ctx: &Context<'_>) -> String {
+pub fn line(ctx: &Context<'_>) -> Option<String> {
     match with_run(ctx) {
         Some(ratio) if ratio > ctx.t.acwr_info => {
             let mark = if ratio > ctx.t.acwr_warn {
@@ -27,8 +29,10 @@ pub fn line(ctx: &Context<'_>) -> String {
             } else {
                 ctx.t.acwr_info
             };
-            format!(" Load ratio (7-day : 28-day) {ratio:.2}, above {mark}.")
+            Some(format!(
+                "Load ratio (7-day : 28-day) {ratio:.2}, above {mark}."
+            ))
         }
-        _ => String::new(),
+        _ => None,
     }
 }

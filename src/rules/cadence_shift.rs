@@ -2,10 +2,16 @@
 //! baseline by ≥ 5 % — longer strides. Compared pace bin by pace bin, since
 //! cadence rises with speed.
 
+use super::articles::SOLVE_TENDON_PAIN;
 use super::{Context, Finding, RuleId, Severity};
 
-const SOURCE: &str = "seed 003: \"cadence of 180 … shorter strides … Longer strides can lead to higher peak impact forces\"; \
-    Heiderscheit 2011, Lyght 2016 (+5 % step rate lowers Achilles stress)";
+/// Where the rule comes from (RULES.md), in words a runner can look up.
+pub fn source() -> String {
+    format!(
+        "{SOLVE_TENDON_PAIN}: \"cadence of 180 … shorter strides … Longer strides can lead to higher peak impact forces\"; \
+         Heiderscheit 2011, Lyght 2016 (+5 % step rate lowers Achilles stress)"
+    )
+}
 /// A baseline pace bin needs this much data to compare with.
 const MIN_BASELINE_BIN_S: f64 = 120.0;
 
@@ -55,7 +61,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
                     matched_s / 60.0
                 ),
                 "Shorter, quicker steps load the Achilles less: aim back toward your usual cadence (a 5 % higher step rate lowers Achilles stress).",
-                SOURCE,
+                &source(),
             )
             .build(),
     )

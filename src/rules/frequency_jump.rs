@@ -1,10 +1,17 @@
 //! `frequency_jump` (RULES.md A, H): runs per 7 days against the 28-day
 //! mean, when it is also more runs than any week of the last 12 held.
 
+use super::articles::RECOVERY_AND_WORKOUTS;
 use super::{Context, Judgement, RuleId, Severity};
 use crate::baseline::{DAY_MS, OWN_MAX_WEEKS};
 
-const SOURCE: &str = "seed 000, Jack Davis: \"over doubled my mileage and days running\"";
+/// Where the rule comes from (RULES.md), in words a runner can look up.
+pub fn source() -> String {
+    format!(
+        "Jack Davis, in the readers' comments on {RECOVERY_AND_WORKOUTS}: \
+         \"over doubled my mileage and days running\""
+    )
+}
 
 pub fn judge(ctx: &Context<'_>) -> Judgement {
     let b = ctx.baseline;
@@ -28,7 +35,7 @@ pub fn judge(ctx: &Context<'_>) -> Judgement {
                 b.max_week_runs,
             ),
             "Add running days one at a time, and keep a rest or cross-training day between the new ones.",
-            SOURCE,
+            &source(),
         )
         .build();
     Judgement {

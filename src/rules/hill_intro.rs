@@ -1,10 +1,17 @@
 //! `hill_intro` (RULES.md B): climbing well above what the runner's own
 //! stimulus window contains. Uphill is the calf and Achilles' hard work.
 
+use super::articles::{ACHILLES_TENDONITIS, RECOVERY_AND_WORKOUTS, SOLVE_TENDON_PAIN};
 use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, back_to};
 
-const SOURCE: &str = "seed 000 step 6; seed 001 (\"especially uphill\"); seed 003 (\"hill work\"); \
-    seed 000 thread: \"got AT from doing hill training every other day\"";
+/// Where the rule comes from (RULES.md), in words a runner can look up.
+pub fn source() -> String {
+    format!(
+        "{RECOVERY_AND_WORKOUTS}, step 6; {ACHILLES_TENDONITIS} (\"especially uphill\"); \
+         {SOLVE_TENDON_PAIN} (\"hill work\"); a reader's comment on {RECOVERY_AND_WORKOUTS}: \
+         \"got AT from doing hill training every other day\""
+    )
+}
 
 pub fn check(ctx: &Context<'_>) -> Option<Finding> {
     let e = ctx.run.metrics.elevation?;
@@ -23,7 +30,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
                     e.uphill_4pct_m / 1000.0
                 ),
                 AFTER_INTRO,
-                SOURCE,
+                &source(),
             )
             .build();
     back_to(

@@ -5,6 +5,7 @@
 //! baseline, what to do, and where the rule comes from (RULES.md G).
 
 mod acwr;
+pub mod articles;
 pub mod cadence_shift;
 mod frequency_jump;
 mod hill_intro;
@@ -412,11 +413,62 @@ fn one_week_alert<const N: usize>(
     let mut found = weekly.into_iter().flatten();
     let mut first = found.next()?;
     for also in found {
-        first.what_changed.push_str(" Also: ");
-        first.what_changed.push_str(&also.what_changed);
+        add_line(
+            &mut first.what_changed,
+            &format!("Also: {}", also.what_changed),
+        );
     }
-    first.what_changed.push_str(&acwr::line(ctx));
+    if let Some(load) = acwr::line(ctx) {
+        add_line(&mut first.what_changed, &load);
+    }
     Some(first)
+}
+
+/// Where a rule comes from, in words a runner can look up: an article by
+/// its title ([`articles`]) or a study (RULES.md G). What `tendonwatch
+/// rules` lists and what each alert carries.
+pub fn source(id: RuleId) -> String {
+    match id {
+        RuleId::RunSpike => run_spike::SOURCE.to_string(),
+        RuleId::WeekJump => week_jump::source(),
+        RuleId::Acwr => acwr::SOURCE.to_string(),
+        RuleId::FrequencyJump => frequency_jump::source(),
+        RuleId::PaceAndDistance => pace_and_distance::source(),
+        RuleId::HillIntro => hill_intro::source(),
+        RuleId::SpeedIntro => speed_intro::source(),
+        RuleId::SurfaceChange => surface_change::source(),
+        RuleId::CadenceShift => cadence_shift::source(),
+        RuleId::StackedIntro => stacked_intro::source(),
+        RuleId::ShoeDrop => shoe_drop::source(),
+        RuleId::PainLimit => pain::limit_source(),
+        RuleId::Pain24h => pain::next_morning_source(),
+        RuleId::PainTrend => pain::TREND_SOURCE.to_string(),
+        RuleId::PainReminder => pain::reminder_source(),
+        RuleId::SportQuestion => SPORT_QUESTION_SOURCE.to_string(),
+    }
+}
+
+/// The sport question is tendonwatch's own rule (RULES.md F), not advice
+/// from an article or a study: it says so.
+const SPORT_QUESTION_SOURCE: &str = "tendonwatch's own rule: a recording that does not say its sport is not counted as a run until you confirm it";
+
+/// An alert's text with every line after the first under `indent`, for a
+/// reader that starts the first line itself ("    ", "- 2026-05-02 …: ").
+pub fn indent_lines(text: &str, indent: &str) -> String {
+    text.lines()
+        .collect::<Vec<_>>()
+        .join(&format!("\n{indent}"))
+}
+
+/// The parts of one alert's text each take a line: a weekly alert's other
+/// ratios ("Also: …"), the load ratio, what the runner did before. Every
+/// reader (terminal, dashboard, notifications) shows them as lines; JSON
+/// keeps the text with its newlines.
+pub fn add_line(text: &mut String, line: &str) {
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    text.push_str(line);
 }
 
 /// "13.8 km", "850 m".
@@ -467,7 +519,7 @@ fn back_to(
     }
     f.severity = Severity::Info;
     f.what_changed = format!(
-        "Back to {what}, more than before: your most in the last 6 months was on {}. {}",
+        "Back to {what}, more than before: your most in the last 6 months was on {}.\n{}",
         day(ctx, then.start_ms),
         f.what_changed
     );

@@ -2,10 +2,16 @@
 //! the pace rose above baseline, the distance also above the runner's
 //! highest week of the last 12.
 
+use super::articles::RECOVERY_AND_WORKOUTS;
 use super::{Context, Judgement, RuleId, Severity, km, pace};
 use crate::baseline::{DAY_MS, OWN_MAX_WEEKS};
 
-const SOURCE: &str = "seed 000 step 5: \"Do not – increase pace and distance simultaneously\"";
+/// Where the rule comes from (RULES.md), in words a runner can look up.
+pub fn source() -> String {
+    format!(
+        "{RECOVERY_AND_WORKOUTS}, step 5: \"Do not – increase pace and distance simultaneously\""
+    )
+}
 
 pub fn judge(ctx: &Context<'_>) -> Judgement {
     let b = ctx.baseline;
@@ -49,7 +55,7 @@ pub fn judge(ctx: &Context<'_>) -> Judgement {
                 pace(base_pace),
             ),
             "Change one thing at a time: keep the longer week easy, or the faster running short.",
-            SOURCE,
+            &source(),
         )
         .build();
     Judgement {

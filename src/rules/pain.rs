@@ -2,16 +2,32 @@
 //! rules: (pain entries, runs, "now", limit) → findings. They apply during
 //! the learning period too.
 
+use super::articles::{MANAGE_INJURIES, RECOVERY_AND_WORKOUTS};
 use super::{Finding, RuleId, Severity, run_cause};
 use crate::baseline::{DAY_MS, RunRecord};
 use crate::pain::{PainEntry, PainKind};
 
-const LIMIT_SOURCE: &str = "seed 002: \"Keep your pain level at 3 out of 10 or less\"; Silbernagel et al. 2007 allow up to 5";
-const NEXT_MORNING_SOURCE: &str = "seed 002: \"you should be back to your baseline for pain within about 24 hours\"; \
-    Silbernagel et al. 2007, next-morning rule";
-const TREND_SOURCE: &str = "Silbernagel pain-monitoring model (week-to-week rule)";
-const REMINDER_SOURCE: &str =
-    "seed 000 step 6: after a new stimulus, see how the tendon responds over 24 hours";
+/// Where each pain rule comes from (RULES.md C), in words a runner can look up.
+pub fn limit_source() -> String {
+    format!(
+        "{MANAGE_INJURIES}: \"Keep your pain level at 3 out of 10 or less\"; Silbernagel et al. 2007 allow up to 5"
+    )
+}
+
+pub fn next_morning_source() -> String {
+    format!(
+        "{MANAGE_INJURIES}: \"you should be back to your baseline for pain within about 24 hours\"; \
+         Silbernagel et al. 2007, next-morning rule"
+    )
+}
+
+pub const TREND_SOURCE: &str = "Silbernagel pain-monitoring model (week-to-week rule)";
+
+pub fn reminder_source() -> String {
+    format!(
+        "{RECOVERY_AND_WORKOUTS}, step 6: after a new stimulus, see how the tendon responds over 24 hours"
+    )
+}
 
 /// A morning counts as "the next morning" up to this long after a run.
 const NEXT_MORNING_WITHIN_MS: i64 = 30 * 3600 * 1000;
@@ -125,7 +141,7 @@ fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
         "Make the next runs shorter or slower until pain stays at {:.0} or below during and after; pain above it means today's load was more than the tendon tolerated.",
         ctx.limit
     );
-    f.source = LIMIT_SOURCE.to_string();
+    f.source = limit_source();
     Some(f)
 }
 
@@ -154,7 +170,7 @@ fn pain_24h(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> Opt
         before.score
     );
     f.what_to_do = "The tendon did not settle within 24 hours: rest or cross-train today, and make the next run shorter and easier than that one.".to_string();
-    f.source = NEXT_MORNING_SOURCE.to_string();
+    f.source = next_morning_source();
     f.cause = format!("pain_24h:{}", run_cause(run.start_ms));
     Some(f)
 }
@@ -272,7 +288,7 @@ fn reminders(ctx: &PainContext<'_>, entries: &[&PainEntry]) -> Vec<Finding> {
                     intro.what
                 ),
                 what_to_do: "Log how the tendon feels on getting up (`tendonwatch pain SCORE --kind morning`): the next morning is how tendonwatch learns what your tendon tolerates.".to_string(),
-                source: REMINDER_SOURCE.to_string(),
+                source: reminder_source(),
                 cause: format!("pain_reminder:{}", run_cause(intro.start_ms)),
             })
         })

@@ -1,10 +1,17 @@
 //! `shoe_drop` (RULES.md D): shoes with a heel drop ≥ 4 mm lower than the
 //! shoes of the runner's baseline — a stimulus like the ones in B.
 
+use super::articles::{ACHILLES_TENDONITIS, MANAGE_INJURIES, RECOVERY_AND_WORKOUTS};
 use super::{AFTER_INTRO, Context, Finding, RuleId, Severity};
 
-const SOURCE: &str = "seed 002 (low heel-toe drop loads the Achilles); seed 001 (switching to minimalist shoes without adaptation); \
-    seed 000 (new, too-tight shoes)";
+/// Where the rule comes from (RULES.md), in words a runner can look up.
+pub fn source() -> String {
+    format!(
+        "{MANAGE_INJURIES} (low heel-toe drop loads the Achilles); \
+         {ACHILLES_TENDONITIS} (switching to minimalist shoes without adaptation); \
+         {RECOVERY_AND_WORKOUTS} (new, too-tight shoes)"
+    )
+}
 
 pub fn check(ctx: &Context<'_>) -> Option<Finding> {
     let drop = ctx.run.shoe_drop_mm?;
@@ -26,7 +33,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
                     usual - drop
                 ),
                 AFTER_INTRO,
-                SOURCE,
+                &source(),
             )
             .week(format!("shoe_drop:{name}"), ctx.run.start_ms)
             .build(),

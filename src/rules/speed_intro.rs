@@ -2,9 +2,16 @@
 //! pace for longer than the baseline holds, or a first interval session.
 //! Achilles force rises ~20 % from 3.3 to 5.6 m/s.
 
+use super::articles::{RECOVERY_AND_WORKOUTS, SOLVE_TENDON_PAIN};
 use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, back_to, pace};
 
-const SOURCE: &str = "seed 000 steps 5–6; seed 003 (\"increasing speed\"); Achilles force rises about 20 % from 3.3 to 5.6 m/s";
+/// Where the rule comes from (RULES.md), in words a runner can look up.
+pub fn source() -> String {
+    format!(
+        "{RECOVERY_AND_WORKOUTS}, steps 5–6; {SOLVE_TENDON_PAIN} (\"increasing speed\"); \
+         Achilles force rises about 20 % from 3.3 to 5.6 m/s"
+    )
+}
 
 pub fn check(ctx: &Context<'_>) -> Option<Finding> {
     let b = ctx.baseline;
@@ -37,7 +44,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
                     if b.interval_sessions == 0 { " and no interval session" } else { "" }
                 ),
                 AFTER_INTRO,
-                SOURCE,
+                &source(),
             )
             .build();
     // An interval session is remembered by the latest one; steady fast

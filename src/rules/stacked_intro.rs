@@ -2,9 +2,15 @@
 //! surface, long-run spike, lower-drop shoes) in one run or within 7 days.
 //! Severity above either alone.
 
+use super::articles::RECOVERY_AND_WORKOUTS;
 use super::{Context, Finding, RuleId, Severity};
 
-const SOURCE: &str = "seed 000 step 6: \"avoid introducing any two of these at the same time\"";
+/// Where the rule comes from (RULES.md), in words a runner can look up.
+pub fn source() -> String {
+    format!(
+        "{RECOVERY_AND_WORKOUTS}, step 6: \"avoid introducing any two of these at the same time\""
+    )
+}
 
 pub fn check(ctx: &Context<'_>, this_run: &[Finding]) -> Option<Finding> {
     // A "back to …" (info) is something the runner has done before: it does
@@ -59,7 +65,7 @@ pub fn check(ctx: &Context<'_>, this_run: &[Finding]) -> Option<Finding> {
         what_changed: format!("{} new things within {} days: {what}.", kinds.len(), ctx.t.stacked_window_days),
         what_to_do: "Introduce one change at a time: drop back to familiar running for a few days, log your pain each morning, then add one of them again."
             .to_string(),
-        source: SOURCE.to_string(),
+        source: source(),
         cause: format!("stacked:{}", super::run_cause(first)),
     })
 }

@@ -1,12 +1,18 @@
 //! `surface_change` (RULES.md B, E): a surface the runner's recent running
 //! barely contains.
 
+use super::articles::RECOVERY_AND_WORKOUTS;
 use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, back_to};
 use crate::baseline::surface_share;
 use crate::metrics::surface::Surface;
 
-const SOURCE: &str = "seed 000 step 5: \"Do not change running surfaces dramatically and avoid trails and sand\"; \
-    Knobloch 2008: sand RR 10 for mid-portion tendinopathy in masters runners";
+/// Where the rule comes from (RULES.md), in words a runner can look up.
+pub fn source() -> String {
+    format!(
+        "{RECOVERY_AND_WORKOUTS}, step 5: \"Do not change running surfaces dramatically and avoid trails and sand\"; \
+         Knobloch 2008: sand RR 10 for mid-portion tendinopathy in masters runners"
+    )
+}
 
 pub fn check(ctx: &Context<'_>) -> Option<Finding> {
     let s = ctx.run.metrics.surface;
@@ -28,7 +34,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
                     ctx.t.surface_new_share * 100.0
                 ),
                 AFTER_INTRO,
-                SOURCE,
+                &source(),
             )
             .build();
     let on = |m: &crate::baseline::Memory| m.longest_on_surface.get(s.as_str()).copied();

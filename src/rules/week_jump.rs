@@ -4,11 +4,17 @@
 //! the profile's limit. A week no higher than the runner's recent best is
 //! their normal variation, not a jump.
 
+use super::articles::RECOVERY_AND_WORKOUTS;
 use super::{Context, Judgement, RuleId, Severity, km, pct};
 use crate::baseline::{DAY_MS, OWN_MAX_WEEKS};
 
-const SOURCE: &str = "seed 000 step 5 (\"the old 10 % rule may not apply to you any more\"); \
-    Nielsen et al., JOSPT 2014 (> 30 % over two weeks: hazard 1.59 for distance-related injuries)";
+/// Where the rule comes from (RULES.md), in words a runner can look up.
+pub fn source() -> String {
+    format!(
+        "{RECOVERY_AND_WORKOUTS}, step 5 (\"the old 10 % rule may not apply to you any more\"); \
+         Nielsen et al., JOSPT 2014 (> 30 % over two weeks: hazard 1.59 for distance-related injuries)"
+    )
+}
 
 pub fn judge(ctx: &Context<'_>) -> Judgement {
     let b = ctx.baseline;
@@ -38,7 +44,7 @@ pub fn judge(ctx: &Context<'_>) -> Judgement {
                 km(b.max_week_m),
             ),
             "Hold next week at this week's distance or a little less, and grow again in small steps once morning pain and stiffness stay at baseline.",
-            SOURCE,
+            &source(),
         )
         .build();
     Judgement {

@@ -344,22 +344,8 @@ pub fn sport_label(sport: Sport, sub: SubSport) -> String {
     }
 }
 
-/// FIT CRC-16 (the nibble-table CRC of the FIT protocol) of `bytes`.
-pub fn crc16(bytes: &[u8]) -> u16 {
-    const TABLE: [u16; 16] = [
-        0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
-        0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
-    ];
-    let mut crc: u16 = 0;
-    for &byte in bytes {
-        for nibble in [byte & 0x0F, byte >> 4] {
-            let tmp = TABLE[usize::from(crc & 0x0F)];
-            crc = (crc >> 4) & 0x0FFF;
-            crc = crc ^ tmp ^ TABLE[usize::from(nibble)];
-        }
-    }
-    crc
-}
+/// The FIT CRC-16, shared with the decoder that checks it.
+pub use crate::decode::fit::crc16;
 
 /// Message bytes under construction: defines each local message type the
 /// first time it is used.

@@ -182,7 +182,13 @@ pub fn alert_card(
                 }
             }
             p.when { (day(a.window_end_ms, zone)) }
-            p.changed { (a.what_changed) }
+            // A multi-part alert reads as lines (escaped like any text).
+            p.changed {
+                @for (i, line) in a.what_changed.lines().enumerate() {
+                    @if i > 0 { br; }
+                    (line)
+                }
+            }
             // The words are shared with the terminal, where commands are in
             // backticks; here they read as plain text.
             p.todo { strong { "What to do: " } (a.what_to_do.replace('`', "")) }

@@ -401,7 +401,10 @@ pub async fn activity(
             }
             @match &m.elevation {
                 Some(e) => { dt { "Climb" } dd { (format!("{:.0}", e.climb_m)) " m up, " (format!("{:.0}", e.descent_m)) " m down (" (format!("{:.1}", e.climb_m_per_km)) " m/km)" } }
-                None => { dt { "Climb" } dd { "unknown (no altitude in the file)" } }
+                // Say "no altitude" only when the elevation chart has none.
+                None if v.charts.elevation == 0 => { dt { "Climb" } dd { "unknown (no altitude in the file)" } }
+                None if m.cross_training => {}
+                None => { dt { "Climb" } dd { "unknown (too little altitude to measure)" } }
             }
             @if let Some(hr) = m.heart_rate_mean_bpm { dt { "Heart rate" } dd { (format!("{hr:.0}")) " bpm" } }
             @if let Some(t) = m.temperature_mean_c { dt { "Temperature" } dd { (format!("{t:.0}")) " °C" } }
@@ -435,6 +438,8 @@ pub async fn activity(
                 points: &v.series.cadence_spm, invert_y: false, label: whole })))
             (layout::svg(charts::series_chart(&charts::Series { id: "elevation", title: "Elevation", unit: "m",
                 points: &v.series.altitude_m, invert_y: false, label: whole })))
+            (layout::svg(charts::series_chart(&charts::Series { id: "heart-rate", title: "Heart rate", unit: "bpm",
+                points: &v.series.heart_rate_bpm, invert_y: false, label: whole })))
         }
         section {
             h2 { "Alerts from this run" }

@@ -5,6 +5,8 @@ use super::charts::{AlertMark, LoadWeek as Week, PainPoint};
 use super::{WebError, WebOptions};
 use crate::baseline::{self, Baseline, DAY_MS, HISTORY_DAYS, RunRecord};
 use crate::metrics::RunMetrics;
+use crate::metrics::pace;
+use crate::metrics::track::Track;
 use crate::pain::{PainEntry, PainKind};
 use crate::store::alerts::{Alert, AlertFilter};
 use crate::store::pain::{VisaARecord, WatchFeel};
@@ -214,23 +216,56 @@ pub struct ActivityPage {
     pub alerts: Vec<Alert>,
     /// Pain logged from two days before to three days after.
     pub pain_around: Vec<PainEntry>,
+    /// How many values each chart of the page is drawn from (0: the page
+    /// says "No … recorded"), so the API says what the page shows.
+    pub charts: SeriesCounts,
     #[serde(skip)]
     pub series: Series,
 }
 
-/// Values over distance, for the activity's charts: (km, value).
+/// Values over distance, for the activity's charts: (km, value). Distance
+/// is the one metrics measure the run with (`Track::build`): the device's
+/// own where the file has it, else the GPS path, pauses adding nothing.
 #[derive(Debug, Default)]
 pub struct Series {
+    /// A pause, a recording gap or standing still is a gap (NaN).
     pub pace_s_per_km: Vec<(f64, f64)>,
     pub cadence_spm: Vec<(f64, f64)>,
     pub altitude_m: Vec<(f64, f64)>,
+    pub heart_rate_bpm: Vec<(f64, f64)>,
+}
+
+/// The number of drawn (finite) values of each [`Series`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SeriesCounts {
+    pub pace: usize,
+    pub cadence: usize,
+    pub elevation: usize,
+    pub heart_rate: usize,
+}
+
+impl Series {
+    pub fn counts(&self) -> SeriesCounts {
+        let drawn = |v: &[(f64, f64)]| {
+            v.iter()
+                .filter(|p| p.0.is_finite() && p.1.is_finite())
+                .count()
+        };
+        SeriesCounts {
+            pace: drawn(&self.pace_s_per_km),
+            cadence: drawn(&self.cadence_spm),
+            elevation: drawn(&self.altitude_m),
+            heart_rate: drawn(&self.heart_rate_bpm),
+        }
+    }
 }
 
 pub fn activity(store: &mut Store, opts: &WebOptions, id: i64) -> Result<ActivityPage, WebError> {
     let not_found = || WebError::NotFound(format!("There is no activity {id}."));
     let row = store.activity(id)?.ok_or_else(not_found)?;
     let metrics = crate::ingest::current_metrics(store, id, &opts.ingest)?.ok_or_else(not_found)?;
-    let samples = store.samples(id)?;
+    let recorded = store.load_activity(id)?.ok_or_else(not_found)?;
+    let series = series(&Track::build(&recorded.samples, &recorded.pauses));
     let alerts = store
         .alerts_between(row.start_ms - 60 * DAY_MS, row.start_ms + 60 * DAY_MS)?
         .into_iter()
@@ -240,7 +275,8 @@ pub fn activity(store: &mut Store, opts: &WebOptions, id: i64) -> Result<Activit
     Ok(ActivityPage {
         surface_evidence_text: metrics.surface_evidence.describe(),
         tagged: store.surface_tag(id)?.is_some(),
-        series: series(&samples),
+        charts: series.counts(),
+        series,
         activity: row,
         metrics,
         alerts,
@@ -248,35 +284,39 @@ pub fn activity(store: &mut Store, opts: &WebOptions, id: i64) -> Result<Activit
     })
 }
 
-/// Pace from distance over time in 10 s steps (the watch's instant speed is
-/// noisy), cadence and altitude as recorded.
-fn series(samples: &[crate::activity::Sample]) -> Series {
+/// Slower than 20 min/km is standing or walking: a gap in the pace line.
+const SLOWEST_CHARTED_S_PER_KM: f64 = 1200.0;
+
+/// The charts' values along the run's distance, from the track metrics are
+/// measured on. Pace is the speed the pace metrics bin (smoothed over
+/// `SPEED_WINDOW_S`), drawn only where the runner was moving: a pause, a
+/// gap, standing still or walking breaks the line. A track without any distance
+/// (no positions, no device distance) has nothing to draw along it.
+fn series(track: &Track) -> Series {
     let mut s = Series::default();
-    let mut last: Option<(i64, f64)> = None;
-    for x in samples {
-        let Some(d) = x.distance_m else { continue };
-        let km = d / 1000.0;
-        if let Some(c) = x.cadence_spm.filter(|c| *c > 0.0) {
-            s.cadence_spm.push((km, f64::from(c)));
+    if track.distance_m() <= 0.0 {
+        return s;
+    }
+    let speed = track.smoothed_speed(pace::SPEED_WINDOW_S);
+    for (i, p) in track.points.iter().enumerate() {
+        let km = p.dist_m / 1000.0;
+        if let Some(c) = p.cadence_spm.filter(|c| *c > 0.0) {
+            s.cadence_spm.push((km, c));
         }
-        if let Some(a) = x.altitude_m {
-            s.altitude_m.push((km, f64::from(a)));
+        if let Some(a) = p.altitude_m {
+            s.altitude_m.push((km, a));
         }
-        match last {
-            Some((t0, d0)) if x.time_ms - t0 >= 10_000 => {
-                let dd = d - d0;
-                let pace = if dd > 1.0 {
-                    (x.time_ms - t0) as f64 / 1000.0 / (dd / 1000.0)
-                } else {
-                    f64::NAN
-                };
-                // Slower than 20 min/km is standing or walking: a gap.
-                s.pace_s_per_km
-                    .push((km, if pace < 1200.0 { pace } else { f64::NAN }));
-                last = Some((x.time_ms, d));
-            }
-            None => last = Some((x.time_ms, d)),
-            _ => {}
+        if let Some(h) = p.heart_rate_bpm {
+            s.heart_rate_bpm.push((km, h));
+        }
+        // The step that ends at this point.
+        if let Some(step) = i.checked_sub(1).and_then(|j| track.steps.get(j)) {
+            let pace = speed
+                .get(i - 1)
+                .filter(|_| step.moving)
+                .and_then(|v| pace::pace_s_per_km(*v))
+                .filter(|p| *p < SLOWEST_CHARTED_S_PER_KM);
+            s.pace_s_per_km.push((km, pace.unwrap_or(f64::NAN)));
         }
     }
     s
@@ -395,5 +435,97 @@ mod tests {
         // Monday 00:30 local is in its own week.
         let monday = 1_767_571_200_000 + 1_800_000;
         assert_eq!(week_start(monday, 0), 1_767_571_200_000);
+    }
+
+    /// Ten minutes at 3 m/s due east along the equator, one sample a
+    /// second with positions, altitude and heart rate but no device
+    /// distance (as a GPX file gives), and a two-minute timer pause after
+    /// five minutes.
+    fn gpx_like_run() -> (Vec<crate::activity::Sample>, Vec<crate::activity::Pause>) {
+        use crate::activity::{Pause, Sample};
+        const M_PER_DEG: f64 = 111_195.0;
+        let mut samples = Vec::new();
+        let mut lon = 0.0;
+        for t in 0..=720_i64 {
+            let paused = (300..420).contains(&t);
+            if t > 0 && !paused {
+                lon += 3.0 / M_PER_DEG;
+            }
+            samples.push(Sample {
+                lat_deg: Some(0.0),
+                lon_deg: Some(lon),
+                altitude_m: Some(10.0 + (t as f32) / 60.0),
+                heart_rate_bpm: Some(150.0),
+                ..Sample::at(1_700_000_000_000 + t * 1000)
+            });
+        }
+        let pause = Pause {
+            start_ms: 1_700_000_000_000 + 300_000,
+            end_ms: 1_700_000_000_000 + 420_000,
+        };
+        (samples, vec![pause])
+    }
+
+    #[test]
+    fn a_run_with_positions_and_no_device_distance_has_its_charts() {
+        let (samples, pauses) = gpx_like_run();
+        let track = Track::build(&samples, &pauses);
+        let s = series(&track);
+        // Drawn along the distance metrics measure (≈ 1.8 km), not skipped.
+        let last_km = s.altitude_m.last().map(|p| p.0).unwrap_or(0.0);
+        assert!((last_km - track.distance_m() / 1000.0).abs() < 1e-9);
+        assert!((1.75..1.85).contains(&last_km), "{last_km}");
+        assert_eq!(s.altitude_m.len(), samples.len());
+        assert_eq!(s.heart_rate_bpm.len(), samples.len());
+        assert!(s.cadence_spm.is_empty(), "no cadence in the file");
+        let counts = s.counts();
+        assert_eq!(
+            (counts.elevation, counts.heart_rate, counts.cadence),
+            (721, 721, 0)
+        );
+        // 3 m/s is 5:33 /km wherever the runner ran.
+        let paces: Vec<f64> = s
+            .pace_s_per_km
+            .iter()
+            .map(|p| p.1)
+            .filter(|p| p.is_finite())
+            .collect();
+        assert!(paces.len() > 500, "{}", paces.len());
+        assert!(
+            paces.iter().all(|p| (300.0..370.0).contains(p)),
+            "{paces:?}"
+        );
+    }
+
+    #[test]
+    fn a_pause_breaks_the_pace_line_and_adds_no_distance() {
+        let (samples, pauses) = gpx_like_run();
+        let s = series(&Track::build(&samples, &pauses));
+        // The pace line is two pieces: before and after the pause, with
+        // no value at all in the two paused minutes.
+        let drawn: Vec<bool> = s.pace_s_per_km.iter().map(|p| p.1.is_finite()).collect();
+        let pieces = drawn
+            .iter()
+            .zip(std::iter::once(&false).chain(&drawn))
+            .filter(|(now, before)| **now && !**before)
+            .count();
+        assert_eq!(pieces, 2, "{drawn:?}");
+        let paused = &s.pace_s_per_km[300..419];
+        assert!(paused.iter().all(|p| p.1.is_nan()), "{paused:?}");
+        // Standing at one spot for two minutes: one distance for all of it.
+        assert!(paused.iter().all(|p| p.0 == paused[0].0), "{paused:?}");
+    }
+
+    #[test]
+    fn a_track_without_any_distance_draws_nothing_along_it() {
+        let samples: Vec<crate::activity::Sample> = (0..600)
+            .map(|t| crate::activity::Sample {
+                cadence_spm: Some(170.0),
+                heart_rate_bpm: Some(140.0),
+                ..crate::activity::Sample::at(t * 1000)
+            })
+            .collect();
+        let s = series(&Track::build(&samples, &[]));
+        assert_eq!(s.counts(), SeriesCounts::default());
     }
 }

@@ -529,3 +529,58 @@ pub fn gpx_run(
          <type>running</type><trkseg>\n{points}</trkseg></trk></gpx>\n"
     )
 }
+
+/// What a log line says past tracing's time and level
+/// ("2026-05-02T07:00:00.1Z  WARN /sync/a.fit: failed: …" →
+/// "/sync/a.fit: failed: …"); None for a line tracing did not write, such
+/// as one a library printed to stderr on its own.
+pub fn log_message(line: &str) -> Option<&str> {
+    let (time, rest) = line.split_once(' ')?;
+    if !(time.contains('T') && time.ends_with('Z')) {
+        return None;
+    }
+    let (level, message) = rest.trim_start().split_once(' ')?;
+    ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]
+        .contains(&level)
+        .then(|| message.trim_start())
+}
+
+/// The lines of `log` about the file (or bundle entry) `path`: their
+/// message starts with "PATH: ".
+pub fn log_lines_about<'a>(log: &'a str, path: &str) -> Vec<&'a str> {
+    let prefix = format!("{path}: ");
+    log.lines()
+        .filter(|l| log_message(l).is_some_and(|m| m.starts_with(&prefix)))
+        .collect()
+}
+
+/// Every line of `log` was written by tracing, with its time and level:
+/// none was printed bare by a decoding library.
+#[track_caller]
+pub fn assert_no_bare_lines(log: &str) {
+    let bare: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.trim().is_empty() && log_message(l).is_none())
+        .collect();
+    assert!(
+        bare.is_empty(),
+        "lines not written by the log: {bare:#?}\n--- log\n{log}"
+    );
+}
+
+/// Each of `paths` has exactly one line in `log`: what became of it.
+#[track_caller]
+pub fn assert_one_line_per_file(log: &str, paths: &[String]) {
+    for path in paths {
+        let lines = log_lines_about(log, path);
+        assert_eq!(
+            lines.len(),
+            1,
+            "one line about {path}, got {lines:#?}\n--- log\n{log}"
+        );
+    }
+}
+
+/// The real FIT file on which fitparser prints `ERROR: field size …` to
+/// stderr (five field definitions of 1 byte typed uint32).
+pub const MISALIGNED_FIT: &str = "fit/coros-pace-2-cycling-misaligned-fields.fit";
