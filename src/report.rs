@@ -1,8 +1,8 @@
 //! report: the correlation report of `tendonwatch report` — which kinds of
 //! run were followed by a rise in next-morning pain (RULES.md C:
 //! `pain_link`), the runner's personal tolerance ("Stop before it hurts",
-//! seed 000, reply to Amie; RULES.md C) and pain by part of day (seed 000
-//! step 1). Pure: no I/O, no clock; the caller computes each run's factors
+//! "Achilles Tendonitis – Recovery and Workouts", reply to Amie; RULES.md C)
+//! and pain by part of day (the same article, step 1). Pure: no I/O, no clock; the caller computes each run's factors
 //! and pain outcome, and the bootstrap draws from its own seeded generator,
 //! so the same input and seed always give the same report.
 //!
@@ -184,7 +184,7 @@ pub struct FactorResult {
     pub words: String,
 }
 
-/// The personal tolerance (RULES.md C, "Stop before it hurts", seed 000):
+/// The personal tolerance (RULES.md C, "Stop before it hurts", "Achilles Tendonitis – Recovery and Workouts"):
 /// the distance or climb at and beyond which most past runs were followed
 /// by a rise, while below it a rise was the minority.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -200,7 +200,7 @@ pub struct Tolerance {
     pub words: String,
 }
 
-/// Pain by the part of day the run started in (seed 000 step 1; RULES.md D).
+/// Pain by the part of day the run started in ("Achilles Tendonitis – Recovery and Workouts", step 1; RULES.md D).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartOfDayRow {
     pub part: PartOfDay,
@@ -734,7 +734,7 @@ fn tolerance(
     })
 }
 
-/// Seed 000 step 1: "Your Achilles will play a large role in dictating the
+/// "Achilles Tendonitis – Recovery and Workouts", step 1: "Your Achilles will play a large role in dictating the
 /// best time to run."
 fn part_of_day_rows(
     runs: &[(RunFactors, RunOutcome)],

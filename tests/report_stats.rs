@@ -361,7 +361,7 @@ fn the_same_input_and_seed_give_the_same_report() {
     }
 }
 
-/// "Stop before it hurts" (seed 000): 4 of the 5 runs of 12 km or more
+/// "Stop before it hurts" ("Achilles Tendonitis – Recovery and Workouts"): 4 of the 5 runs of 12 km or more
 /// were followed by a rise, 1 of the 9 shorter ones.
 #[test]
 fn a_distance_tolerance_shows_with_its_counts() {

@@ -1,6 +1,6 @@
 //! Words a runner can use (issue 21, point 7): what a runner reads cites an
 //! article by its title or a study (RULES.md, the table at the top), never
-//! our file number — "seed 000" means nothing to a runner — and an alert of
+//! a file number of ours — which means nothing to a runner — and an alert of
 //! several parts reads as lines, not as one run-on paragraph.
 //!
 //! Checked where a runner reads them: the alerts raised on the simulated

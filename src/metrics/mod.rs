@@ -24,7 +24,7 @@ pub const METRICS_VERSION: u32 = 2;
 /// are a salvaged remnant, not the run.
 const SALVAGED_SHARE: f64 = 2.0 / 3.0;
 
-/// The runner's part of day, in their local time (seed 000 step 1).
+/// The runner's part of day, in their local time ("Achilles Tendonitis – Recovery and Workouts", step 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PartOfDay {

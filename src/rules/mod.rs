@@ -144,7 +144,7 @@ pub struct Profile {
 
 impl Profile {
     /// Masters runners (40+) get the stricter of the two profiles for
-    /// progression rules ("too much too sooner" — seed 000).
+    /// progression rules ("too much too sooner" — "Achilles Tendonitis – Recovery and Workouts").
     pub fn is_masters(&self) -> bool {
         self.age.is_some_and(|a| a >= 40)
     }
