@@ -520,3 +520,11 @@ impl Store {
         Ok(shoes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_open_filter_leaves_out_history_by_its_own_delivery_word() {
+        assert!(super::OPEN.contains(&format!("delivery <> '{}'", super::DELIVERY_TOO_OLD)));
+    }
+}
