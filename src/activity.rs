@@ -202,7 +202,7 @@ pub struct Activity {
     /// Where `sport` came from; `Unstated` from a decoder whose file says
     /// nothing, until [`crate::sport::settle`] decides.
     #[serde(default)]
-    pub sport_status: crate::sport::SportStatus,
+    pub sport_status: SportStatus,
     /// Why the sport is what it is, when it was not simply stated.
     #[serde(default)]
     pub sport_evidence: Vec<String>,
@@ -235,7 +235,7 @@ impl Activity {
             sport,
             sub_sport: SubSport::Generic,
             sport_label: sport.as_str().to_string(),
-            sport_status: crate::sport::SportStatus::File,
+            sport_status: SportStatus::File,
             sport_evidence: Vec::new(),
             session_index: 0,
             start_ms,
@@ -365,6 +365,80 @@ pub fn moving_track_length_m(samples: &[Sample], pauses: &[Pause]) -> f64 {
         }
     }
     total
+}
+
+/// Where an activity's sport came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SportStatus {
+    /// The file names it (FIT sport, GPX `<type>`, TCX `Sport=`).
+    #[default]
+    File,
+    /// The file says nothing (decoder output, before [`crate::sport::settle`]).
+    Unstated,
+    /// An export bundle's activity list names it.
+    Bundle,
+    /// Words or speed say it clearly (see the evidence).
+    Inferred,
+    /// Nothing said and nothing against a run: counted as a run.
+    Assumed,
+    /// Probably not a run, not certain: out of the baseline until answered.
+    Unconfirmed,
+    /// The runner said so (`tendonwatch tag ID --sport …`).
+    Runner,
+}
+
+impl SportStatus {
+    pub const ALL: [SportStatus; 7] = [
+        SportStatus::File,
+        SportStatus::Unstated,
+        SportStatus::Bundle,
+        SportStatus::Inferred,
+        SportStatus::Assumed,
+        SportStatus::Unconfirmed,
+        SportStatus::Runner,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SportStatus::File => "file",
+            SportStatus::Unstated => "unstated",
+            SportStatus::Bundle => "bundle",
+            SportStatus::Inferred => "inferred",
+            SportStatus::Assumed => "assumed",
+            SportStatus::Unconfirmed => "unconfirmed",
+            SportStatus::Runner => "runner",
+        }
+    }
+
+    pub fn parse(text: &str) -> SportStatus {
+        SportStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .unwrap_or(SportStatus::File)
+    }
+
+    /// A few words for listings and pages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SportStatus::File => "from the file",
+            SportStatus::Unstated => "not stated",
+            SportStatus::Bundle => "from the export's activity list",
+            SportStatus::Inferred => "inferred",
+            SportStatus::Assumed => "assumed: the file does not say",
+            SportStatus::Unconfirmed => "unconfirmed: is it a run?",
+            SportStatus::Runner => "your word",
+        }
+    }
+}
+
+/// What an export bundle's activity list says about one of its files
+/// (Strava's `activities.csv`: "Activity Type", "Activity Name").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hint {
+    /// The type as written ("Run", "Ride", "E-Bike Ride").
+    pub label: Option<String>,
+    pub title: Option<String>,
 }
 
 #[cfg(test)]

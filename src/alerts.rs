@@ -6,10 +6,12 @@
 //!
 //! "Now" comes in from the caller; nothing here reads the clock.
 
-use crate::baseline::{self, BaselineSettings, DAY_MS, HISTORY_DAYS};
+use crate::baseline::{self, BaselineSettings, HISTORY_DAYS};
+use crate::finding::{Finding, RuleId, Severity};
 use crate::rules::{self, Context, Profile, Thresholds};
 use crate::store::alerts::{Alert, DELIVERY_QUEUED, DELIVERY_TOO_OLD};
 use crate::store::{Store, StoreError};
+use crate::zone::DAY_MS;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleSettings {
@@ -59,7 +61,7 @@ pub fn evaluate_run(
     let history = store.run_records(start_ms - HISTORY_DAYS * DAY_MS, start_ms, &settings.zone)?;
     let baseline = baseline::compute(&history, start_ms, &settings.baseline);
     let window_start = start_ms - settings.thresholds.stacked_window_days * DAY_MS;
-    let recent: Vec<rules::Finding> = store
+    let recent: Vec<Finding> = store
         .alerts_between(window_start, start_ms + 1)?
         .iter()
         .filter(|a| a.activity_id != Some(activity_id))
@@ -118,7 +120,7 @@ pub fn ask_about_unconfirmed(
 }
 
 /// The question about one unconfirmed activity, as a finding.
-pub fn sport_question(row: &crate::store::ActivityRow) -> rules::Finding {
+pub fn sport_question(row: &crate::store::ActivityRow) -> Finding {
     let moving_s = row.moving_s.unwrap_or(row.elapsed_s);
     let what = row.sport_question();
     let why = if row.sport_evidence.is_empty() {
@@ -126,9 +128,9 @@ pub fn sport_question(row: &crate::store::ActivityRow) -> rules::Finding {
     } else {
         format!(" ({})", row.sport_evidence.join("; "))
     };
-    rules::Finding {
-        kind: rules::RuleId::SportQuestion,
-        severity: rules::Severity::Warn,
+    Finding {
+        kind: RuleId::SportQuestion,
+        severity: Severity::Warn,
         activity_id: Some(row.id),
         window_start_ms: row.start_ms,
         window_end_ms: row.start_ms + (row.elapsed_s * 1000.0) as i64,
@@ -147,7 +149,7 @@ pub fn sport_question(row: &crate::store::ActivityRow) -> rules::Finding {
              or on its page on the dashboard.",
             id = row.id
         ),
-        source: rules::source(rules::RuleId::SportQuestion),
+        source: rules::source(RuleId::SportQuestion),
         cause: format!("sport_question:{}", row.id),
     }
 }
@@ -181,15 +183,11 @@ pub fn change_sport(
         return Ok(None);
     };
     crate::ingest::remeasure(store, activity_id, ingest)?;
-    store.withdraw_alerts(
-        activity_id,
-        &[rules::RuleId::SportQuestion.as_str()],
-        now_ms,
-    )?;
+    store.withdraw_alerts(activity_id, &[RuleId::SportQuestion.as_str()], now_ms)?;
     let withdrawn = if before.is_running() && !sport.is_running() {
-        let kinds: Vec<&str> = rules::RuleId::ALL
+        let kinds: Vec<&str> = RuleId::ALL
             .iter()
-            .filter(|k| **k != rules::RuleId::SportQuestion)
+            .filter(|k| **k != RuleId::SportQuestion)
             .map(|k| k.as_str())
             .collect();
         store.withdraw_alerts(activity_id, &kinds, now_ms)?
@@ -308,8 +306,7 @@ pub fn evaluate_pain(
         .alerts_between(recent, now_ms + 1)?
         .into_iter()
         .filter(|a| {
-            rules::RuleId::parse(&a.kind)
-                .is_some_and(|k| k.is_introduction() || k == rules::RuleId::StackedIntro)
+            RuleId::parse(&a.kind).is_some_and(|k| k.is_introduction() || k == RuleId::StackedIntro)
         })
         .filter_map(|a| {
             let run = runs.iter().find(|r| Some(r.activity_id) == a.activity_id)?;

@@ -5,14 +5,14 @@
 //! Cost does not grow with history: callers pass only the runs of the
 //! longest window (EWMA included, see [`HISTORY_DAYS`]).
 
-use crate::metrics::RunMetrics;
 use crate::metrics::cadence::MATCH_BIN_S_PER_KM;
 use crate::metrics::pace::PaceHistogram;
+use crate::metrics::record::{RunHistory, RunRecord};
 use crate::metrics::surface::Surface;
+use crate::zone::DAY_MS;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub const DAY_MS: i64 = 86_400_000;
 /// History a baseline ever looks at: the six months an introduction is
 /// remembered for ([`MEMORY_DAYS`]); the chronic EWMA's weight of a day 120
 /// days back is already (1 − 2/29)^120 ≈ 0.02 %.
@@ -35,40 +35,13 @@ pub const LOAD_RATIO_MIN_CHRONIC_M: f64 = 10_000.0;
 /// week begins).
 const CHRONIC_DAYS: i64 = 28;
 
-/// The runner's whole history of counted runs, beyond the baseline's
-/// window (RULES.md F: the learning period counts the whole history).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct RunHistory {
-    pub runs: usize,
-    pub first_ms: Option<i64>,
-    pub last_ms: Option<i64>,
-}
-
-impl RunHistory {
-    /// "230 runs since March 2024; last run 7 months ago (4 May 2026)", in
-    /// the runner's zone; None when there is no run yet.
-    pub fn words(&self, now_ms: i64, zone: &crate::zone::Zone) -> Option<String> {
-        let (first, last) = (self.first_ms?, self.last_ms?);
-        let month = |ms| crate::zone::format_local(ms, zone, "%B %Y");
-        let runs = match self.runs {
-            1 => "1 run".to_string(),
-            n => format!("{n} runs since {}", month(first)),
-        };
-        Some(format!(
-            "{runs}; last run {} ({})",
-            ago(now_ms - last),
-            crate::zone::format_local(last, zone, "%-d %B %Y")
-        ))
-    }
-
-    /// Runs beyond the baseline's window: the runner is coming back after a
-    /// break, not new.
-    pub fn is_beyond(&self, learning: &Learning) -> bool {
-        self.runs > learning.runs
-    }
-}
-
 impl Learning {
+    /// Runs in the whole history beyond the baseline's window: the runner
+    /// is coming back after a break, not new.
+    pub fn is_after_a_break(&self, history: &RunHistory) -> bool {
+        history.runs > self.runs
+    }
+
     /// What is still needed: "3 more runs and 9 more days", "2 more days".
     pub fn needs_words(&self) -> String {
         let plural =
@@ -80,54 +53,6 @@ impl Learning {
             (Some(x), None) | (None, Some(x)) => x,
             (None, None) => "nothing more".to_string(),
         }
-    }
-}
-
-/// "today", "yesterday", "5 days ago", "3 weeks ago", "7 months ago", "2 years ago".
-pub fn ago(ms: i64) -> String {
-    let days = ms.max(0) / DAY_MS;
-    let (n, unit) = match days {
-        0 => return "today".to_string(),
-        1 => return "yesterday".to_string(),
-        2..=13 => (days, "day"),
-        14..=59 => (days / 7, "week"),
-        60..=729 => (days * 12 / 365, "month"),
-        _ => (days / 365, "year"),
-    };
-    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
-}
-
-/// One stored run as the baseline and the rules see it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRecord {
-    pub activity_id: i64,
-    pub start_ms: i64,
-    pub local_offset_s: i32,
-    pub metrics: RunMetrics,
-    /// Heel-to-toe drop of the shoes worn, where the runner logged them.
-    pub shoe_drop_mm: Option<f64>,
-    pub shoe_name: Option<String>,
-}
-
-impl RunRecord {
-    pub fn end_ms(&self) -> i64 {
-        self.start_ms + (self.metrics.elapsed_s * 1000.0) as i64
-    }
-
-    pub fn distance_m(&self) -> f64 {
-        self.metrics.distance_m
-    }
-
-    /// The runner's local calendar day, as days since 1970-01-01.
-    pub fn local_day(&self) -> i64 {
-        (self.start_ms + i64::from(self.local_offset_s) * 1000).div_euclid(DAY_MS)
-    }
-
-    /// Minutes of moving time at least `margin` faster than `easy`.
-    pub fn minutes_faster_than(&self, easy_s_per_km: f64, margin: f64) -> f64 {
-        self.metrics.pace.as_ref().map_or(0.0, |p| {
-            p.histogram.seconds_faster_than(easy_s_per_km, margin) / 60.0
-        })
     }
 }
 

@@ -4,8 +4,8 @@
 //! into one digest a day, `info` never pushed. Pure: alerts and run starts
 //! in, numbers out (`tendonwatch alerts --stats`, the real-history tests).
 
-use crate::baseline::DAY_MS;
 use crate::store::alerts::Alert;
+use crate::zone::DAY_MS;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 

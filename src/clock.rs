@@ -11,7 +11,7 @@
 //! from the track itself, never from a time the file declares elsewhere.
 
 use crate::activity::Activity;
-use crate::baseline::DAY_MS;
+use crate::zone::DAY_MS;
 
 /// 1990-01-01T00:00:00Z: no GPS watch recorded a run before it (the FIT
 /// epoch is 1989-12-31, where a watch without a clock starts counting).

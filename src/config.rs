@@ -11,6 +11,12 @@
 //!   `$XDG_STATE_HOME/tendonwatch/tendonwatch.db` (~/.local/state).
 
 use serde::Deserialize;
+
+/// The `[notify]` table is declared by the stage it configures; the sinks
+/// take their own types and the config reads them.
+pub use crate::notify::{
+    NotifyConfig, gotify::GotifyConfig, ntfy::NtfyConfig, webhook::WebhookConfig,
+};
 use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = "tendonwatch.toml";
@@ -118,92 +124,6 @@ impl Default for WebConfig {
 
 /// Where the dashboard listens by default: this machine only.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8417";
-
-/// Where alerts go (`[notify]`). Any combination; none is fine (alerts are
-/// still stored and shown by `status`, `alerts` and the dashboard).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct NotifyConfig {
-    /// Desktop notifications over the session D-Bus (a desktop user service).
-    pub desktop: bool,
-    /// Local hour (0–23) of the daily digest bundling the `warn` alerts.
-    pub digest_hour: u8,
-    /// "22:00-07:00": nothing is pushed inside (may cross midnight).
-    pub quiet_hours: Option<String>,
-    pub ntfy: Option<NtfyConfig>,
-    pub gotify: Option<GotifyConfig>,
-    pub webhook: Option<WebhookConfig>,
-}
-
-impl Default for NotifyConfig {
-    fn default() -> Self {
-        NotifyConfig {
-            desktop: false,
-            digest_hour: crate::notify::schedule::DEFAULT_DIGEST_HOUR,
-            quiet_hours: None,
-            ntfy: None,
-            gotify: None,
-            webhook: None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NtfyConfig {
-    /// Server, e.g. "https://ntfy.sh" or "http://192.168.1.10:8090".
-    pub url: String,
-    pub topic: String,
-    /// Access token, if the topic is protected.
-    pub token: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GotifyConfig {
-    pub url: String,
-    /// The application token.
-    pub token: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WebhookConfig {
-    /// Receives a JSON POST per alert.
-    pub url: String,
-}
-
-impl NotifyConfig {
-    /// When alerts are pushed: the digest hour and the quiet hours (checked
-    /// by `Config::validate`; quiet hours that do not parse count as none).
-    pub fn policy(&self) -> crate::notify::Policy {
-        crate::notify::Policy {
-            digest_hour: self.digest_hour,
-            quiet_hours: self
-                .quiet_hours
-                .as_deref()
-                .and_then(|q| crate::notify::QuietHours::parse(q).ok()),
-        }
-    }
-
-    /// Names of the configured sinks, in a fixed order.
-    pub fn sinks(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if self.desktop {
-            out.push("desktop".to_string());
-        }
-        if self.ntfy.is_some() {
-            out.push("ntfy".to_string());
-        }
-        if self.gotify.is_some() {
-            out.push("gotify".to_string());
-        }
-        if self.webhook.is_some() {
-            out.push("webhook".to_string());
-        }
-        out
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]

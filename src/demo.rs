@@ -46,10 +46,10 @@
 //! profile's limit of 3.
 
 use crate::activity::Activity;
-use crate::baseline::DAY_MS;
 use crate::pain::{PainKind, Side};
 use crate::sim::training::{self, Event, Runner, Week};
 use crate::store::pain::NewPain;
+use crate::zone::DAY_MS;
 
 /// Weeks in the season.
 pub const WEEKS: usize = 16;

@@ -67,7 +67,7 @@ pub fn line(outcome: &FileOutcome, stored: &[ActivityRow], alerts: &[&Alert]) ->
                     Some(a) => format!(
                         "{id} ({}, {})",
                         a.sport_name(),
-                        crate::rules::km(a.distance_m)
+                        crate::units::km(a.distance_m)
                     ),
                     None => id.to_string(),
                 })

@@ -5,10 +5,12 @@
 //! A run's outcome (RULES.md C): the next morning's pain minus the last
 //! morning before the run, and the `during` / `after` scores of that run.
 
-use crate::baseline::{self, BaselineSettings, DAY_MS, RunRecord};
+use crate::baseline::{self, BaselineSettings};
+use crate::metrics::record::RunRecord;
 use crate::pain::{PainEntry, PainKind};
 use crate::report::{RunFactors, RunOutcome};
 use crate::rules::cadence_shift::matched_cadence;
+use crate::zone::DAY_MS;
 
 const NEXT_MORNING_WITHIN_MS: i64 = 30 * 3600 * 1000;
 const PRE_RUN_WITHIN_MS: i64 = 7 * DAY_MS;

@@ -12,8 +12,7 @@
 //! ever runs, a walking pace) leaves the activity `unconfirmed`: kept out of
 //! the baseline and the rules until the runner answers.
 
-use crate::activity::{Activity, Sport, haversine_m};
-use serde::{Deserialize, Serialize};
+use crate::activity::{Activity, Hint, Sport, SportStatus, haversine_m};
 
 /// The sports a runner may name (a transition is a file's own business).
 pub const TAGGABLE: [Sport; 7] = [
@@ -36,80 +35,6 @@ pub fn parse_taggable(text: &str) -> Result<Sport, String> {
             let all: Vec<&str> = TAGGABLE.iter().map(|s| s.as_str()).collect();
             format!("unknown sport '{text}' (one of: {})", all.join(", "))
         })
-}
-
-/// Where an activity's sport came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SportStatus {
-    /// The file names it (FIT sport, GPX `<type>`, TCX `Sport=`).
-    #[default]
-    File,
-    /// The file says nothing (decoder output, before [`settle`]).
-    Unstated,
-    /// An export bundle's activity list names it.
-    Bundle,
-    /// Words or speed say it clearly (see the evidence).
-    Inferred,
-    /// Nothing said and nothing against a run: counted as a run.
-    Assumed,
-    /// Probably not a run, not certain: out of the baseline until answered.
-    Unconfirmed,
-    /// The runner said so (`tendonwatch tag ID --sport …`).
-    Runner,
-}
-
-impl SportStatus {
-    pub const ALL: [SportStatus; 7] = [
-        SportStatus::File,
-        SportStatus::Unstated,
-        SportStatus::Bundle,
-        SportStatus::Inferred,
-        SportStatus::Assumed,
-        SportStatus::Unconfirmed,
-        SportStatus::Runner,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SportStatus::File => "file",
-            SportStatus::Unstated => "unstated",
-            SportStatus::Bundle => "bundle",
-            SportStatus::Inferred => "inferred",
-            SportStatus::Assumed => "assumed",
-            SportStatus::Unconfirmed => "unconfirmed",
-            SportStatus::Runner => "runner",
-        }
-    }
-
-    pub fn parse(text: &str) -> SportStatus {
-        SportStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .unwrap_or(SportStatus::File)
-    }
-
-    /// A few words for listings and pages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            SportStatus::File => "from the file",
-            SportStatus::Unstated => "not stated",
-            SportStatus::Bundle => "from the export's activity list",
-            SportStatus::Inferred => "inferred",
-            SportStatus::Assumed => "assumed: the file does not say",
-            SportStatus::Unconfirmed => "unconfirmed: is it a run?",
-            SportStatus::Runner => "your word",
-        }
-    }
-}
-
-/// What an export bundle's activity list says about one of its files
-/// (Strava's `activities.csv`: "Activity Type", "Activity Name").
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Hint {
-    /// The type as written ("Run", "Ride", "E-Bike Ride").
-    pub label: Option<String>,
-    pub title: Option<String>,
 }
 
 /// The runner's usual paces, from their confirmed runs of 3 km or more.

@@ -240,6 +240,23 @@ pub fn parse_instant(text: &str, zone: &Zone, now_ms: i64) -> Result<i64, String
     Err(format!("'{t}' is not a time: {ACCEPTED}"))
 }
 
+/// One day.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// "today", "yesterday", "5 days ago", "3 weeks ago", "7 months ago", "2 years ago".
+pub fn ago(ms: i64) -> String {
+    let days = ms.max(0) / DAY_MS;
+    let (n, unit) = match days {
+        0 => return "today".to_string(),
+        1 => return "yesterday".to_string(),
+        2..=13 => (days, "day"),
+        14..=59 => (days / 7, "week"),
+        60..=729 => (days * 12 / 365, "month"),
+        _ => (days / 365, "year"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

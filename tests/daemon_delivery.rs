@@ -235,7 +235,7 @@ fn an_alert_stored_but_not_delivered_before_a_kill_is_delivered_once_after_resta
 /// for them), each with a webhook row, as the daemon would have queued
 /// them; returns their ids.
 fn queue_yesterday(root: &Path) -> Vec<i64> {
-    use tendonwatch::rules::{Finding, RuleId, Severity};
+    use tendonwatch::finding::{Finding, RuleId, Severity};
     let mut store = tendonwatch::store::Store::open(&root.join("tw.db")).unwrap();
     let yesterday = chrono::Utc::now().timestamp_millis() - 25 * 3_600_000;
     let findings: Vec<Finding> = [RuleId::HillIntro, RuleId::SpeedIntro, RuleId::ShoeDrop]
@@ -317,7 +317,7 @@ fn a_digest_bundled_but_not_sent_before_a_kill_is_sent_once_as_bundled_after_res
     // While it is down, a new warning is queued: it belongs to the next
     // digest, not to the one already bundled.
     let late = {
-        use tendonwatch::rules::{Finding, RuleId, Severity};
+        use tendonwatch::finding::{Finding, RuleId, Severity};
         let mut store = tendonwatch::store::Store::open(&root.join("tw.db")).unwrap();
         let now = chrono::Utc::now().timestamp_millis();
         let f = Finding {

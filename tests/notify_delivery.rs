@@ -18,11 +18,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tendonwatch::config::{GotifyConfig, NotifyConfig, NtfyConfig, WebhookConfig};
+use tendonwatch::finding::{Finding, RuleId, Severity};
 use tendonwatch::notify::{
     self, DeliveryReport, DesktopSink, MAX_ATTEMPTS, Policy, QuietHours, Sink, SinkError,
     sinks_from_config,
 };
-use tendonwatch::rules::{Finding, RuleId, Severity};
 use tendonwatch::store::Store;
 use tendonwatch::store::alerts::{Alert, DELIVERY_QUEUED, DELIVERY_SHOWN};
 use tendonwatch::store::outbox::{GAVE_UP_MS, OutboxRow};

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use tendonwatch::alerts::{RuleSettings, evaluate_pain, evaluate_pending};
-use tendonwatch::baseline::{BaselineSettings, DAY_MS, HISTORY_DAYS};
+use tendonwatch::baseline::{BaselineSettings, HISTORY_DAYS};
 use tendonwatch::ingest::{self, Settings};
 use tendonwatch::pain::PainKind;
 use tendonwatch::report::{ReportSettings, Verdict, report};
@@ -14,6 +14,7 @@ use tendonwatch::sim::training::{self, Event, Runner, Week};
 use tendonwatch::store::Store;
 use tendonwatch::store::alerts::Alert;
 use tendonwatch::store::pain::NewPain;
+use tendonwatch::zone::DAY_MS;
 
 const HOUR: i64 = 3_600_000;
 

@@ -16,9 +16,11 @@ mod util;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use tendonwatch::baseline::{self, BaselineSettings, DAY_MS, RunRecord};
+use tendonwatch::baseline::{self, BaselineSettings};
+use tendonwatch::metrics::record::RunRecord;
 use tendonwatch::store::Store;
 use tendonwatch::store::alerts::Alert;
+use tendonwatch::zone::DAY_MS;
 use util::Tw;
 
 /// The runners' zone (China).

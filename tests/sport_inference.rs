@@ -7,12 +7,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use tendonwatch::activity::{Activity, Sport};
 use tendonwatch::alerts::{self, RuleSettings};
-use tendonwatch::baseline::{BaselineSettings, DAY_MS};
+use tendonwatch::baseline::BaselineSettings;
 use tendonwatch::ingest::{self, Settings};
 use tendonwatch::rules::{Mode, Profile, Thresholds};
 use tendonwatch::sim::fit_writer::encode;
 use tendonwatch::sim::runs::{RunSpec, steady_run};
 use tendonwatch::store::{ActivityRow, Store};
+use tendonwatch::zone::DAY_MS;
 use tendonwatch::zone::Zone;
 
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/real/");

@@ -18,11 +18,10 @@
 //! URLs), and for a nested archive
 //! `/home/ann/garmin.zip!/DI_CONNECT/…/Part1.zip!/123_ACTIVITY.fit`.
 
-pub mod ingest;
 pub mod strava;
 
+use crate::activity::Hint;
 use crate::decode::DecodeError;
-use crate::sport::Hint;
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 use zip::CompressionMethod;

@@ -8,7 +8,7 @@
 //! or line breaks (descriptions), UTF-8 with or without a byte-order mark.
 //! Exports in German name the columns in German; both are known.
 
-use crate::sport::Hint;
+use crate::activity::Hint;
 use std::collections::HashMap;
 
 /// Column names per export language: (type, name, file name).

@@ -4,6 +4,7 @@
 mod activities;
 mod alerts;
 mod config_cmd;
+mod config_file;
 mod demo;
 mod export;
 mod gear;

@@ -1,7 +1,8 @@
 //! `tendonwatch rules`: every rule, its threshold for this runner, its source.
 
 use super::Context_;
-use crate::rules::{self, Mode, RuleId};
+use crate::finding::RuleId;
+use crate::rules::{self, Mode};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]

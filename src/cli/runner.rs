@@ -4,8 +4,9 @@
 //! `[[coach]]` table at its end; every other line, comments included, stays
 //! as it was. A config that would not load is never written.
 
+use super::config_file::{read_config, write_checked};
 use super::{Context_, UsageError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Subcommand)]
@@ -36,35 +37,6 @@ pub enum CoachCommand {
         #[arg(long = "sees", value_name = "RUNNER", required = true)]
         sees: Vec<String>,
     },
-}
-
-/// The config file, its text (the shipped default when there is none yet)
-/// and what it says.
-pub(super) fn read_config(
-    ctx: &Context_,
-    explicit: Option<&Path>,
-) -> anyhow::Result<(PathBuf, String, crate::config::Config)> {
-    let path: PathBuf = crate::config::config_path(explicit, &ctx.env)
-        .ok_or_else(|| UsageError("no config location: set $HOME or give --config".into()))?;
-    let old = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            crate::config::DEFAULT_CONFIG_TEXT.to_string()
-        }
-        Err(e) => anyhow::bail!("cannot read {}: {e}", path.display()),
-    };
-    let current = crate::config::parse(&old, &path)?;
-    Ok((path, old, current))
-}
-
-/// Write `text` if it loads and passes the config check; what it says.
-/// A table the check refuses is a bad value from the command line.
-fn write_checked(path: &Path, text: &str) -> anyhow::Result<crate::config::Config> {
-    let refused = |e: crate::config::ConfigError| UsageError(format!("{e}; nothing changed"));
-    let parsed = crate::config::parse(text, path).map_err(refused)?;
-    parsed.validate(path).map_err(refused)?;
-    super::web::write_atomically(path, text)?;
-    Ok(parsed)
 }
 
 fn quote(s: &str) -> String {

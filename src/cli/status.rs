@@ -2,8 +2,9 @@
 //! safe ceiling for the next run, learning state, open alerts.
 
 use super::Context_;
-use crate::baseline::{self, DAY_MS, HISTORY_DAYS};
-use crate::rules::km;
+use crate::baseline::{self, HISTORY_DAYS};
+use crate::units::km;
+use crate::zone::DAY_MS;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -45,7 +46,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(words) = whole.words(now, &zone) {
         println!("your history: {words}");
     }
-    if b.learning.learning && whole.is_beyond(&b.learning) {
+    if b.learning.learning && b.learning.is_after_a_break(&whole) {
         println!(
             "back after a break: comparisons with your recent running start again after {}",
             b.learning.needs_words()

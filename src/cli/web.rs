@@ -1,6 +1,7 @@
 //! `tendonwatch web set-password`: hash a dashboard password (argon2) into
 //! the config file's `[web] password_hash`, keeping every other line.
 
+use super::config_file::{read_config, write_atomically};
 use super::{Context_, UsageError};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -65,7 +66,7 @@ fn set_password(
     explicit: Option<&Path>,
     whose: &Whose,
 ) -> anyhow::Result<ExitCode> {
-    let (path, old, current) = super::runner::read_config(ctx, explicit)?;
+    let (path, old, current) = read_config(ctx, explicit)?;
     // Name the account before asking for a password.
     let names: Vec<&str> = match whose {
         Whose::OneRunner if current.is_household() => {
@@ -280,36 +281,6 @@ pub fn with_password_hash(text: &str, hash: &str) -> String {
         }
     }
     joined(&out, line_ending(text))
-}
-
-/// Replace the file through a temp file and a rename, keeping the old
-/// file's mode and owner (a config readable by a service's group stays so).
-pub(super) fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
-    let old = std::fs::metadata(path).ok();
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".tendonwatch.toml.{}.tmp", std::process::id()));
-    {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        if let Some(old) = &old {
-            // Only root can give a file away; for anyone else it is theirs.
-            let _ = std::os::unix::fs::fchown(&f, Some(old.uid()), Some(old.gid()));
-            f.set_permissions(std::fs::Permissions::from_mode(old.mode() & 0o7777))?;
-        }
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)?;
-    Ok(())
 }
 
 #[cfg(test)]

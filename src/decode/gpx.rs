@@ -502,7 +502,7 @@ impl GpxState {
         activity.sub_sport = sub_sport;
         activity.sport_label = sport_label;
         if self.trk_type.is_none() {
-            activity.sport_status = crate::sport::SportStatus::Unstated;
+            activity.sport_status = crate::activity::SportStatus::Unstated;
         }
         activity.local_offset_s = self.local_offset_s;
         activity.name = self.trk_name.or(self.file_name);
@@ -745,7 +745,7 @@ mod tests {
         // No <type>: a run until the evidence says otherwise.
         assert_eq!(
             (a.sport, a.sport_label.as_str(), a.sport_status),
-            (Sport::Running, "", crate::sport::SportStatus::Unstated)
+            (Sport::Running, "", crate::activity::SportStatus::Unstated)
         );
     }
 

@@ -898,7 +898,7 @@ fn build_activity(
     a.sub_sport = sub_sport;
     a.sport_label = sport_label;
     if d.sport_label.is_none() {
-        a.sport_status = crate::sport::SportStatus::Unstated;
+        a.sport_status = crate::activity::SportStatus::Unstated;
     }
     a.local_offset_s = local_offset_s;
     a.name = d.notes;

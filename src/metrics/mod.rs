@@ -7,6 +7,7 @@
 pub mod cadence;
 pub mod elevation;
 pub mod pace;
+pub mod record;
 pub mod surface;
 pub mod track;
 

@@ -2,9 +2,18 @@
 //! in `X-Gotify-Key` and a JSON `{title, message, priority}` body.
 
 use super::{Digest, Level, Sink, SinkError, body, check_response, http_agent, join_url, title};
-use crate::config::GotifyConfig;
 use crate::store::alerts::Alert;
+use serde::Deserialize;
 use serde::Serialize;
+
+/// `[notify.gotify]` in the config.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GotifyConfig {
+    pub url: String,
+    /// The application token.
+    pub token: String,
+}
 
 pub struct GotifySink {
     agent: ureq::Agent,

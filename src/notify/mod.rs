@@ -20,12 +20,11 @@ pub mod ntfy;
 pub mod schedule;
 pub mod webhook;
 
-use crate::config::NotifyConfig;
 use crate::store::alerts::Alert;
 use crate::store::digests::DigestRow;
 use crate::store::outbox::GAVE_UP_MS;
 use crate::store::{Store, StoreError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -35,6 +34,67 @@ pub use desktop::DesktopSink;
 pub use gotify::GotifySink;
 pub use ntfy::NtfySink;
 pub use webhook::WebhookSink;
+
+/// Where alerts go (`[notify]`). Any combination; none is fine (alerts are
+/// still stored and shown by `status`, `alerts` and the dashboard).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotifyConfig {
+    /// Desktop notifications over the session D-Bus (a desktop user service).
+    pub desktop: bool,
+    /// Local hour (0–23) of the daily digest bundling the `warn` alerts.
+    pub digest_hour: u8,
+    /// "22:00-07:00": nothing is pushed inside (may cross midnight).
+    pub quiet_hours: Option<String>,
+    pub ntfy: Option<ntfy::NtfyConfig>,
+    pub gotify: Option<gotify::GotifyConfig>,
+    pub webhook: Option<webhook::WebhookConfig>,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            desktop: false,
+            digest_hour: schedule::DEFAULT_DIGEST_HOUR,
+            quiet_hours: None,
+            ntfy: None,
+            gotify: None,
+            webhook: None,
+        }
+    }
+}
+
+impl NotifyConfig {
+    /// When alerts are pushed: the digest hour and the quiet hours (checked
+    /// by `Config::validate`; quiet hours that do not parse count as none).
+    pub fn policy(&self) -> Policy {
+        Policy {
+            digest_hour: self.digest_hour,
+            quiet_hours: self
+                .quiet_hours
+                .as_deref()
+                .and_then(|q| QuietHours::parse(q).ok()),
+        }
+    }
+
+    /// Names of the configured sinks, in a fixed order.
+    pub fn sinks(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.desktop {
+            out.push("desktop".to_string());
+        }
+        if self.ntfy.is_some() {
+            out.push("ntfy".to_string());
+        }
+        if self.gotify.is_some() {
+            out.push("gotify".to_string());
+        }
+        if self.webhook.is_some() {
+            out.push("webhook".to_string());
+        }
+        out
+    }
+}
 
 /// Why a send failed, and whether trying again can help.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -454,7 +514,7 @@ pub fn body(alert: &Alert) -> String {
     format!("{}\n{}", alert.what_changed, alert.what_to_do)
 }
 
-/// The three severities of `rules::Severity`, as the sinks grade them.
+/// The three severities of `crate::finding::Severity`, as the sinks grade them.
 /// Unknown text counts as `warn`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Level {

@@ -4,8 +4,19 @@
 use super::{
     Digest, Level, Sink, SinkError, body, check_response, header_text, http_agent, join_url, title,
 };
-use crate::config::NtfyConfig;
 use crate::store::alerts::Alert;
+use serde::Deserialize;
+
+/// `[notify.ntfy]` in the config.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NtfyConfig {
+    /// Server, e.g. "https://ntfy.sh" or "http://192.168.1.10:8090".
+    pub url: String,
+    pub topic: String,
+    /// Access token, if the topic is protected.
+    pub token: Option<String>,
+}
 
 pub struct NtfySink {
     agent: ureq::Agent,

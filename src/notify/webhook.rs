@@ -5,9 +5,17 @@
 //! delivered.
 
 use super::{Digest, Sink, SinkError, TEST_KIND, check_response, http_agent};
-use crate::config::WebhookConfig;
 use crate::store::alerts::Alert;
+use serde::Deserialize;
 use serde::Serialize;
+
+/// `[notify.webhook]` in the config.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Receives a JSON POST per alert.
+    pub url: String,
+}
 
 pub struct WebhookSink {
     agent: ureq::Agent,

@@ -3,7 +3,8 @@
 
 use super::articles::RECOVERY_AND_WORKOUTS;
 use super::{Context, Judgement, RuleId, Severity};
-use crate::baseline::{DAY_MS, OWN_MAX_WEEKS};
+use crate::baseline::OWN_MAX_WEEKS;
+use crate::zone::DAY_MS;
 
 /// Where the rule comes from (RULES.md), in words a runner can look up.
 pub fn source() -> String {

@@ -18,114 +18,13 @@ mod stacked_intro;
 mod surface_change;
 mod week_jump;
 
-use crate::baseline::{Baseline, BaselineSettings, DAY_MS, RunRecord};
+use crate::baseline::{Baseline, BaselineSettings};
+use crate::metrics::record::RunRecord;
+use crate::zone::DAY_MS;
 use serde::{Deserialize, Serialize};
 
-/// The rule ids of RULES.md; also the alert `kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleId {
-    RunSpike,
-    WeekJump,
-    Acwr,
-    FrequencyJump,
-    PaceAndDistance,
-    HillIntro,
-    SpeedIntro,
-    SurfaceChange,
-    CadenceShift,
-    StackedIntro,
-    ShoeDrop,
-    PainLimit,
-    Pain24h,
-    PainTrend,
-    PainReminder,
-    /// Not a rule about the tendon: a file that is probably not a run asks
-    /// the runner what it was (RULES.md F).
-    SportQuestion,
-}
-
-impl RuleId {
-    pub const ALL: [RuleId; 16] = [
-        RuleId::RunSpike,
-        RuleId::WeekJump,
-        RuleId::Acwr,
-        RuleId::FrequencyJump,
-        RuleId::PaceAndDistance,
-        RuleId::HillIntro,
-        RuleId::SpeedIntro,
-        RuleId::SurfaceChange,
-        RuleId::CadenceShift,
-        RuleId::StackedIntro,
-        RuleId::ShoeDrop,
-        RuleId::PainLimit,
-        RuleId::Pain24h,
-        RuleId::PainTrend,
-        RuleId::PainReminder,
-        RuleId::SportQuestion,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuleId::RunSpike => "run_spike",
-            RuleId::WeekJump => "week_jump",
-            RuleId::Acwr => "acwr",
-            RuleId::FrequencyJump => "frequency_jump",
-            RuleId::PaceAndDistance => "pace_and_distance",
-            RuleId::HillIntro => "hill_intro",
-            RuleId::SpeedIntro => "speed_intro",
-            RuleId::SurfaceChange => "surface_change",
-            RuleId::CadenceShift => "cadence_shift",
-            RuleId::StackedIntro => "stacked_intro",
-            RuleId::ShoeDrop => "shoe_drop",
-            RuleId::PainLimit => "pain_limit",
-            RuleId::Pain24h => "pain_24h",
-            RuleId::PainTrend => "pain_trend",
-            RuleId::PainReminder => "pain_reminder",
-            RuleId::SportQuestion => "sport_question",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<RuleId> {
-        RuleId::ALL.into_iter().find(|r| r.as_str() == text)
-    }
-
-    /// New-stimulus rules (RULES.md B and D): the ones `stacked_intro` counts.
-    pub fn is_introduction(self) -> bool {
-        matches!(
-            self,
-            RuleId::HillIntro
-                | RuleId::SpeedIntro
-                | RuleId::SurfaceChange
-                | RuleId::RunSpike
-                | RuleId::ShoeDrop
-        )
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Info,
-    Warn,
-    High,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warn => "warn",
-            Severity::High => "high",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Severity> {
-        [Severity::Info, Severity::Warn, Severity::High]
-            .into_iter()
-            .find(|s| s.as_str() == text)
-    }
-}
+use crate::finding::{Finding, RuleId, Severity};
+pub(crate) use crate::units::{km, pace};
 
 /// Returning from an Achilles injury (strict) or guarding against a first
 /// one (looser). RULES.md: two profiles.
@@ -209,29 +108,6 @@ impl Default for Thresholds {
             stacked_window_days: 7,
         }
     }
-}
-
-/// What one rule found about one run (or the week it closes).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    pub kind: RuleId,
-    pub severity: Severity,
-    /// The run it is about (None: a pain trend, a week without a run).
-    pub activity_id: Option<i64>,
-    /// The window the finding is about (the run itself, or a week).
-    pub window_start_ms: i64,
-    pub window_end_ms: i64,
-    pub measured: f64,
-    pub baseline: f64,
-    pub threshold: f64,
-    pub unit: String,
-    /// One plain sentence: what changed, with its numbers.
-    pub what_changed: String,
-    /// One plain sentence: what to do.
-    pub what_to_do: String,
-    pub source: String,
-    /// The same cause never alerts twice: this key names it.
-    pub cause: String,
 }
 
 /// Everything a rule may look at.
@@ -469,22 +345,6 @@ pub fn add_line(text: &mut String, line: &str) {
         text.push('\n');
     }
     text.push_str(line);
-}
-
-/// "13.8 km", "850 m".
-pub fn km(m: f64) -> String {
-    let m = m.max(0.0);
-    if m >= 1000.0 {
-        format!("{:.1} km", m / 1000.0)
-    } else {
-        format!("{m:.0} m")
-    }
-}
-
-/// "5:30/km".
-pub fn pace(s_per_km: f64) -> String {
-    let s = s_per_km.round() as i64;
-    format!("{}:{:02}/km", s / 60, s % 60)
 }
 
 /// "2026-05-02", the runner's day of an instant (the offset of the run

@@ -4,8 +4,9 @@
 
 use super::articles::{MANAGE_INJURIES, RECOVERY_AND_WORKOUTS};
 use super::{Finding, RuleId, Severity, run_cause};
-use crate::baseline::{DAY_MS, RunRecord};
+use crate::metrics::record::RunRecord;
 use crate::pain::{PainEntry, PainKind};
+use crate::zone::DAY_MS;
 
 /// Where each pain rule comes from (RULES.md C), in words a runner can look up.
 pub fn limit_source() -> String {

@@ -20,7 +20,7 @@ pub fn check(ctx: &Context<'_>, this_run: &[Finding]) -> Option<Finding> {
     if now.is_empty() {
         return None;
     }
-    let window_start = ctx.run.start_ms - ctx.t.stacked_window_days * crate::baseline::DAY_MS;
+    let window_start = ctx.run.start_ms - ctx.t.stacked_window_days * crate::zone::DAY_MS;
     let earlier: Vec<&Finding> = ctx
         .recent_introductions
         .iter()

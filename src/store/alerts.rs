@@ -2,8 +2,8 @@
 //! shoes, alerts (one per cause) and which runs the rules have evaluated.
 
 use super::{COUNTED_RUN, Result, Store, from_json};
-use crate::baseline::{RunHistory, RunRecord};
-use crate::rules::{Finding, RuleId, Severity};
+use crate::finding::{Finding, RuleId, Severity};
+use crate::metrics::record::{RunHistory, RunRecord};
 use crate::zone::Zone;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;

@@ -16,11 +16,11 @@ pub mod pain_csv;
 pub mod samples_codec;
 pub mod web;
 
+use crate::activity::SportStatus;
 use crate::activity::{Activity, Lap, Pause, Sample, Sport, SubSport};
 use crate::decode::{DecodeError, Decoded};
 use crate::metrics::RunMetrics;
 use crate::metrics::surface::{Evidence, Surface};
-use crate::sport::SportStatus;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use std::path::{Path, PathBuf};

@@ -3,8 +3,8 @@
 //! effort and feel, read from the activities.
 
 use super::{Result, Store};
-use crate::baseline::DAY_MS;
 use crate::pain::{PainEntry, PainKind, Side, VisaA};
+use crate::zone::DAY_MS;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -62,7 +62,7 @@ impl Store {
     pub fn last_run_end(&self, at_ms: i64) -> Result<Option<i64>> {
         // Only instants are read here: any zone serves.
         let zone = crate::zone::Zone::Fixed(0);
-        let runs = self.run_records(at_ms - 2 * crate::baseline::DAY_MS, at_ms + 1, &zone)?;
+        let runs = self.run_records(at_ms - 2 * crate::zone::DAY_MS, at_ms + 1, &zone)?;
         Ok(runs
             .iter()
             .map(|r| r.end_ms())
@@ -200,7 +200,7 @@ impl Store {
     /// effort and feel of the last `days` days, newest first (entries
     /// logged a little ahead of this clock included).
     pub fn pain_listed(&self, days: i64, now_ms: i64) -> Result<(Vec<PainEntry>, Vec<WatchFeel>)> {
-        let from = now_ms - days * crate::baseline::DAY_MS;
+        let from = now_ms - days * crate::zone::DAY_MS;
         let to = now_ms + crate::pain::FUTURE_SLACK_MS;
         let mut entries = self.pain_between(from, to)?;
         entries.reverse();

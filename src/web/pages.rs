@@ -126,7 +126,7 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
         @if let Some(words) = s.history.words(s.now_ms, &off) {
             p.history { "History: " (words) "." }
         }
-        @if b.learning.learning && s.history.is_beyond(&b.learning) {
+        @if b.learning.learning && b.learning.is_after_a_break(&s.history) {
             section.card.learning {
                 h2 { "Back after a break" }
                 p { "Comparisons with recent running start again after " (b.learning.needs_words()) "." }
@@ -777,7 +777,7 @@ fn parse_pain(
                     "{text} is in the future; log pain when it happened."
                 ));
             }
-            if at < now - 3650 * crate::baseline::DAY_MS {
+            if at < now - 3650 * crate::zone::DAY_MS {
                 return Err(format!("{text} is more than ten years ago."));
             }
             at
@@ -1061,7 +1061,7 @@ pub async fn alerts(
             label { "Rule "
                 select name="kind" {
                     option value="" { "any" }
-                    @for k in crate::rules::RuleId::ALL {
+                    @for k in crate::finding::RuleId::ALL {
                         option value=(k.as_str()) selected[kind_now == k.as_str()] { (k.as_str().replace('_', " ")) }
                     }
                 }

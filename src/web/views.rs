@@ -3,14 +3,16 @@
 
 use super::charts::{AlertMark, LoadWeek as Week, PainPoint};
 use super::{WebError, WebOptions};
-use crate::baseline::{self, Baseline, DAY_MS, HISTORY_DAYS, RunRecord};
+use crate::baseline::{self, Baseline, HISTORY_DAYS};
 use crate::metrics::RunMetrics;
 use crate::metrics::pace;
+use crate::metrics::record::RunRecord;
 use crate::metrics::track::Track;
 use crate::pain::{PainEntry, PainKind};
 use crate::store::alerts::{Alert, AlertFilter};
 use crate::store::pain::{VisaARecord, WatchFeel};
 use crate::store::{ActivityFilter, ActivityRow, Store};
+use crate::zone::DAY_MS;
 use serde::Serialize;
 
 const WEEK_MS: i64 = 7 * DAY_MS;
@@ -21,7 +23,7 @@ pub struct Status {
     pub now_ms: i64,
     pub baseline: Baseline,
     /// Every counted run before now, beyond the baseline's window.
-    pub history: crate::baseline::RunHistory,
+    pub history: crate::metrics::record::RunHistory,
     /// Alerts kept as history (about runs before the horizon), not open.
     pub history_alerts: usize,
     /// Today's safe ceiling for the next run (1.1 × the longest of 30 days).

@@ -5,6 +5,8 @@
 //! store is written by the caller's thread, one transaction per file, in the
 //! order results arrive. Source files are opened read-only and never changed.
 
+mod bundle;
+
 use crate::decode::{self, DecodeError, Decoded};
 use crate::metrics::{self, MetricsInput, RunMetrics, surface::NamedArea};
 use crate::outcome::{FileOutcome, Outcome};
@@ -192,7 +194,7 @@ pub fn read_and_decode(path: &Path, settings: &Settings) -> ReadFile {
         &name,
         &bytes,
         mtime_ns,
-        &crate::sport::Hint::default(),
+        &crate::activity::Hint::default(),
         settings,
     )
 }
@@ -206,7 +208,7 @@ pub fn decode_bytes(
     name: &str,
     bytes: &[u8],
     mtime_ns: i64,
-    hint: &crate::sport::Hint,
+    hint: &crate::activity::Hint,
     settings: &Settings,
 ) -> ReadFile {
     let mut decoded = decode::decode_file(name, bytes);
@@ -443,7 +445,7 @@ pub async fn ingest_files_deferring(
             let Some(path) = pending.next() else { break };
             if crate::bundle::is_bundle_name(&path.to_string_lossy()) {
                 // A container: its entries are counted as files.
-                crate::bundle::ingest::ingest_bundle(
+                bundle::ingest_bundle(
                     store,
                     &path,
                     settings,
@@ -538,8 +540,8 @@ pub fn settle_assumed(store: &mut Store, settings: &Settings) -> Result<Vec<i64>
         let Some(mut a) = store.load_activity(id)? else {
             continue;
         };
-        a.sport_status = crate::sport::SportStatus::Unstated;
-        let v = crate::sport::settle(&a, "", &crate::sport::Hint::default(), &own);
+        a.sport_status = crate::activity::SportStatus::Unstated;
+        let v = crate::sport::settle(&a, "", &crate::activity::Hint::default(), &own);
         if v.sport.is_running() {
             continue;
         }

@@ -4,9 +4,9 @@
 //! Memory stays at a few entries whatever the size of the export: the
 //! reader waits on a small channel while decoding catches up.
 
-use super::{Entry, Item, Limits, Refusal, Tally};
+use super::{Problem, ReadFile, Settings, Summary};
+use crate::bundle::{self as archive, Entry, Item, Limits, Refusal, Tally};
 use crate::decode::DecodeError;
-use crate::ingest::{Problem, ReadFile, Settings, Summary};
 use crate::outcome::Outcome;
 use crate::store::{FileVersion, Store, StoreError};
 use std::path::Path;
@@ -30,7 +30,7 @@ pub async fn ingest_bundle(
     summary: &mut Summary,
 ) -> Result<(), StoreError> {
     let path_text = path.to_string_lossy().into_owned();
-    let (size, mtime_ns) = match crate::ingest::stat(path) {
+    let (size, mtime_ns) = match super::stat(path) {
         Ok(stat) => stat,
         Err(e) => {
             summary.fail(Problem {
@@ -51,7 +51,7 @@ pub async fn ingest_bundle(
         if known.size == size && known.mtime_ns == mtime_ns {
             // Read before: its entries are known (a bundle that failed as a
             // whole, or held no activity, counts as one file).
-            let entries = if known.outcome == super::OUTCOME {
+            let entries = if known.outcome == archive::OUTCOME {
                 store.bundle_entry_count(&path_text)?.max(1)
             } else {
                 1
@@ -63,13 +63,13 @@ pub async fn ingest_bundle(
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Item>(READ_AHEAD);
     let reader_path = path.to_path_buf();
-    let prefix = format!("{path_text}{}", super::ENTRY_SEPARATOR);
+    let prefix = format!("{path_text}{}", archive::ENTRY_SEPARATOR);
     let reader = tokio::task::spawn_blocking(move || {
         // The zip crate is third-party code on hostile bytes: a panic in it
         // is a corrupt bundle, not a dead daemon.
         crate::decode::catch_quietly(|| {
             let file = std::fs::File::open(&reader_path)?;
-            super::read_bundle(
+            archive::read_bundle(
                 std::io::BufReader::new(file),
                 &prefix,
                 &Limits::DEFAULT,
@@ -77,7 +77,7 @@ pub async fn ingest_bundle(
             )
         })
         .unwrap_or_else(|message| {
-            Err(super::BundleError::Corrupt(format!(
+            Err(archive::BundleError::Corrupt(format!(
                 "the zip reader panicked: {message}"
             )))
         })
@@ -119,7 +119,7 @@ pub async fn ingest_bundle(
         Ok(Ok(tally)) => tally,
         Ok(Err(e)) => {
             let young = settle_ms.is_some_and(|settle| mtime_ns / 1_000_000 > now_ms - settle);
-            if young && !matches!(e, super::BundleError::TooManyEntries { .. }) {
+            if young && !matches!(e, archive::BundleError::TooManyEntries { .. }) {
                 summary.defer(path, e.to_string());
                 return Ok(());
             }
@@ -170,7 +170,7 @@ fn finish(
         let reason = format!("no activity files among its {} entries", tally.entries);
         summary.skip(Problem {
             path: version.path.clone(),
-            outcome: super::OUTCOME.to_string(),
+            outcome: archive::OUTCOME.to_string(),
             reason: reason.clone(),
         });
         notes.insert(0, reason);
@@ -205,7 +205,7 @@ fn note_refusal(summary: &mut Summary, refusal: Refusal) {
 /// Decode one entry like a file; an activity without a name of its own
 /// takes the export's title for it.
 pub fn decode_entry(entry: Entry, mtime_ns: i64, settings: &Settings) -> ReadFile {
-    let mut read = crate::ingest::decode_bytes(
+    let mut read = super::decode_bytes(
         entry.key,
         &entry.file_name,
         &entry.bytes,
