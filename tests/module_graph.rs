@@ -447,3 +447,50 @@ fn the_cycle_finder_finds_a_circle_and_nothing_else() {
     let line = graph(&[("a", "b"), ("b", "c"), ("a", "c")]);
     assert!(cycles(&line).is_empty());
 }
+
+/// The README's layout section names every top-level module of `src/`, and
+/// every path it names exists.
+#[test]
+fn the_readme_layout_matches_the_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme
+        .find("## Layout")
+        .expect("README has a Layout section");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
+    let mut missing = Vec::new();
+    for word in
+        section.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')')
+    {
+        let word = word.trim_matches(|c: char| c == '`' || c == '.' || c == ':');
+        let known_root = [
+            "src/",
+            "tests/",
+            "benches/",
+            "fuzz/",
+            "systemd/",
+            "scripts/",
+            "config/",
+            "fixtures/",
+        ];
+        if known_root.iter().any(|r| word.starts_with(r)) && !root.join(word).exists() {
+            missing.push(word.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "the README's layout names paths that do not exist: {missing:?}"
+    );
+    let tops: BTreeSet<String> = modules().keys().map(|m| m[0].clone()).collect();
+    let unnamed: Vec<&String> = tops
+        .iter()
+        .filter(|t| {
+            !section.contains(&format!("src/{t}.rs")) && !section.contains(&format!("src/{t}/"))
+        })
+        .collect();
+    assert!(
+        unnamed.is_empty(),
+        "the README's layout does not name: {unnamed:?}"
+    );
+}
