@@ -156,29 +156,37 @@ pub struct Shoe {
     pub current: bool,
 }
 
-const ALERT_COLUMNS: &str = "id, kind, severity, activity_id, window_start_ms, window_end_ms, measured, baseline,
-    threshold, unit, what_changed, what_to_do, source, cause, created_ms, delivery, acknowledged_ms";
+/// The columns of an alert, the `alerts` table named `a` (`outbox` and
+/// `digests` read them after their own columns); `alert_at` reads them.
+pub(super) const ALERT_COLUMNS: &str = "a.id, a.kind, a.severity, a.activity_id, a.window_start_ms,
+    a.window_end_ms, a.measured, a.baseline, a.threshold, a.unit, a.what_changed, a.what_to_do,
+    a.source, a.cause, a.created_ms, a.delivery, a.acknowledged_ms";
+
+/// The alert whose `ALERT_COLUMNS` start at column `at`.
+pub(super) fn alert_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Alert> {
+    Ok(Alert {
+        id: r.get(at)?,
+        kind: r.get(at + 1)?,
+        severity: r.get(at + 2)?,
+        activity_id: r.get(at + 3)?,
+        window_start_ms: r.get(at + 4)?,
+        window_end_ms: r.get(at + 5)?,
+        measured: r.get(at + 6)?,
+        baseline: r.get(at + 7)?,
+        threshold: r.get(at + 8)?,
+        unit: r.get(at + 9)?,
+        what_changed: r.get(at + 10)?,
+        what_to_do: r.get(at + 11)?,
+        source: r.get(at + 12)?,
+        cause: r.get(at + 13)?,
+        created_ms: r.get(at + 14)?,
+        delivery: r.get(at + 15)?,
+        acknowledged_ms: r.get(at + 16)?,
+    })
+}
 
 fn alert_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
-    Ok(Alert {
-        id: r.get(0)?,
-        kind: r.get(1)?,
-        severity: r.get(2)?,
-        activity_id: r.get(3)?,
-        window_start_ms: r.get(4)?,
-        window_end_ms: r.get(5)?,
-        measured: r.get(6)?,
-        baseline: r.get(7)?,
-        threshold: r.get(8)?,
-        unit: r.get(9)?,
-        what_changed: r.get(10)?,
-        what_to_do: r.get(11)?,
-        source: r.get(12)?,
-        cause: r.get(13)?,
-        created_ms: r.get(14)?,
-        delivery: r.get(15)?,
-        acknowledged_ms: r.get(16)?,
-    })
+    alert_at(r, 0)
 }
 
 impl Alert {
@@ -385,7 +393,7 @@ impl Store {
         let mut new_alerts = Vec::new();
         for id in new_ids {
             new_alerts.push(tx.query_row(
-                &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"),
+                &format!("SELECT {ALERT_COLUMNS} FROM alerts a WHERE id = ?1"),
                 [id],
                 alert_row,
             )?);
@@ -397,7 +405,7 @@ impl Store {
     /// Alerts whose window starts in [from_ms, to_ms), oldest first.
     pub fn alerts_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Alert>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ALERT_COLUMNS} FROM alerts WHERE window_start_ms >= ?1 AND window_start_ms < ?2
+            "SELECT {ALERT_COLUMNS} FROM alerts a WHERE window_start_ms >= ?1 AND window_start_ms < ?2
              ORDER BY window_start_ms, id"
         ))?;
         let rows = stmt.query_map(params![from_ms, to_ms], alert_row)?;
@@ -408,7 +416,7 @@ impl Store {
     pub fn alerts(&self, all: bool) -> Result<Vec<Alert>> {
         let filter = if all { "" } else { OPEN };
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT {ALERT_COLUMNS} FROM alerts {filter} ORDER BY window_end_ms DESC, id DESC"
+            "SELECT {ALERT_COLUMNS} FROM alerts a {filter} ORDER BY window_end_ms DESC, id DESC"
         ))?;
         let rows = stmt.query_map([], alert_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -11,9 +11,9 @@
 //! last error mirror its digest's, so the outbox alone tells what happened
 //! to every alert.
 
-use super::outbox::{ALERT_COLUMNS, GAVE_UP_MS, PUSHED_AT_ONCE, alert_at, sinks_json};
+use super::alerts::{ALERT_COLUMNS, Alert, alert_at};
+use super::outbox::{GAVE_UP_MS, PUSHED_AT_ONCE, gave_up, sinks_json};
 use super::{Result, Store};
-use crate::store::alerts::Alert;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
@@ -34,7 +34,7 @@ pub struct DigestRow {
 impl DigestRow {
     /// Not delivered and never to be tried again.
     pub fn gave_up(&self) -> bool {
-        self.delivered_ms.is_none() && self.next_attempt_ms == GAVE_UP_MS
+        gave_up(self.delivered_ms, self.next_attempt_ms)
     }
 }
 

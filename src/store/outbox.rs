@@ -6,7 +6,7 @@
 //! of other severities wait to be bundled into the sink's daily digest
 //! (`store::digests`, RULES.md H).
 
-use super::alerts::Alert;
+use super::alerts::{ALERT_COLUMNS, Alert, alert_at};
 use super::{Result, Store};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -40,8 +40,13 @@ pub struct OutboxRow {
 impl OutboxRow {
     /// Not delivered and never to be tried again.
     pub fn gave_up(&self) -> bool {
-        self.delivered_ms.is_none() && self.next_attempt_ms == GAVE_UP_MS
+        gave_up(self.delivered_ms, self.next_attempt_ms)
     }
+}
+
+/// Not delivered and never to be tried again: an outbox row or a digest.
+pub(super) fn gave_up(delivered_ms: Option<i64>, next_attempt_ms: i64) -> bool {
+    delivered_ms.is_none() && next_attempt_ms == GAVE_UP_MS
 }
 
 const OUTBOX_COLUMNS: &str =
@@ -61,37 +66,8 @@ fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxRow> {
     })
 }
 
-// The alert columns after the eight outbox columns. Same order as
-// `store::alerts` reads them (its row mapper is private to that module).
-pub(super) const ALERT_COLUMNS: &str = "a.id, a.kind, a.severity, a.activity_id, a.window_start_ms,
-    a.window_end_ms, a.measured, a.baseline, a.threshold, a.unit, a.what_changed, a.what_to_do,
-    a.source, a.cause, a.created_ms, a.delivery, a.acknowledged_ms";
-
 fn alert_after_outbox(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
     alert_at(r, 8)
-}
-
-/// The alert whose `ALERT_COLUMNS` start at column `at`.
-pub(super) fn alert_at(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Alert> {
-    Ok(Alert {
-        id: r.get(at)?,
-        kind: r.get(at + 1)?,
-        severity: r.get(at + 2)?,
-        activity_id: r.get(at + 3)?,
-        window_start_ms: r.get(at + 4)?,
-        window_end_ms: r.get(at + 5)?,
-        measured: r.get(at + 6)?,
-        baseline: r.get(at + 7)?,
-        threshold: r.get(at + 8)?,
-        unit: r.get(at + 9)?,
-        what_changed: r.get(at + 10)?,
-        what_to_do: r.get(at + 11)?,
-        source: r.get(at + 12)?,
-        cause: r.get(at + 13)?,
-        created_ms: r.get(at + 14)?,
-        delivery: r.get(at + 15)?,
-        acknowledged_ms: r.get(at + 16)?,
-    })
 }
 
 /// The sink list is small and fixed ("desktop", "ntfy", …): it is passed to
