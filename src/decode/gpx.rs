@@ -20,7 +20,7 @@
 //! `Corrupt` only when nothing usable came before the break.
 
 use super::xml::{
-    self, Ending, PointDraft, PointField, Points, Schema, Track, attribute, is_foot_sport,
+    self, Document, PointDraft, PointField, Points, Schema, Track, attribute, is_foot_sport,
     parse_f64, parse_time,
 };
 use super::{DecodeError, Decoded, Format};
@@ -40,8 +40,8 @@ const SENTINEL_RESUME_LAT: f64 = 200.0;
 /// (Strava, Apple Health) do so for runs as well — but so do bike apps, so
 /// [`crate::sport::settle`] looks at the evidence before it counts.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
-    let (state, ending) = xml::read(bytes, GpxState::default())?;
-    state.finish(ending)
+    let (state, document) = xml::read(bytes, GpxState::default())?;
+    state.finish(document)
 }
 
 /// Where the reader is in the document. Everything unknown is `Other` and its
@@ -88,36 +88,8 @@ const POINT_EXTENSIONS: &[(&[u8], PointField)] = &[
     (b"powerinwatts", PointField::Power),
 ];
 
-/// What a child element is, from its parent and its lower-cased local name.
-fn classify(parent: Tag, local: &[u8]) -> Tag {
-    match (parent, local) {
-        (Tag::Gpx, b"metadata") => Tag::Metadata,
-        (Tag::Gpx, b"trk") => Tag::Trk,
-        (Tag::Gpx, b"rte") => Tag::Rte,
-        (Tag::Gpx, b"wpt") => Tag::Wpt,
-        (Tag::Gpx | Tag::Metadata, b"name") => Tag::Field(Field::FileName),
-        (Tag::Gpx | Tag::Metadata, b"time") => Tag::Field(Field::FileTime),
-        (Tag::Trk, b"name") => Tag::Field(Field::TrkName),
-        (Tag::Trk, b"type") => Tag::Field(Field::TrkType),
-        (Tag::Trk, b"trkseg") => Tag::Trkseg,
-        // Lenient: a trkpt straight under trk (no trkseg) is still a point.
-        (Tag::Trk | Tag::Trkseg, b"trkpt") => Tag::Trkpt,
-        (Tag::Rte, b"rtept") => Tag::Rtept,
-        (Tag::Trkpt, b"ele") => Tag::Point(PointField::Altitude),
-        (Tag::Trkpt, b"time") => Tag::Point(PointField::Time),
-        // GPX 1.0 has <speed> on the point itself.
-        (Tag::Trkpt, b"speed") => Tag::Point(PointField::Speed),
-        (Tag::Trkpt, b"extensions") => Tag::PointExt,
-        (Tag::PointExt, _) => {
-            xml::extension_leaf(POINT_EXTENSIONS, local).map_or(Tag::PointExt, Tag::Point)
-        }
-        _ => Tag::Other,
-    }
-}
-
 #[derive(Debug, Default)]
 struct GpxState {
-    creator: Option<String>,
     file_name: Option<String>,
     file_time_ms: Option<i64>,
     trk_name: Option<String>,
@@ -138,15 +110,39 @@ impl Schema for GpxState {
     type Tag = Tag;
     const FORMAT: &'static str = "GPX";
     const ROOT: &'static str = "gpx";
-    const TRAILING: Tag = Tag::Other;
-
-    fn root(&mut self, e: &BytesStart<'_>) -> Tag {
-        self.creator = attribute(e, b"creator").filter(|c| !c.is_empty());
-        Tag::Gpx
-    }
+    const ROOT_TAG: Tag = Tag::Gpx;
+    const SKIP: Tag = Tag::Other;
+    const LOCATIONS: &'static [(Tag, &'static str)] = &[
+        (Tag::Trk, "trk"),
+        (Tag::Rte, "rte"),
+        (Tag::Wpt, "wpt"),
+        (Tag::Metadata, "metadata"),
+    ];
 
     fn child(parent: Tag, local: &[u8]) -> Tag {
-        classify(parent, local)
+        match (parent, local) {
+            (Tag::Gpx, b"metadata") => Tag::Metadata,
+            (Tag::Gpx, b"trk") => Tag::Trk,
+            (Tag::Gpx, b"rte") => Tag::Rte,
+            (Tag::Gpx, b"wpt") => Tag::Wpt,
+            (Tag::Gpx | Tag::Metadata, b"name") => Tag::Field(Field::FileName),
+            (Tag::Gpx | Tag::Metadata, b"time") => Tag::Field(Field::FileTime),
+            (Tag::Trk, b"name") => Tag::Field(Field::TrkName),
+            (Tag::Trk, b"type") => Tag::Field(Field::TrkType),
+            (Tag::Trk, b"trkseg") => Tag::Trkseg,
+            // Lenient: a trkpt straight under trk (no trkseg) is still a point.
+            (Tag::Trk | Tag::Trkseg, b"trkpt") => Tag::Trkpt,
+            (Tag::Rte, b"rtept") => Tag::Rtept,
+            (Tag::Trkpt, b"ele") => Tag::Point(PointField::Altitude),
+            (Tag::Trkpt, b"time") => Tag::Point(PointField::Time),
+            // GPX 1.0 has <speed> on the point itself.
+            (Tag::Trkpt, b"speed") => Tag::Point(PointField::Speed),
+            (Tag::Trkpt, b"extensions") => Tag::PointExt,
+            (Tag::PointExt, _) => {
+                xml::extension_leaf(POINT_EXTENSIONS, local).map_or(Tag::PointExt, Tag::Point)
+            }
+            _ => Tag::Other,
+        }
     }
 
     fn keeps_text(tag: Tag) -> bool {
@@ -191,22 +187,6 @@ impl Schema for GpxState {
         }
     }
 
-    /// The outermost interesting element the reader is inside, for messages.
-    fn location(stack: &[Tag]) -> &'static str {
-        let inside = |t: Tag| stack.contains(&t);
-        if inside(Tag::Trk) {
-            "trk"
-        } else if inside(Tag::Rte) {
-            "rte"
-        } else if inside(Tag::Wpt) {
-            "wpt"
-        } else if inside(Tag::Metadata) {
-            "metadata"
-        } else {
-            "gpx"
-        }
-    }
-
     fn kept(&self) -> usize {
         self.track.samples.len()
     }
@@ -242,9 +222,9 @@ impl GpxState {
         self.track.samples.push(sample);
     }
 
-    fn finish(mut self, ending: Ending) -> Result<Decoded, DecodeError> {
+    fn finish(mut self, mut document: Document) -> Result<Decoded, DecodeError> {
         if self.track.samples.is_empty() {
-            return Err(self.no_samples(&ending));
+            return Err(self.no_samples(&document));
         }
 
         let mut warnings = Vec::new();
@@ -261,7 +241,6 @@ impl GpxState {
         if self.track.sort_by_time() {
             warnings.push("track points were out of time order: sorted".to_string());
         }
-        warnings.extend(ending.trailing);
 
         let (sport, sub_sport, sport_label) = sport_of(self.trk_type.as_deref());
         if is_foot_sport(sport) {
@@ -288,21 +267,15 @@ impl GpxState {
         activity.samples = self.track.samples;
         activity.pauses = merge_pauses(self.track.pauses);
         activity.device = Device {
-            creator: self.creator,
+            creator: document.creator.take(),
             ..Device::default()
         };
-
-        Ok(Decoded {
-            format: Format::Gpx,
-            activities: vec![activity],
-            partial: ending.partial,
-            warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
-        })
+        Ok(document.decoded(Format::Gpx, vec![activity], warnings))
     }
 
     /// The error for a file that yielded no sample.
-    fn no_samples(&self, ending: &Ending) -> DecodeError {
-        if let Some(error) = ending.unusable("none of them a timed track point") {
+    fn no_samples(&self, document: &Document) -> DecodeError {
+        if let Some(error) = document.unusable("none of them a timed track point") {
             return error;
         }
         let points = &self.points;

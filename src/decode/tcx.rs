@@ -31,7 +31,7 @@
 
 use super::gpx::sport_of;
 use super::xml::{
-    self, Ending, PointDraft, PointField, Points, Schema, Track, attribute, is_foot_sport,
+    self, Document, PointDraft, PointField, Points, Schema, Track, attribute, is_foot_sport,
     parse_f64,
 };
 use super::{DecodeError, Decoded, Format};
@@ -69,8 +69,8 @@ const MAX_START_LEAD_MS: i64 = 24 * 3600 * 1000;
 /// [`Sport::Other`] (label `other`): the schema requires it, and a file that
 /// leaves it out is not evidence of a run.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
-    let (state, ending) = xml::read(bytes, TcxState::default())?;
-    state.finish(ending)
+    let (state, document) = xml::read(bytes, TcxState::default())?;
+    state.finish(document)
 }
 
 /// Where the reader is in the document. Everything unknown is `Other` and its
@@ -129,55 +129,6 @@ const POINT_EXTENSIONS: &[(&[u8], PointField)] = &[
     (b"runcadence", PointField::RunCadence),
     (b"watts", PointField::Power),
 ];
-
-/// What a child element is, from its parent and its lower-case local name.
-fn classify(parent: Tag, local: &[u8]) -> Tag {
-    match (parent, local) {
-        (Tag::Root, b"activities") => Tag::Activities,
-        (Tag::Root, b"courses") => Tag::Courses,
-        (Tag::Root, b"workouts") => Tag::Workouts,
-        (Tag::Root, b"author") => Tag::Author,
-        (Tag::Activities, b"activity") => Tag::Activity,
-        (Tag::Activities, b"multisportsession") => Tag::MultiSport,
-        (Tag::MultiSport, b"firstsport" | b"nextsport") => Tag::SportLeg,
-        (Tag::SportLeg, b"activity") => Tag::Activity,
-        (Tag::SportLeg, b"transition") => Tag::Transition,
-        (Tag::Activity, b"lap") => Tag::Lap,
-        (Tag::Activity, b"id") => Tag::Field(Field::Id),
-        (Tag::Activity, b"notes") => Tag::Field(Field::ActivityNotes),
-        (Tag::Activity, b"creator") => Tag::Creator,
-        (Tag::Creator, b"name") => Tag::Field(Field::CreatorName),
-        (Tag::Author, b"name") => Tag::Field(Field::AuthorName),
-        (Tag::Lap, b"track") => Tag::Track,
-        (Tag::Lap, b"totaltimeseconds") => Tag::Field(Field::LapTotalTime),
-        (Tag::Lap, b"distancemeters") => Tag::Field(Field::LapDistance),
-        (Tag::Lap, b"averageheartratebpm") => Tag::LapAvgHeartRate,
-        (Tag::Lap, b"cadence") => Tag::Field(Field::LapCadence),
-        (Tag::Lap, b"extensions") => Tag::LapExt,
-        (Tag::LapAvgHeartRate, b"value") => Tag::Field(Field::LapAvgHeartRate),
-        (Tag::LapExt, b"avgruncadence") => Tag::Field(Field::LapAvgRunCadence),
-        (Tag::LapExt, _) => Tag::LapExt,
-        (Tag::Track, b"trackpoint") => Tag::Trackpoint,
-        (Tag::Trackpoint, b"time") => Tag::Point(PointField::Time),
-        (Tag::Trackpoint, b"position") => Tag::Position,
-        (Tag::Trackpoint, b"altitudemeters") => Tag::Point(PointField::Altitude),
-        (Tag::Trackpoint, b"distancemeters") => Tag::Point(PointField::Distance),
-        (Tag::Trackpoint, b"heartratebpm") => Tag::PointHeartRate,
-        (Tag::Trackpoint, b"cadence") => Tag::Point(PointField::Cadence),
-        (Tag::Trackpoint, b"extensions") => Tag::PointExt,
-        (Tag::Position, b"latitudedegrees") => Tag::Point(PointField::Lat),
-        (Tag::Position, b"longitudedegrees") => Tag::Point(PointField::Lon),
-        (Tag::PointHeartRate, b"value") => Tag::Point(PointField::HeartRate),
-        (Tag::PointExt, _) => {
-            xml::extension_leaf(POINT_EXTENSIONS, local).map_or(Tag::PointExt, Tag::Point)
-        }
-        (Tag::Courses, b"course") => Tag::Course,
-        (Tag::Course | Tag::CourseInner, b"trackpoint") => Tag::CoursePoint,
-        (Tag::Course | Tag::CourseInner | Tag::CoursePoint, _) => Tag::CourseInner,
-        (Tag::Workouts, b"workout") => Tag::Workout,
-        _ => Tag::Other,
-    }
-}
 
 /// A `<Lap>` being read, or read.
 #[derive(Debug, Default, Clone, Copy)]
@@ -246,8 +197,6 @@ struct Counts {
 
 #[derive(Debug, Default)]
 struct TcxState {
-    /// `creator="…"` on the root element (Runtastic writes one).
-    root_creator: Option<String>,
     /// `<Author><Name>`: the program that wrote the file.
     author: Option<String>,
     current: Option<ActivityDraft>,
@@ -261,15 +210,61 @@ impl Schema for TcxState {
     type Tag = Tag;
     const FORMAT: &'static str = "TCX";
     const ROOT: &'static str = "TrainingCenterDatabase";
-    const TRAILING: Tag = Tag::Other;
-
-    fn root(&mut self, e: &BytesStart<'_>) -> Tag {
-        self.root_creator = attribute(e, b"creator").filter(|c| !c.is_empty());
-        Tag::Root
-    }
+    const ROOT_TAG: Tag = Tag::Root;
+    const SKIP: Tag = Tag::Other;
+    const LOCATIONS: &'static [(Tag, &'static str)] = &[
+        (Tag::Activity, "Activity"),
+        (Tag::MultiSport, "MultiSportSession"),
+        (Tag::Courses, "Courses"),
+        (Tag::Workouts, "Workouts"),
+    ];
 
     fn child(parent: Tag, local: &[u8]) -> Tag {
-        classify(parent, local)
+        match (parent, local) {
+            (Tag::Root, b"activities") => Tag::Activities,
+            (Tag::Root, b"courses") => Tag::Courses,
+            (Tag::Root, b"workouts") => Tag::Workouts,
+            (Tag::Root, b"author") => Tag::Author,
+            (Tag::Activities, b"activity") => Tag::Activity,
+            (Tag::Activities, b"multisportsession") => Tag::MultiSport,
+            (Tag::MultiSport, b"firstsport" | b"nextsport") => Tag::SportLeg,
+            (Tag::SportLeg, b"activity") => Tag::Activity,
+            (Tag::SportLeg, b"transition") => Tag::Transition,
+            (Tag::Activity, b"lap") => Tag::Lap,
+            (Tag::Activity, b"id") => Tag::Field(Field::Id),
+            (Tag::Activity, b"notes") => Tag::Field(Field::ActivityNotes),
+            (Tag::Activity, b"creator") => Tag::Creator,
+            (Tag::Creator, b"name") => Tag::Field(Field::CreatorName),
+            (Tag::Author, b"name") => Tag::Field(Field::AuthorName),
+            (Tag::Lap, b"track") => Tag::Track,
+            (Tag::Lap, b"totaltimeseconds") => Tag::Field(Field::LapTotalTime),
+            (Tag::Lap, b"distancemeters") => Tag::Field(Field::LapDistance),
+            (Tag::Lap, b"averageheartratebpm") => Tag::LapAvgHeartRate,
+            (Tag::Lap, b"cadence") => Tag::Field(Field::LapCadence),
+            (Tag::Lap, b"extensions") => Tag::LapExt,
+            (Tag::LapAvgHeartRate, b"value") => Tag::Field(Field::LapAvgHeartRate),
+            (Tag::LapExt, b"avgruncadence") => Tag::Field(Field::LapAvgRunCadence),
+            (Tag::LapExt, _) => Tag::LapExt,
+            (Tag::Track, b"trackpoint") => Tag::Trackpoint,
+            (Tag::Trackpoint, b"time") => Tag::Point(PointField::Time),
+            (Tag::Trackpoint, b"position") => Tag::Position,
+            (Tag::Trackpoint, b"altitudemeters") => Tag::Point(PointField::Altitude),
+            (Tag::Trackpoint, b"distancemeters") => Tag::Point(PointField::Distance),
+            (Tag::Trackpoint, b"heartratebpm") => Tag::PointHeartRate,
+            (Tag::Trackpoint, b"cadence") => Tag::Point(PointField::Cadence),
+            (Tag::Trackpoint, b"extensions") => Tag::PointExt,
+            (Tag::Position, b"latitudedegrees") => Tag::Point(PointField::Lat),
+            (Tag::Position, b"longitudedegrees") => Tag::Point(PointField::Lon),
+            (Tag::PointHeartRate, b"value") => Tag::Point(PointField::HeartRate),
+            (Tag::PointExt, _) => {
+                xml::extension_leaf(POINT_EXTENSIONS, local).map_or(Tag::PointExt, Tag::Point)
+            }
+            (Tag::Courses, b"course") => Tag::Course,
+            (Tag::Course | Tag::CourseInner, b"trackpoint") => Tag::CoursePoint,
+            (Tag::Course | Tag::CourseInner | Tag::CoursePoint, _) => Tag::CourseInner,
+            (Tag::Workouts, b"workout") => Tag::Workout,
+            _ => Tag::Other,
+        }
     }
 
     fn keeps_text(tag: Tag) -> bool {
@@ -319,22 +314,6 @@ impl Schema for TcxState {
             Tag::Lap => self.end_lap(),
             Tag::Trackpoint => self.end_point(),
             _ => {}
-        }
-    }
-
-    /// The outermost interesting element the reader is inside, for messages.
-    fn location(stack: &[Tag]) -> &'static str {
-        let inside = |t: Tag| stack.contains(&t);
-        if inside(Tag::Activity) {
-            "Activity"
-        } else if inside(Tag::MultiSport) {
-            "MultiSportSession"
-        } else if inside(Tag::Courses) {
-            "Courses"
-        } else if inside(Tag::Workouts) {
-            "Workouts"
-        } else {
-            "TrainingCenterDatabase"
         }
     }
 
@@ -447,12 +426,13 @@ impl TcxState {
         }
     }
 
-    fn finish(mut self, ending: Ending) -> Result<Decoded, DecodeError> {
+    fn finish(mut self, document: Document) -> Result<Decoded, DecodeError> {
         // A file cut inside an activity keeps what that activity read.
         self.end_activity();
 
         let mut notes: Vec<String> = Vec::new();
-        let device_creator = self.author.clone().or_else(|| self.root_creator.clone());
+        // `<Author><Name>` first, else `creator="…"` on the root (Runtastic).
+        let device_creator = self.author.clone().or_else(|| document.creator.clone());
         let drafts = std::mem::take(&mut self.done);
         let mut activities = Vec::with_capacity(drafts.len());
         let mut empty = 0usize;
@@ -466,7 +446,7 @@ impl TcxState {
             }
         }
         if activities.is_empty() {
-            return Err(self.no_activity(&ending));
+            return Err(self.no_activity(&document));
         }
 
         let (c, p) = (&self.counts, &self.points);
@@ -498,19 +478,13 @@ impl TcxState {
             ],
         );
         warnings.extend(notes);
-        warnings.extend(ending.trailing);
-
-        Ok(Decoded {
-            format: Format::Tcx,
-            activities,
-            partial: ending.partial,
-            warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
-        })
+        Ok(document.decoded(Format::Tcx, activities, warnings))
     }
 
     /// The error for a file that yielded no activity.
-    fn no_activity(&self, ending: &Ending) -> DecodeError {
-        if let Some(error) = ending.unusable("no activity with a timed point or lap read before it")
+    fn no_activity(&self, document: &Document) -> DecodeError {
+        if let Some(error) =
+            document.unusable("no activity with a timed point or lap read before it")
         {
             return error;
         }

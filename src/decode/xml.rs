@@ -12,10 +12,10 @@
 //!
 //! Reading never gives up on what came before a break: a file cut short (still
 //! being written, half synced) or with bad XML in the middle stops there, and
-//! [`Ending::partial`] says where and how many points were kept.
+//! the [`Document`] says where and how many points were kept.
 
-use super::DecodeError;
-use crate::activity::{Pause, Sample, Sport};
+use super::{DecodeError, Decoded, Format};
+use crate::activity::{Activity, Pause, Sample, Sport};
 use chrono::{DateTime, NaiveDateTime};
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -28,17 +28,21 @@ pub(super) type Time = (i64, Option<i32>);
 pub(super) trait Schema {
     /// Where the reader is in the document. Each format has one tag for
     /// "unknown, skip the subtree".
-    type Tag: Copy + Eq;
+    type Tag: Copy + Eq + 'static;
     /// The format's name in messages (`GPX`).
     const FORMAT: &'static str;
     /// The root element's local name as the format's schema writes it
     /// (`gpx`, `TrainingCenterDatabase`); matched in any case.
     const ROOT: &'static str;
-    /// The tag of an element after the root closed (ignored content).
-    const TRAILING: Self::Tag;
+    /// The root element's tag.
+    const ROOT_TAG: Self::Tag;
+    /// The tag of an element the format does not follow: it and its whole
+    /// subtree are skipped (so is everything after the root's end).
+    const SKIP: Self::Tag;
+    /// Where a message says the reader stopped: the name of the first of
+    /// these elements it was inside, else the root's.
+    const LOCATIONS: &'static [(Self::Tag, &'static str)];
 
-    /// The root element opened: read its attributes.
-    fn root(&mut self, e: &BytesStart<'_>) -> Self::Tag;
     /// What a child element is, from its parent and its lower-case local
     /// name.
     fn child(parent: Self::Tag, local: &[u8]) -> Self::Tag;
@@ -51,22 +55,21 @@ pub(super) trait Schema {
     fn leaf(&mut self, tag: Self::Tag, text: &str);
     /// Any other element closed.
     fn close(&mut self, tag: Self::Tag);
-    /// The outermost interesting element of `stack`, for messages.
-    fn location(stack: &[Self::Tag]) -> &'static str;
     /// Points kept so far, for messages.
     fn kept(&self) -> usize;
 }
 
 /// Read a whole document into `schema`. Errs only when the first element is
 /// not the format's root; everything else (bad XML, a cut) ends reading and
-/// is told in the [`Ending`].
-pub(super) fn read<S: Schema>(bytes: &[u8], schema: S) -> Result<(S, Ending), DecodeError> {
+/// is told in the [`Document`].
+pub(super) fn read<S: Schema>(bytes: &[u8], schema: S) -> Result<(S, Document), DecodeError> {
     let mut reader = Reader::from_reader(bytes);
     // A bare `&` in a name ("Tom & Jerry") must not cost the whole track.
     reader.config_mut().allow_dangling_amp = true;
-    let mut doc = Document {
+    let mut doc = Walk {
         schema,
         root: Root::NotSeen,
+        creator: None,
         stack: Vec::new(),
         text: String::new(),
         local: Vec::new(),
@@ -102,8 +105,8 @@ pub(super) fn read<S: Schema>(bytes: &[u8], schema: S) -> Result<(S, Ending), De
             Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
         }
     }
-    let ending = doc.ending(stop, bytes.len());
-    Ok((doc.schema, ending))
+    let document = doc.document(stop, bytes.len());
+    Ok((doc.schema, document))
 }
 
 /// Why reading stopped before a clean end of input: quick-xml gave up.
@@ -122,9 +125,12 @@ enum Root {
     Closed,
 }
 
-struct Document<S: Schema> {
+/// The reader's walk through the elements.
+struct Walk<S: Schema> {
     schema: S,
     root: Root,
+    /// `creator="…"` on the root element.
+    creator: Option<String>,
     stack: Vec<S::Tag>,
     /// The text of the kept leaf being read.
     text: String,
@@ -135,7 +141,7 @@ struct Document<S: Schema> {
     trailing_at: Option<u64>,
 }
 
-impl<S: Schema> Document<S> {
+impl<S: Schema> Walk<S> {
     fn open(&mut self, e: &BytesStart<'_>, at_byte: u64) -> Result<(), DecodeError> {
         let name = e.local_name();
         self.local.clear();
@@ -145,7 +151,8 @@ impl<S: Schema> Document<S> {
             (_, Some(&parent)) => S::child(parent, &self.local),
             (Root::NotSeen, None) if self.local.eq_ignore_ascii_case(S::ROOT.as_bytes()) => {
                 self.root = Root::Open;
-                self.stack.push(self.schema.root(e));
+                self.creator = attribute(e, b"creator").filter(|c| !c.is_empty());
+                self.stack.push(S::ROOT_TAG);
                 return Ok(());
             }
             (Root::NotSeen, None) => {
@@ -161,7 +168,7 @@ impl<S: Schema> Document<S> {
             }
             (_, None) => {
                 self.trailing_at.get_or_insert(at_byte);
-                S::TRAILING
+                S::SKIP
             }
         };
         if S::keeps_text(tag) {
@@ -227,9 +234,12 @@ impl<S: Schema> Document<S> {
         }
     }
 
-    fn ending(&self, stop: Option<XmlStop>, len: usize) -> Ending {
+    fn document(&mut self, stop: Option<XmlStop>, len: usize) -> Document {
         let kept = self.schema.kept();
-        let location = S::location(&self.stack);
+        let location = S::LOCATIONS
+            .iter()
+            .find(|(tag, _)| self.stack.contains(tag))
+            .map_or(S::ROOT, |(_, name)| name);
         let partial = match stop {
             Some(XmlStop {
                 at_byte,
@@ -251,7 +261,8 @@ impl<S: Schema> Document<S> {
             }
             None => None,
         };
-        Ending {
+        Document {
+            creator: self.creator.take(),
             partial,
             no_element: self.root == Root::NotSeen,
             trailing: self
@@ -262,19 +273,21 @@ impl<S: Schema> Document<S> {
     }
 }
 
-/// How a document ended.
-pub(super) struct Ending {
+/// What the reader saw of the document itself, beside what the format kept.
+pub(super) struct Document {
+    /// `creator="…"` on the root element: the program that wrote the file.
+    pub creator: Option<String>,
     /// Why the file is incomplete (cut short, broken mid-stream, never
     /// closed), or None when it ended cleanly.
-    pub partial: Option<String>,
+    partial: Option<String>,
     /// Not a single element was found.
     no_element: bool,
     /// The warning for content after the root's end, if any.
-    pub trailing: Option<String>,
+    trailing: Option<String>,
     len: usize,
 }
 
-impl Ending {
+impl Document {
     /// The error for a file that gave nothing usable, when the document
     /// itself explains it: it broke off (`Corrupt`, with `none_before`
     /// saying what was not read before the break), or it holds no element.
@@ -289,6 +302,23 @@ impl Ending {
                 self.len
             ))
         })
+    }
+
+    /// The decoded file: its activities, whether it is partial, and the
+    /// format's warnings followed by the document's own.
+    pub fn decoded(
+        self,
+        format: Format,
+        activities: Vec<Activity>,
+        mut warnings: Vec<String>,
+    ) -> Decoded {
+        warnings.extend(self.trailing);
+        Decoded {
+            format,
+            activities,
+            partial: self.partial,
+            warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
+        }
     }
 }
 
