@@ -19,11 +19,13 @@
 //! points read before the cut and says so in [`Decoded::partial`]; it is
 //! `Corrupt` only when nothing usable came before the break.
 
+use super::xml::{
+    self, Document, PointDraft, PointField, Points, Schema, Track, attribute, is_foot_sport,
+    parse_f64, parse_time,
+};
 use super::{DecodeError, Decoded, Format};
-use crate::activity::{Activity, Device, Pause, Sample, Sport, SubSport};
-use chrono::{DateTime, NaiveDateTime};
-use quick_xml::Reader;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use crate::activity::{Activity, Device, Pause, Sport, SubSport};
+use quick_xml::events::BytesStart;
 
 /// OpenTracks' legacy export wrote a pause as a trkpt at this latitude...
 const SENTINEL_PAUSE_LAT: f64 = 100.0;
@@ -38,50 +40,8 @@ const SENTINEL_RESUME_LAT: f64 = 200.0;
 /// (Strava, Apple Health) do so for runs as well — but so do bike apps, so
 /// [`crate::sport::settle`] looks at the evidence before it counts.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
-    let mut reader = Reader::from_reader(bytes);
-    // A bare `&` in a name ("Tom & Jerry") must not cost the whole track.
-    reader.config_mut().allow_dangling_amp = true;
-    let mut state = GpxState::default();
-    let mut stop = None;
-    loop {
-        // Where the next event starts (its `<` for a tag).
-        let at_byte = reader.buffer_position();
-        let event = match reader.read_event() {
-            Ok(event) => event,
-            Err(err) => {
-                stop = Some(XmlStop {
-                    at_byte: reader.error_position(),
-                    // Syntax errors are all "the input ended inside markup".
-                    cut_short: matches!(err, quick_xml::Error::Syntax(_)),
-                    message: err.to_string(),
-                });
-                break;
-            }
-        };
-        match event {
-            Event::Start(e) => state.open(&e, at_byte)?,
-            Event::Empty(e) => {
-                state.open(&e, at_byte)?;
-                state.close();
-            }
-            Event::End(_) => state.close(),
-            Event::Text(t) => state.text(&t, at_byte),
-            Event::CData(t) => state.text(&t, at_byte),
-            Event::GeneralRef(r) => state.reference(&r),
-            Event::Eof => break,
-            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
-        }
-    }
-    state.finish(stop, bytes.len())
-}
-
-/// Why reading stopped before a clean end of input: quick-xml gave up.
-struct XmlStop {
-    at_byte: u64,
-    /// The input ended inside markup (a file cut short), rather than bad XML
-    /// in the middle.
-    cut_short: bool,
-    message: String,
+    let (state, document) = xml::read(bytes, GpxState::default())?;
+    state.finish(document)
 }
 
 /// Where the reader is in the document. Everything unknown is `Other` and its
@@ -100,10 +60,11 @@ enum Tag {
     /// (`TrackPointExtension`, `PowerExtension`, ...).
     PointExt,
     Field(Field),
+    Point(PointField),
     Other,
 }
 
-/// A leaf whose text we keep.
+/// A leaf of the file or its track whose text we keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
     /// `<metadata><name>` (1.1) or `<gpx><name>` (1.0).
@@ -113,236 +74,130 @@ enum Field {
     FileTime,
     TrkName,
     TrkType,
-    Ele,
-    Time,
-    Speed,
-    HeartRate,
-    Cadence,
-    Temperature,
-    Power,
 }
 
-/// What a child element is, from its parent and its lower-cased local name.
-fn classify(parent: Tag, local: &[u8]) -> Tag {
-    match (parent, local) {
-        (Tag::Gpx, b"metadata") => Tag::Metadata,
-        (Tag::Gpx, b"trk") => Tag::Trk,
-        (Tag::Gpx, b"rte") => Tag::Rte,
-        (Tag::Gpx, b"wpt") => Tag::Wpt,
-        (Tag::Gpx | Tag::Metadata, b"name") => Tag::Field(Field::FileName),
-        (Tag::Gpx | Tag::Metadata, b"time") => Tag::Field(Field::FileTime),
-        (Tag::Trk, b"name") => Tag::Field(Field::TrkName),
-        (Tag::Trk, b"type") => Tag::Field(Field::TrkType),
-        (Tag::Trk, b"trkseg") => Tag::Trkseg,
-        // Lenient: a trkpt straight under trk (no trkseg) is still a point.
-        (Tag::Trk | Tag::Trkseg, b"trkpt") => Tag::Trkpt,
-        (Tag::Rte, b"rtept") => Tag::Rtept,
-        (Tag::Trkpt, b"ele") => Tag::Field(Field::Ele),
-        (Tag::Trkpt, b"time") => Tag::Field(Field::Time),
-        // GPX 1.0 has <speed> on the point itself.
-        (Tag::Trkpt, b"speed") => Tag::Field(Field::Speed),
-        (Tag::Trkpt, b"extensions") => Tag::PointExt,
-        (Tag::PointExt, b"hr") => Tag::Field(Field::HeartRate),
-        (Tag::PointExt, b"cad") => Tag::Field(Field::Cadence),
-        (Tag::PointExt, b"atemp" | b"temp") => Tag::Field(Field::Temperature),
-        (Tag::PointExt, b"speed") => Tag::Field(Field::Speed),
-        (Tag::PointExt, b"power" | b"powerinwatts") => Tag::Field(Field::Power),
-        (Tag::PointExt, _) => Tag::PointExt,
-        _ => Tag::Other,
-    }
-}
-
-/// A trkpt being read.
-#[derive(Debug, Default)]
-struct PointDraft {
-    lat: Option<f64>,
-    lon: Option<f64>,
-    /// UTC epoch ms and the offset written in the text (None for `Z`).
-    time: Option<(i64, Option<i32>)>,
-    bad_time: bool,
-    ele: Option<f32>,
-    speed: Option<f32>,
-    heart_rate: Option<f32>,
-    /// As written: per leg for Garmin/Strava/OpenTracks/Apple runs.
-    cadence: Option<f32>,
-    temperature: Option<f32>,
-    power: Option<f32>,
-}
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum Root {
-    #[default]
-    NotSeen,
-    Open,
-    Closed,
-}
+/// The leaves of a trkpt's `<extensions>`: Garmin TrackPointExtension
+/// `hr`/`cad`/`atemp`, Apple's un-namespaced `<speed>`, `PowerInWatts`.
+const POINT_EXTENSIONS: &[(&[u8], PointField)] = &[
+    (b"hr", PointField::HeartRate),
+    (b"cad", PointField::Cadence),
+    (b"atemp", PointField::Temperature),
+    (b"temp", PointField::Temperature),
+    (b"speed", PointField::Speed),
+    (b"power", PointField::Power),
+    (b"powerinwatts", PointField::Power),
+];
 
 #[derive(Debug, Default)]
 struct GpxState {
-    root: Root,
-    stack: Vec<Tag>,
-    text: String,
-    creator: Option<String>,
     file_name: Option<String>,
     file_time_ms: Option<i64>,
     trk_name: Option<String>,
     trk_type: Option<String>,
-    point: Option<PointDraft>,
-    samples: Vec<Sample>,
-    pauses: Vec<Pause>,
-    local_offset_s: Option<i32>,
-    /// A new trkseg began: the next sample closes a pause from the previous one.
-    segment_break: bool,
+    points: Points,
+    /// Every trk and trkseg of the file: one recording.
+    track: Track,
     /// An OpenTracks pause sentinel waiting for its resume.
     pending_pause_ms: Option<i64>,
     trk_count: usize,
-    trkpt_count: usize,
-    untimed_count: usize,
-    bad_time_count: usize,
     sentinel_count: usize,
-    bad_position_count: usize,
     rte_count: usize,
     rtept_count: usize,
     wpt_count: usize,
-    /// Byte where something followed `</gpx>`.
-    trailing_at: Option<u64>,
 }
 
-impl GpxState {
-    fn open(&mut self, e: &BytesStart<'_>, at_byte: u64) -> Result<(), DecodeError> {
-        let local = e.local_name().as_ref().to_ascii_lowercase();
-        let tag = match (self.root, self.stack.last()) {
-            (_, Some(&parent)) => classify(parent, &local),
-            (Root::NotSeen, None) if local == b"gpx" => {
-                self.root = Root::Open;
-                self.creator = attribute(e, b"creator").filter(|c| !c.is_empty());
-                Tag::Gpx
+impl Schema for GpxState {
+    type Tag = Tag;
+    const FORMAT: &'static str = "GPX";
+    const ROOT: &'static str = "gpx";
+    const ROOT_TAG: Tag = Tag::Gpx;
+    const SKIP: Tag = Tag::Other;
+    const LOCATIONS: &'static [(Tag, &'static str)] = &[
+        (Tag::Trk, "trk"),
+        (Tag::Rte, "rte"),
+        (Tag::Wpt, "wpt"),
+        (Tag::Metadata, "metadata"),
+    ];
+
+    fn child(parent: Tag, local: &[u8]) -> Tag {
+        match (parent, local) {
+            (Tag::Gpx, b"metadata") => Tag::Metadata,
+            (Tag::Gpx, b"trk") => Tag::Trk,
+            (Tag::Gpx, b"rte") => Tag::Rte,
+            (Tag::Gpx, b"wpt") => Tag::Wpt,
+            (Tag::Gpx | Tag::Metadata, b"name") => Tag::Field(Field::FileName),
+            (Tag::Gpx | Tag::Metadata, b"time") => Tag::Field(Field::FileTime),
+            (Tag::Trk, b"name") => Tag::Field(Field::TrkName),
+            (Tag::Trk, b"type") => Tag::Field(Field::TrkType),
+            (Tag::Trk, b"trkseg") => Tag::Trkseg,
+            // Lenient: a trkpt straight under trk (no trkseg) is still a point.
+            (Tag::Trk | Tag::Trkseg, b"trkpt") => Tag::Trkpt,
+            (Tag::Rte, b"rtept") => Tag::Rtept,
+            (Tag::Trkpt, b"ele") => Tag::Point(PointField::Altitude),
+            (Tag::Trkpt, b"time") => Tag::Point(PointField::Time),
+            // GPX 1.0 has <speed> on the point itself.
+            (Tag::Trkpt, b"speed") => Tag::Point(PointField::Speed),
+            (Tag::Trkpt, b"extensions") => Tag::PointExt,
+            (Tag::PointExt, _) => {
+                xml::extension_leaf(POINT_EXTENSIONS, local).map_or(Tag::PointExt, Tag::Point)
             }
-            (Root::NotSeen, None) => {
-                let shown: String = String::from_utf8_lossy(&local).chars().take(40).collect();
-                return Err(DecodeError::Corrupt(format!(
-                    "not GPX: the first element (at byte {at_byte}) is <{shown}>, not <gpx>"
-                )));
-            }
-            (_, None) => {
-                self.trailing_at.get_or_insert(at_byte);
-                Tag::Other
-            }
-        };
+            _ => Tag::Other,
+        }
+    }
+
+    fn keeps_text(tag: Tag) -> bool {
+        matches!(tag, Tag::Field(_) | Tag::Point(_))
+    }
+
+    fn open(&mut self, tag: Tag, e: &BytesStart<'_>) {
         match tag {
             Tag::Trk => self.trk_count += 1,
-            Tag::Trkseg => self.segment_break = true,
+            Tag::Trkseg => self.track.segment_break = true,
             Tag::Rte => self.rte_count += 1,
             Tag::Rtept => self.rtept_count += 1,
             Tag::Wpt => self.wpt_count += 1,
-            Tag::Trkpt => {
-                self.point = Some(PointDraft {
-                    lat: attribute(e, b"lat").and_then(|v| parse_f64(&v)),
-                    lon: attribute(e, b"lon").and_then(|v| parse_f64(&v)),
-                    ..PointDraft::default()
-                });
-            }
-            Tag::Field(_) => self.text.clear(),
-            _ => {}
-        }
-        self.stack.push(tag);
-        Ok(())
-    }
-
-    fn close(&mut self) {
-        // quick-xml checks that end names match, so the top is this element.
-        let Some(tag) = self.stack.pop() else {
-            return;
-        };
-        match tag {
-            Tag::Gpx if self.stack.is_empty() => self.root = Root::Closed,
-            Tag::Trkpt => {
-                if let Some(draft) = self.point.take() {
-                    self.finish_point(draft);
-                }
-            }
-            Tag::Field(field) => {
-                let text = std::mem::take(&mut self.text);
-                self.set_field(field, text.trim());
-            }
+            Tag::Trkpt => self.points.start(PointDraft {
+                lat: attribute(e, b"lat").and_then(|v| parse_f64(&v)),
+                lon: attribute(e, b"lon").and_then(|v| parse_f64(&v)),
+                ..PointDraft::default()
+            }),
             _ => {}
         }
     }
 
-    fn text(&mut self, raw: &[u8], at_byte: u64) {
-        match self.stack.last() {
-            Some(Tag::Field(_)) => self.text.push_str(&String::from_utf8_lossy(raw)),
-            None if self.root == Root::Closed && !raw.trim_ascii().is_empty() => {
-                self.trailing_at.get_or_insert(at_byte);
-            }
-            _ => {}
-        }
-    }
-
-    /// `&amp;`, `&#233;`, ... inside a kept text.
-    fn reference(&mut self, r: &BytesRef<'_>) {
-        if !matches!(self.stack.last(), Some(Tag::Field(_))) {
-            return;
-        }
-        if let Ok(Some(c)) = r.resolve_char_ref() {
-            self.text.push(c);
-            return;
-        }
-        let name = String::from_utf8_lossy(r);
-        match quick_xml::escape::resolve_predefined_entity(&name) {
-            Some(s) => self.text.push_str(s),
-            None => {
-                self.text.push('&');
-                self.text.push_str(&name);
-                self.text.push(';');
-            }
-        }
-    }
-
-    fn set_field(&mut self, field: Field, text: &str) {
-        if text.is_empty() {
-            return;
-        }
+    fn leaf(&mut self, tag: Tag, text: &str) {
         let first = |slot: &mut Option<String>| {
             slot.get_or_insert_with(|| text.to_string());
         };
-        match field {
-            Field::FileName => first(&mut self.file_name),
-            Field::FileTime if self.file_time_ms.is_none() => {
+        match tag {
+            Tag::Point(field) => self.points.set(field, text),
+            Tag::Field(Field::FileName) => first(&mut self.file_name),
+            Tag::Field(Field::FileTime) if self.file_time_ms.is_none() => {
                 self.file_time_ms = parse_time(text).map(|t| t.0);
             }
-            Field::TrkName => first(&mut self.trk_name),
-            Field::TrkType => first(&mut self.trk_type),
+            Tag::Field(Field::TrkName) => first(&mut self.trk_name),
+            Tag::Field(Field::TrkType) => first(&mut self.trk_type),
             _ => {}
-        }
-        let Some(point) = self.point.as_mut() else {
-            return;
-        };
-        let value = parse_f32(text);
-        match field {
-            Field::Time => {
-                point.time = parse_time(text);
-                point.bad_time = point.time.is_none();
-            }
-            Field::Ele => point.ele = value,
-            Field::Speed => point.speed = value,
-            Field::HeartRate => point.heart_rate = value,
-            Field::Cadence => point.cadence = value,
-            Field::Temperature => point.temperature = value,
-            Field::Power => point.power = value,
-            Field::FileName | Field::FileTime | Field::TrkName | Field::TrkType => {}
         }
     }
 
-    fn finish_point(&mut self, p: PointDraft) {
-        self.trkpt_count += 1;
-        let Some((time_ms, offset_s)) = p.time else {
-            self.untimed_count += 1;
-            if p.bad_time {
-                self.bad_time_count += 1;
-            }
+    fn close(&mut self, tag: Tag) {
+        if tag == Tag::Trkpt {
+            self.end_point();
+        }
+    }
+
+    fn kept(&self) -> usize {
+        self.track.samples.len()
+    }
+}
+
+impl GpxState {
+    fn end_point(&mut self) {
+        let Some((p, time)) = self.points.end() else {
             return;
         };
+        let time_ms = time.0;
         // OpenTracks legacy sentinels: not samples, a pause between them.
         if p.lat == Some(SENTINEL_PAUSE_LAT) {
             self.sentinel_count += 1;
@@ -352,139 +207,43 @@ impl GpxState {
         if p.lat == Some(SENTINEL_RESUME_LAT) {
             self.sentinel_count += 1;
             if let Some(start_ms) = self.pending_pause_ms.take() {
-                self.push_pause(start_ms, time_ms);
+                self.track.push_pause(start_ms, time_ms);
             }
             return;
         }
-        let position = match (p.lat, p.lon) {
-            (Some(lat), Some(lon))
-                if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) =>
-            {
-                Some((lat, lon))
-            }
-            (None, None) => None,
-            _ => {
-                self.bad_position_count += 1;
-                None
-            }
-        };
-        if self.samples.is_empty() {
-            self.local_offset_s = offset_s;
-        }
-        if self.segment_break {
-            self.segment_break = false;
-            if let Some(prev) = self.samples.last() {
-                let start_ms = prev.time_ms;
-                self.push_pause(start_ms, time_ms);
-            }
-        }
+        let position = self.points.position(p.lat, p.lon);
+        self.track.before_sample(time);
         // A pause sentinel whose resume never came: the pause ends here (and
         // one at the very end of the file, with nothing after it, is dropped).
         if let Some(start_ms) = self.pending_pause_ms.take() {
-            self.push_pause(start_ms, time_ms);
+            self.track.push_pause(start_ms, time_ms);
         }
-        self.samples.push(Sample {
-            time_ms,
-            lat_deg: position.map(|(lat, _)| lat),
-            lon_deg: position.map(|(_, lon)| lon),
-            distance_m: None,
-            speed_m_per_s: p.speed,
-            altitude_m: p.ele,
-            cadence_spm: p.cadence,
-            heart_rate_bpm: p.heart_rate,
-            temperature_c: p.temperature,
-            power_w: p.power,
-        });
+        let sample = p.sample(time_ms, position, p.cadence);
+        self.track.samples.push(sample);
     }
 
-    fn push_pause(&mut self, start_ms: i64, end_ms: i64) {
-        if end_ms > start_ms {
-            self.pauses.push(Pause { start_ms, end_ms });
-        }
-    }
-
-    /// The outermost interesting element the reader is inside, for messages.
-    fn location(&self) -> &'static str {
-        let inside = |t: Tag| self.stack.contains(&t);
-        if inside(Tag::Trk) {
-            "trk"
-        } else if inside(Tag::Rte) {
-            "rte"
-        } else if inside(Tag::Wpt) {
-            "wpt"
-        } else if inside(Tag::Metadata) {
-            "metadata"
-        } else {
-            "gpx"
-        }
-    }
-
-    /// Why the file is incomplete, or None when it ended cleanly.
-    fn incomplete_reason(&self, stop: Option<XmlStop>, len: usize) -> Option<String> {
-        let kept = self.samples.len();
-        match stop {
-            Some(XmlStop {
-                at_byte,
-                cut_short: true,
-                message,
-            }) => Some(format!(
-                "file ends inside <{}> at byte {at_byte} of {len} ({message}); {kept} points kept",
-                self.location()
-            )),
-            Some(XmlStop {
-                at_byte, message, ..
-            }) => Some(format!(
-                "malformed XML at byte {at_byte} inside <{}>: {message}; {kept} points read before it kept",
-                self.location()
-            )),
-            None if self.root == Root::Open && self.stack.len() > 1 => Some(format!(
-                "file ends inside <{}> at byte {len} (no closing tags); {kept} points kept",
-                self.location()
-            )),
-            None if self.root == Root::Open => Some(format!("missing </gpx> at byte {len}")),
-            None => None,
-        }
-    }
-
-    fn finish(mut self, stop: Option<XmlStop>, len: usize) -> Result<Decoded, DecodeError> {
-        let partial = self.incomplete_reason(stop, len);
-        if self.samples.is_empty() {
-            return Err(self.no_samples(partial, len));
+    fn finish(mut self, mut document: Document) -> Result<Decoded, DecodeError> {
+        if self.track.samples.is_empty() {
+            return Err(self.no_samples(&document));
         }
 
         let mut warnings = Vec::new();
-        if self.untimed_count > 0 {
-            warnings.push(format!(
-                "{} of {} track points have no <time>{} and were left out ({} kept)",
-                self.untimed_count,
-                self.trkpt_count,
-                match self.bad_time_count {
-                    0 => String::new(),
-                    n => format!(" ({n} unreadable)"),
-                },
-                self.samples.len(),
-            ));
+        if let Some(untimed) = self.points.untimed_warning("time") {
+            warnings.push(format!("{untimed} ({} kept)", self.track.samples.len()));
         }
-        if self.bad_position_count > 0 {
-            warnings.push(format!(
-                "{} points with an out-of-range or missing lat/lon kept without position",
-                self.bad_position_count
-            ));
-        }
-        if self
-            .samples
-            .windows(2)
-            .any(|w| matches!(w, [a, b] if b.time_ms < a.time_ms))
-        {
-            self.samples.sort_by_key(|s| s.time_ms);
+        xml::counted(
+            &mut warnings,
+            &[(
+                self.points.bad_position,
+                "points with an out-of-range or missing lat/lon kept without position",
+            )],
+        );
+        if self.track.sort_by_time() {
             warnings.push("track points were out of time order: sorted".to_string());
-        }
-        if let Some(at) = self.trailing_at {
-            warnings.push(format!("ignored content after </gpx> at byte {at}"));
         }
 
         let (sport, sub_sport, sport_label) = sport_of(self.trk_type.as_deref());
-        if matches!(sport, Sport::Running | Sport::Walking | Sport::Hiking) {
+        if is_foot_sport(sport) {
             // GPX `cad` is per leg (rpm) in Garmin Connect, Strava and
             // OpenTracks exports, and in Apple Watch's as well: in
             // Friday-Evening-Run.gpx the running segment (HR 164-171) has cad
@@ -492,47 +251,35 @@ impl GpxState {
             // garmin-activity.gpx (77-82). Read as steps/min, 74-82 would be a
             // slow stroll (walking is ~100-120 spm), not a run at HR 170;
             // doubled it is 148-164 spm, a normal running cadence.
-            for s in &mut self.samples {
-                s.cadence_spm = s.cadence_spm.map(|c| c * 2.0);
-            }
+            self.track.scale_cadence(2.0);
         }
 
-        let start_ms = self.samples.first().map_or(0, |s| s.time_ms);
+        let start_ms = self.track.samples.first().map_or(0, |s| s.time_ms);
         let mut activity = Activity::new(sport, start_ms);
         activity.sub_sport = sub_sport;
         activity.sport_label = sport_label;
         if self.trk_type.is_none() {
             activity.sport_status = crate::activity::SportStatus::Unstated;
         }
-        activity.local_offset_s = self.local_offset_s;
+        activity.local_offset_s = self.track.local_offset_s;
         activity.name = self.trk_name.or(self.file_name);
         activity.declared_start_ms = self.file_time_ms;
-        activity.samples = self.samples;
-        activity.pauses = merge_pauses(self.pauses);
+        activity.samples = self.track.samples;
+        activity.pauses = merge_pauses(self.track.pauses);
         activity.device = Device {
-            creator: self.creator,
+            creator: document.creator.take(),
             ..Device::default()
         };
-
-        Ok(Decoded {
-            format: Format::Gpx,
-            activities: vec![activity],
-            partial,
-            warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
-        })
+        Ok(document.decoded(Format::Gpx, vec![activity], warnings))
     }
 
     /// The error for a file that yielded no sample.
-    fn no_samples(&self, partial: Option<String>, len: usize) -> DecodeError {
-        if let Some(reason) = partial {
-            return DecodeError::Corrupt(format!("{reason}, none of them a timed track point"));
+    fn no_samples(&self, document: &Document) -> DecodeError {
+        if let Some(error) = document.unusable("none of them a timed track point") {
+            return error;
         }
-        if self.root == Root::NotSeen {
-            return DecodeError::Corrupt(format!(
-                "not XML: no element found from byte 0 to byte {len}"
-            ));
-        }
-        if self.trkpt_count == 0 {
+        let points = &self.points;
+        if points.total == 0 {
             let reason = match (self.trk_count, self.rte_count, self.wpt_count) {
                 (0, 0, 0) => "no track, route or waypoint".to_string(),
                 (0, 0, w) => format!("waypoints only ({w} waypoints, no track)"),
@@ -547,63 +294,19 @@ impl GpxState {
             };
             return DecodeError::NoTrack(reason);
         }
-        if self.sentinel_count > 0 && self.sentinel_count + self.untimed_count == self.trkpt_count {
+        if self.sentinel_count > 0 && self.sentinel_count + points.untimed == points.total {
             return DecodeError::NoTrack("track holds only pause/resume markers".to_string());
         }
-        if self.bad_time_count > 0 {
+        if points.bad_time > 0 {
             return DecodeError::NoTrack(format!(
                 "track has no readable timestamps ({} unreadable <time>)",
-                self.bad_time_count
+                points.bad_time
             ));
         }
         DecodeError::NoTrack(
             "track has no timestamps (a planned route, not a recording)".to_string(),
         )
     }
-}
-
-/// An attribute by local name, unescaped (or lossy raw bytes if it does not
-/// unescape). Lenient on quoting and duplicates.
-pub(super) fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
-    e.html_attributes()
-        .with_checks(false)
-        .flatten()
-        .find_map(|a| {
-            if !a.key.local_name().as_ref().eq_ignore_ascii_case(name) {
-                return None;
-            }
-            let value = match a.unescape_value() {
-                Ok(v) => v.into_owned(),
-                Err(_) => String::from_utf8_lossy(&a.value).into_owned(),
-            };
-            Some(value.trim().to_string())
-        })
-}
-
-pub(super) fn parse_f64(text: &str) -> Option<f64> {
-    text.trim().parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-pub(super) fn parse_f32(text: &str) -> Option<f32> {
-    parse_f64(text).map(|v| v as f32).filter(|v| v.is_finite())
-}
-
-/// A GPX `<time>`: UTC epoch ms (fractional seconds kept) and the offset the
-/// text carried, `None` for `Z` or no zone. GPX requires UTC; times with no
-/// zone at all (GPX 1.0 files exist with them) are taken as UTC.
-pub(super) fn parse_time(text: &str) -> Option<(i64, Option<i32>)> {
-    let text = text.trim();
-    let zulu = text.ends_with(['Z', 'z']);
-    let zoned = DateTime::parse_from_rfc3339(text)
-        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z"));
-    if let Ok(t) = zoned {
-        let offset = (!zulu).then(|| t.offset().local_minus_utc());
-        return Some((t.timestamp_millis(), offset));
-    }
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .map(|t| (t.and_utc().timestamp_millis(), None))
 }
 
 /// `<trk><type>` → sport. Names used by Garmin Connect, Strava (words and its
@@ -675,6 +378,7 @@ fn merge_pauses(mut pauses: Vec<Pause>) -> Vec<Pause> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use chrono::DateTime;
 
     const HEAD_11: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <gpx version="1.1" creator="Test Watch" xmlns="http://www.topografix.com/GPX/1/1"

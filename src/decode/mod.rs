@@ -8,6 +8,7 @@
 pub mod fit;
 pub mod gpx;
 pub mod tcx;
+mod xml;
 
 use crate::activity::Activity;
 use std::io::Read;

@@ -1,6 +1,6 @@
-//! TCX bytes → one [`Activity`] per `<Activity>`: a lenient streaming reader
-//! on `quick-xml`, built like the GPX reader (gpx.rs) and sharing its
-//! attribute, number, time and sport helpers.
+//! TCX bytes → one [`Activity`] per `<Activity>`: the streaming XML reader
+//! GPX uses too (xml.rs: the event loop, the track point, its extension
+//! leaves, the salvage of a file cut short), with GPX's sport names.
 //!
 //! Garmin's Training Center XML nests `Activities/Activity/Lap/Track/
 //! Trackpoint`. Elements are matched by their local name in any case and
@@ -29,11 +29,14 @@
 //! A file of `<Courses>` (a planned route) or `<Workouts>` and no activity is
 //! [`DecodeError::NoTrack`], as a GPX route is.
 
-use super::gpx::{attribute, parse_f32, parse_f64, parse_time, sport_of};
+use super::gpx::sport_of;
+use super::xml::{
+    self, Document, PointDraft, PointField, Points, Schema, Track, attribute, is_foot_sport,
+    parse_f64,
+};
 use super::{DecodeError, Decoded, Format};
-use crate::activity::{Activity, Device, DeviceSummary, Lap, Pause, Sample, Sport, SubSport};
-use quick_xml::Reader;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use crate::activity::{Activity, Device, DeviceSummary, Lap, Sport, SubSport};
+use quick_xml::events::BytesStart;
 
 /// The cadence rule for foot sports (running, walking, hiking).
 ///
@@ -66,49 +69,8 @@ const MAX_START_LEAD_MS: i64 = 24 * 3600 * 1000;
 /// [`Sport::Other`] (label `other`): the schema requires it, and a file that
 /// leaves it out is not evidence of a run.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
-    let mut reader = Reader::from_reader(bytes);
-    // A bare `&` in a note ("Tom & Jerry") must not cost the whole file.
-    reader.config_mut().allow_dangling_amp = true;
-    let mut state = TcxState::default();
-    let mut stop = None;
-    loop {
-        let at_byte = reader.buffer_position();
-        let event = match reader.read_event() {
-            Ok(event) => event,
-            Err(err) => {
-                stop = Some(XmlStop {
-                    at_byte: reader.error_position(),
-                    // Syntax errors are all "the input ended inside markup".
-                    cut_short: matches!(err, quick_xml::Error::Syntax(_)),
-                    message: err.to_string(),
-                });
-                break;
-            }
-        };
-        match event {
-            Event::Start(e) => state.open(&e, at_byte)?,
-            Event::Empty(e) => {
-                state.open(&e, at_byte)?;
-                state.close();
-            }
-            Event::End(_) => state.close(),
-            Event::Text(t) => state.text(&t, at_byte),
-            Event::CData(t) => state.text(&t, at_byte),
-            Event::GeneralRef(r) => state.reference(&r),
-            Event::Eof => break,
-            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
-        }
-    }
-    state.finish(stop, bytes.len())
-}
-
-/// Why reading stopped before a clean end of input: quick-xml gave up.
-struct XmlStop {
-    at_byte: u64,
-    /// The input ended inside markup (a file cut short), rather than bad XML
-    /// in the middle.
-    cut_short: bool,
-    message: String,
+    let (state, document) = xml::read(bytes, TcxState::default())?;
+    state.finish(document)
 }
 
 /// Where the reader is in the document. Everything unknown is `Other` and its
@@ -142,10 +104,11 @@ enum Tag {
     Workouts,
     Workout,
     Field(Field),
+    Point(PointField),
     Other,
 }
 
-/// A leaf whose text we keep.
+/// A leaf of an activity, a lap or the file whose text we keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
     Id,
@@ -157,88 +120,15 @@ enum Field {
     LapAvgHeartRate,
     LapCadence,
     LapAvgRunCadence,
-    Time,
-    Lat,
-    Lon,
-    Altitude,
-    Distance,
-    HeartRate,
-    Cadence,
-    RunCadence,
-    Speed,
-    Watts,
 }
 
-/// What a child element is, from its parent and its local name (any case).
-fn classify(parent: Tag, local: &[u8]) -> Tag {
-    let is = |name: &[u8]| local.eq_ignore_ascii_case(name);
-    match parent {
-        Tag::Root if is(b"Activities") => Tag::Activities,
-        Tag::Root if is(b"Courses") => Tag::Courses,
-        Tag::Root if is(b"Workouts") => Tag::Workouts,
-        Tag::Root if is(b"Author") => Tag::Author,
-        Tag::Activities if is(b"Activity") => Tag::Activity,
-        Tag::Activities if is(b"MultiSportSession") => Tag::MultiSport,
-        Tag::MultiSport if is(b"FirstSport") || is(b"NextSport") => Tag::SportLeg,
-        Tag::SportLeg if is(b"Activity") => Tag::Activity,
-        Tag::SportLeg if is(b"Transition") => Tag::Transition,
-        Tag::Activity if is(b"Lap") => Tag::Lap,
-        Tag::Activity if is(b"Id") => Tag::Field(Field::Id),
-        Tag::Activity if is(b"Notes") => Tag::Field(Field::ActivityNotes),
-        Tag::Activity if is(b"Creator") => Tag::Creator,
-        Tag::Creator if is(b"Name") => Tag::Field(Field::CreatorName),
-        Tag::Author if is(b"Name") => Tag::Field(Field::AuthorName),
-        Tag::Lap if is(b"Track") => Tag::Track,
-        Tag::Lap if is(b"TotalTimeSeconds") => Tag::Field(Field::LapTotalTime),
-        Tag::Lap if is(b"DistanceMeters") => Tag::Field(Field::LapDistance),
-        Tag::Lap if is(b"AverageHeartRateBpm") => Tag::LapAvgHeartRate,
-        Tag::Lap if is(b"Cadence") => Tag::Field(Field::LapCadence),
-        Tag::Lap if is(b"Extensions") => Tag::LapExt,
-        Tag::LapAvgHeartRate if is(b"Value") => Tag::Field(Field::LapAvgHeartRate),
-        Tag::LapExt if is(b"AvgRunCadence") => Tag::Field(Field::LapAvgRunCadence),
-        Tag::LapExt => Tag::LapExt,
-        Tag::Track if is(b"Trackpoint") => Tag::Trackpoint,
-        Tag::Trackpoint if is(b"Time") => Tag::Field(Field::Time),
-        Tag::Trackpoint if is(b"Position") => Tag::Position,
-        Tag::Trackpoint if is(b"AltitudeMeters") => Tag::Field(Field::Altitude),
-        Tag::Trackpoint if is(b"DistanceMeters") => Tag::Field(Field::Distance),
-        Tag::Trackpoint if is(b"HeartRateBpm") => Tag::PointHeartRate,
-        Tag::Trackpoint if is(b"Cadence") => Tag::Field(Field::Cadence),
-        Tag::Trackpoint if is(b"Extensions") => Tag::PointExt,
-        Tag::Position if is(b"LatitudeDegrees") => Tag::Field(Field::Lat),
-        Tag::Position if is(b"LongitudeDegrees") => Tag::Field(Field::Lon),
-        Tag::PointHeartRate if is(b"Value") => Tag::Field(Field::HeartRate),
-        Tag::PointExt if is(b"Speed") => Tag::Field(Field::Speed),
-        Tag::PointExt if is(b"RunCadence") => Tag::Field(Field::RunCadence),
-        Tag::PointExt if is(b"Watts") => Tag::Field(Field::Watts),
-        Tag::PointExt => Tag::PointExt,
-        Tag::Courses if is(b"Course") => Tag::Course,
-        Tag::Course | Tag::CourseInner if is(b"Trackpoint") => Tag::CoursePoint,
-        Tag::Course | Tag::CourseInner | Tag::CoursePoint => Tag::CourseInner,
-        Tag::Workouts if is(b"Workout") => Tag::Workout,
-        _ => Tag::Other,
-    }
-}
-
-/// A `<Trackpoint>` being read.
-#[derive(Debug, Default)]
-struct PointDraft {
-    /// UTC epoch ms and the offset written in the text (None for `Z` or no
-    /// zone).
-    time: Option<(i64, Option<i32>)>,
-    bad_time: bool,
-    lat: Option<f64>,
-    lon: Option<f64>,
-    altitude: Option<f32>,
-    distance: Option<f64>,
-    heart_rate: Option<f32>,
-    /// `<Cadence>` on the point (a bike's rpm; some exporters' running cadence).
-    cadence: Option<f32>,
-    /// TPX `<RunCadence>`, as written (Garmin: per leg).
-    run_cadence: Option<f32>,
-    speed: Option<f32>,
-    watts: Option<f32>,
-}
+/// The leaves of a `<Trackpoint>`'s `<Extensions>` (Garmin ActivityExtension
+/// v2 `TPX`).
+const POINT_EXTENSIONS: &[(&[u8], PointField)] = &[
+    (b"speed", PointField::Speed),
+    (b"runcadence", PointField::RunCadence),
+    (b"watts", PointField::Power),
+];
 
 /// A `<Lap>` being read, or read.
 #[derive(Debug, Default, Clone, Copy)]
@@ -259,16 +149,12 @@ struct LapDraft {
 struct ActivityDraft {
     sport_label: Option<String>,
     sport: Sport,
-    id: Option<(i64, Option<i32>)>,
+    id: Option<xml::Time>,
     notes: Option<String>,
     creator: Option<String>,
     laps: Vec<LapDraft>,
-    samples: Vec<Sample>,
-    pauses: Vec<Pause>,
-    local_offset_s: Option<i32>,
-    /// A second `<Track>` began in the current lap: the next point closes a
-    /// pause from the previous one.
-    track_break: bool,
+    /// Its points; a second `<Track>` in the current lap is a segment break.
+    track: Track,
 }
 
 impl ActivityDraft {
@@ -282,10 +168,7 @@ impl ActivityDraft {
             notes: None,
             creator: None,
             laps: Vec::new(),
-            samples: Vec::new(),
-            pauses: Vec::new(),
-            local_offset_s: None,
-            track_break: false,
+            track: Track::default(),
         }
     }
 }
@@ -298,27 +181,11 @@ fn sport_from(label: Option<&str>) -> (Sport, SubSport, String) {
     }
 }
 
-fn is_foot_sport(sport: Sport) -> bool {
-    matches!(sport, Sport::Running | Sport::Walking | Sport::Hiking)
-}
-
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum Root {
-    #[default]
-    NotSeen,
-    Open,
-    Closed,
-}
-
-/// Things counted for warnings and for the reason a file gave no activity.
+/// Things counted for warnings and for the reason a file gave no activity,
+/// beside what [`Points`] counts.
 #[derive(Debug, Default)]
 struct Counts {
     activities: usize,
-    trackpoints: usize,
-    untimed: usize,
-    bad_time: usize,
-    zoneless: usize,
-    bad_position: usize,
     null_island: usize,
     transitions: usize,
     courses: usize,
@@ -330,44 +197,81 @@ struct Counts {
 
 #[derive(Debug, Default)]
 struct TcxState {
-    root: Root,
-    stack: Vec<Tag>,
-    text: String,
-    /// `creator="…"` on the root element (Runtastic writes one).
-    root_creator: Option<String>,
     /// `<Author><Name>`: the program that wrote the file.
     author: Option<String>,
     current: Option<ActivityDraft>,
     lap: Option<LapDraft>,
-    point: Option<PointDraft>,
+    points: Points,
     done: Vec<ActivityDraft>,
     counts: Counts,
-    /// Byte where something followed `</TrainingCenterDatabase>`.
-    trailing_at: Option<u64>,
 }
 
-impl TcxState {
-    fn open(&mut self, e: &BytesStart<'_>, at_byte: u64) -> Result<(), DecodeError> {
-        let name = e.local_name();
-        let local = name.as_ref();
-        let tag = match (self.root, self.stack.last()) {
-            (_, Some(&parent)) => classify(parent, local),
-            (Root::NotSeen, None) if local.eq_ignore_ascii_case(b"TrainingCenterDatabase") => {
-                self.root = Root::Open;
-                self.root_creator = attribute(e, b"creator").filter(|c| !c.is_empty());
-                Tag::Root
+impl Schema for TcxState {
+    type Tag = Tag;
+    const FORMAT: &'static str = "TCX";
+    const ROOT: &'static str = "TrainingCenterDatabase";
+    const ROOT_TAG: Tag = Tag::Root;
+    const SKIP: Tag = Tag::Other;
+    const LOCATIONS: &'static [(Tag, &'static str)] = &[
+        (Tag::Activity, "Activity"),
+        (Tag::MultiSport, "MultiSportSession"),
+        (Tag::Courses, "Courses"),
+        (Tag::Workouts, "Workouts"),
+    ];
+
+    fn child(parent: Tag, local: &[u8]) -> Tag {
+        match (parent, local) {
+            (Tag::Root, b"activities") => Tag::Activities,
+            (Tag::Root, b"courses") => Tag::Courses,
+            (Tag::Root, b"workouts") => Tag::Workouts,
+            (Tag::Root, b"author") => Tag::Author,
+            (Tag::Activities, b"activity") => Tag::Activity,
+            (Tag::Activities, b"multisportsession") => Tag::MultiSport,
+            (Tag::MultiSport, b"firstsport" | b"nextsport") => Tag::SportLeg,
+            (Tag::SportLeg, b"activity") => Tag::Activity,
+            (Tag::SportLeg, b"transition") => Tag::Transition,
+            (Tag::Activity, b"lap") => Tag::Lap,
+            (Tag::Activity, b"id") => Tag::Field(Field::Id),
+            (Tag::Activity, b"notes") => Tag::Field(Field::ActivityNotes),
+            (Tag::Activity, b"creator") => Tag::Creator,
+            (Tag::Creator, b"name") => Tag::Field(Field::CreatorName),
+            (Tag::Author, b"name") => Tag::Field(Field::AuthorName),
+            (Tag::Lap, b"track") => Tag::Track,
+            (Tag::Lap, b"totaltimeseconds") => Tag::Field(Field::LapTotalTime),
+            (Tag::Lap, b"distancemeters") => Tag::Field(Field::LapDistance),
+            (Tag::Lap, b"averageheartratebpm") => Tag::LapAvgHeartRate,
+            (Tag::Lap, b"cadence") => Tag::Field(Field::LapCadence),
+            (Tag::Lap, b"extensions") => Tag::LapExt,
+            (Tag::LapAvgHeartRate, b"value") => Tag::Field(Field::LapAvgHeartRate),
+            (Tag::LapExt, b"avgruncadence") => Tag::Field(Field::LapAvgRunCadence),
+            (Tag::LapExt, _) => Tag::LapExt,
+            (Tag::Track, b"trackpoint") => Tag::Trackpoint,
+            (Tag::Trackpoint, b"time") => Tag::Point(PointField::Time),
+            (Tag::Trackpoint, b"position") => Tag::Position,
+            (Tag::Trackpoint, b"altitudemeters") => Tag::Point(PointField::Altitude),
+            (Tag::Trackpoint, b"distancemeters") => Tag::Point(PointField::Distance),
+            (Tag::Trackpoint, b"heartratebpm") => Tag::PointHeartRate,
+            (Tag::Trackpoint, b"cadence") => Tag::Point(PointField::Cadence),
+            (Tag::Trackpoint, b"extensions") => Tag::PointExt,
+            (Tag::Position, b"latitudedegrees") => Tag::Point(PointField::Lat),
+            (Tag::Position, b"longitudedegrees") => Tag::Point(PointField::Lon),
+            (Tag::PointHeartRate, b"value") => Tag::Point(PointField::HeartRate),
+            (Tag::PointExt, _) => {
+                xml::extension_leaf(POINT_EXTENSIONS, local).map_or(Tag::PointExt, Tag::Point)
             }
-            (Root::NotSeen, None) => {
-                let shown: String = String::from_utf8_lossy(local).chars().take(40).collect();
-                return Err(DecodeError::Corrupt(format!(
-                    "not TCX: the first element (at byte {at_byte}) is <{shown}>, not <TrainingCenterDatabase>"
-                )));
-            }
-            (_, None) => {
-                self.trailing_at.get_or_insert(at_byte);
-                Tag::Other
-            }
-        };
+            (Tag::Courses, b"course") => Tag::Course,
+            (Tag::Course | Tag::CourseInner, b"trackpoint") => Tag::CoursePoint,
+            (Tag::Course | Tag::CourseInner | Tag::CoursePoint, _) => Tag::CourseInner,
+            (Tag::Workouts, b"workout") => Tag::Workout,
+            _ => Tag::Other,
+        }
+    }
+
+    fn keeps_text(tag: Tag) -> bool {
+        matches!(tag, Tag::Field(_) | Tag::Point(_))
+    }
+
+    fn open(&mut self, tag: Tag, e: &BytesStart<'_>) {
         match tag {
             Tag::Activity => {
                 self.counts.activities += 1;
@@ -376,7 +280,7 @@ impl TcxState {
             }
             Tag::Lap => {
                 self.end_lap();
-                let start = attribute(e, b"StartTime").and_then(|t| self.time(&t));
+                let start = attribute(e, b"StartTime").and_then(|t| self.points.time(&t));
                 self.lap = Some(LapDraft {
                     start,
                     ..LapDraft::default()
@@ -384,101 +288,54 @@ impl TcxState {
             }
             Tag::Track => {
                 if let (Some(lap), Some(activity)) = (self.lap.as_ref(), self.current.as_mut()) {
-                    activity.track_break |= lap.track_had_points;
+                    activity.track.segment_break |= lap.track_had_points;
                 }
             }
-            Tag::Trackpoint => self.point = Some(PointDraft::default()),
+            Tag::Trackpoint => self.points.start(PointDraft::default()),
             Tag::Transition => self.counts.transitions += 1,
             Tag::Course => self.counts.courses += 1,
             Tag::CoursePoint => self.counts.course_points += 1,
             Tag::Workout => self.counts.workouts += 1,
-            Tag::Field(_) => self.text.clear(),
             _ => {}
         }
-        self.stack.push(tag);
-        Ok(())
     }
 
-    fn close(&mut self) {
-        // quick-xml checks that end names match, so the top is this element.
-        let Some(tag) = self.stack.pop() else {
-            return;
-        };
+    fn leaf(&mut self, tag: Tag, text: &str) {
         match tag {
-            Tag::Root if self.stack.is_empty() => self.root = Root::Closed,
+            Tag::Point(field) => self.points.set(field, text),
+            Tag::Field(field) => self.set_field(field, text),
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, tag: Tag) {
+        match tag {
             Tag::Activity => self.end_activity(),
             Tag::Lap => self.end_lap(),
-            Tag::Trackpoint => {
-                if let Some(draft) = self.point.take() {
-                    self.finish_point(draft);
-                }
-            }
-            Tag::Field(field) => {
-                let text = std::mem::take(&mut self.text);
-                self.set_field(field, text.trim());
-                // Keep the buffer's capacity for the next field.
-                self.text = text;
-                self.text.clear();
-            }
+            Tag::Trackpoint => self.end_point(),
             _ => {}
         }
     }
 
-    fn text(&mut self, raw: &[u8], at_byte: u64) {
-        match self.stack.last() {
-            Some(Tag::Field(_)) => match std::str::from_utf8(raw) {
-                Ok(s) => self.text.push_str(s),
-                Err(_) => self.text.push_str(&String::from_utf8_lossy(raw)),
-            },
-            None if self.root == Root::Closed && !raw.trim_ascii().is_empty() => {
-                self.trailing_at.get_or_insert(at_byte);
-            }
-            _ => {}
-        }
+    fn kept(&self) -> usize {
+        self.done
+            .iter()
+            .map(|a| a.track.samples.len())
+            .sum::<usize>()
+            + self.current.as_ref().map_or(0, |a| a.track.samples.len())
     }
+}
 
-    /// `&amp;`, `&#233;`, ... inside a kept text.
-    fn reference(&mut self, r: &BytesRef<'_>) {
-        if !matches!(self.stack.last(), Some(Tag::Field(_))) {
-            return;
-        }
-        if let Ok(Some(c)) = r.resolve_char_ref() {
-            self.text.push(c);
-            return;
-        }
-        let name = String::from_utf8_lossy(r);
-        match quick_xml::escape::resolve_predefined_entity(&name) {
-            Some(s) => self.text.push_str(s),
-            None => {
-                self.text.push('&');
-                self.text.push_str(&name);
-                self.text.push(';');
-            }
-        }
-    }
-
-    /// A time as [`parse_time`] reads it; a time without any zone is counted
-    /// (it is read as UTC, and the warning says so).
-    fn time(&mut self, text: &str) -> Option<(i64, Option<i32>)> {
-        let parsed = parse_time(text)?;
-        if !has_zone(text) {
-            self.counts.zoneless += 1;
-        }
-        Some(parsed)
-    }
-
+impl TcxState {
+    /// A leaf of the file, an activity or a lap.
     fn set_field(&mut self, field: Field, text: &str) {
-        if text.is_empty() {
-            return;
-        }
         match field {
             Field::AuthorName => {
                 self.author.get_or_insert_with(|| text.to_string());
-                return;
             }
             Field::Id | Field::ActivityNotes | Field::CreatorName => {
                 let time = match field {
-                    Field::Id => self.time(text),
+                    Field::Id => self.points.time(text),
                     _ => None,
                 };
                 if let Some(activity) = self.current.as_mut() {
@@ -492,7 +349,6 @@ impl TcxState {
                         }
                     }
                 }
-                return;
             }
             Field::LapTotalTime
             | Field::LapDistance
@@ -509,107 +365,44 @@ impl TcxState {
                         _ => lap.avg_run_cadence = value,
                     }
                 }
-                return;
             }
-            _ => {}
-        }
-        if field == Field::Time {
-            let time = self.time(text);
-            if let Some(point) = self.point.as_mut() {
-                point.time = time;
-                point.bad_time = time.is_none();
-            }
-            return;
-        }
-        let Some(point) = self.point.as_mut() else {
-            return;
-        };
-        match field {
-            Field::Lat => point.lat = parse_f64(text),
-            Field::Lon => point.lon = parse_f64(text),
-            Field::Altitude => point.altitude = parse_f32(text),
-            Field::Distance => point.distance = parse_f64(text).filter(|d| *d >= 0.0),
-            Field::HeartRate => point.heart_rate = parse_f32(text),
-            Field::Cadence => point.cadence = parse_f32(text).filter(|c| *c >= 0.0),
-            Field::RunCadence => point.run_cadence = parse_f32(text).filter(|c| *c >= 0.0),
-            Field::Speed => point.speed = parse_f32(text),
-            Field::Watts => point.watts = parse_f32(text),
-            _ => {}
         }
     }
 
-    fn finish_point(&mut self, p: PointDraft) {
-        self.counts.trackpoints += 1;
+    fn end_point(&mut self) {
+        let Some((p, time)) = self.points.end() else {
+            return;
+        };
+        // A Trackpoint is only ever read inside an Activity.
         let Some(activity) = self.current.as_mut() else {
             return;
         };
-        let Some((time_ms, offset_s)) = p.time else {
-            self.counts.untimed += 1;
-            if p.bad_time {
-                self.counts.bad_time += 1;
-            }
-            return;
+        // Exporters write 0/0 for "no fix"; nobody runs at null island.
+        let position = if p.lat == Some(0.0) && p.lon == Some(0.0) {
+            self.counts.null_island += 1;
+            None
+        } else {
+            self.points.position(p.lat, p.lon)
         };
-        let position = match (p.lat, p.lon) {
-            // Exporters write 0/0 for "no fix"; nobody runs at null island.
-            (Some(lat), Some(lon)) if lat == 0.0 && lon == 0.0 => {
-                self.counts.null_island += 1;
-                None
-            }
-            (Some(lat), Some(lon))
-                if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) =>
-            {
-                Some((lat, lon))
-            }
-            (None, None) => None,
-            _ => {
-                self.counts.bad_position += 1;
-                None
-            }
-        };
-        if activity.samples.is_empty() {
-            activity.local_offset_s = offset_s;
-        }
-        if activity.track_break {
-            activity.track_break = false;
-            match activity.samples.last() {
-                Some(prev) if time_ms > prev.time_ms => {
-                    let start_ms = prev.time_ms;
-                    activity.pauses.push(Pause {
-                        start_ms,
-                        end_ms: time_ms,
-                    });
-                }
-                _ => {}
-            }
-        }
+        activity.track.before_sample(time);
         // Doubled (or not) once the whole activity is read: see
         // ALREADY_STEPS_MEDIAN.
+        let non_negative = |c: Option<f32>| c.filter(|c| *c >= 0.0);
+        let (cadence, run_cadence) = (non_negative(p.cadence), non_negative(p.run_cadence));
         let cadence = if is_foot_sport(activity.sport) {
-            p.run_cadence.or(p.cadence)
+            run_cadence.or(cadence)
         } else {
-            p.cadence.or(p.run_cadence)
+            cadence.or(run_cadence)
         };
-        let sample = Sample {
-            time_ms,
-            lat_deg: position.map(|(lat, _)| lat),
-            lon_deg: position.map(|(_, lon)| lon),
-            distance_m: p.distance,
-            speed_m_per_s: p.speed,
-            altitude_m: p.altitude,
-            cadence_spm: cadence,
-            heart_rate_bpm: p.heart_rate,
-            temperature_c: None,
-            power_w: p.watts,
-        };
+        let sample = p.sample(time.0, position, cadence);
         // Garmin Connect's TCX export repeats the point on a lap boundary:
         // the last point of a lap opens the next lap again, same time, same
         // values. Kept twice it is a zero-second step and an extra sample
         // the FIT of the same run does not have.
-        if activity.samples.last() == Some(&sample) {
+        if activity.track.samples.last() == Some(&sample) {
             self.counts.repeated += 1;
         } else {
-            activity.samples.push(sample);
+            activity.track.samples.push(sample);
         }
         if let Some(lap) = self.lap.as_mut() {
             lap.track_had_points = true;
@@ -619,7 +412,7 @@ impl TcxState {
     /// A lap ends (its `</Lap>`, or the file ends inside it).
     fn end_lap(&mut self) {
         if let (Some(lap), Some(activity)) = (self.lap.take(), self.current.as_mut()) {
-            activity.track_break = false;
+            activity.track.segment_break = false;
             activity.laps.push(lap);
         }
     }
@@ -627,65 +420,19 @@ impl TcxState {
     /// An activity ends (its `</Activity>`, or the file ends inside it).
     fn end_activity(&mut self) {
         self.end_lap();
-        self.point = None;
+        self.points.draft = None;
         if let Some(activity) = self.current.take() {
             self.done.push(activity);
         }
     }
 
-    /// The outermost interesting element the reader is inside, for messages.
-    fn location(&self) -> &'static str {
-        let inside = |t: Tag| self.stack.contains(&t);
-        if inside(Tag::Activity) {
-            "Activity"
-        } else if inside(Tag::MultiSport) {
-            "MultiSportSession"
-        } else if inside(Tag::Courses) {
-            "Courses"
-        } else if inside(Tag::Workouts) {
-            "Workouts"
-        } else {
-            "TrainingCenterDatabase"
-        }
-    }
-
-    /// Why the file is incomplete, or None when it ended cleanly.
-    fn incomplete_reason(&self, stop: Option<XmlStop>, len: usize) -> Option<String> {
-        let kept: usize = self.done.iter().map(|a| a.samples.len()).sum::<usize>()
-            + self.current.as_ref().map_or(0, |a| a.samples.len());
-        match stop {
-            Some(XmlStop {
-                at_byte,
-                cut_short: true,
-                message,
-            }) => Some(format!(
-                "file ends inside <{}> at byte {at_byte} of {len} ({message}); {kept} points kept",
-                self.location()
-            )),
-            Some(XmlStop {
-                at_byte, message, ..
-            }) => Some(format!(
-                "malformed XML at byte {at_byte} inside <{}>: {message}; {kept} points read before it kept",
-                self.location()
-            )),
-            None if self.root == Root::Open && self.stack.len() > 1 => Some(format!(
-                "file ends inside <{}> at byte {len} (no closing tags); {kept} points kept",
-                self.location()
-            )),
-            None if self.root == Root::Open => {
-                Some(format!("missing </TrainingCenterDatabase> at byte {len}"))
-            }
-            None => None,
-        }
-    }
-
-    fn finish(mut self, stop: Option<XmlStop>, len: usize) -> Result<Decoded, DecodeError> {
-        let partial = self.incomplete_reason(stop, len);
+    fn finish(mut self, document: Document) -> Result<Decoded, DecodeError> {
         // A file cut inside an activity keeps what that activity read.
         self.end_activity();
 
         let mut notes: Vec<String> = Vec::new();
-        let device_creator = self.author.clone().or_else(|| self.root_creator.clone());
+        // `<Author><Name>` first, else `creator="…"` on the root (Runtastic).
+        let device_creator = self.author.clone().or_else(|| document.creator.clone());
         let drafts = std::mem::take(&mut self.done);
         let mut activities = Vec::with_capacity(drafts.len());
         let mut empty = 0usize;
@@ -699,85 +446,49 @@ impl TcxState {
             }
         }
         if activities.is_empty() {
-            return Err(self.no_activity(partial, len));
+            return Err(self.no_activity(&document));
         }
 
-        let c = &self.counts;
-        let mut warnings = Vec::new();
-        if c.untimed > 0 {
-            warnings.push(format!(
-                "{} of {} track points have no <Time>{} and were left out",
-                c.untimed,
-                c.trackpoints,
-                match c.bad_time {
-                    0 => String::new(),
-                    n => format!(" ({n} unreadable)"),
-                },
-            ));
-        }
-        if c.zoneless > 0 {
-            warnings.push(format!(
-                "{} times carry no time zone: read as UTC",
-                c.zoneless
-            ));
-        }
-        if c.bad_position > 0 {
-            warnings.push(format!(
-                "{} points with an out-of-range or half-missing position kept without it",
-                c.bad_position
-            ));
-        }
-        if c.null_island > 0 {
-            warnings.push(format!(
-                "{} points at latitude 0, longitude 0 (no GPS fix) kept without position",
-                c.null_island
-            ));
-        }
-        if c.repeated > 0 {
-            warnings.push(format!(
-                "{} repeated track points (same time, same values, as at Garmin Connect lap boundaries) kept once",
-                c.repeated
-            ));
-        }
-        if c.transitions > 0 {
-            warnings.push(format!(
-                "{} multisport transitions not kept as activities",
-                c.transitions
-            ));
-        }
-        if empty > 0 {
-            warnings.push(format!(
-                "{empty} <Activity> without timed points or lap times left out"
-            ));
-        }
+        let (c, p) = (&self.counts, &self.points);
+        let mut warnings: Vec<String> = p.untimed_warning("Time").into_iter().collect();
+        xml::counted(
+            &mut warnings,
+            &[
+                (p.zoneless, "times carry no time zone: read as UTC"),
+                (
+                    p.bad_position,
+                    "points with an out-of-range or half-missing position kept without it",
+                ),
+                (
+                    c.null_island,
+                    "points at latitude 0, longitude 0 (no GPS fix) kept without position",
+                ),
+                (
+                    c.repeated,
+                    "repeated track points (same time, same values, as at Garmin Connect lap boundaries) kept once",
+                ),
+                (
+                    c.transitions,
+                    "multisport transitions not kept as activities",
+                ),
+                (
+                    empty,
+                    "<Activity> without timed points or lap times left out",
+                ),
+            ],
+        );
         warnings.extend(notes);
-        if let Some(at) = self.trailing_at {
-            warnings.push(format!(
-                "ignored content after </TrainingCenterDatabase> at byte {at}"
-            ));
-        }
-
-        Ok(Decoded {
-            format: Format::Tcx,
-            activities,
-            partial,
-            warning: (!warnings.is_empty()).then(|| warnings.join("; ")),
-        })
+        Ok(document.decoded(Format::Tcx, activities, warnings))
     }
 
     /// The error for a file that yielded no activity.
-    fn no_activity(&self, partial: Option<String>, len: usize) -> DecodeError {
+    fn no_activity(&self, document: &Document) -> DecodeError {
+        if let Some(error) =
+            document.unusable("no activity with a timed point or lap read before it")
+        {
+            return error;
+        }
         let c = &self.counts;
-        if let Some(reason) = partial {
-            return DecodeError::Corrupt(format!(
-                "{reason}, no activity with a timed point or lap read before it"
-            ));
-        }
-        if self.root == Root::NotSeen {
-            return DecodeError::Corrupt(format!(
-                "not XML: no element found from byte 0 to byte {len}"
-            ));
-        }
         if c.activities == 0 {
             let reason = match (c.courses, c.workouts) {
                 (0, 0) => "no activity, course or workout".to_string(),
@@ -789,29 +500,16 @@ impl TcxState {
             };
             return DecodeError::NoTrack(reason);
         }
-        if c.bad_time > 0 {
+        if self.points.bad_time > 0 {
             return DecodeError::NoTrack(format!(
                 "activities have no readable times ({} unreadable <Time>)",
-                c.bad_time
+                self.points.bad_time
             ));
         }
         DecodeError::NoTrack(format!(
             "{} <Activity> without timed track points or lap times",
             c.activities
         ))
-    }
-}
-
-/// Does an ISO 8601 time carry a zone (`Z`, `+02:00`, `-0500`)?
-fn has_zone(text: &str) -> bool {
-    let text = text.trim();
-    if text.ends_with(['Z', 'z']) {
-        return true;
-    }
-    // After the date's dashes: the clock part, where a sign means an offset.
-    match text.find(['T', 't', ' ']) {
-        Some(i) => text[i..].contains(['+', '-']),
-        None => false,
     }
 }
 
@@ -846,12 +544,11 @@ fn build_activity(
             })
         })
         .collect();
-    if d.samples.is_empty() && laps.is_empty() {
+    if d.track.samples.is_empty() && laps.is_empty() {
         return None;
     }
     let label = d.sport_label.as_deref().unwrap_or("other");
-    if d.samples.windows(2).any(|w| w[1].time_ms < w[0].time_ms) {
-        d.samples.sort_by_key(|s| s.time_ms);
+    if d.track.sort_by_time() {
         notes.push(format!(
             "{label} activity: track points were out of time order: sorted"
         ));
@@ -859,7 +556,7 @@ fn build_activity(
 
     // See ALREADY_STEPS_MEDIAN.
     let mut factor = 1.0f32;
-    let median = median_nonzero(d.samples.iter().filter_map(|s| s.cadence_spm));
+    let median = median_nonzero(d.track.samples.iter().filter_map(|s| s.cadence_spm));
     match median {
         Some(median) if is_foot_sport(d.sport) && median > ALREADY_STEPS_MEDIAN => {
             notes.push(format!(
@@ -870,12 +567,10 @@ fn build_activity(
         _ => {}
     }
     if factor != 1.0 {
-        for s in &mut d.samples {
-            s.cadence_spm = s.cadence_spm.map(|c| c * factor);
-        }
+        d.track.scale_cadence(factor);
     }
 
-    let first_sample_ms = d.samples.first().map(|s| s.time_ms);
+    let first_sample_ms = d.track.samples.first().map(|s| s.time_ms);
     let declared = laps.iter().map(|l| l.start_ms).min().or(d.id.map(|t| t.0));
     let start_ms = match (declared, first_sample_ms) {
         (Some(declared), Some(first))
@@ -888,6 +583,7 @@ fn build_activity(
         (None, None) => return None,
     };
     let local_offset_s = d
+        .track
         .local_offset_s
         .or_else(|| d.laps.iter().find_map(|l| l.start.and_then(|t| t.1)))
         .or_else(|| d.id.and_then(|t| t.1));
@@ -903,9 +599,9 @@ fn build_activity(
     a.local_offset_s = local_offset_s;
     a.name = d.notes;
     a.summary = lap_summary(&d.laps, is_foot_sport(sport), factor);
-    a.samples = d.samples;
+    a.samples = d.track.samples;
     a.laps = laps;
-    a.pauses = d.pauses;
+    a.pauses = d.track.pauses;
     a.device = Device {
         manufacturer: None,
         product: d.creator,
@@ -968,16 +664,6 @@ fn lap_summary(laps: &[LapDraft], foot: bool, cadence_factor: f32) -> DeviceSumm
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn zone_is_told_from_its_absence() {
-        assert!(has_zone("2024-01-01T10:00:00Z"));
-        assert!(has_zone("2024-01-01T10:00:00.5+02:00"));
-        assert!(has_zone("2024-01-01T10:00:00-0500"));
-        assert!(!has_zone("2024-01-01T10:00:00"));
-        assert!(!has_zone("2024-01-01 10:00:00.250"));
-        assert!(!has_zone("2024-01-01"));
-    }
 
     #[test]
     fn median_ignores_zero_cadence() {
