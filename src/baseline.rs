@@ -6,7 +6,7 @@
 //! longest window (EWMA included, see [`HISTORY_DAYS`]).
 
 use crate::metrics::cadence::MATCH_BIN_S_PER_KM;
-use crate::metrics::pace::PaceHistogram;
+use crate::metrics::pace::{PaceHistogram, pace_over};
 use crate::metrics::record::{RunHistory, RunRecord};
 use crate::metrics::surface::Surface;
 use crate::zone::DAY_MS;
@@ -439,7 +439,7 @@ fn mean_pace(runs: &[&RunRecord]) -> Option<f64> {
     let (s, m) = runs.iter().fold((0.0, 0.0), |acc, r| {
         (acc.0 + r.metrics.moving_s, acc.1 + r.distance_m())
     });
-    (m > 0.0).then(|| s / m * 1000.0)
+    pace_over(s, m)
 }
 
 /// EWMA of daily running km (λ = 2/(N+1)), uncoupled (Lolli et al. 2019):

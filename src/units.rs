@@ -10,8 +10,41 @@ pub fn km(m: f64) -> String {
     }
 }
 
-/// "5:30/km".
+/// Seconds as "m:ss" or "h:mm:ss" (a negative time as "0:00").
+pub fn clock(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as i64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// "5:30/km": a pace is the time a kilometre takes, so it reads as a
+/// [`clock`] ("1:02:05/km" slower than an hour per km).
 pub fn pace(s_per_km: f64) -> String {
-    let s = s_per_km.round() as i64;
-    format!("{}:{:02}/km", s / 60, s % 60)
+    format!("{}/km", clock(s_per_km))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pace_reads_as_minutes_and_seconds_per_km() {
+        assert_eq!(pace(330.0), "5:30/km");
+        // Rounded to the second, 59.6 s carrying into the next minute.
+        assert_eq!(pace(239.6), "4:00/km");
+        assert_eq!(pace(182.4), "3:02/km");
+        assert_eq!(pace(3725.0), "1:02:05/km");
+        assert_eq!(pace(-5.0), "0:00/km");
+    }
+
+    #[test]
+    fn a_duration_reads_as_a_clock() {
+        assert_eq!(clock(59.4), "0:59");
+        assert_eq!(clock(3599.4), "59:59");
+        assert_eq!(clock(3599.5), "1:00:00");
+        assert_eq!(clock(2.0 * 3600.0 + 65.0), "2:01:05");
+    }
 }

@@ -18,7 +18,7 @@
 //! told about each alert at the time, so none of the season's alerts is
 //! held back as "too old".
 
-use super::{Context_, UsageError};
+use super::{Context_, UsageError, runtime};
 use crate::config::{self, Config, DEFAULT_BIND};
 use crate::daemon::{self, DaemonOptions};
 use crate::demo::{self, Season, WEEK_MS, WEEKS};
@@ -111,14 +111,8 @@ pub fn run(_ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     // The runner's config and store are deliberately not used (`_ctx`).
     let addr = parse_bind(&args.bind)?;
     let week_seconds = parse_week_seconds(&args.week_seconds)?;
-    let parallelism = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .max_blocking_threads(parallelism + 2)
-        .enable_all()
-        .build()?;
+    let parallelism = runtime::decode_threads();
+    let runtime = runtime::build(2, parallelism + 2)?;
     // Bind first: a port in use is one line, and nothing is created.
     let listener = runtime.block_on(web::bind(addr, false))?;
 

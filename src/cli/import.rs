@@ -1,6 +1,6 @@
 //! `tendonwatch import [PATH...]`: ingest files and folders once.
 
-use super::Context_;
+use super::{Context_, runtime};
 use crate::ingest;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -34,14 +34,8 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut store = ctx.open_store()?;
 
-    let parallelism = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .max_blocking_threads(parallelism)
-        .enable_all()
-        .build()?;
+    let parallelism = runtime::decode_threads();
+    let runtime = runtime::build(1, parallelism)?;
     let show_progress = std::io::stderr().is_terminal() && !args.json;
     let mut last_drawn = std::time::Instant::now();
     let mut progress = |done: usize, total: usize| {

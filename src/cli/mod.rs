@@ -14,6 +14,7 @@ mod pain;
 mod report;
 mod rules;
 mod runner;
+mod runtime;
 mod serve;
 mod show;
 mod status;

@@ -1,6 +1,6 @@
 //! `tendonwatch serve [--bind ADDR:PORT]`: the dashboard on its own.
 
-use super::{Context_, UsageError};
+use super::{Context_, UsageError, runtime};
 use crate::config::Config;
 use crate::web::{self, WebOptions};
 use std::net::SocketAddr;
@@ -106,11 +106,7 @@ fn serve_dashboard(
         args.bind.as_deref().unwrap_or(&ctx.config.web.bind),
         dashboard.logs_in(),
     )?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .max_blocking_threads(4)
-        .enable_all()
-        .build()?;
+    let runtime = runtime::build(1, 4)?;
     runtime.block_on(async {
         let listener = web::bind(addr, dashboard.logs_in()).await?;
         println!("dashboard: http://{}/", listener.local_addr()?);

@@ -3,8 +3,8 @@
 use super::Context_;
 use crate::ingest;
 use crate::metrics::RunMetrics;
-use crate::metrics::pace::clock;
 use crate::store::ActivityRow;
+use crate::units::{clock, pace};
 use crate::zone::Zone;
 use anyhow::bail;
 use std::process::ExitCode;
@@ -38,10 +38,6 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         print!("{}", render(&row, &metrics, &ctx.zone()));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn pace(s_per_km: f64) -> String {
-    format!("{}/km", clock(s_per_km))
 }
 
 fn render(a: &ActivityRow, m: &RunMetrics, zone: &Zone) -> String {

@@ -8,6 +8,7 @@ use crate::activity::Sport;
 use crate::alerts::StartChange;
 use crate::ingest;
 use crate::metrics::surface::Surface;
+use crate::store::alerts::Alert;
 use anyhow::bail;
 use std::process::ExitCode;
 
@@ -85,14 +86,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 change.reevaluated,
                 change.new_alerts.len()
             );
-            for a in &change.new_alerts {
-                println!(
-                    "  [{}] {}: {}",
-                    a.severity,
-                    a.kind,
-                    crate::rules::indent_lines(&a.what_changed, "    ")
-                );
-            }
+            print_raised(&change.new_alerts);
         }
     }
     if let Some((start_ms, offset)) = start {
@@ -134,14 +128,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                     "  rules run on it and on {reevaluated} run(s) around it: {} new alert(s)",
                     new_alerts.len()
                 );
-                for a in &new_alerts {
-                    println!(
-                        "  [{}] {}: {}",
-                        a.severity,
-                        a.kind,
-                        crate::rules::indent_lines(&a.what_changed, "    ")
-                    );
-                }
+                print_raised(&new_alerts);
             }
         }
     }
@@ -162,6 +149,19 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The alerts a change raised, one a line (a part of several on its own
+/// line beneath).
+fn print_raised(alerts: &[Alert]) {
+    for a in alerts {
+        println!(
+            "  [{}] {}: {}",
+            a.severity,
+            a.kind,
+            crate::rules::indent_lines(&a.what_changed, "    ")
+        );
+    }
 }
 
 /// `YYYY-MM-DD HH:MM` at an offset.

@@ -1,7 +1,7 @@
 //! `tendonwatch watch [DIR...]`: the daemon. Without DIR: the sync folders
 //! from the config.
 
-use super::{Context_, UsageError};
+use super::{Context_, UsageError, runtime};
 use crate::daemon::{self, DaemonOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -98,9 +98,7 @@ fn daemon_options(
     } else {
         crate::watch::Mode::Native
     };
-    let parallelism = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
+    let parallelism = runtime::decode_threads();
     Ok(DaemonOptions {
         runner: config.store.runner.clone(),
         folders,
@@ -123,14 +121,7 @@ fn run_daemons(
     all: Vec<DaemonOptions>,
     web: Option<(std::net::SocketAddr, crate::web::Dashboard)>,
 ) -> anyhow::Result<ExitCode> {
-    let parallelism = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .max_blocking_threads(parallelism)
-        .enable_all()
-        .build()?;
+    let runtime = runtime::build(1, runtime::decode_threads())?;
     let stop = Arc::new(AtomicBool::new(false));
     let wakes: Vec<Arc<tokio::sync::Notify>> = all
         .iter()

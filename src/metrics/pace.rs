@@ -2,6 +2,10 @@
 //! faster than a reference pace, walk breaks, and interval structure
 //! (repeated fast segments separated by recoveries: a track session's
 //! 6 × 400 m).
+//!
+//! It also holds the one conversion between pace (s/km), speed (m/s), time
+//! and distance: the baseline, the rules and the simulator use it too, so
+//! that a pace is computed the same everywhere (`units` writes it).
 
 use super::track::Track;
 use serde::{Deserialize, Serialize};
@@ -30,8 +34,34 @@ const DOWNHILL_GRADE: f64 = 0.02;
 /// Speed for interval detection is smoothed over this window.
 const REP_WINDOW_S: f64 = 20.0;
 
+/// Paces are per kilometre.
+const M_PER_KM: f64 = 1000.0;
+
+/// The pace of a speed; `None` standing still (or going backwards).
 pub fn pace_s_per_km(speed_m_per_s: f64) -> Option<f64> {
-    (speed_m_per_s > 0.0).then(|| 1000.0 / speed_m_per_s)
+    (speed_m_per_s > 0.0).then(|| M_PER_KM / speed_m_per_s)
+}
+
+/// The speed of a pace. Not checked: a pace of 0 gives an infinite speed
+/// (the simulator drops such a stretch).
+pub fn speed_m_per_s(pace_s_per_km: f64) -> f64 {
+    M_PER_KM / pace_s_per_km
+}
+
+/// The mean pace of covering `distance_m` in `seconds`; `None` without
+/// distance.
+pub fn pace_over(seconds: f64, distance_m: f64) -> Option<f64> {
+    (distance_m > 0.0).then(|| seconds / distance_m * M_PER_KM)
+}
+
+/// How far `seconds` at `pace_s_per_km` go.
+pub fn distance_m_in(seconds: f64, pace_s_per_km: f64) -> f64 {
+    seconds * M_PER_KM / pace_s_per_km
+}
+
+/// How long `distance_m` at `pace_s_per_km` takes.
+pub fn seconds_for(distance_m: f64, pace_s_per_km: f64) -> f64 {
+    pace_s_per_km * distance_m / M_PER_KM
 }
 
 /// Moving seconds per pace bin; bin `i` holds paces in
@@ -124,8 +154,7 @@ pub fn pace(track: &Track, moving_s: f64, distance_m: f64) -> PaceMetrics {
     }
 
     PaceMetrics {
-        mean_pace_s_per_km: (distance_m > 0.0 && moving_s > 0.0)
-            .then(|| moving_s / distance_m * 1000.0),
+        mean_pace_s_per_km: pace_over(moving_s, distance_m).filter(|_| moving_s > 0.0),
         histogram,
         per_minute_s_per_km: per_minute,
         walk_breaks: walk_breaks(track, &speed),
@@ -237,22 +266,8 @@ fn intervals(track: &Track, speed: &[f64]) -> Option<Intervals> {
         reps: reps.len() as u32,
         rep_distances_m: reps.iter().map(|r| r.3).collect(),
         rep_durations_s: reps.iter().map(|r| r.2).collect(),
-        rep_pace_s_per_km: if metres > 0.0 {
-            secs / metres * 1000.0
-        } else {
-            0.0
-        },
+        rep_pace_s_per_km: pace_over(secs, metres).unwrap_or(0.0),
     })
-}
-
-/// Seconds as "m:ss" or "h:mm:ss".
-pub fn clock(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as i64;
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
-    }
 }
 
 #[cfg(test)]
@@ -269,5 +284,21 @@ mod tests {
         // Easy 5:30: 10 % faster is ≤ 5:00/km → only the 4:00 minutes.
         assert_eq!(h.seconds_faster_than(330.0, 0.10), 600.0);
         assert_eq!(h.seconds_faster_than(200.0, 0.10), 0.0);
+    }
+
+    #[test]
+    fn pace_speed_time_and_distance_are_one_conversion() {
+        // 5:00/km is 3.33 m/s, and 3.33 m/s is 5:00/km.
+        assert_eq!(speed_m_per_s(300.0), 1000.0 / 300.0);
+        let back = pace_s_per_km(speed_m_per_s(300.0));
+        assert!(back.is_some_and(|p| (p - 300.0).abs() < 1e-9), "{back:?}");
+        assert_eq!(pace_s_per_km(4.0), Some(250.0));
+        assert_eq!(pace_s_per_km(0.0), None);
+        // 10 km in 50 minutes: 5:00/km; no distance, no pace.
+        assert_eq!(pace_over(3000.0, 10_000.0), Some(300.0));
+        assert_eq!(pace_over(3000.0, 0.0), None);
+        // A 90 s jog at 7:30/km covers 200 m, and 200 m at 7:30/km take 90 s.
+        assert_eq!(distance_m_in(90.0, 450.0), 200.0);
+        assert_eq!(seconds_for(200.0, 450.0), 90.0);
     }
 }

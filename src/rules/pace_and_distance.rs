@@ -5,6 +5,7 @@
 use super::articles::RECOVERY_AND_WORKOUTS;
 use super::{Context, Judgement, RuleId, Severity, km, pace};
 use crate::baseline::OWN_MAX_WEEKS;
+use crate::metrics::pace::{pace_over, seconds_for};
 use crate::zone::DAY_MS;
 
 /// Where the rule comes from (RULES.md), in words a runner can look up.
@@ -20,15 +21,16 @@ pub fn judge(ctx: &Context<'_>) -> Judgement {
     let week_m = b.last_7d_m + run.distance_m();
     let week_s = b
         .last_7d_pace_s_per_km
-        .map_or(0.0, |p| p * b.last_7d_m / 1000.0)
+        .map_or(0.0, |p| seconds_for(b.last_7d_m, p))
         + run.metrics.moving_s;
-    let (Some(base_pace), true, true) = (b.pace_s_per_km, b.weekly_m > 0.0, week_m > 0.0) else {
+    let (Some(base_pace), true, Some(week_pace)) =
+        (b.pace_s_per_km, b.weekly_m > 0.0, pace_over(week_s, week_m))
+    else {
         return Judgement {
             over: false,
             finding: None,
         };
     };
-    let week_pace = week_s / week_m * 1000.0;
     let distance_up = (week_m / b.weekly_m - 1.0) * 100.0;
     let pace_up = (base_pace / week_pace - 1.0) * 100.0;
     let over = distance_up > ctx.t.pace_and_distance_distance_pct

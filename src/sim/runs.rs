@@ -18,6 +18,7 @@
 //! (default 52.0° N, 5.0° E): metres east/north → degrees.
 
 use crate::activity::{Activity, DeviceSummary, Lap, Pause, Sample, Sport, SubSport};
+use crate::metrics::pace::{distance_m_in, speed_m_per_s};
 use crate::sim::fit_writer::sport_label;
 
 /// Default start: Monday 2024-03-04 07:00:00 UTC.
@@ -246,12 +247,7 @@ impl RunSpec {
 /// `spec.pace_s_per_km`, with the channels the spec asks for, 1 km auto-laps
 /// (per `spec.auto_lap_m`) and a watch-like session summary.
 pub fn steady_run(spec: &RunSpec) -> Activity {
-    let stretch = Stretch {
-        distance_m: spec.distance_m,
-        speed_m_per_s: 1000.0 / spec.pace_s_per_km,
-        cadence_spm: spec.cadence_spm,
-        new_lap: true,
-    };
+    let stretch = Stretch::at_pace(spec.distance_m, spec.pace_s_per_km, spec.cadence_spm, true);
     let config = spec.sim_config(spec.distance_m, &spec.altitude, spec.auto_lap_m);
     spec.jittered(simulate(&config, &[stretch]))
 }
@@ -288,24 +284,20 @@ pub fn track_intervals(
     warmup_m: f64,
     seed: u64,
 ) -> Activity {
-    let easy = |distance_m: f64, pace: f64| Stretch {
-        distance_m,
-        speed_m_per_s: 1000.0 / pace,
-        cadence_spm: EASY_CADENCE_SPM,
-        new_lap: true,
-    };
+    let easy =
+        |distance_m: f64, pace: f64| Stretch::at_pace(distance_m, pace, EASY_CADENCE_SPM, true);
     let mut stretches = vec![easy(warmup_m, EASY_PACE_S_PER_KM)];
     for rep in 0..reps {
         if rep > 0 {
-            let jog_m = recovery_s * 1000.0 / recovery_pace_s_per_km;
+            let jog_m = distance_m_in(recovery_s, recovery_pace_s_per_km);
             stretches.push(easy(jog_m, recovery_pace_s_per_km));
         }
-        stretches.push(Stretch {
-            distance_m: rep_m,
-            speed_m_per_s: 1000.0 / fast_pace_s_per_km,
-            cadence_spm: FAST_CADENCE_SPM,
-            new_lap: true,
-        });
+        stretches.push(Stretch::at_pace(
+            rep_m,
+            fast_pace_s_per_km,
+            FAST_CADENCE_SPM,
+            true,
+        ));
     }
     stretches.push(easy(warmup_m, EASY_PACE_S_PER_KM));
     let altitude = Altitude::Flat(TRACK_ALTITUDE_M);
@@ -350,16 +342,13 @@ pub struct IntervalPlan {
 /// else (start, offset, sport and sub-sport, seed, noise, GPS and jitter,
 /// altitude, temperature) comes from `spec`, as in [`steady_run`].
 pub fn road_intervals(spec: &RunSpec, plan: &IntervalPlan) -> Activity {
-    let part = |distance_m: f64, pace: f64, cadence_spm: f64| Stretch {
-        distance_m,
-        speed_m_per_s: 1000.0 / pace,
-        cadence_spm,
-        new_lap: true,
+    let part = |distance_m: f64, pace: f64, cadence_spm: f64| {
+        Stretch::at_pace(distance_m, pace, cadence_spm, true)
     };
     let mut stretches = vec![part(plan.warmup_m, spec.pace_s_per_km, spec.cadence_spm)];
     for rep in 0..plan.reps {
         if rep > 0 {
-            let jog_m = plan.recovery_s * 1000.0 / plan.recovery_pace_s_per_km;
+            let jog_m = distance_m_in(plan.recovery_s, plan.recovery_pace_s_per_km);
             stretches.push(part(
                 jog_m,
                 plan.recovery_pace_s_per_km,
@@ -373,16 +362,11 @@ pub fn road_intervals(spec: &RunSpec, plan: &IntervalPlan) -> Activity {
         ));
     }
     stretches.push(part(plan.cooldown_m, spec.pace_s_per_km, spec.cadence_spm));
-    // The route is as long as the parts that count (the same filter as
-    // `simulate`), so that the runner comes back to the start.
+    // The route is as long as the parts that are run, so that the runner
+    // comes back to the start.
     let total_m: f64 = stretches
         .iter()
-        .filter(|s| {
-            s.distance_m.is_finite()
-                && s.distance_m > 0.0
-                && s.speed_m_per_s.is_finite()
-                && s.speed_m_per_s > 0.0
-        })
+        .filter(|s| s.is_run())
         .map(|s| s.distance_m)
         .sum();
     let config = spec.sim_config(total_m, &spec.altitude, None);
@@ -408,11 +392,8 @@ pub struct HikePlan {
 /// on the flat at the start. Sub-sport trail; `spec.altitude` is replaced
 /// by the climbs' profile. Everything else as in [`steady_run`].
 pub fn hiked_trail(spec: &RunSpec, plan: &HikePlan) -> Activity {
-    let part = |distance_m: f64, pace: f64, cadence_spm: f64| Stretch {
-        distance_m,
-        speed_m_per_s: 1000.0 / pace,
-        cadence_spm,
-        new_lap: false,
+    let part = |distance_m: f64, pace: f64, cadence_spm: f64| {
+        Stretch::at_pace(distance_m, pace, cadence_spm, false)
     };
     let hills_m = 2.0 * plan.climb_m * f64::from(plan.climbs);
     let flat_m = (spec.distance_m - hills_m).max(0.0);
@@ -542,6 +523,13 @@ pub fn project(origin: (f64, f64), east_m: f64, north_m: f64) -> (f64, f64) {
     (lat, lon)
 }
 
+/// Metres east and north of `origin` (the inverse of [`project`]).
+pub fn unproject(origin: (f64, f64), lat: f64, lon: f64) -> (f64, f64) {
+    let north = (lat - origin.0).to_radians() * EARTH_RADIUS_M;
+    let east = (lon - origin.1).to_radians() * EARTH_RADIUS_M * lat.to_radians().cos();
+    (east, north)
+}
+
 /// The shape the positions follow, in metres from the origin.
 #[derive(Debug, Clone, Copy)]
 enum Route {
@@ -578,6 +566,28 @@ struct Stretch {
     new_lap: bool,
 }
 
+impl Stretch {
+    /// `distance_m` at `pace_s_per_km`: runs are planned in paces, samples
+    /// carry speeds.
+    fn at_pace(distance_m: f64, pace_s_per_km: f64, cadence_spm: f64, new_lap: bool) -> Stretch {
+        Stretch {
+            distance_m,
+            speed_m_per_s: speed_m_per_s(pace_s_per_km),
+            cadence_spm,
+            new_lap,
+        }
+    }
+
+    /// A stretch with a finite, positive length and speed; [`simulate`]
+    /// drops the others (a pace of 0 or a negative distance).
+    fn is_run(&self) -> bool {
+        self.distance_m.is_finite()
+            && self.distance_m > 0.0
+            && self.speed_m_per_s.is_finite()
+            && self.speed_m_per_s > 0.0
+    }
+}
+
 /// Everything [`simulate`] needs besides the stretches.
 struct SimConfig<'a> {
     start_ms: i64,
@@ -596,16 +606,7 @@ struct SimConfig<'a> {
 /// Sample the stretches at 1 Hz into an activity with laps and summary.
 fn simulate(config: &SimConfig<'_>, stretches: &[Stretch]) -> Activity {
     let start_ms = config.start_ms.div_euclid(1000) * 1000;
-    let stretches: Vec<Stretch> = stretches
-        .iter()
-        .copied()
-        .filter(|s| {
-            s.distance_m.is_finite()
-                && s.distance_m > 0.0
-                && s.speed_m_per_s.is_finite()
-                && s.speed_m_per_s > 0.0
-        })
-        .collect();
+    let stretches: Vec<Stretch> = stretches.iter().copied().filter(Stretch::is_run).collect();
     // (start time s, start distance m) of each stretch.
     let mut starts = Vec::with_capacity(stretches.len());
     let (mut total_s, mut total_m) = (0.0, 0.0);
@@ -770,11 +771,16 @@ mod tests {
         (value - want).abs() <= want.abs() * fraction
     }
 
-    /// Metres east/north of `origin` (inverse of [`project`]).
-    fn unproject(origin: (f64, f64), lat: f64, lon: f64) -> (f64, f64) {
-        let north = (lat - origin.0).to_radians() * EARTH_RADIUS_M;
-        let east = (lon - origin.1).to_radians() * EARTH_RADIUS_M * lat.to_radians().cos();
-        (east, north)
+    /// An out-and-back run: its last position is its first.
+    fn assert_ends_where_it_started(a: &Activity) {
+        let (first, last) = (a.samples[0], *a.samples.last().unwrap());
+        let home = haversine_m(
+            first.lat_deg.unwrap(),
+            first.lon_deg.unwrap(),
+            last.lat_deg.unwrap(),
+            last.lon_deg.unwrap(),
+        );
+        assert!(home < 0.01, "{home}");
     }
 
     #[test]
@@ -807,15 +813,7 @@ mod tests {
             assert_eq!(pair[1].time_ms - pair[0].time_ms, 1000);
             assert!(pair[1].distance_m >= pair[0].distance_m);
         }
-        // Out and back: the run ends where it started.
-        let (first, last) = (a.samples[0], *a.samples.last().unwrap());
-        let home = haversine_m(
-            first.lat_deg.unwrap(),
-            first.lon_deg.unwrap(),
-            last.lat_deg.unwrap(),
-            last.lon_deg.unwrap(),
-        );
-        assert!(home < 0.01, "{home}");
+        assert_ends_where_it_started(&a);
         // Ten 1 km auto-laps covering the whole run.
         assert_eq!(a.laps.len(), 10);
         let lap_sum: f64 = a.laps.iter().map(|l| l.distance_m.unwrap()).sum();
@@ -1021,14 +1019,7 @@ mod tests {
         }
         // A straight line out and back: home at the end, every point on
         // the line from the origin.
-        let (first, last) = (a.samples[0], *a.samples.last().unwrap());
-        let home = haversine_m(
-            first.lat_deg.unwrap(),
-            first.lon_deg.unwrap(),
-            last.lat_deg.unwrap(),
-            last.lon_deg.unwrap(),
-        );
-        assert!(home < 0.01, "{home}");
+        assert_ends_where_it_started(&a);
         let (sin, cos) = OUT_AND_BACK_ANGLE_DEG.to_radians().sin_cos();
         for s in &a.samples {
             let (x, y) = unproject(DEFAULT_ORIGIN, s.lat_deg.unwrap(), s.lon_deg.unwrap());

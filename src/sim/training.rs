@@ -23,6 +23,7 @@
 //! triggers exactly the rule it is about.
 
 use crate::activity::{Activity, Sport, SubSport};
+use crate::metrics::pace::distance_m_in;
 use crate::sim::runs::{
     self, Altitude, IntervalPlan, RunSpec, SimRng, footpod_run, road_intervals, steady_run,
 };
@@ -54,8 +55,6 @@ pub const TEMPERATURE_C: f64 = 12.0;
 
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: f64 = 3_600_000.0;
-/// The same earth radius as `runs::project` and `activity::haversine_m`.
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// A runner's schedule and habits.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +109,12 @@ impl Runner {
     pub fn run_days(&self) -> &[u32] {
         let n = (self.runs_per_week as usize).min(self.weekdays.len());
         self.weekdays.get(..n).unwrap_or(&self.weekdays)
+    }
+
+    /// Pace of the jog recoveries between reps ([`RECOVERY_PACE_FACTOR`] ×
+    /// easy pace).
+    pub fn recovery_pace_s_per_km(&self) -> f64 {
+        self.easy_pace_s_per_km * RECOVERY_PACE_FACTOR
     }
 
     /// Cadence at `pace_s_per_km`: the runner's cadence at easy pace, scaled
@@ -254,7 +259,7 @@ impl Event {
                 recovery_s,
                 ..
             } => {
-                let jog_m = recovery_s * 1000.0 / (r.easy_pace_s_per_km * RECOVERY_PACE_FACTOR);
+                let jog_m = distance_m_in(recovery_s, r.recovery_pace_s_per_km());
                 (2.0 * WARMUP_M
                     + f64::from(reps) * rep_m
                     + f64::from(reps.saturating_sub(1)) * jog_m)
@@ -384,7 +389,7 @@ fn run_on(r: &Runner, week: usize, weekday: u32, event: &Event) -> Option<Activi
             rep_pace_s_per_km,
             recovery_s,
         } => {
-            let recovery_pace = r.easy_pace_s_per_km * RECOVERY_PACE_FACTOR;
+            let recovery_pace = r.recovery_pace_s_per_km();
             let plan = IntervalPlan {
                 warmup_m: WARMUP_M,
                 reps,
@@ -410,7 +415,7 @@ fn run_on(r: &Runner, week: usize, weekday: u32, event: &Event) -> Option<Activi
                 rep_m,
                 rep_pace_s_per_km,
                 recovery_s,
-                r.easy_pace_s_per_km * RECOVERY_PACE_FACTOR,
+                r.recovery_pace_s_per_km(),
                 WARMUP_M,
                 seed,
             );
@@ -482,10 +487,7 @@ fn adapt_track_session(mut a: Activity, r: &Runner) -> Activity {
     if r.origin != runs::DEFAULT_ORIGIN {
         for s in &mut a.samples {
             if let (Some(lat), Some(lon)) = (s.lat_deg, s.lon_deg) {
-                let north = (lat - runs::DEFAULT_ORIGIN.0).to_radians() * EARTH_RADIUS_M;
-                let east = (lon - runs::DEFAULT_ORIGIN.1).to_radians()
-                    * EARTH_RADIUS_M
-                    * lat.to_radians().cos();
+                let (east, north) = runs::unproject(runs::DEFAULT_ORIGIN, lat, lon);
                 let (lat, lon) = runs::project(r.origin, east, north);
                 s.lat_deg = Some(lat);
                 s.lon_deg = Some(lon);
@@ -716,8 +718,7 @@ mod tests {
         // Positions on one straight line from the origin (30° north of east).
         for s in &a.samples {
             let (lat, lon) = (s.lat_deg.unwrap(), s.lon_deg.unwrap());
-            let north = (lat - r.origin.0).to_radians() * EARTH_RADIUS_M;
-            let east = (lon - r.origin.1).to_radians() * EARTH_RADIUS_M * lat.to_radians().cos();
+            let (east, north) = runs::unproject(r.origin, lat, lon);
             let (sin, cos) = 30_f64.to_radians().sin_cos();
             assert!((-east * sin + north * cos).abs() < 0.01, "{east} {north}");
         }

@@ -132,7 +132,7 @@ pub fn km(m: f64) -> String {
 
 pub fn pace(s_per_km: Option<f64>) -> String {
     s_per_km
-        .map(|p| format!("{}/km", crate::metrics::pace::clock(p)))
+        .map(crate::units::pace)
         .unwrap_or_else(|| "–".into())
 }
 

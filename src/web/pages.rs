@@ -328,7 +328,7 @@ pub async fn activity(
         "start" => Some("Start saved: the rules have seen it.".to_string()),
         _ => None,
     });
-    let clock = crate::metrics::pace::clock;
+    let clock = crate::units::clock;
     let body = html! {
         h1 { (a.sport_name()) " · " (km(m.distance_m)) }
         p.muted { (when(a, off)) @if a.time_unknown.is_none() { " (" (off.name()) ")" } @if a.start_status == "runner" { " (your word)" } " · " (a.device) " · " (a.format)
@@ -456,7 +456,7 @@ pub async fn activity(
 }
 
 fn pace_label(s_per_km: f64) -> String {
-    crate::metrics::pace::clock(s_per_km)
+    crate::units::clock(s_per_km)
 }
 
 fn whole(v: f64) -> String {
