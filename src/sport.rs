@@ -356,10 +356,7 @@ pub fn distance_and_pace(distance_m: f64, moving_s: f64) -> String {
         format!("{km:.1} km")
     };
     match (moving_s > 0.0 && distance_m > 0.0).then(|| moving_s / km) {
-        Some(s_per_km) => {
-            let s = s_per_km.round() as i64;
-            format!("{km_text} at {}:{:02}/km", s / 60, s % 60)
-        }
+        Some(s_per_km) => format!("{km_text} at {}", crate::units::pace(s_per_km)),
         None => km_text,
     }
 }

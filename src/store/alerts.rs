@@ -1,11 +1,10 @@
-//! The store's side of baselines and alerts: run records for a time window,
-//! shoes, alerts (one per cause) and which runs the rules have evaluated.
+//! alerts (one per cause) and `rule_evaluations` (which runs the rules have
+//! judged). Written by the alerts stage as it replays runs; read by every
+//! listing, the outbox and the digests.
 
-use super::{COUNTED_RUN, Result, Store, from_json};
+use super::{COUNTED_RUN, Result, Store};
 use crate::finding::{Finding, RuleId, Severity};
-use crate::metrics::record::{RunHistory, RunRecord};
-use crate::zone::Zone;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
 
 /// How an alert reaches the runner.
@@ -146,16 +145,6 @@ impl AlertFilter {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Shoe {
-    pub name: String,
-    pub drop_mm: f64,
-    /// When the runner started wearing it (latest switch), if ever.
-    pub in_use_from_ms: Option<i64>,
-    /// The pair worn now: the latest switch that has begun.
-    pub current: bool,
-}
-
 /// The columns of an alert, the `alerts` table named `a` (`outbox` and
 /// `digests` read them after their own columns); `alert_at` reads them.
 pub(super) const ALERT_COLUMNS: &str = "a.id, a.kind, a.severity, a.activity_id, a.window_start_ms,
@@ -211,67 +200,6 @@ impl Alert {
 }
 
 impl Store {
-    /// Running activities (with metrics) that started in [from_ms, to_ms),
-    /// in time order, with the shoes worn. Uses the start-time index: the
-    /// cost depends on the window, not on the whole history. Each run's
-    /// local day and hour are read in `zone`, the runner's zone as it is
-    /// now (RULES.md D), whatever offset its file recorded.
-    pub fn run_records(&self, from_ms: i64, to_ms: i64, zone: &Zone) -> Result<Vec<RunRecord>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT a.id, a.start_ms, m.json,
-                    (SELECT g.drop_mm FROM gear_use u JOIN gear g ON g.id = u.gear_id
-                      WHERE u.from_ms <= a.start_ms ORDER BY u.from_ms DESC, u.id DESC LIMIT 1),
-                    (SELECT g.name FROM gear_use u JOIN gear g ON g.id = u.gear_id
-                      WHERE u.from_ms <= a.start_ms ORDER BY u.from_ms DESC, u.id DESC LIMIT 1)
-             FROM activities a JOIN metrics m ON m.activity_id = a.id
-             WHERE a.start_ms >= ?1 AND a.start_ms < ?2 AND {COUNTED_RUN}
-             ORDER BY a.start_ms, a.id"
-        ))?;
-        let rows = stmt.query_map(params![from_ms, to_ms], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<f64>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, start_ms, json, drop, shoe) = row?;
-            let mut metrics: crate::metrics::RunMetrics = from_json(id, "metrics", &json)?;
-            metrics.localise(start_ms, zone);
-            out.push(RunRecord {
-                activity_id: id,
-                start_ms,
-                local_offset_s: zone.offset_s_at(start_ms),
-                metrics,
-                shoe_drop_mm: drop,
-                shoe_name: shoe,
-            });
-        }
-        Ok(out)
-    }
-
-    /// What the runner's whole history of counted runs holds before
-    /// `before_ms`: what the status says after a first import of years.
-    pub fn run_history(&self, before_ms: i64) -> Result<RunHistory> {
-        let (runs, first_ms, last_ms) = self.conn.query_row(
-            &format!(
-                "SELECT COUNT(*), MIN(a.start_ms), MAX(a.start_ms)
-                 FROM activities a JOIN metrics m ON m.activity_id = a.id
-                 WHERE a.start_ms < ?1 AND {COUNTED_RUN}"
-            ),
-            [before_ms],
-            |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        Ok(RunHistory {
-            runs: usize::try_from(runs).unwrap_or(0),
-            first_ms,
-            last_ms,
-        })
-    }
-
     /// Running activities the rules have not evaluated yet, oldest first.
     pub fn unevaluated_runs(&self) -> Result<Vec<(i64, i64)>> {
         let mut stmt = self.conn.prepare(&format!(
@@ -477,55 +405,6 @@ impl Store {
             tx.commit()?;
         }
         Ok(refused)
-    }
-
-    /// Add a pair of shoes. Returns false when the name is taken.
-    pub fn add_shoe(&mut self, name: &str, drop_mm: f64, now_ms: i64) -> Result<bool> {
-        let n = self.conn.execute(
-            "INSERT OR IGNORE INTO gear (name, drop_mm, added_ms) VALUES (?1, ?2, ?3)",
-            params![name, drop_mm, now_ms],
-        )?;
-        Ok(n == 1)
-    }
-
-    /// Wear these shoes from `from_ms` on. Returns false for an unknown name.
-    pub fn use_shoe(&mut self, name: &str, from_ms: i64) -> Result<bool> {
-        let id: Option<i64> = self
-            .conn
-            .query_row("SELECT id FROM gear WHERE name = ?1", [name], |r| r.get(0))
-            .optional()?;
-        let Some(id) = id else { return Ok(false) };
-        self.conn.execute(
-            "INSERT INTO gear_use (gear_id, from_ms) VALUES (?1, ?2)",
-            params![id, from_ms],
-        )?;
-        Ok(true)
-    }
-
-    pub fn shoes(&self) -> Result<Vec<Shoe>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT g.name, g.drop_mm, (SELECT MAX(from_ms) FROM gear_use u WHERE u.gear_id = g.id)
-             FROM gear g ORDER BY g.added_ms, g.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Shoe {
-                name: r.get(0)?,
-                drop_mm: r.get(1)?,
-                in_use_from_ms: r.get(2)?,
-                current: false,
-            })
-        })?;
-        let mut shoes: Vec<Shoe> = rows.collect::<rusqlite::Result<_>>()?;
-        let now = chrono::Utc::now().timestamp_millis();
-        let worn = shoes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.in_use_from_ms.filter(|&t| t <= now).map(|t| (t, i)))
-            .max();
-        if let Some((_, i)) = worn {
-            shoes[i].current = true;
-        }
-        Ok(shoes)
     }
 }
 

@@ -13,8 +13,9 @@
 //! | `samples` | `samples` (packed by `samples_codec`) |
 //! | `metrics` | `metrics` |
 //! | `tags` | `surface_tags`, `sport_tags`, `start_tags` |
-//! | `runs` | none: which activities count as runs, over `activities` and `metrics` |
-//! | `alerts` | `alerts`, `rule_evaluations`, `gear`, `gear_use` |
+//! | `runs` | none: which activities count as runs, over `activities` and `metrics`; the run records the rules read |
+//! | `alerts` | `alerts`, `rule_evaluations` |
+//! | `gear` | `gear`, `gear_use` |
 //! | `outbox`, `digests` | `outbox`, `digests` |
 //! | `pain`, `pain_csv` | `pain`, `visa_a` |
 //! | `web` | `web_sessions` |
@@ -28,6 +29,7 @@ mod bundle;
 pub mod digests;
 pub mod export;
 mod files;
+pub mod gear;
 mod metrics;
 mod migrations;
 pub mod outbox;
