@@ -433,13 +433,13 @@ pub async fn activity(
         section.series {
             h2 { "Over the distance" }
             (layout::svg(charts::series_chart(&charts::Series { id: "pace", title: "Pace", unit: "min/km",
-                points: &v.series.pace_s_per_km, invert_y: true, label: pace_label })))
+                points: &v.series.pace_s_per_km, invert_y: true, kind: charts::UnitKind::Clock })))
             (layout::svg(charts::series_chart(&charts::Series { id: "cadence", title: "Cadence", unit: "spm",
-                points: &v.series.cadence_spm, invert_y: false, label: whole })))
+                points: &v.series.cadence_spm, invert_y: false, kind: charts::UnitKind::Number })))
             (layout::svg(charts::series_chart(&charts::Series { id: "elevation", title: "Elevation", unit: "m",
-                points: &v.series.altitude_m, invert_y: false, label: whole })))
+                points: &v.series.altitude_m, invert_y: false, kind: charts::UnitKind::Number })))
             (layout::svg(charts::series_chart(&charts::Series { id: "heart-rate", title: "Heart rate", unit: "bpm",
-                points: &v.series.heart_rate_bpm, invert_y: false, label: whole })))
+                points: &v.series.heart_rate_bpm, invert_y: false, kind: charts::UnitKind::Number })))
         }
         section {
             h2 { "Alerts from this run" }
@@ -453,14 +453,6 @@ pub async fn activity(
         }
     };
     Ok(layout::page(&frame(&site, "Run", "/activities", &csrf), body).into_response())
-}
-
-fn pace_label(s_per_km: f64) -> String {
-    crate::units::clock(s_per_km)
-}
-
-fn whole(v: f64) -> String {
-    format!("{v:.0}")
 }
 
 pub async fn retag(site: Site, Path(id): Path<String>, form: RawForm) -> Page {

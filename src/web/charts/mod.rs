@@ -1,0 +1,59 @@
+//! Charts as SVG strings, drawn on the server.
+//!
+//! Each function returns one `<svg class="chart …" role="img" aria-label="…">`
+//! element with a `<title>`, ready to be placed in a page. The output obeys
+//! the dashboard's Content-Security-Policy: no `style` attributes, no
+//! `<style>` elements, no script. Geometry is given with presentation
+//! attributes; colours come from the stylesheet through class names:
+//!
+//! - every chart: `chart`, `grid`, `axis`, `tick`, `tick-label`, `x-label`,
+//!   `axis-title`, `no-data`;
+//! - [`load_chart`]: `load-chart`, `band`, `bar` (plus `over`), `long-run`,
+//!   `long-run-point`, `pain-line`, `pain-point`, `alert-mark`,
+//!   `sev-{severity}`, `legend`, `legend-bar`, `legend-band`,
+//!   `legend-long-run`, `legend-long-run-point`, `legend-pain`,
+//!   `legend-alert`, `legend-label`;
+//! - [`series_chart`]: `series-chart`, `series-{id}`, `series-line`,
+//!   `series-dot` (a lone point between two gaps);
+//! - [`factor_chart`]: `factor-chart`, `factor-row`, `factor-name`,
+//!   `factor-value`, `effect`, `verdict-{verdict}`, `interval`, `zero-line`;
+//! - [`trend_chart`]: `trend-chart`, `trend-{id}`, `trend-line`,
+//!   `trend-point`.
+//!
+//! Every chart is 640 user units wide with no width or height, so it scales
+//! to its column; text is 15 units, readable on a 360 px phone. Output is
+//! deterministic, numbers have at most one decimal, and non-finite input
+//! values are skipped.
+//!
+//! One file per chart (`load`, `series`, `factor`, `trend`); they
+//! share `axis` (scales, round ticks, their labels, the axes drawn),
+//! `svg` (the elements) and `format` (numbers, dates, names).
+
+/// `write!` into a `String`, which cannot fail.
+macro_rules! w {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = write!($out, $($arg)*);
+    }};
+}
+
+mod axis;
+mod factor;
+mod format;
+mod load;
+mod series;
+mod svg;
+#[cfg(test)]
+mod tests;
+mod trend;
+
+pub use axis::UnitKind;
+pub use factor::{FactorBar, factor_chart};
+pub use load::{AlertMark, LoadChart, LoadWeek, PainPoint, load_chart};
+pub use series::{Series, series_chart};
+pub use trend::trend_chart;
+
+const VIEW_W: f64 = 640.0;
+const FONT_SIZE: u32 = 15;
+/// Rough width of one character at `FONT_SIZE`, for laying out labels.
+const CHAR_W: f64 = 8.0;
+const DAY_MS: i64 = 86_400_000;

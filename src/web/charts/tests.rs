@@ -1,0 +1,663 @@
+//! Tests of every chart: its SVG is well formed, escaped, deterministic
+//! and finite whatever the input, and it draws what its data says.
+
+use super::format::{N, N1, Signed};
+use super::load::{MAX_X_LABELS, WEEK_MS};
+use super::series::MAX_SERIES_POINTS;
+use super::*;
+use crate::zone::Zone;
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+const MON_5_JAN_2026: i64 = 1_767_571_200_000; // 2026-01-05T00:00:00Z, a Monday
+
+/// Parses `svg` and asserts it is one well-formed element, with every
+/// attribute and entity valid, no style and no NaN/inf.
+fn check(svg: &str) {
+    let mut reader = Reader::from_str(svg);
+    let mut stack: Vec<Vec<u8>> = Vec::new();
+    let mut roots = 0;
+    loop {
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(e) => panic!("XML error at {}: {e}\n{svg}", reader.buffer_position()),
+        };
+        match event {
+            Event::Eof => break,
+            Event::Start(e) => {
+                for a in e.attributes() {
+                    let a = a.expect("attribute");
+                    a.unescape_value().expect("attribute value");
+                }
+                if stack.is_empty() {
+                    roots += 1;
+                    assert_eq!(e.name().as_ref(), b"svg");
+                }
+                stack.push(e.name().as_ref().to_vec());
+            }
+            Event::Empty(e) => {
+                for a in e.attributes() {
+                    let a = a.expect("attribute");
+                    a.unescape_value().expect("attribute value");
+                }
+                assert!(!stack.is_empty(), "element outside the root");
+            }
+            Event::End(e) => {
+                let open = stack.pop().expect("end tag without start");
+                assert_eq!(open, e.name().as_ref(), "mismatched end tag");
+            }
+            Event::Text(t) => {
+                let t = t.decode().expect("text");
+                assert!(
+                    !stack.is_empty() || t.trim().is_empty(),
+                    "text outside the root"
+                );
+            }
+            Event::GeneralRef(r) => {
+                if r.is_char_ref() {
+                    assert!(r.resolve_char_ref().expect("char ref").is_some());
+                } else {
+                    let name = r.decode().expect("ref");
+                    assert!(
+                        ["amp", "lt", "gt", "quot", "apos"].contains(&name.as_ref()),
+                        "unknown entity {name}"
+                    );
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(stack.is_empty(), "unclosed tags: {stack:?}");
+    assert_eq!(roots, 1);
+    assert!(!svg.contains("style"), "style in {svg}");
+    assert!(
+        !svg.contains("NaN") && !svg.contains("inf"),
+        "non-finite in {svg}"
+    );
+    assert!(svg.contains(r#"preserveAspectRatio="xMidYMid meet""#));
+    assert!(svg.contains(r#"role="img""#) && svg.contains("aria-label=\""));
+    assert!(!svg.contains(" width=\"640\"") && !svg.contains("<svg width"));
+    assert!(svg.starts_with("<svg ") && svg.contains("<title>"));
+}
+
+fn count(svg: &str, needle: &str) -> usize {
+    svg.matches(needle).count()
+}
+
+fn week(i: i64, km: f64, runs: usize, band: Option<(f64, f64)>) -> LoadWeek {
+    LoadWeek {
+        start_ms: MON_5_JAN_2026 + i * WEEK_MS,
+        distance_m: km * 1000.0,
+        runs,
+        longest_m: if runs > 0 { km * 400.0 } else { 0.0 },
+        band_m: band.map(|(a, b)| (a * 1000.0, b * 1000.0)),
+        acwr: None,
+    }
+}
+
+fn weeks(n: i64) -> Vec<LoadWeek> {
+    (0..n)
+        .map(|i| {
+            let band = (i >= 4).then_some((20.0, 26.0));
+            let km = 15.0 + (i % 7) as f64 * 2.5;
+            week(i, km, (i % 4) as usize + 1, band)
+        })
+        .collect()
+}
+
+fn pains(weeks: &[LoadWeek], every_h: i64) -> Vec<PainPoint> {
+    let (Some(first), Some(last)) = (weeks.first(), weeks.last()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut t = first.start_ms + 7 * 3_600_000;
+    let mut k = 0;
+    while t < last.start_ms + WEEK_MS {
+        out.push(PainPoint {
+            at_ms: t,
+            score: (k % 11) as f64 * 0.5,
+        });
+        t += every_h * 3_600_000;
+        k += 1;
+    }
+    out
+}
+
+fn alert(id: i64, at_ms: i64, title: &str) -> AlertMark {
+    AlertMark {
+        id,
+        at_ms,
+        kind: "week_jump".into(),
+        severity: "warning".into(),
+        title: title.into(),
+    }
+}
+
+#[test]
+fn load_chart_normal() {
+    let ws = weeks(12);
+    let pain = pains(&ws, 24);
+    let alerts = vec![alert(7, ws[5].start_ms + DAY_MS, "Week jump")];
+    let svg = load_chart(&LoadChart {
+        base: "",
+        weeks: &ws,
+        pain: &pain,
+        alerts: &alerts,
+        zone: Zone::Fixed(3600),
+    });
+    check(&svg);
+    assert_eq!(count(&svg, "<rect class=\"bar"), 12);
+    assert_eq!(count(&svg, "class=\"pain-point\""), pain.len());
+    assert_eq!(count(&svg, "<path class=\"band\""), 1);
+    assert!(svg.contains(
+        r#"<a href="/alerts#alert-7"><path class="alert-mark sev-warning" data-alert-id="7""#
+    ));
+    assert!(svg.contains(r#"data-week="2026-01-05" data-km="15.0""#));
+    assert!(svg.contains("Week of 5 Jan 2026: 15.0 km in 1 run, longest 6.0 km"));
+    assert!(svg.contains("Morning pain 0 on Mon 5 Jan"));
+    assert!(svg.contains("class=\"legend-label\""));
+    for needle in ["long-run\"", "long-run-point", "pain-line", "no-data"] {
+        assert_eq!(svg.contains(needle), needle != "no-data", "{needle}");
+    }
+    // Draw order: band, bars, long run, pain, alerts.
+    let pos = |s: &str| svg.find(s).expect(s);
+    assert!(pos("class=\"band\"") < pos("class=\"bar"));
+    assert!(pos("class=\"bar") < pos("class=\"long-run\""));
+    assert!(pos("class=\"long-run\"") < pos("class=\"pain-line\""));
+    assert!(pos("class=\"pain-point\"") < pos("class=\"alert-mark"));
+    // At most seven date labels.
+    assert!(count(&svg, "class=\"x-label\"") <= MAX_X_LABELS);
+}
+
+#[test]
+fn load_chart_empty_and_single() {
+    let svg = load_chart(&LoadChart {
+        base: "",
+        weeks: &[],
+        pain: &[PainPoint {
+            at_ms: 0,
+            score: 3.0,
+        }],
+        alerts: &[],
+        zone: Zone::Fixed(0),
+    });
+    check(&svg);
+    assert!(svg.contains(r#"class="no-data""#) && svg.contains("No runs yet"));
+
+    let ws = [week(0, 0.0, 0, None)];
+    let svg = load_chart(&LoadChart {
+        base: "",
+        weeks: &ws,
+        pain: &[PainPoint {
+            at_ms: MON_5_JAN_2026 + 1000,
+            score: 2.0,
+        }],
+        alerts: &[],
+        zone: Zone::Fixed(0),
+    });
+    check(&svg);
+    assert_eq!(count(&svg, "<rect class=\"bar"), 1);
+    assert!(svg.contains("no runs"));
+    assert!(!svg.contains("<polyline"));
+    assert_eq!(count(&svg, "class=\"pain-point\""), 1);
+}
+
+#[test]
+fn load_chart_drops_outside_span_and_nan() {
+    let ws = weeks(3);
+    let end = ws[2].start_ms + WEEK_MS;
+    let pain = vec![
+        PainPoint {
+            at_ms: ws[0].start_ms - 1,
+            score: 4.0,
+        },
+        PainPoint {
+            at_ms: ws[0].start_ms,
+            score: 4.0,
+        },
+        PainPoint {
+            at_ms: ws[1].start_ms,
+            score: f64::NAN,
+        },
+        PainPoint {
+            at_ms: ws[1].start_ms + 5,
+            score: f64::INFINITY,
+        },
+        PainPoint {
+            at_ms: end - 1,
+            score: 5.0,
+        },
+        PainPoint {
+            at_ms: end,
+            score: 6.0,
+        },
+    ];
+    let alerts = vec![
+        alert(1, end, "late"),
+        alert(2, ws[0].start_ms - 1, "early"),
+        alert(3, end - 1, "in"),
+    ];
+    let mut ws_nan = ws.clone();
+    ws_nan[1].distance_m = f64::NAN;
+    ws_nan[1].longest_m = f64::INFINITY;
+    ws_nan[2].band_m = Some((f64::NAN, 3.0));
+    let svg = load_chart(&LoadChart {
+        base: "",
+        weeks: &ws_nan,
+        pain: &pain,
+        alerts: &alerts,
+        zone: Zone::Fixed(0),
+    });
+    check(&svg);
+    assert_eq!(count(&svg, "class=\"pain-point\""), 2);
+    assert_eq!(count(&svg, "class=\"alert-mark"), 1);
+    assert!(svg.contains("alert-3"));
+    assert_eq!(count(&svg, "<rect class=\"bar"), 3);
+}
+
+#[test]
+fn over_class_above_band() {
+    let ws = vec![
+        week(0, 20.0, 3, Some((18.0, 22.0))),
+        week(1, 30.0, 4, Some((18.0, 22.0))),
+        week(2, 40.0, 4, None),
+    ];
+    let svg = load_chart(&LoadChart {
+        base: "",
+        weeks: &ws,
+        pain: &[],
+        alerts: &[],
+        zone: Zone::Fixed(0),
+    });
+    check(&svg);
+    assert_eq!(count(&svg, "<rect class=\"bar over\""), 1);
+    assert!(svg.contains(r#"<rect class="bar over" data-week="2026-01-12" data-km="30.0""#));
+    assert!(svg.contains("above the range"));
+    // The km axis reaches the highest bar.
+    assert!(svg.contains(">40</text>") || svg.contains(">50</text>"));
+}
+
+#[test]
+fn pain_line_breaks_after_ten_days() {
+    let ws = weeks(6);
+    let day = |d: i64| MON_5_JAN_2026 + d * DAY_MS + 3_600_000;
+    let pain: Vec<PainPoint> = [0, 1, 2, 14, 15, 30]
+        .iter()
+        .map(|&d| PainPoint {
+            at_ms: day(d),
+            score: 2.0,
+        })
+        .collect();
+    let svg = load_chart(&LoadChart {
+        base: "",
+        weeks: &ws,
+        pain: &pain,
+        alerts: &[],
+        zone: Zone::Fixed(0),
+    });
+    check(&svg);
+    // [0,1,2] and [14,15]; 30 stands alone.
+    assert_eq!(count(&svg, "class=\"pain-line\""), 2);
+}
+
+#[test]
+fn hostile_text_is_escaped() {
+    let evil = "<script>&\"'";
+    let escaped = "&lt;script&gt;&amp;&quot;&#39;";
+    let ws = weeks(2);
+    let alerts = vec![AlertMark {
+        id: 9,
+        at_ms: ws[0].start_ms + 10,
+        kind: evil.into(),
+        severity: "high\" onload=\"x".into(),
+        title: evil.into(),
+    }];
+    let svgs = [
+        load_chart(&LoadChart {
+            base: "",
+            weeks: &ws,
+            pain: &[],
+            alerts: &alerts,
+            zone: Zone::Fixed(0),
+        }),
+        series_chart(&Series {
+            id: evil,
+            title: evil,
+            unit: evil,
+            points: &[(0.0, 1.0), (1.0, 2.0)],
+            invert_y: false,
+            kind: UnitKind::Number,
+        }),
+        series_chart(&Series {
+            id: evil,
+            title: evil,
+            unit: evil,
+            points: &[],
+            invert_y: false,
+            kind: UnitKind::Clock,
+        }),
+        factor_chart(&[FactorBar {
+            factor: evil,
+            mean_with: Some(1.0),
+            mean_without: Some(0.5),
+            interval: Some((-0.2, 1.2)),
+            verdict: evil,
+        }]),
+        trend_chart(evil, evil, &[(MON_5_JAN_2026, 50.0)], 100.0, 0),
+        trend_chart(evil, evil, &[], 100.0, 0),
+    ];
+    for svg in &svgs {
+        check(svg);
+        assert!(!svg.contains("<script"), "{svg}");
+        assert!(svg.contains(escaped), "{svg}");
+    }
+    assert!(svgs[0].contains("class=\"alert-mark sev-highonloadx\""));
+    assert!(svgs[3].contains("verdict-script"));
+}
+
+#[test]
+fn deterministic_whatever_the_order() {
+    let ws = weeks(40);
+    let mut pain = pains(&ws, 30);
+    let mut alerts: Vec<AlertMark> = (0..20)
+        .map(|i| alert(i, ws[0].start_ms + i * 5 * DAY_MS, "a"))
+        .collect();
+    let make = |pain: &[PainPoint], alerts: &[AlertMark]| {
+        load_chart(&LoadChart {
+            base: "",
+            weeks: &ws,
+            pain,
+            alerts,
+            zone: Zone::Fixed(-18_000),
+        })
+    };
+    let a = make(&pain, &alerts);
+    assert_eq!(a, make(&pain, &alerts));
+    pain.reverse();
+    alerts.reverse();
+    assert_eq!(a, make(&pain, &alerts));
+    check(&a);
+
+    let pts: Vec<(f64, f64)> = (0..5000)
+        .map(|i| (i as f64 * 0.002, 300.0 + (i % 50) as f64))
+        .collect();
+    let s = Series {
+        id: "pace",
+        title: "Pace",
+        unit: "min/km",
+        points: &pts,
+        invert_y: true,
+        kind: UnitKind::Clock,
+    };
+    assert_eq!(series_chart(&s), series_chart(&s));
+    let rows = [FactorBar {
+        factor: "hills",
+        mean_with: Some(0.8),
+        mean_without: Some(0.1),
+        interval: Some((0.2, 1.3)),
+        verdict: "link",
+    }];
+    assert_eq!(factor_chart(&rows), factor_chart(&rows));
+    let t = [(MON_5_JAN_2026, 40.0), (MON_5_JAN_2026 + 30 * DAY_MS, 55.0)];
+    assert_eq!(
+        trend_chart("visa", "VISA-A", &t, 100.0, 0),
+        trend_chart("visa", "VISA-A", &t, 100.0, 0)
+    );
+}
+
+#[test]
+fn huge_inputs() {
+    let ws = weeks(150);
+    let mut pain = pains(&ws, 8);
+    pain.truncate(3000);
+    let alerts: Vec<AlertMark> = (0..300)
+        .map(|i| alert(i, ws[0].start_ms + i * 3 * DAY_MS + 1, "Long-run spike"))
+        .collect();
+    let svg = load_chart(&LoadChart {
+        base: "",
+        weeks: &ws,
+        pain: &pain,
+        alerts: &alerts,
+        zone: Zone::Fixed(3600),
+    });
+    check(&svg);
+    assert_eq!(count(&svg, "<rect class=\"bar"), 150);
+    assert_eq!(count(&svg, "class=\"pain-point\""), 3000);
+    assert_eq!(count(&svg, "class=\"alert-mark"), 300);
+    assert!(count(&svg, "class=\"x-label\"") <= MAX_X_LABELS);
+
+    // Absurd magnitudes stay finite.
+    let ws = vec![
+        LoadWeek {
+            start_ms: MON_5_JAN_2026,
+            distance_m: f64::MAX,
+            runs: usize::MAX,
+            longest_m: f64::MAX,
+            band_m: Some((f64::MAX, -f64::MAX)),
+            acwr: Some((f64::MAX, true)),
+        },
+        LoadWeek {
+            start_ms: i64::MAX - 5,
+            distance_m: 1e300,
+            runs: 1,
+            longest_m: 1e-300,
+            band_m: None,
+            acwr: Some((f64::NAN, true)),
+        },
+    ];
+    let pain = [PainPoint {
+        at_ms: i64::MAX - 1,
+        score: 1e300,
+    }];
+    check(&load_chart(&LoadChart {
+        base: "",
+        weeks: &ws,
+        pain: &pain,
+        alerts: &[alert(i64::MIN, i64::MAX - 2, "x")],
+        zone: Zone::Fixed(i32::MAX),
+    }));
+
+    let pts: Vec<(f64, f64)> = (0..100_000)
+        .map(|i| {
+            let v = if i % 997 == 0 {
+                f64::NAN
+            } else {
+                1e300 * if i % 2 == 0 { 1.0 } else { -1.0 }
+            };
+            (i as f64 * 1e-4, v)
+        })
+        .collect();
+    check(&series_chart(&Series {
+        id: "elev",
+        title: "Elevation",
+        unit: "m",
+        points: &pts,
+        invert_y: false,
+        kind: UnitKind::Number,
+    }));
+
+    let rows: Vec<FactorBar<'_>> = (0..200)
+        .map(|i| FactorBar {
+            factor: "a factor with a rather long name that keeps going and going",
+            mean_with: Some(i as f64 * 1e10),
+            mean_without: if i % 3 == 0 { None } else { Some(-1e300) },
+            interval: Some((f64::MIN, f64::MAX)),
+            verdict: "no_clear_link",
+        })
+        .collect();
+    check(&factor_chart(&rows));
+
+    let t: Vec<(i64, f64)> = (0..20_000)
+        .map(|i| (i64::MAX - i * 1000, 1e200 * i as f64))
+        .collect();
+    check(&trend_chart("pain", "Pain", &t, f64::INFINITY, i32::MIN));
+}
+
+#[test]
+fn series_downsamples_keeps_gaps_and_ignores_spikes() {
+    let pts: Vec<(f64, f64)> = (0..10_000)
+        .map(|i| {
+            let d = i as f64 * 0.001;
+            let v = if (4000..4100).contains(&i) {
+                f64::NAN
+            } else if i == 7000 {
+                5000.0
+            } else {
+                300.0 + (i % 60) as f64
+            };
+            (d, v)
+        })
+        .collect();
+    let svg = series_chart(&Series {
+        id: "pace",
+        title: "Pace",
+        unit: "min/km",
+        points: &pts,
+        invert_y: true,
+        kind: UnitKind::Clock,
+    });
+    check(&svg);
+    assert!(svg.contains(r#"id="series-pace""#) && svg.contains("series-chart series-pace"));
+    assert_eq!(count(&svg, "class=\"series-line\""), 2);
+    let drawn: usize = svg
+        .split("points=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap_or("").split(' ').count())
+        .sum();
+    assert!(drawn <= MAX_SERIES_POINTS && drawn > 300, "{drawn}");
+    // The spike (5000 s = 83:20) does not set the range.
+    assert!(!svg.contains(">83:") && !svg.contains(">20:"), "{svg}");
+    assert!(svg.contains(">5:"));
+
+    // Few points are drawn as they are; a lone point between gaps is a dot.
+    let pts = [
+        (0.0, 1.0),
+        (0.5, 2.0),
+        (1.0, f64::NAN),
+        (1.5, 3.0),
+        (2.0, f64::INFINITY),
+        (f64::NAN, 4.0),
+        (3.0, 5.0),
+        (3.5, 4.0),
+    ];
+    let svg = series_chart(&Series {
+        id: "cad",
+        title: "Cadence",
+        unit: "spm",
+        points: &pts,
+        invert_y: false,
+        kind: UnitKind::Number,
+    });
+    check(&svg);
+    assert_eq!(count(&svg, "class=\"series-line\""), 2);
+    assert_eq!(count(&svg, "class=\"series-dot\""), 1);
+}
+
+#[test]
+fn series_empty_single_and_all_gaps() {
+    for pts in [vec![], vec![(0.0, f64::NAN), (1.0, f64::NAN)]] {
+        let svg = series_chart(&Series {
+            id: "pace",
+            title: "Pace",
+            unit: "min/km",
+            points: &pts,
+            invert_y: true,
+            kind: UnitKind::Clock,
+        });
+        check(&svg);
+        assert!(svg.contains(r#"<text class="no-data""#) && svg.contains("No Pace recorded"));
+    }
+    let svg = series_chart(&Series {
+        id: "pace",
+        title: "Pace",
+        unit: "min/km",
+        points: &[(2.0, 330.0)],
+        invert_y: true,
+        kind: UnitKind::Clock,
+    });
+    check(&svg);
+    assert_eq!(count(&svg, "series-dot"), 1);
+    assert!(svg.contains(">5:30<"), "{svg}");
+}
+
+#[test]
+fn factor_chart_rows() {
+    let rows = [
+        FactorBar {
+            factor: "hills",
+            mean_with: Some(1.2),
+            mean_without: Some(0.2),
+            interval: Some((0.3, 1.7)),
+            verdict: "link",
+        },
+        FactorBar {
+            factor: "soft surface",
+            mean_with: Some(-0.4),
+            mean_without: Some(0.3),
+            interval: Some((f64::NAN, 0.1)),
+            verdict: "protective",
+        },
+        FactorBar {
+            factor: "speed work",
+            mean_with: None,
+            mean_without: Some(0.3),
+            interval: None,
+            verdict: "not_enough_data",
+        },
+        FactorBar {
+            factor: "new shoes",
+            mean_with: Some(f64::NAN),
+            mean_without: Some(0.3),
+            interval: None,
+            verdict: "not_enough_data",
+        },
+    ];
+    let svg = factor_chart(&rows);
+    check(&svg);
+    assert_eq!(count(&svg, "class=\"effect verdict-link\""), 1);
+    assert_eq!(count(&svg, "class=\"effect verdict-protective\""), 1);
+    assert_eq!(count(&svg, "class=\"interval\""), 1);
+    assert_eq!(count(&svg, ">not enough data<"), 2);
+    assert_eq!(count(&svg, "class=\"zero-line\""), 1);
+    assert!(svg.contains("hills: next-morning pain +1 after runs with it than without (with +1.2, without +0.2), interval +0.3 to +1.7; linked to more pain"));
+    assert!(svg.contains(">+1 (+0.3 to +1.7)<"));
+
+    let svg = factor_chart(&[]);
+    check(&svg);
+    assert!(svg.contains("class=\"no-data\""));
+}
+
+#[test]
+fn trend_chart_cases() {
+    let t: Vec<(i64, f64)> = (0..10)
+        .map(|i| (MON_5_JAN_2026 + i * 14 * DAY_MS, 40.0 + i as f64 * 3.0))
+        .chain([(MON_5_JAN_2026 + DAY_MS, f64::NAN)])
+        .collect();
+    let svg = trend_chart("visa", "VISA-A", &t, 100.0, 3600);
+    check(&svg);
+    assert_eq!(count(&svg, "class=\"trend-point\""), 10);
+    assert_eq!(count(&svg, "class=\"trend-line\""), 1);
+    assert!(svg.contains(">100</text>") && svg.contains("VISA-A 40 on 5 Jan 2026"));
+
+    let one = trend_chart("pain", "Pain", &[(MON_5_JAN_2026, 3.0)], 10.0, 0);
+    check(&one);
+    assert_eq!(count(&one, "class=\"trend-point\""), 1);
+    assert!(!one.contains("trend-line"));
+
+    let none = trend_chart("pain", "Pain", &[(0, f64::NAN)], 10.0, 0);
+    check(&none);
+    assert!(none.contains("class=\"no-data\"") && none.contains("No Pain recorded yet"));
+}
+
+#[test]
+fn numbers_have_at_most_one_decimal() {
+    assert_eq!(N(1.25).to_string(), "1.3");
+    assert_eq!(N(2.0).to_string(), "2");
+    assert_eq!(N(-0.04).to_string(), "0");
+    assert_eq!(N(-0.5).to_string(), "-0.5");
+    assert_eq!(N(f64::NAN).to_string(), "0");
+    assert_eq!(N1(12.0).to_string(), "12.0");
+    assert_eq!(N1(-0.01).to_string(), "0.0");
+    assert_eq!(Signed(-0.4).to_string(), "\u{2212}0.4");
+    assert_eq!(Signed(0.02).to_string(), "0");
+}
