@@ -49,6 +49,7 @@ impl UnitKind {
     pub fn step(self, raw: f64) -> f64 {
         match self {
             UnitKind::Number | UnitKind::Difference => decimal_step(raw, 0.1),
+            UnitKind::Clock if !(raw.is_finite() && raw > 0.0) => CLOCK_STEPS_S[0],
             UnitKind::Clock => CLOCK_STEPS_S
                 .iter()
                 .copied()
@@ -127,11 +128,10 @@ impl Axis {
     pub fn rounded(lo: f64, hi: f64, kind: UnitKind, steps: u32, from: f64, to: f64) -> Axis {
         let (lo, hi) = span(lo, hi);
         let step = kind.step((hi - lo) / f64::from(steps.max(1)));
-        let (lo, hi) = (
-            (lo / step + 1e-9).floor() * step,
-            (hi / step - 1e-9).ceil() * step,
-        );
-        Axis::with_ticks(lo, hi, step, kind, from, to)
+        // A hair of slack, so a value on a tick does not reach for the next.
+        let first = (lo / step + 1e-9).floor();
+        let last = (hi / step - 1e-9).ceil().max(first + 1.0);
+        Axis::with_ticks(first * step, last * step, step, kind, from, to)
     }
 
     /// An axis over exactly `lo..=hi` with round ticks inside it (about
@@ -383,4 +383,216 @@ fn date_labels(step: DateStep, ticks: &[(i64, NaiveDate)]) -> Vec<(i64, String)>
             (t, fmt_date(Some(d), style))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MON_5_JAN_2026: i64 = 1_767_571_200_000; // 2026-01-05T00:00:00Z, a Monday
+    const DAY_MS: i64 = 86_400_000;
+
+    /// The gaps between the ticks (all equal: the step).
+    fn steps(axis: &Axis) -> Vec<f64> {
+        axis.ticks.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+
+    /// The axis's ends are its outer ticks, every value of `lo..=hi` is
+    /// between them, and each is drawn inside the plot.
+    #[track_caller]
+    fn holds(axis: &Axis, lo: f64, hi: f64) {
+        let (Some(&first), Some(&last)) = (axis.ticks.first(), axis.ticks.last()) else {
+            panic!("no ticks: {axis:?}");
+        };
+        let eps = (last - first).abs() * 1e-9;
+        assert!((first - axis.scale.lo).abs() <= eps, "{axis:?}");
+        assert!((last - axis.scale.hi).abs() <= eps, "{axis:?}");
+        assert!(
+            first <= lo + eps && hi - eps <= last,
+            "{lo}..{hi} outside {axis:?}"
+        );
+        let (a, b) = (
+            axis.scale.from.min(axis.scale.to),
+            axis.scale.from.max(axis.scale.to),
+        );
+        for k in 0..=20 {
+            let y = axis.at(lo + (hi - lo) * f64::from(k) / 20.0);
+            assert!((a..=b).contains(&y), "{y} outside {a}..{b}");
+        }
+    }
+
+    #[test]
+    fn pace_from_4_12_to_6_55_ticks_every_half_minute_from_4_00_to_7_00() {
+        // Before: 6:40, 10:00, 13:20, 16:40 (decimal steps of 200 s) and
+        // the line running past the top tick.
+        let axis = Axis::rounded(252.0, 415.0, UnitKind::Clock, 6, 40.0, 270.0);
+        holds(&axis, 252.0, 415.0);
+        let labels: Vec<String> = axis.labels().into_iter().map(|l| l.1).collect();
+        assert_eq!(
+            labels,
+            ["4:00", "4:30", "5:00", "5:30", "6:00", "6:30", "7:00"]
+        );
+        // Fewer steps wanted: whole minutes.
+        let axis = Axis::rounded(252.0, 415.0, UnitKind::Clock, 3, 40.0, 270.0);
+        holds(&axis, 252.0, 415.0);
+        assert!(steps(&axis).iter().all(|s| *s == 60.0), "{axis:?}");
+    }
+
+    #[test]
+    fn a_clock_steps_by_round_minutes_and_seconds() {
+        let cases = [
+            (3.0, 10.0),
+            (10.0, 10.0),
+            (11.0, 15.0),
+            (16.0, 30.0),
+            (31.0, 60.0),
+            (61.0, 120.0),
+            (121.0, 300.0),
+            (301.0, 600.0),
+            (700.0, 900.0),
+            (1000.0, 1800.0),
+            (2000.0, 3600.0),
+            (5000.0, 7200.0),
+            (f64::NAN, 10.0),
+            (-5.0, 10.0),
+        ];
+        for (raw, step) in cases {
+            assert_eq!(UnitKind::Clock.step(raw), step, "{raw}");
+        }
+        // Every pace range a runner may see ticks on a clock step.
+        for lo in (150..900).step_by(37) {
+            for span in [5, 20, 45, 90, 163, 300, 700] {
+                let (lo, hi) = (f64::from(lo), f64::from(lo + span));
+                let axis = Axis::rounded(lo, hi, UnitKind::Clock, 6, 40.0, 270.0);
+                holds(&axis, lo, hi);
+                let step = steps(&axis)[0];
+                assert!(CLOCK_STEPS_S.contains(&step), "{lo}..{hi}: {axis:?}");
+                assert!(axis.ticks.len() <= 9, "{lo}..{hi}: {axis:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn distances_and_numbers_step_by_1_2_or_5() {
+        for (hi, step) in [
+            (0.8, 0.2),
+            (4.69, 1.0),
+            (12.3, 5.0),
+            (21.1, 5.0),
+            (42.2, 10.0),
+            (63.0, 20.0),
+            (150.0, 50.0),
+            (1234.0, 500.0),
+        ] {
+            let axis = Axis::rounded(0.0, hi, UnitKind::Number, 5, 290.0, 40.0);
+            holds(&axis, 0.0, hi);
+            assert_eq!(axis.ticks[0], 0.0);
+            assert!(
+                steps(&axis).iter().all(|s| (s - step).abs() < 1e-9),
+                "{hi}: {axis:?}"
+            );
+        }
+        // A run's distance: ticks inside it, the axis ends where the run does.
+        let axis = Axis::inside(0.0, 4.69, UnitKind::Number, 5, 66.0, 616.0);
+        assert_eq!(axis.ticks, [0.0, 1.0, 2.0, 3.0, 4.0]);
+        assert_eq!((axis.scale.lo, axis.scale.hi), (0.0, 4.69));
+        assert_eq!(axis.at(4.69), 616.0);
+        // Steps stay at a tenth or more: labels have one decimal.
+        assert_eq!(UnitKind::Number.step(0.003), 0.1);
+        let labels: Vec<String> = Axis::rounded(-0.9, 1.2, UnitKind::Difference, 4, 40.0, 600.0)
+            .labels()
+            .into_iter()
+            .map(|l| l.1)
+            .collect();
+        assert_eq!(labels, ["\u{2212}1", "0", "+1", "+2"]);
+    }
+
+    #[test]
+    fn flat_single_and_non_finite_values_give_a_finite_axis_that_holds_them() {
+        // A flat series or a single point: a span around it, ticks on it.
+        let axis = Axis::rounded(330.0, 330.0, UnitKind::Clock, 6, 40.0, 270.0);
+        holds(&axis, 330.0, 330.0);
+        assert!(axis.labels().iter().any(|l| l.1 == "5:30"), "{axis:?}");
+        let axis = Axis::rounded(0.0, 0.0, UnitKind::Number, 5, 290.0, 40.0);
+        holds(&axis, 0.0, 0.0);
+        // Bounds swapped, NaN, infinite, absurd: finite, in the plot.
+        for (lo, hi) in [
+            (10.0, 2.0),
+            (f64::NAN, f64::NAN),
+            (f64::NAN, 5.0),
+            (5.0, f64::NAN),
+            (f64::NEG_INFINITY, f64::INFINITY),
+            (f64::INFINITY, f64::INFINITY),
+            (-f64::MAX, f64::MAX),
+            (1e-300, 2e-300),
+        ] {
+            for kind in [UnitKind::Number, UnitKind::Difference, UnitKind::Clock] {
+                let axis = Axis::rounded(lo, hi, kind, 6, 40.0, 270.0);
+                assert!(axis.scale.lo.is_finite() && axis.scale.hi.is_finite());
+                assert!(axis.scale.lo < axis.scale.hi, "{lo}..{hi}: {axis:?}");
+                assert!(!axis.ticks.is_empty() && axis.ticks.len() <= 51, "{axis:?}");
+                for v in [lo, hi, f64::NAN, 0.0, -1e308, 1e308] {
+                    let y = axis.at(v);
+                    assert!((40.0..=270.0).contains(&y), "{v} → {y}: {axis:?}");
+                }
+                let inside = Axis::inside(lo, hi, kind, 5, 40.0, 270.0);
+                assert!(inside.ticks.iter().all(|t| t.is_finite()), "{inside:?}");
+            }
+        }
+        // The scale clamps: nothing is drawn outside the plot.
+        let axis = Axis::rounded(10.0, 20.0, UnitKind::Number, 5, 290.0, 40.0);
+        assert_eq!((axis.at(-1e9), axis.at(1e9)), (290.0, 40.0));
+        assert_eq!(axis.at(f64::NAN), 165.0);
+    }
+
+    #[test]
+    fn dates_tick_at_days_mondays_months_or_years_of_the_runners_calendar() {
+        let labels = |ticks: Vec<(i64, String)>| ticks.into_iter().map(|t| t.1).collect::<Vec<_>>();
+        // 104 weeks from Monday 5 Jan 2026: the first of every fourth month.
+        let end = MON_5_JAN_2026 + 104 * 7 * DAY_MS - 1;
+        let ticks = date_ticks(MON_5_JAN_2026, end, Zone::Fixed(0), 7, DateStep::Weeks(1));
+        assert_eq!(
+            labels(ticks),
+            ["May 2026", "Sep", "Jan 2027", "May", "Sep", "Jan 2028"]
+        );
+        // 12 weeks: every other Monday.
+        let end = MON_5_JAN_2026 + 12 * 7 * DAY_MS - 1;
+        let ticks = date_ticks(MON_5_JAN_2026, end, Zone::Fixed(0), 7, DateStep::Weeks(1));
+        assert_eq!(
+            labels(ticks),
+            ["5 Jan", "19 Jan", "2 Feb", "16 Feb", "2 Mar", "16 Mar"]
+        );
+        // Ten days of scores: every other day, at the runner's midnight.
+        let zone = Zone::Fixed(-5 * 3600);
+        let end = MON_5_JAN_2026 + 10 * DAY_MS;
+        let ticks = date_ticks(MON_5_JAN_2026, end, zone, 6, DateStep::Days(1));
+        assert_eq!(ticks.len(), 5, "{ticks:?}");
+        for (t, _) in &ticks {
+            assert_eq!((t - 5 * 3_600_000).rem_euclid(DAY_MS), 0, "{ticks:?}");
+        }
+        // Eight years: every other 1 January.
+        let end = MON_5_JAN_2026 + 8 * 366 * DAY_MS;
+        let ticks = date_ticks(MON_5_JAN_2026, end, Zone::Fixed(0), 6, DateStep::Days(1));
+        assert_eq!(labels(ticks), ["2028", "2030", "2032", "2034"]);
+        // One instant, or less than a day: its own date.
+        let one = date_ticks(
+            MON_5_JAN_2026 + 7,
+            MON_5_JAN_2026 + 7,
+            Zone::Fixed(0),
+            6,
+            DateStep::Days(1),
+        );
+        assert_eq!(one, [(MON_5_JAN_2026 + 7, "5 Jan".to_owned())]);
+        // Backwards or out of the calendar: no panic.
+        let back = date_ticks(
+            MON_5_JAN_2026,
+            MON_5_JAN_2026 - 100 * DAY_MS,
+            Zone::Fixed(0),
+            6,
+            DateStep::Days(1),
+        );
+        assert_eq!(back.len(), 1);
+        assert!(date_ticks(0, i64::MAX, Zone::Fixed(i32::MAX), 6, DateStep::Days(1)).is_empty());
+        assert!(date_ticks(i64::MIN, 0, Zone::Fixed(0), 7, DateStep::Weeks(1)).is_empty());
+    }
 }

@@ -661,3 +661,116 @@ fn numbers_have_at_most_one_decimal() {
     assert_eq!(Signed(-0.4).to_string(), "\u{2212}0.4");
     assert_eq!(Signed(0.02).to_string(), "0");
 }
+
+/// The value-axis labels of `svg`: (x, y of the tick, label).
+fn tick_labels(svg: &str) -> Vec<(f64, f64, String)> {
+    svg.split(r#"<text class="tick-label" "#)
+        .skip(1)
+        .map(|t| {
+            let attr = |name: &str| -> f64 {
+                let at = t.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
+                t[at..t[at..].find('"').expect("quote") + at]
+                    .parse()
+                    .expect("number")
+            };
+            let label = &t[t.find('>').expect(">") + 1..t.find("</text>").expect("end")];
+            (attr("x"), attr("y") - 5.0, label.to_owned())
+        })
+        .collect()
+}
+
+/// The y of every point of every line and dot in `svg`.
+fn drawn_ys(svg: &str) -> Vec<f64> {
+    let mut ys: Vec<f64> = svg
+        .split(r#"points=""#)
+        .skip(1)
+        .flat_map(|p| p[..p.find('"').unwrap_or(0)].split(' ').collect::<Vec<_>>())
+        .filter_map(|xy| xy.split(',').nth(1)?.parse().ok())
+        .collect();
+    ys.extend(
+        svg.split(r#" cy=""#)
+            .skip(1)
+            .filter_map(|c| c[..c.find('"')?].parse::<f64>().ok()),
+    );
+    ys
+}
+
+#[test]
+fn a_pace_line_stays_between_ticks_on_round_half_minutes() {
+    // 4:12 to 6:55 over 5 km, and one GPS spike to 20:00 at 3 km. Before
+    // the axis module: ticks at 4:10, 5:00, 5:50, 6:40 and the line past them.
+    let pts: Vec<(f64, f64)> = (0..=500)
+        .map(|i| {
+            let v = if i == 300 {
+                1200.0
+            } else {
+                252.0 + f64::from(i % 164)
+            };
+            (f64::from(i) * 0.01, v)
+        })
+        .collect();
+    let svg = series_chart(&Series {
+        id: "pace",
+        title: "Pace",
+        unit: "min/km",
+        points: &pts,
+        invert_y: true,
+        kind: UnitKind::Clock,
+    });
+    check(&svg);
+    let ticks = tick_labels(&svg);
+    let labels: Vec<&str> = ticks.iter().map(|t| t.2.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["4:00", "4:30", "5:00", "5:30", "6:00", "6:30", "7:00"]
+    );
+    // Faster is up: 4:00 on top.
+    let (top, bottom) = (ticks[0].1, ticks[ticks.len() - 1].1);
+    assert!(top < bottom);
+    let ys = drawn_ys(&svg);
+    assert!(ys.len() > 300);
+    for y in ys {
+        assert!((top..=bottom).contains(&y), "{y} outside {top}..{bottom}");
+    }
+    // Distance along the bottom in whole kilometres.
+    assert!(svg.contains(r#"class="x-label""#) && svg.contains(">5</text>"));
+}
+
+#[test]
+fn load_chart_km_ticks_step_by_1_2_or_5_and_hold_every_bar() {
+    // Old axis: 0, 8, 16, 24, 32, 40 km.
+    let ws: Vec<LoadWeek> = [12.0, 32.0, 27.5, 18.0]
+        .iter()
+        .enumerate()
+        .map(|(i, km)| week(i as i64, *km, 3, Some((15.0, 21.0))))
+        .collect();
+    let svg = load_chart(&LoadChart {
+        base: "",
+        weeks: &ws,
+        pain: &[],
+        alerts: &[],
+        zone: Zone::Fixed(0),
+    });
+    check(&svg);
+    let ticks = tick_labels(&svg);
+    let km: Vec<&str> = ticks
+        .iter()
+        .filter(|t| t.0 < 100.0)
+        .map(|t| t.2.as_str())
+        .collect();
+    let pain: Vec<&str> = ticks
+        .iter()
+        .filter(|t| t.0 > 100.0)
+        .map(|t| t.2.as_str())
+        .collect();
+    assert_eq!(km, ["0", "10", "20", "30", "40"]);
+    assert_eq!(pain, ["0", "2", "4", "6", "8", "10"]);
+    let top = ticks.iter().map(|t| t.1).fold(f64::INFINITY, f64::min);
+    for bar in svg.split(r#"<rect class="bar"#).skip(1) {
+        let at = bar.find(" y=\"").expect("y") + 4;
+        let y: f64 = bar[at..at + bar[at..].find('"').expect("quote")]
+            .parse()
+            .expect("number");
+        assert!(y >= top, "a bar above the top tick: {y} < {top}");
+    }
+}
