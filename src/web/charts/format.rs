@@ -109,36 +109,37 @@ pub fn fmt_date(date: Option<NaiveDate>, style: DateStyle) -> String {
     }
 }
 
-/// `s` reduced to `[a-z_]` for use in a class name; "unknown" when nothing is left.
-pub fn class_word(s: &str) -> String {
+/// `s` lower-cased and kept to the characters `keep` allows, at most 40;
+/// `empty` when nothing is left.
+fn word(s: &str, keep: impl Fn(char) -> bool, empty: &str) -> String {
     let word: String = s
         .chars()
         .map(|c| c.to_ascii_lowercase())
-        .filter(|c| c.is_ascii_lowercase() || *c == '_')
+        .filter(|c| keep(*c))
         .take(40)
         .collect();
     if word.is_empty() {
-        "unknown".to_owned()
+        empty.to_owned()
     } else {
         word
     }
+}
+
+/// `s` reduced to `[a-z_]` for use in a class name; "unknown" when nothing is left.
+pub fn class_word(s: &str) -> String {
+    word(s, |c| c.is_ascii_lowercase() || c == '_', "unknown")
 }
 
 /// `s` reduced to `[a-z0-9_-]` for use in an id and a class name.
 pub fn id_word(s: &str) -> String {
-    let word: String = s
-        .chars()
-        .map(|c| c.to_ascii_lowercase())
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
-        .take(40)
-        .collect();
-    if word.is_empty() {
-        "chart".to_owned()
-    } else {
-        word
-    }
+    word(
+        s,
+        |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-',
+        "chart",
+    )
 }
 
+/// "1 week", "3 weeks".
 pub fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")

@@ -80,6 +80,33 @@ fn check(svg: &str) {
     assert!(svg.starts_with("<svg ") && svg.contains("<title>"));
 }
 
+/// The load chart of `weeks` with its pain and alerts.
+fn load(weeks: &[LoadWeek], pain: &[PainPoint], alerts: &[AlertMark], zone: Zone) -> String {
+    load_chart(&LoadChart {
+        base: "",
+        weeks,
+        pain,
+        alerts,
+        zone,
+    })
+}
+
+/// A pace series as the run page gives it: s/km along km, faster up.
+fn pace_series(points: &[(f64, f64)]) -> Series<'_> {
+    Series {
+        id: "pace",
+        title: "Pace",
+        unit: "min/km",
+        points,
+        invert_y: true,
+        kind: UnitKind::Clock,
+    }
+}
+
+fn pace_chart(points: &[(f64, f64)]) -> String {
+    series_chart(&pace_series(points))
+}
+
 fn count(svg: &str, needle: &str) -> usize {
     svg.matches(needle).count()
 }
@@ -138,13 +165,7 @@ fn load_chart_normal() {
     let ws = weeks(12);
     let pain = pains(&ws, 24);
     let alerts = vec![alert(7, ws[5].start_ms + DAY_MS, "Week jump")];
-    let svg = load_chart(&LoadChart {
-        base: "",
-        weeks: &ws,
-        pain: &pain,
-        alerts: &alerts,
-        zone: Zone::Fixed(3600),
-    });
+    let svg = load(&ws, &pain, &alerts, Zone::Fixed(3600));
     check(&svg);
     assert_eq!(count(&svg, "<rect class=\"bar"), 12);
     assert_eq!(count(&svg, "class=\"pain-point\""), pain.len());
@@ -241,13 +262,7 @@ fn load_chart_drops_outside_span_and_nan() {
     ws_nan[1].distance_m = f64::NAN;
     ws_nan[1].longest_m = f64::INFINITY;
     ws_nan[2].band_m = Some((f64::NAN, 3.0));
-    let svg = load_chart(&LoadChart {
-        base: "",
-        weeks: &ws_nan,
-        pain: &pain,
-        alerts: &alerts,
-        zone: Zone::Fixed(0),
-    });
+    let svg = load(&ws_nan, &pain, &alerts, Zone::Fixed(0));
     check(&svg);
     assert_eq!(count(&svg, "class=\"pain-point\""), 2);
     assert_eq!(count(&svg, "class=\"alert-mark"), 1);
@@ -262,13 +277,7 @@ fn over_class_above_band() {
         week(1, 30.0, 4, Some((18.0, 22.0))),
         week(2, 40.0, 4, None),
     ];
-    let svg = load_chart(&LoadChart {
-        base: "",
-        weeks: &ws,
-        pain: &[],
-        alerts: &[],
-        zone: Zone::Fixed(0),
-    });
+    let svg = load(&ws, &[], &[], Zone::Fixed(0));
     check(&svg);
     assert_eq!(count(&svg, "<rect class=\"bar over\""), 1);
     assert!(svg.contains(r#"<rect class="bar over" data-week="2026-01-12" data-km="30.0""#));
@@ -288,13 +297,7 @@ fn pain_line_breaks_after_ten_days() {
             score: 2.0,
         })
         .collect();
-    let svg = load_chart(&LoadChart {
-        base: "",
-        weeks: &ws,
-        pain: &pain,
-        alerts: &[],
-        zone: Zone::Fixed(0),
-    });
+    let svg = load(&ws, &pain, &[], Zone::Fixed(0));
     check(&svg);
     // [0,1,2] and [14,15]; 30 stands alone.
     assert_eq!(count(&svg, "class=\"pain-line\""), 2);
@@ -313,13 +316,7 @@ fn hostile_text_is_escaped() {
         title: evil.into(),
     }];
     let svgs = [
-        load_chart(&LoadChart {
-            base: "",
-            weeks: &ws,
-            pain: &[],
-            alerts: &alerts,
-            zone: Zone::Fixed(0),
-        }),
+        load(&ws, &[], &alerts, Zone::Fixed(0)),
         series_chart(&Series {
             id: evil,
             title: evil,
@@ -381,14 +378,7 @@ fn deterministic_whatever_the_order() {
     let pts: Vec<(f64, f64)> = (0..5000)
         .map(|i| (i as f64 * 0.002, 300.0 + (i % 50) as f64))
         .collect();
-    let s = Series {
-        id: "pace",
-        title: "Pace",
-        unit: "min/km",
-        points: &pts,
-        invert_y: true,
-        kind: UnitKind::Clock,
-    };
+    let s = pace_series(&pts);
     assert_eq!(series_chart(&s), series_chart(&s));
     let rows = [FactorBar {
         factor: "hills",
@@ -413,13 +403,7 @@ fn huge_inputs() {
     let alerts: Vec<AlertMark> = (0..300)
         .map(|i| alert(i, ws[0].start_ms + i * 3 * DAY_MS + 1, "Long-run spike"))
         .collect();
-    let svg = load_chart(&LoadChart {
-        base: "",
-        weeks: &ws,
-        pain: &pain,
-        alerts: &alerts,
-        zone: Zone::Fixed(3600),
-    });
+    let svg = load(&ws, &pain, &alerts, Zone::Fixed(3600));
     check(&svg);
     assert_eq!(count(&svg, "<rect class=\"bar"), 150);
     assert_eq!(count(&svg, "class=\"pain-point\""), 3000);
@@ -449,13 +433,12 @@ fn huge_inputs() {
         at_ms: i64::MAX - 1,
         score: 1e300,
     }];
-    check(&load_chart(&LoadChart {
-        base: "",
-        weeks: &ws,
-        pain: &pain,
-        alerts: &[alert(i64::MIN, i64::MAX - 2, "x")],
-        zone: Zone::Fixed(i32::MAX),
-    }));
+    check(&load(
+        &ws,
+        &pain,
+        &[alert(i64::MIN, i64::MAX - 2, "x")],
+        Zone::Fixed(i32::MAX),
+    ));
 
     let pts: Vec<(f64, f64)> = (0..100_000)
         .map(|i| {
@@ -508,14 +491,7 @@ fn series_downsamples_keeps_gaps_and_ignores_spikes() {
             (d, v)
         })
         .collect();
-    let svg = series_chart(&Series {
-        id: "pace",
-        title: "Pace",
-        unit: "min/km",
-        points: &pts,
-        invert_y: true,
-        kind: UnitKind::Clock,
-    });
+    let svg = pace_chart(&pts);
     check(&svg);
     assert!(svg.contains(r#"id="series-pace""#) && svg.contains("series-chart series-pace"));
     assert_eq!(count(&svg, "class=\"series-line\""), 2);
@@ -556,25 +532,11 @@ fn series_downsamples_keeps_gaps_and_ignores_spikes() {
 #[test]
 fn series_empty_single_and_all_gaps() {
     for pts in [vec![], vec![(0.0, f64::NAN), (1.0, f64::NAN)]] {
-        let svg = series_chart(&Series {
-            id: "pace",
-            title: "Pace",
-            unit: "min/km",
-            points: &pts,
-            invert_y: true,
-            kind: UnitKind::Clock,
-        });
+        let svg = pace_chart(&pts);
         check(&svg);
         assert!(svg.contains(r#"<text class="no-data""#) && svg.contains("No Pace recorded"));
     }
-    let svg = series_chart(&Series {
-        id: "pace",
-        title: "Pace",
-        unit: "min/km",
-        points: &[(2.0, 330.0)],
-        invert_y: true,
-        kind: UnitKind::Clock,
-    });
+    let svg = pace_chart(&[(2.0, 330.0)]);
     check(&svg);
     assert_eq!(count(&svg, "series-dot"), 1);
     assert!(svg.contains(">5:30<"), "{svg}");
@@ -709,14 +671,7 @@ fn a_pace_line_stays_between_ticks_on_round_half_minutes() {
             (f64::from(i) * 0.01, v)
         })
         .collect();
-    let svg = series_chart(&Series {
-        id: "pace",
-        title: "Pace",
-        unit: "min/km",
-        points: &pts,
-        invert_y: true,
-        kind: UnitKind::Clock,
-    });
+    let svg = pace_chart(&pts);
     check(&svg);
     let ticks = tick_labels(&svg);
     let labels: Vec<&str> = ticks.iter().map(|t| t.2.as_str()).collect();
@@ -744,13 +699,7 @@ fn load_chart_km_ticks_step_by_1_2_or_5_and_hold_every_bar() {
         .enumerate()
         .map(|(i, km)| week(i as i64, *km, 3, Some((15.0, 21.0))))
         .collect();
-    let svg = load_chart(&LoadChart {
-        base: "",
-        weeks: &ws,
-        pain: &[],
-        alerts: &[],
-        zone: Zone::Fixed(0),
-    });
+    let svg = load(&ws, &[], &[], Zone::Fixed(0));
     check(&svg);
     let ticks = tick_labels(&svg);
     let km: Vec<&str> = ticks
