@@ -121,25 +121,34 @@ pub struct Axis {
 }
 
 impl Axis {
-    /// An axis through `lo..=hi` with about `steps` round steps, widened to
-    /// whole ticks: every value of `lo..=hi` is on or between the outer
-    /// ticks, which are the ends of the plot. Bounds that are not numbers
-    /// give 0..1; a single value gets a span around it.
-    pub fn rounded(lo: f64, hi: f64, kind: UnitKind, steps: u32, from: f64, to: f64) -> Axis {
+    /// An axis through `lo..=hi` widened to whole ticks, with the finest
+    /// round step that needs no more than `max_steps` steps: every value of
+    /// `lo..=hi` is on or between the outer ticks, which are the ends of the
+    /// plot, and the values fill as much of it as round ticks allow. Bounds
+    /// that are not numbers give 0..1; a single value gets a span around it.
+    pub fn rounded(lo: f64, hi: f64, kind: UnitKind, max_steps: u32, from: f64, to: f64) -> Axis {
         let (lo, hi) = span(lo, hi);
-        let step = kind.step((hi - lo) / f64::from(steps.max(1)));
-        // A hair of slack, so a value on a tick does not reach for the next.
-        let first = (lo / step + 1e-9).floor();
-        let last = (hi / step - 1e-9).ceil().max(first + 1.0);
-        Axis::with_ticks(first * step, last * step, step, kind, from, to)
+        let max_steps = f64::from(max_steps.max(1));
+        // No step finer than this fits; widening may need the next one up.
+        let mut step = kind.step((hi - lo) / max_steps);
+        loop {
+            // A hair of slack, so a value on a tick does not reach for the next.
+            let first = (lo / step + 1e-9).floor();
+            let last = (hi / step - 1e-9).ceil().max(first + 1.0);
+            let next = kind.step(step * (1.0 + 1e-6));
+            if last - first <= max_steps || !(next > step && next.is_finite()) {
+                return Axis::with_ticks(first * step, last * step, step, kind, from, to);
+            }
+            step = next;
+        }
     }
 
-    /// An axis over exactly `lo..=hi` with round ticks inside it (about
-    /// `steps` steps): for a run's distance, which starts and ends where the
-    /// run does.
-    pub fn inside(lo: f64, hi: f64, kind: UnitKind, steps: u32, from: f64, to: f64) -> Axis {
+    /// An axis over exactly `lo..=hi` with round ticks inside it, at most
+    /// `max_steps` steps apart from end to end: for a run's distance, which
+    /// starts and ends where the run does.
+    pub fn inside(lo: f64, hi: f64, kind: UnitKind, max_steps: u32, from: f64, to: f64) -> Axis {
         let (lo, hi) = span(lo, hi);
-        let step = kind.step((hi - lo) / f64::from(steps.max(1)));
+        let step = kind.step((hi - lo) / f64::from(max_steps.max(1)));
         Axis::with_ticks(lo, hi, step, kind, from, to)
     }
 
@@ -431,6 +440,14 @@ mod tests {
         assert_eq!(
             labels,
             ["4:00", "4:30", "5:00", "5:30", "6:00", "6:30", "7:00"]
+        );
+        // A trail run with walking, 4:40 to 19:10: two-minute steps from
+        // 4:00, not five-minute steps from 0:00 that leave a quarter empty.
+        let axis = Axis::rounded(280.0, 1150.0, UnitKind::Clock, 8, 40.0, 270.0);
+        holds(&axis, 280.0, 1150.0);
+        assert_eq!(
+            (axis.ticks[0], steps(&axis)[0], axis.ticks.len()),
+            (240.0, 120.0, 9)
         );
         // Fewer steps wanted: whole minutes.
         let axis = Axis::rounded(252.0, 415.0, UnitKind::Clock, 3, 40.0, 270.0);

@@ -66,7 +66,7 @@ pub fn factor_chart(rows: &[FactorBar<'_>]) -> String {
         let i = interval(r).map_or(0.0, |(a, b)| a.abs().max(b.abs()));
         m.max(diff(r).map_or(0.0, f64::abs)).max(i)
     });
-    // Symmetric around no difference, about two steps each way.
+    // Symmetric around no difference, at most two steps each way.
     let extent = extent.clamp(0.5, 10.0);
     let axis = Axis::rounded(-extent, extent, UnitKind::Difference, 4, X0, X1);
     let zero = axis.at(0.0);

@@ -184,7 +184,7 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
         let band_hi = band_km(w).map_or(0.0, |b| b.1);
         m.max(km(w.distance_m)).max(km(w.longest_m)).max(band_hi)
     });
-    let km_axis = Axis::rounded(0.0, max_km.max(1.0), UnitKind::Number, 5, BOTTOM, TOP);
+    let km_axis = Axis::rounded(0.0, max_km.max(1.0), UnitKind::Number, 6, BOTTOM, TOP);
     let pain_axis = Axis::rounded(0.0, 10.0, UnitKind::Number, 5, BOTTOM, TOP);
     let y_km = |k: f64| km_axis.at(k);
     let y_pain = |p: f64| pain_axis.at(p);

@@ -180,7 +180,7 @@ pub fn series_chart(s: &Series<'_>) -> String {
     } else {
         (BOTTOM, TOP)
     };
-    let value_axis = Axis::rounded(lo, hi, s.kind, 6, from, to);
+    let value_axis = Axis::rounded(lo, hi, s.kind, 8, from, to);
     let km_axis = Axis::inside(x_lo, x_hi, UnitKind::Number, 5, X0, X1);
     let x_of = |d: f64| km_axis.at(d);
     let y_of = |v: f64| value_axis.at(v);
