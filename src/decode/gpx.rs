@@ -119,7 +119,10 @@ impl Schema for GpxState {
         (Tag::Metadata, "metadata"),
     ];
 
+    #[inline]
     fn child(parent: Tag, local: &[u8]) -> Tag {
+        let mut buf = [0u8; 32];
+        let local = lower_case(local, &mut buf);
         match (parent, local) {
             (Tag::Gpx, b"metadata") => Tag::Metadata,
             (Tag::Gpx, b"trk") => Tag::Trk,
@@ -145,10 +148,12 @@ impl Schema for GpxState {
         }
     }
 
+    #[inline]
     fn keeps_text(tag: Tag) -> bool {
         matches!(tag, Tag::Field(_) | Tag::Point(_))
     }
 
+    #[inline]
     fn open(&mut self, tag: Tag, e: &BytesStart<'_>) {
         match tag {
             Tag::Trk => self.trk_count += 1,
@@ -165,6 +170,7 @@ impl Schema for GpxState {
         }
     }
 
+    #[inline]
     fn leaf(&mut self, tag: Tag, text: &str) {
         let first = |slot: &mut Option<String>| {
             slot.get_or_insert_with(|| text.to_string());
@@ -181,6 +187,7 @@ impl Schema for GpxState {
         }
     }
 
+    #[inline]
     fn close(&mut self, tag: Tag) {
         if tag == Tag::Trkpt {
             self.end_point();
@@ -190,6 +197,20 @@ impl Schema for GpxState {
     fn kept(&self) -> usize {
         self.track.samples.len()
     }
+}
+
+/// `name` in lower case, as GPX writes its names: itself when it has no
+/// upper-case letter (nearly every file), else a copy in `buf`. A name longer
+/// than `buf` is longer than any name GPX knows and matches none of them
+/// either way, so it is returned as written.
+fn lower_case<'a>(name: &'a [u8], buf: &'a mut [u8; 32]) -> &'a [u8] {
+    if name.len() > buf.len() || !name.iter().any(u8::is_ascii_uppercase) {
+        return name;
+    }
+    let lower = &mut buf[..name.len()];
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    lower
 }
 
 impl GpxState {

@@ -219,58 +219,62 @@ impl Schema for TcxState {
         (Tag::Workouts, "Workouts"),
     ];
 
+    #[inline]
     fn child(parent: Tag, local: &[u8]) -> Tag {
-        match (parent, local) {
-            (Tag::Root, b"activities") => Tag::Activities,
-            (Tag::Root, b"courses") => Tag::Courses,
-            (Tag::Root, b"workouts") => Tag::Workouts,
-            (Tag::Root, b"author") => Tag::Author,
-            (Tag::Activities, b"activity") => Tag::Activity,
-            (Tag::Activities, b"multisportsession") => Tag::MultiSport,
-            (Tag::MultiSport, b"firstsport" | b"nextsport") => Tag::SportLeg,
-            (Tag::SportLeg, b"activity") => Tag::Activity,
-            (Tag::SportLeg, b"transition") => Tag::Transition,
-            (Tag::Activity, b"lap") => Tag::Lap,
-            (Tag::Activity, b"id") => Tag::Field(Field::Id),
-            (Tag::Activity, b"notes") => Tag::Field(Field::ActivityNotes),
-            (Tag::Activity, b"creator") => Tag::Creator,
-            (Tag::Creator, b"name") => Tag::Field(Field::CreatorName),
-            (Tag::Author, b"name") => Tag::Field(Field::AuthorName),
-            (Tag::Lap, b"track") => Tag::Track,
-            (Tag::Lap, b"totaltimeseconds") => Tag::Field(Field::LapTotalTime),
-            (Tag::Lap, b"distancemeters") => Tag::Field(Field::LapDistance),
-            (Tag::Lap, b"averageheartratebpm") => Tag::LapAvgHeartRate,
-            (Tag::Lap, b"cadence") => Tag::Field(Field::LapCadence),
-            (Tag::Lap, b"extensions") => Tag::LapExt,
-            (Tag::LapAvgHeartRate, b"value") => Tag::Field(Field::LapAvgHeartRate),
-            (Tag::LapExt, b"avgruncadence") => Tag::Field(Field::LapAvgRunCadence),
-            (Tag::LapExt, _) => Tag::LapExt,
-            (Tag::Track, b"trackpoint") => Tag::Trackpoint,
-            (Tag::Trackpoint, b"time") => Tag::Point(PointField::Time),
-            (Tag::Trackpoint, b"position") => Tag::Position,
-            (Tag::Trackpoint, b"altitudemeters") => Tag::Point(PointField::Altitude),
-            (Tag::Trackpoint, b"distancemeters") => Tag::Point(PointField::Distance),
-            (Tag::Trackpoint, b"heartratebpm") => Tag::PointHeartRate,
-            (Tag::Trackpoint, b"cadence") => Tag::Point(PointField::Cadence),
-            (Tag::Trackpoint, b"extensions") => Tag::PointExt,
-            (Tag::Position, b"latitudedegrees") => Tag::Point(PointField::Lat),
-            (Tag::Position, b"longitudedegrees") => Tag::Point(PointField::Lon),
-            (Tag::PointHeartRate, b"value") => Tag::Point(PointField::HeartRate),
-            (Tag::PointExt, _) => {
+        let is = |name: &[u8]| local.eq_ignore_ascii_case(name);
+        match parent {
+            Tag::Root if is(b"Activities") => Tag::Activities,
+            Tag::Root if is(b"Courses") => Tag::Courses,
+            Tag::Root if is(b"Workouts") => Tag::Workouts,
+            Tag::Root if is(b"Author") => Tag::Author,
+            Tag::Activities if is(b"Activity") => Tag::Activity,
+            Tag::Activities if is(b"MultiSportSession") => Tag::MultiSport,
+            Tag::MultiSport if is(b"FirstSport") || is(b"NextSport") => Tag::SportLeg,
+            Tag::SportLeg if is(b"Activity") => Tag::Activity,
+            Tag::SportLeg if is(b"Transition") => Tag::Transition,
+            Tag::Activity if is(b"Lap") => Tag::Lap,
+            Tag::Activity if is(b"Id") => Tag::Field(Field::Id),
+            Tag::Activity if is(b"Notes") => Tag::Field(Field::ActivityNotes),
+            Tag::Activity if is(b"Creator") => Tag::Creator,
+            Tag::Creator if is(b"Name") => Tag::Field(Field::CreatorName),
+            Tag::Author if is(b"Name") => Tag::Field(Field::AuthorName),
+            Tag::Lap if is(b"Track") => Tag::Track,
+            Tag::Lap if is(b"TotalTimeSeconds") => Tag::Field(Field::LapTotalTime),
+            Tag::Lap if is(b"DistanceMeters") => Tag::Field(Field::LapDistance),
+            Tag::Lap if is(b"AverageHeartRateBpm") => Tag::LapAvgHeartRate,
+            Tag::Lap if is(b"Cadence") => Tag::Field(Field::LapCadence),
+            Tag::Lap if is(b"Extensions") => Tag::LapExt,
+            Tag::LapAvgHeartRate if is(b"Value") => Tag::Field(Field::LapAvgHeartRate),
+            Tag::LapExt if is(b"AvgRunCadence") => Tag::Field(Field::LapAvgRunCadence),
+            Tag::LapExt => Tag::LapExt,
+            Tag::Track if is(b"Trackpoint") => Tag::Trackpoint,
+            Tag::Trackpoint if is(b"Time") => Tag::Point(PointField::Time),
+            Tag::Trackpoint if is(b"Position") => Tag::Position,
+            Tag::Trackpoint if is(b"AltitudeMeters") => Tag::Point(PointField::Altitude),
+            Tag::Trackpoint if is(b"DistanceMeters") => Tag::Point(PointField::Distance),
+            Tag::Trackpoint if is(b"HeartRateBpm") => Tag::PointHeartRate,
+            Tag::Trackpoint if is(b"Cadence") => Tag::Point(PointField::Cadence),
+            Tag::Trackpoint if is(b"Extensions") => Tag::PointExt,
+            Tag::Position if is(b"LatitudeDegrees") => Tag::Point(PointField::Lat),
+            Tag::Position if is(b"LongitudeDegrees") => Tag::Point(PointField::Lon),
+            Tag::PointHeartRate if is(b"Value") => Tag::Point(PointField::HeartRate),
+            Tag::PointExt => {
                 xml::extension_leaf(POINT_EXTENSIONS, local).map_or(Tag::PointExt, Tag::Point)
             }
-            (Tag::Courses, b"course") => Tag::Course,
-            (Tag::Course | Tag::CourseInner, b"trackpoint") => Tag::CoursePoint,
-            (Tag::Course | Tag::CourseInner | Tag::CoursePoint, _) => Tag::CourseInner,
-            (Tag::Workouts, b"workout") => Tag::Workout,
+            Tag::Courses if is(b"Course") => Tag::Course,
+            Tag::Course | Tag::CourseInner if is(b"Trackpoint") => Tag::CoursePoint,
+            Tag::Course | Tag::CourseInner | Tag::CoursePoint => Tag::CourseInner,
+            Tag::Workouts if is(b"Workout") => Tag::Workout,
             _ => Tag::Other,
         }
     }
 
+    #[inline]
     fn keeps_text(tag: Tag) -> bool {
         matches!(tag, Tag::Field(_) | Tag::Point(_))
     }
 
+    #[inline]
     fn open(&mut self, tag: Tag, e: &BytesStart<'_>) {
         match tag {
             Tag::Activity => {
@@ -300,6 +304,7 @@ impl Schema for TcxState {
         }
     }
 
+    #[inline]
     fn leaf(&mut self, tag: Tag, text: &str) {
         match tag {
             Tag::Point(field) => self.points.set(field, text),
@@ -308,6 +313,7 @@ impl Schema for TcxState {
         }
     }
 
+    #[inline]
     fn close(&mut self, tag: Tag) {
         match tag {
             Tag::Activity => self.end_activity(),
