@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod baseline;
 pub mod budget;
 pub mod bundle;
+pub mod checkin;
 pub mod cli;
 pub mod clock;
 pub mod config;

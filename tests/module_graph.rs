@@ -32,7 +32,7 @@ const STAGES: &[(&str, &[&str])] = &[
         "alerts and what reads them",
         &["alerts", "budget", "report", "report_input", "export"],
     ),
-    ("notify", &["notify"]),
+    ("notify", &["notify", "checkin"]),
     ("edges", &["config", "daemon", "web", "sim", "demo"]),
     ("command line", &["cli"]),
 ];
