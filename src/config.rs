@@ -51,6 +51,7 @@ pub struct Config {
     pub baseline: BaselineConfig,
     pub rules: crate::rules::Thresholds,
     pub notify: NotifyConfig,
+    pub checkin: crate::checkin::CheckinConfig,
     pub web: WebConfig,
     /// Several runners on one server (`[[runner]]`); none: one implicit
     /// runner with the tables above, exactly as before.
@@ -74,6 +75,7 @@ pub struct RunnerConfig {
     pub sync_folders: Vec<String>,
     pub profile: Option<ProfileConfig>,
     pub notify: Option<NotifyConfig>,
+    pub checkin: Option<crate::checkin::CheckinConfig>,
     /// Their store; default `runners/NAME.db` beside the default store.
     pub db: Option<String>,
     /// Argon2 hash of their dashboard password
@@ -484,6 +486,9 @@ impl Config {
         if let Some(n) = &r.notify {
             c.notify = n.clone();
         }
+        if let Some(k) = &r.checkin {
+            c.checkin = k.clone();
+        }
         c.store.path = r.db.clone();
         c.store.runner = Some(r.name.clone());
         c
@@ -573,6 +578,7 @@ impl Config {
                 invalid(format!("[notify] quiet_hours = \"{quiet}\": {reason}"))
             })?;
         }
+        self.checkin_plan().map_err(invalid)?;
         for (name, url) in [
             ("ntfy", self.notify.ntfy.as_ref().map(|n| &n.url)),
             ("gotify", self.notify.gotify.as_ref().map(|g| &g.url)),
@@ -614,6 +620,12 @@ impl Config {
 
     /// The runner's time zone: `[profile] time_zone`, else this machine's.
     /// (`validate` has refused a name the database does not know.)
+    /// When this runner's morning check-in asks (checked by `validate`).
+    pub fn checkin_plan(&self) -> Result<crate::checkin::schedule::Plan, String> {
+        self.checkin
+            .plan(self.profile.mode, self.notify.policy().quiet_hours)
+    }
+
     pub fn zone(&self) -> crate::zone::Zone {
         self.profile
             .time_zone
@@ -747,6 +759,34 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("line 3"), "{text}");
         assert!(text.contains("folderz"), "{text}");
+    }
+
+    #[test]
+    fn the_checkin_hour_and_days_are_checked_and_default_by_profile() {
+        use crate::checkin::schedule::Days;
+        let check = |text: &str| {
+            let path = Path::new("t.toml");
+            parse(text, path).and_then(|c| c.validate(path).map(|()| c))
+        };
+        let c = check("").unwrap();
+        let p = c.checkin_plan().unwrap();
+        assert_eq!((p.minute_of_day, p.days), (450, Days::Daily));
+        let c = check("[profile]\nmode = \"normal\"\n[checkin]\nhour = \"06:45\"\n").unwrap();
+        let p = c.checkin_plan().unwrap();
+        assert_eq!((p.minute_of_day, p.days), (405, Days::AfterRuns));
+        let e = check("[checkin]\nhour = \"21:00\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("[checkin] hour = \"21:00\"") && e.contains("morning"),
+            "{e}"
+        );
+        let e = check("[checkin]\ndays = \"weekly\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[checkin] days = \"weekly\""), "{e}");
+        let e = check("[checkin]\nminute = 3\n").unwrap_err().to_string();
+        assert!(e.contains("minute"), "{e}");
     }
 
     #[test]
