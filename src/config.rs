@@ -111,6 +111,10 @@ pub struct WebConfig {
     pub password_hash: Option<String>,
     /// How long a login lasts, in days.
     pub session_days: u32,
+    /// The dashboard's address as the runner's phone reaches it, for the
+    /// check-in link: "http://nas.local:8417", "https://tendon.example.ts.net".
+    /// Unset: `bind`, with this machine's name for a wildcard address.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -120,6 +124,7 @@ impl Default for WebConfig {
             bind: DEFAULT_BIND.to_string(),
             password_hash: None,
             session_days: 30,
+            public_url: None,
         }
     }
 }
@@ -604,6 +609,9 @@ impl Config {
                 "[web] bind = \"{bind}\" is reachable from other machines: set a password first (`tendonwatch web set-password`)"
             )));
         }
+        if let Some(url) = &self.web.public_url {
+            check_public_url(url).map_err(invalid)?;
+        }
         if self.web.session_days == 0 || self.web.session_days > 400 {
             return Err(invalid("[web] session_days must be 1 to 400".into()));
         }
@@ -618,14 +626,42 @@ impl Config {
         Ok(())
     }
 
-    /// The runner's time zone: `[profile] time_zone`, else this machine's.
-    /// (`validate` has refused a name the database does not know.)
+    /// Where the check-in's key is kept: beside the store of the one runner,
+    /// or of the household, so every runner's link is signed with it.
+    pub fn checkin_key_path(&self, env: &Env) -> Result<PathBuf, ConfigError> {
+        Ok(self
+            .household_db_path(env)?
+            .with_file_name(crate::checkin::token::KEY_FILE))
+    }
+
+    /// The address the check-in link starts with: `[web] public_url`, else
+    /// the bind address (a wildcard one named by this machine's host name).
+    pub fn public_url(&self) -> String {
+        if let Some(url) = &self.web.public_url {
+            return url.trim_end_matches('/').to_string();
+        }
+        let bind = self.web.bind.as_str();
+        match bind.parse::<std::net::SocketAddr>() {
+            Ok(addr) if addr.ip().is_unspecified() => {
+                let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                    .map(|h| h.trim().to_string())
+                    .ok()
+                    .filter(|h| !h.is_empty())
+                    .unwrap_or_else(|| "localhost".to_string());
+                format!("http://{host}:{}", addr.port())
+            }
+            _ => format!("http://{bind}"),
+        }
+    }
+
     /// When this runner's morning check-in asks (checked by `validate`).
     pub fn checkin_plan(&self) -> Result<crate::checkin::schedule::Plan, String> {
         self.checkin
             .plan(self.profile.mode, self.notify.policy().quiet_hours)
     }
 
+    /// The runner's time zone: `[profile] time_zone`, else this machine's.
+    /// (`validate` has refused a name the database does not know.)
     pub fn zone(&self) -> crate::zone::Zone {
         self.profile
             .time_zone
@@ -717,6 +753,29 @@ fn check_account_name(table: &str, index: usize, name: &str) -> Result<(), Strin
         Err(format!(
             "[[{table}]] {}: name = \"{name}\": use 1 to 32 letters, digits, - or _",
             index + 1
+        ))
+    }
+}
+
+/// `[web] public_url` must be an http(s) address with a host and nothing
+/// after the path (the check-in link is built on it).
+fn check_public_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    let ok = rest.is_some_and(|r| {
+        let host = r.split('/').next().unwrap_or("");
+        !host.is_empty()
+            && !r.contains(['?', '#', ' '])
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "[web] public_url = \"{url}\": give the address your phone opens the dashboard at, like \"http://nas.local:8417\" or \"https://tendon.example.ts.net\""
         ))
     }
 }

@@ -26,9 +26,26 @@ pub fn pace(s_per_km: f64) -> String {
     format!("{}/km", clock(s_per_km))
 }
 
+/// A pain score out of ten as a runner says it: "2", "2.5".
+pub fn score(value: f64) -> String {
+    let tenths = (value * 10.0).round();
+    if tenths % 10.0 == 0.0 {
+        format!("{:.0}", tenths / 10.0)
+    } else {
+        format!("{:.1}", tenths / 10.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_score_shows_a_decimal_only_when_it_has_one() {
+        assert_eq!(score(2.0), "2");
+        assert_eq!(score(2.5), "2.5");
+        assert_eq!(score(0.04), "0");
+    }
 
     #[test]
     fn a_pace_reads_as_minutes_and_seconds_per_km() {

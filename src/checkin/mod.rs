@@ -3,11 +3,22 @@
 //! pain rule and the report stand on arrives only if answering costs one tap.
 
 pub mod schedule;
+pub mod token;
 
-use crate::notify::QuietHours;
+use crate::notify::{
+    DeliveryReport, Message, Policy, Question, QuietHours, Round, SameAsYesterday, Sink,
+};
 use crate::rules::Mode;
+use crate::store::{Store, StoreError};
+use crate::store::{
+    outbox::GAVE_UP_MS,
+    queue::{Attempt, Queue},
+};
+use crate::zone::Zone;
+use chrono::NaiveDate;
 use schedule::{Days, Plan};
 use serde::Deserialize;
+use token::Key;
 
 /// `[checkin]`: when the morning question goes out. A `[[runner]]` may
 /// carry their own.
@@ -51,4 +62,184 @@ impl CheckinConfig {
             quiet,
         })
     }
+}
+
+/// The local midnight starting `date` in `zone`, and the next one.
+pub fn day_bounds(zone: &Zone, date: NaiveDate) -> (i64, i64) {
+    let start = |d: NaiveDate| zone.to_utc(d.and_time(chrono::NaiveTime::MIN));
+    let next = date.succ_opt().unwrap_or(date);
+    (start(date), start(next))
+}
+
+/// One runner's morning check-in as the daemon runs it: when it asks, in
+/// which zone, and the links it carries.
+#[derive(Debug, Clone)]
+pub struct Checkin {
+    pub plan: Plan,
+    pub zone: Zone,
+    /// `[web] public_url`, without a trailing slash.
+    pub public_url: String,
+    pub key: Key,
+    /// A household's runner; None where one runner is served.
+    pub runner: Option<String>,
+}
+
+impl Checkin {
+    /// The one-tap page of `date`'s morning.
+    pub fn page_url(&self, date: NaiveDate) -> String {
+        let token = self.key.sign(self.runner.as_deref().unwrap_or(""), date);
+        format!("{}/checkin/{token}", self.public_url)
+    }
+
+    /// The message asking about `date`, with yesterday's morning score as
+    /// "same as yesterday" when there is one.
+    pub fn question(&self, store: &Store, date: NaiveDate) -> Result<Question, StoreError> {
+        let yesterday = match date.pred_opt() {
+            Some(d) => {
+                let (from, to) = day_bounds(&self.zone, d);
+                store.morning_between(from, to)?
+            }
+            None => None,
+        };
+        let url = self.page_url(date);
+        Ok(Question {
+            date: date.to_string(),
+            runner: self.runner.clone(),
+            same: yesterday.map(|m| SameAsYesterday {
+                score: m.score,
+                url: format!("{url}/same"),
+            }),
+            url,
+        })
+    }
+
+    /// What the store says about the days the plan looks at: the run
+    /// days (yesterday and today) and whether `today` has a morning entry.
+    fn facts(&self, store: &Store, today: NaiveDate) -> Result<Facts, StoreError> {
+        let mut ran = Vec::new();
+        for d in [today.pred_opt(), Some(today)].into_iter().flatten() {
+            let (from, to) = day_bounds(&self.zone, d);
+            if store.ran_between(from, to)? {
+                ran.push(d);
+            }
+        }
+        let (from, to) = day_bounds(&self.zone, today);
+        Ok(Facts {
+            ran,
+            answered: store.morning_between(from, to)?.is_some(),
+        })
+    }
+
+    /// Decide and queue this morning's question when it is due and not
+    /// asked yet: the morning's row and one delivery row per sink in one
+    /// transaction. Returns the morning, when it was queued now.
+    pub fn queue_due(
+        &self,
+        store: &mut Store,
+        sinks: &[&str],
+        now_ms: i64,
+    ) -> Result<Option<NaiveDate>, StoreError> {
+        let Some(today) = schedule::local_date(&self.zone, now_ms) else {
+            return Ok(None);
+        };
+        let facts = self.facts(store, today)?;
+        let due = self
+            .plan
+            .due(&self.zone, now_ms, &|d| facts.ran.contains(&d), &|d| {
+                d == today && facts.answered
+            });
+        match due {
+            Some(m) if store.decide_checkin(&m.date.to_string(), sinks, now_ms)? => {
+                Ok(Some(m.date))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Send every check-in delivery row due at `now_ms` to its sink
+    /// (nothing in quiet hours). A row whose morning is over, or answered
+    /// before it went out, is not sent any more.
+    pub fn send_due(
+        &self,
+        store: &mut Store,
+        sinks: &[Box<dyn Sink + Send + Sync>],
+        policy: &Policy,
+        now_ms: i64,
+    ) -> Result<DeliveryReport, StoreError> {
+        let mut round = Round::default();
+        let names: Vec<&str> = sinks.iter().map(|s| s.name()).collect();
+        if names.is_empty() || policy.is_quiet(now_ms, self.zone.offset_s_at(now_ms)) {
+            return Ok(round.report);
+        }
+        let today = schedule::local_date(&self.zone, now_ms);
+        for row in store.due_checkins_for(now_ms, &names)? {
+            let Some(sink) = sinks.iter().find(|s| s.name() == row.sink) else {
+                continue;
+            };
+            let date = NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").ok();
+            let stale = match date {
+                Some(d) if Some(d) == today => {
+                    let (from, _) = day_bounds(&self.zone, d);
+                    if now_ms >= from + i64::from(schedule::LATEST_LOCAL_MIN) * 60_000 {
+                        Some("the morning was over before it could be sent")
+                    } else if self.facts(store, d)?.answered {
+                        Some("answered before it was sent")
+                    } else {
+                        None
+                    }
+                }
+                _ => Some("the morning was over before it could be sent"),
+            };
+            if let Some(reason) = stale {
+                let attempt = Attempt::Failed {
+                    error: reason,
+                    next_attempt_ms: GAVE_UP_MS,
+                };
+                store.record_attempt(Queue::Checkins, row.id, &attempt)?;
+                continue;
+            }
+            let Some(date) = date else { continue };
+            let question = self.question(store, date)?;
+            let message = Message::Question {
+                row_id: row.id,
+                question: &question,
+            };
+            round.attempt(store, sink.as_ref(), &message, row.attempts, now_ms)?;
+        }
+        Ok(round.report)
+    }
+
+    /// When the check-in next has something to do on `sinks`: a queued
+    /// row's next try, or the next morning's question — after quiet hours.
+    pub fn next_due_ms(
+        &self,
+        store: &Store,
+        sinks: &[&str],
+        policy: &Policy,
+        now_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        if sinks.is_empty() {
+            return Ok(None);
+        }
+        let retry = store.next_checkin_due_ms_for(sinks)?;
+        let next = match schedule::local_date(&self.zone, now_ms) {
+            Some(today) => {
+                let facts = self.facts(store, today)?;
+                self.plan
+                    .next(&self.zone, now_ms, &|d| facts.ran.contains(&d))
+                    .map(|m| m.send_at_ms)
+            }
+            None => None,
+        };
+        let due = [retry, next].into_iter().flatten().min();
+        Ok(due.map(|d| policy.push_at(d.max(now_ms), self.zone.offset_s_at(d.max(now_ms)))))
+    }
+}
+
+/// The store's answers the plan needs for one day.
+struct Facts {
+    /// Local dates with a counted run, of yesterday and today.
+    ran: Vec<NaiveDate>,
+    /// Today has a morning entry.
+    answered: bool,
 }

@@ -2,6 +2,9 @@
 //! and the daemon's delivery adapter (outbox → sinks).
 
 use super::Context_;
+use crate::checkin::Checkin;
+use crate::checkin::schedule::Days;
+use crate::checkin::token::Key;
 use crate::config::Config;
 use crate::daemon::Delivery;
 use crate::notify::{self, Sink};
@@ -15,17 +18,58 @@ use std::sync::Arc;
 /// can kill the daemon at exactly that point (tests/daemon_delivery.rs).
 pub const TEST_STALL_AFTER_BUNDLE: &str = "TENDONWATCH_TEST_STALL_AFTER_BUNDLE";
 
+/// Test-only hook, as above: the delivery thread stops for good right
+/// after a morning's check-in was decided and queued, before it is sent.
+pub const TEST_STALL_AFTER_CHECKIN: &str = "TENDONWATCH_TEST_STALL_AFTER_CHECKIN";
+
+fn test_hook(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| v == "1")
+}
+
+/// This runner's morning check-in (`config` is the runner's), or None
+/// when it is off. The key is the install's, found from the top-level
+/// config in `ctx`. A key that cannot be read or made turns the check-in
+/// off with a warning: alerts still go.
+pub fn checkin(config: &Config, ctx: &Context_) -> Option<Checkin> {
+    let plan = match config.checkin_plan() {
+        Ok(p) if p.days != Days::Off => p,
+        _ => return None,
+    };
+    let key = ctx
+        .config
+        .checkin_key_path(&ctx.env)
+        .map_err(|e| e.to_string())
+        .and_then(|path| {
+            Key::load_or_create(&path).map_err(|e| format!("{}: {e}", path.display()))
+        });
+    match key {
+        Ok(key) => Some(Checkin {
+            plan,
+            zone: config.zone(),
+            public_url: config.public_url(),
+            key,
+            runner: config.store.runner.clone(),
+        }),
+        Err(e) => {
+            tracing::warn!("the morning check-in is off: its key cannot be read or made: {e}");
+            None
+        }
+    }
+}
+
 /// The configured sinks, delivering the outbox on the daemon's delivery
 /// thread with the configured policy (digest hour, quiet hours). None when
 /// no sink is configured.
-pub fn delivery(config: &Config) -> Option<Arc<dyn Delivery>> {
+pub fn delivery(config: &Config, checkin: Option<Checkin>) -> Option<Arc<dyn Delivery>> {
     let sinks = notify::sinks_from_config(&config.notify);
     (!sinks.is_empty()).then(|| {
         Arc::new(Sinks {
             sinks,
             policy: config.notify.policy(),
-            stall_after_bundle: std::env::var_os(TEST_STALL_AFTER_BUNDLE).is_some_and(|v| v == "1"),
+            stall_after_bundle: test_hook(TEST_STALL_AFTER_BUNDLE),
+            stall_after_checkin: test_hook(TEST_STALL_AFTER_CHECKIN),
             zone: config.zone(),
+            checkin,
         }) as Arc<dyn Delivery>
     })
 }
@@ -34,7 +78,18 @@ struct Sinks {
     sinks: Vec<Box<dyn Sink + Send + Sync>>,
     policy: notify::Policy,
     stall_after_bundle: bool,
+    stall_after_checkin: bool,
     zone: crate::zone::Zone,
+    checkin: Option<Checkin>,
+}
+
+/// The test hooks' stop: the thread parks for good, so the test can kill
+/// the process at exactly this point.
+fn stall(hook: &str) -> ! {
+    tracing::warn!("{hook}: delivery stops here (test only)");
+    loop {
+        std::thread::park();
+    }
 }
 
 impl Delivery for Sinks {
@@ -47,14 +102,29 @@ impl Delivery for Sinks {
             tracing::info!("digest {} for {}: bundled", d.id, d.sink);
         }
         if self.stall_after_bundle && !bundled.is_empty() {
-            tracing::warn!("{TEST_STALL_AFTER_BUNDLE}: delivery stops here (test only)");
-            loop {
-                std::thread::park();
+            stall(TEST_STALL_AFTER_BUNDLE);
+        }
+        let names: Vec<&str> = self.sinks.iter().map(|s| s.name()).collect();
+        if let Some(checkin) = &self.checkin {
+            if let Some(date) = checkin.queue_due(store, &names, now_ms)? {
+                tracing::info!("morning check-in of {date}: queued");
+                if self.stall_after_checkin {
+                    stall(TEST_STALL_AFTER_CHECKIN);
+                }
+            }
+            let report = checkin.send_due(store, &self.sinks, &self.policy, now_ms)?;
+            if report.delivered > 0 {
+                tracing::info!("morning check-in: sent on {} sink(s)", report.delivered);
             }
         }
         let report = notify::send_due(store, &self.sinks, &self.policy, offset, now_ms)?;
         tracing::debug!("delivery: {report:?}");
-        notify::next_due_ms(store, &self.sinks, &self.policy, offset, now_ms)
+        let alerts = notify::next_due_ms(store, &self.sinks, &self.policy, offset, now_ms)?;
+        let question = match &self.checkin {
+            Some(c) => c.next_due_ms(store, &names, &self.policy, now_ms)?,
+            None => None,
+        };
+        Ok([alerts, question].into_iter().flatten().min())
     }
 }
 

@@ -6,7 +6,7 @@
 //! notification and takes no address. A system service has no session bus;
 //! it uses the push sinks instead.
 
-use super::{Digest, Level, SEND_TIMEOUT, Sink, SinkError, body, title};
+use super::{Digest, Level, Question, SEND_TIMEOUT, Sink, SinkError, body, title};
 use crate::store::alerts::Alert;
 use notify_rust::{Notification, Urgency};
 use std::sync::mpsc;
@@ -67,6 +67,20 @@ impl Sink for DesktopSink {
     fn send_digest(&self, digest: &Digest) -> Result<(), SinkError> {
         self.show(digest_notification(digest))
     }
+
+    fn send_question(&self, question: &Question) -> Result<(), SinkError> {
+        self.show(question_notification(question))
+    }
+}
+
+/// The notification a check-in becomes: the question and its link.
+pub fn question_notification(question: &Question) -> Notification {
+    Notification::new()
+        .appname("tendonwatch")
+        .summary(&question.title())
+        .body(&question.text())
+        .urgency(Urgency::Normal)
+        .finalize()
 }
 
 impl DesktopSink {

@@ -17,13 +17,17 @@
 pub mod desktop;
 pub mod gotify;
 pub mod ntfy;
+pub mod question;
 pub mod schedule;
 pub mod webhook;
 
 use crate::store::alerts::Alert;
 use crate::store::digests::DigestRow;
-use crate::store::outbox::GAVE_UP_MS;
 use crate::store::{Store, StoreError};
+use crate::store::{
+    outbox::GAVE_UP_MS,
+    queue::{Attempt, Queue},
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -33,6 +37,7 @@ pub use schedule::{Policy, QuietHours};
 pub use desktop::DesktopSink;
 pub use gotify::GotifySink;
 pub use ntfy::NtfySink;
+pub use question::{QUESTION, Question, SameAsYesterday};
 pub use webhook::WebhookSink;
 
 /// Where alerts go (`[notify]`). Any combination; none is fine (alerts are
@@ -123,6 +128,8 @@ pub trait Sink {
     fn send(&self, alert: &Alert) -> Result<(), SinkError>;
     /// One message bundling several `warn` alerts.
     fn send_digest(&self, digest: &Digest) -> Result<(), SinkError>;
+    /// The morning check-in: the question and its one-tap link (RULES.md I).
+    fn send_question(&self, question: &Question) -> Result<(), SinkError>;
 }
 
 /// A digest as the sinks send it: one message listing the `warn` alerts it
@@ -286,13 +293,11 @@ pub fn send_due(
     local_offset_s: i32,
     now_ms: i64,
 ) -> Result<DeliveryReport, StoreError> {
-    let mut report = DeliveryReport::default();
+    let mut round = Round::default();
     let names: Vec<&str> = sinks.iter().map(|s| s.name()).collect();
     if names.is_empty() || policy.is_quiet(now_ms, local_offset_s) {
-        return Ok(report);
+        return Ok(round.report);
     }
-    // Sink name → (retry time, error) of its failure in this round.
-    let mut down: HashMap<&str, (i64, String)> = HashMap::new();
     let mut seen: HashSet<i64> = HashSet::new();
     loop {
         let batch = store.due_deliveries_for(now_ms, &names, BATCH)?;
@@ -310,15 +315,7 @@ pub fn send_due(
                 outbox_id: row.id,
                 alert: &alert,
             };
-            attempt(
-                store,
-                sink.as_ref(),
-                &message,
-                row.attempts,
-                now_ms,
-                &mut down,
-                &mut report,
-            )?;
+            round.attempt(store, sink.as_ref(), &message, row.attempts, now_ms)?;
         }
     }
     // Digests after the `high` alerts: the urgent first.
@@ -330,7 +327,7 @@ pub fn send_due(
         if alerts.is_empty() {
             // Its alerts were deleted since (nothing deletes alerts today):
             // nothing to say, so nothing is sent.
-            store.mark_digest_delivered(digest.id, now_ms)?;
+            store.record_attempt(Queue::Digests, digest.id, &Attempt::Delivered { now_ms })?;
             continue;
         }
         let digest_message = Digest {
@@ -339,17 +336,9 @@ pub fn send_due(
             local_offset_s,
         };
         let message = Message::Digest(&digest_message);
-        attempt(
-            store,
-            sink.as_ref(),
-            &message,
-            digest.attempts,
-            now_ms,
-            &mut down,
-            &mut report,
-        )?;
+        round.attempt(store, sink.as_ref(), &message, digest.attempts, now_ms)?;
     }
-    Ok(report)
+    Ok(round.report)
 }
 
 /// When delivery next has something to do for `sinks`, never before
@@ -375,67 +364,93 @@ pub fn next_due_ms(
     Ok(due.map(|due| policy.push_at(due.max(now_ms), local_offset_s)))
 }
 
-/// What one try sends: one alert, or a digest.
-enum Message<'a> {
+/// What one try sends: one alert, a digest, or a morning's check-in.
+pub enum Message<'a> {
     Single { outbox_id: i64, alert: &'a Alert },
     Digest(&'a Digest),
+    Question { row_id: i64, question: &'a Question },
 }
 
-/// Send one message (tried `attempts` times before) unless its sink is
-/// already down in this round, and record the outcome.
-fn attempt<'s>(
-    store: &mut Store,
-    sink: &'s (dyn Sink + Send + Sync),
-    message: &Message<'_>,
-    attempts: i64,
-    now_ms: i64,
-    down: &mut HashMap<&'s str, (i64, String)>,
-    report: &mut DeliveryReport,
-) -> Result<(), StoreError> {
-    if let Some((retry_at, error)) = down.get(sink.name()) {
-        let reason = format!("not tried ({error})");
-        match message {
-            Message::Single { outbox_id, .. } => store.postpone(*outbox_id, *retry_at, &reason)?,
-            Message::Digest(d) => store.postpone_digest(d.id, *retry_at, &reason)?,
+impl Message<'_> {
+    /// The queue the message waits in and its row there.
+    fn row(&self) -> (Queue, i64) {
+        match self {
+            Message::Single { outbox_id, .. } => (Queue::Outbox, *outbox_id),
+            Message::Digest(d) => (Queue::Digests, d.id),
+            Message::Question { row_id, .. } => (Queue::Checkins, *row_id),
         }
-        report.postponed += 1;
-        return Ok(());
     }
-    let sent = match message {
-        Message::Single { alert, .. } => sink.send(alert),
-        Message::Digest(d) => sink.send_digest(d),
-    };
-    let failed = |store: &mut Store, error: &str, next: i64| match message {
-        Message::Single { outbox_id, .. } => store.mark_failed(*outbox_id, error, next),
-        Message::Digest(d) => store.mark_digest_failed(d.id, error, next),
-    };
-    match sent {
-        Ok(()) => {
-            match message {
-                Message::Single { outbox_id, .. } => store.mark_delivered(*outbox_id, now_ms)?,
-                Message::Digest(d) => store.mark_digest_delivered(d.id, now_ms)?,
-            }
-            report.delivered += 1;
+}
+
+/// One delivery round: its counts, and the sinks that failed in it with a
+/// retryable error (sink name → retry time, error), whose other messages
+/// wait for the same retry time instead of hammering (or timing out on) a
+/// server that is down.
+#[derive(Default)]
+pub struct Round {
+    pub report: DeliveryReport,
+    down: HashMap<&'static str, (i64, String)>,
+}
+
+impl Round {
+    /// Send one message (tried `attempts` times before) unless its sink
+    /// is already down in this round, and record the outcome.
+    pub fn attempt(
+        &mut self,
+        store: &mut Store,
+        sink: &(dyn Sink + Send + Sync),
+        message: &Message<'_>,
+        attempts: i64,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let (queue, id) = message.row();
+        if let Some((retry_at, error)) = self.down.get(sink.name()) {
+            let reason = format!("not tried ({error})");
+            let postponed = Attempt::Postponed {
+                reason: &reason,
+                next_attempt_ms: *retry_at,
+            };
+            store.record_attempt(queue, id, &postponed)?;
+            self.report.postponed += 1;
+            return Ok(());
         }
-        Err(SinkError::Retry(error)) => {
-            let tries = attempts + 1;
-            if tries >= MAX_ATTEMPTS {
-                let error = format!("gave up after {tries} attempts: {error}");
+        let sent = match message {
+            Message::Single { alert, .. } => sink.send(alert),
+            Message::Digest(d) => sink.send_digest(d),
+            Message::Question { question, .. } => sink.send_question(question),
+        };
+        let failed = |store: &mut Store, error: &str, next_attempt_ms: i64| {
+            let attempt = Attempt::Failed {
+                error,
+                next_attempt_ms,
+            };
+            store.record_attempt(queue, id, &attempt)
+        };
+        match sent {
+            Ok(()) => {
+                store.record_attempt(queue, id, &Attempt::Delivered { now_ms })?;
+                self.report.delivered += 1;
+            }
+            Err(SinkError::Retry(error)) => {
+                let tries = attempts + 1;
+                if tries >= MAX_ATTEMPTS {
+                    let error = format!("gave up after {tries} attempts: {error}");
+                    failed(store, &error, GAVE_UP_MS)?;
+                    self.report.failed += 1;
+                } else {
+                    let retry_at = now_ms.saturating_add(retry_delay_ms(attempts));
+                    failed(store, &error, retry_at)?;
+                    self.report.retried += 1;
+                    self.down.insert(sink.name(), (retry_at, error));
+                }
+            }
+            Err(SinkError::Permanent(error)) => {
                 failed(store, &error, GAVE_UP_MS)?;
-                report.failed += 1;
-            } else {
-                let retry_at = now_ms.saturating_add(retry_delay_ms(attempts));
-                failed(store, &error, retry_at)?;
-                report.retried += 1;
-                down.insert(sink.name(), (retry_at, error));
+                self.report.failed += 1;
             }
         }
-        Err(SinkError::Permanent(error)) => {
-            failed(store, &error, GAVE_UP_MS)?;
-            report.failed += 1;
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Send a test alert to every sink (for `tendonwatch notify-test`). Nothing

@@ -2,7 +2,8 @@
 //! `{url}/{topic}`, the text as the body, title, priority and tags as headers.
 
 use super::{
-    Digest, Level, Sink, SinkError, body, check_response, header_text, http_agent, join_url, title,
+    Digest, Level, Question, Sink, SinkError, body, check_response, header_text, http_agent,
+    join_url, title,
 };
 use crate::store::alerts::Alert;
 use serde::Deserialize;
@@ -67,10 +68,45 @@ impl Sink for NtfySink {
             &digest.text(),
         )
     }
+
+    /// The check-in at default priority, tagged "checkin", with the link
+    /// as the tap target and as a "view" action, and "Same as yesterday
+    /// (N)" as an "http" action that logs it without opening anything.
+    fn send_question(&self, question: &Question) -> Result<(), SinkError> {
+        let mut request = self.request(&question.title(), "3", "wave,checkin");
+        request = request
+            .header("Click", question.url.as_str())
+            .header("Actions", actions(question));
+        check_response(self.name(), request.send(question.text().as_bytes()))
+    }
+}
+
+/// ntfy's `Actions` header: "view, Answer, URL, clear=true" and, when
+/// yesterday has a score, "http, Same as yesterday (N), URL, method=POST,
+/// clear=true" (ntfy allows three; two are used).
+fn actions(question: &Question) -> String {
+    let mut actions = vec![format!("view, Answer, {}, clear=true", question.url)];
+    if let (Some(same), Some(label)) = (&question.same, question.same_label()) {
+        actions.push(format!(
+            "http, {label}, {}, method=POST, clear=true",
+            same.url
+        ));
+    }
+    actions.join("; ")
 }
 
 impl NtfySink {
     fn post(&self, title: &str, priority: &str, tags: &str, body: &str) -> Result<(), SinkError> {
+        let request = self.request(title, priority, tags);
+        check_response(self.name(), request.send(body.as_bytes()))
+    }
+
+    fn request(
+        &self,
+        title: &str,
+        priority: &str,
+        tags: &str,
+    ) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
         let mut request = self
             .agent
             .post(&self.topic_url)
@@ -81,6 +117,6 @@ impl NtfySink {
         if let Some(token) = &self.token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        check_response(self.name(), request.send(body.as_bytes()))
+        request
     }
 }

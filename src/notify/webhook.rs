@@ -4,7 +4,7 @@
 //! can drop the repeat sent after a crash between the send and marking it
 //! delivered.
 
-use super::{Digest, Sink, SinkError, TEST_KIND, check_response, http_agent};
+use super::{Digest, Question, Sink, SinkError, TEST_KIND, check_response, http_agent};
 use crate::store::alerts::Alert;
 use serde::Deserialize;
 use serde::Serialize;
@@ -67,6 +67,18 @@ struct DigestBody<'a> {
     alerts: &'a [Alert],
 }
 
+/// The JSON body of a check-in: `{kind: "checkin", date, runner, title,
+/// message, url, same: {score, url} | null}`.
+#[derive(Serialize)]
+struct QuestionBody<'a> {
+    /// "checkin": tells it from an alert or a digest.
+    kind: &'static str,
+    title: String,
+    message: String,
+    #[serde(flatten)]
+    question: &'a Question,
+}
+
 impl Sink for WebhookSink {
     fn name(&self) -> &'static str {
         "webhook"
@@ -88,5 +100,16 @@ impl Sink for WebhookSink {
         })
         .map_err(|e| SinkError::Permanent(format!("webhook: cannot encode the digest: {e}")))?;
         self.post(&body, &digest_idempotency_key(digest))
+    }
+
+    fn send_question(&self, question: &Question) -> Result<(), SinkError> {
+        let body = serde_json::to_vec(&QuestionBody {
+            kind: "checkin",
+            title: question.title(),
+            message: question.text(),
+            question,
+        })
+        .map_err(|e| SinkError::Permanent(format!("webhook: cannot encode the check-in: {e}")))?;
+        self.post(&body, &question.idempotency_key())
     }
 }

@@ -63,7 +63,7 @@ fn waiting_sql() -> String {
 }
 
 /// Copy a digest's state onto its members (same transaction as the change).
-fn mirror_members(tx: &Transaction<'_>, digest_id: i64) -> rusqlite::Result<()> {
+pub(super) fn mirror_members(tx: &Transaction<'_>, digest_id: i64) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE outbox SET (attempts, next_attempt_ms, delivered_ms, last_error) =
             (SELECT attempts, next_attempt_ms, delivered_ms, last_error FROM digests WHERE id = ?1)
@@ -162,58 +162,6 @@ impl Store {
         ))?;
         let rows = stmt.query_map([digest_id], |r| alert_at(r, 0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// The digest was delivered at `now_ms` (counts as an attempt): it and
-    /// every member, in one transaction.
-    pub fn mark_digest_delivered(&mut self, digest_id: i64, now_ms: i64) -> Result<()> {
-        let tx = self.write_transaction()?;
-        tx.execute(
-            "UPDATE digests SET delivered_ms = ?2, attempts = attempts + 1
-             WHERE id = ?1 AND delivered_ms IS NULL",
-            params![digest_id, now_ms],
-        )?;
-        mirror_members(&tx, digest_id)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// An attempt failed with `error`; try again at `next_attempt_ms`
-    /// (`GAVE_UP_MS`: never — the members are given up with it).
-    pub fn mark_digest_failed(
-        &mut self,
-        digest_id: i64,
-        error: &str,
-        next_attempt_ms: i64,
-    ) -> Result<()> {
-        let tx = self.write_transaction()?;
-        tx.execute(
-            "UPDATE digests SET attempts = attempts + 1, last_error = ?2, next_attempt_ms = ?3
-             WHERE id = ?1 AND delivered_ms IS NULL",
-            params![digest_id, error, next_attempt_ms],
-        )?;
-        mirror_members(&tx, digest_id)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Move a digest's next try without counting a try (its sink just
-    /// failed on another message), noting why in `last_error`.
-    pub fn postpone_digest(
-        &mut self,
-        digest_id: i64,
-        next_attempt_ms: i64,
-        reason: &str,
-    ) -> Result<()> {
-        let tx = self.write_transaction()?;
-        tx.execute(
-            "UPDATE digests SET last_error = ?2, next_attempt_ms = ?3
-             WHERE id = ?1 AND delivered_ms IS NULL",
-            params![digest_id, reason, next_attempt_ms],
-        )?;
-        mirror_members(&tx, digest_id)?;
-        tx.commit()?;
-        Ok(())
     }
 
     /// Every digest, oldest first (for tests and inspection).

@@ -250,4 +250,29 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE web_sessions ADD COLUMN account TEXT NOT NULL DEFAULT '';
     ALTER TABLE web_sessions ADD COLUMN password_tag TEXT NOT NULL DEFAULT '';
     "#,
+    // 12: the morning check-in (RULES.md I). One row per morning asked
+    // (its local date, so never twice), one delivery row per sink, written
+    // with it in one transaction: a crash between deciding and sending
+    // sends once on restart. The answer is the pain entry that names the
+    // morning (answering again replaces it).
+    r#"
+    CREATE TABLE checkins (
+        date            TEXT PRIMARY KEY,
+        decided_ms      INTEGER NOT NULL
+    );
+    CREATE TABLE checkin_outbox (
+        id              INTEGER PRIMARY KEY,
+        date            TEXT NOT NULL REFERENCES checkins(date),
+        sink            TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ms INTEGER NOT NULL,
+        delivered_ms    INTEGER,
+        last_error      TEXT,
+        UNIQUE (date, sink)
+    );
+    CREATE INDEX checkin_outbox_due ON checkin_outbox(delivered_ms, next_attempt_ms);
+    ALTER TABLE pain ADD COLUMN checkin_date TEXT;
+    CREATE UNIQUE INDEX pain_by_checkin ON pain(checkin_date)
+        WHERE checkin_date IS NOT NULL AND deleted_ms IS NULL;
+    "#,
 ];

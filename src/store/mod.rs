@@ -26,6 +26,7 @@
 mod activities;
 pub mod alerts;
 mod bundle;
+pub mod checkins;
 pub mod digests;
 pub mod export;
 mod files;
@@ -35,6 +36,7 @@ mod migrations;
 pub mod outbox;
 pub mod pain;
 pub mod pain_csv;
+pub mod queue;
 mod runs;
 mod samples;
 pub mod samples_codec;

@@ -117,37 +117,6 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The row was delivered at `now_ms` (counts as an attempt).
-    pub fn mark_delivered(&mut self, outbox_id: i64, now_ms: i64) -> Result<()> {
-        self.conn.execute(
-            "UPDATE outbox SET delivered_ms = ?2, attempts = attempts + 1 WHERE id = ?1",
-            params![outbox_id, now_ms],
-        )?;
-        Ok(())
-    }
-
-    /// An attempt failed with `error`; try again at `next_attempt_ms`
-    /// (`GAVE_UP_MS`: never).
-    pub fn mark_failed(&mut self, outbox_id: i64, error: &str, next_attempt_ms: i64) -> Result<()> {
-        self.conn.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_ms = ?3
-             WHERE id = ?1 AND delivered_ms IS NULL",
-            params![outbox_id, error, next_attempt_ms],
-        )?;
-        Ok(())
-    }
-
-    /// Move a row's next try to `next_attempt_ms` without counting a try
-    /// (its sink just failed on another row), noting why in `last_error`.
-    pub fn postpone(&mut self, outbox_id: i64, next_attempt_ms: i64, reason: &str) -> Result<()> {
-        self.conn.execute(
-            "UPDATE outbox SET last_error = ?2, next_attempt_ms = ?3
-             WHERE id = ?1 AND delivered_ms IS NULL",
-            params![outbox_id, reason, next_attempt_ms],
-        )?;
-        Ok(())
-    }
-
     /// When the earliest row sent on its own (`high`) or bundled digest falls
     /// due (possibly in the past), or None when nothing is waiting. Rows
     /// given up on do not count, nor rows still waiting to be bundled: when

@@ -185,7 +185,13 @@ impl Store {
             .optional()?;
         if let Some(id) = id {
             self.conn.execute(
-                "UPDATE pain SET deleted_ms = NULL, judged_ms = NULL WHERE id = ?1",
+                // A morning's check-in answer brought back beside a newer
+                // answer of that morning stays, as an entry of its own.
+                "UPDATE pain SET deleted_ms = NULL, judged_ms = NULL,
+                    checkin_date = CASE WHEN EXISTS (SELECT 1 FROM pain p
+                        WHERE p.checkin_date = pain.checkin_date AND p.deleted_ms IS NULL)
+                        THEN NULL ELSE checkin_date END
+                 WHERE id = ?1",
                 [id],
             )?;
             if let Some(e) = self.pain_entry(id)? {
