@@ -230,6 +230,10 @@ pub struct StoreConfig {
     /// `runners/NAME.db` beside the default one.
     #[serde(skip)]
     pub runner: Option<String>,
+    /// A runner's config keeps the top-level `[store] path`: the
+    /// household's files (logins, the check-in key) live beside it.
+    #[serde(skip)]
+    pub household_path: Option<String>,
 }
 
 impl Default for WatchConfig {
@@ -475,7 +479,9 @@ impl Config {
     pub fn household_db_path(&self, env: &Env) -> Result<PathBuf, ConfigError> {
         let mut top = self.clone();
         top.runners.clear();
-        top.store.runner = None;
+        if top.store.runner.take().is_some() {
+            top.store.path = top.store.household_path.clone();
+        }
         Ok(top.db_path(None, env)?.with_file_name("household.db"))
     }
 
@@ -494,6 +500,7 @@ impl Config {
         if let Some(k) = &r.checkin {
             c.checkin = k.clone();
         }
+        c.store.household_path = self.store.path.clone();
         c.store.path = r.db.clone();
         c.store.runner = Some(r.name.clone());
         c
@@ -627,7 +634,8 @@ impl Config {
     }
 
     /// Where the check-in's key is kept: beside the store of the one runner,
-    /// or of the household, so every runner's link is signed with it.
+    /// or of the household, so every runner's link is signed with it. The
+    /// same from the top-level config and from any runner's.
     pub fn checkin_key_path(&self, env: &Env) -> Result<PathBuf, ConfigError> {
         Ok(self
             .household_db_path(env)?
@@ -846,6 +854,30 @@ mod tests {
         assert!(e.contains("[checkin] days = \"weekly\""), "{e}");
         let e = check("[checkin]\nminute = 3\n").unwrap_err().to_string();
         assert!(e.contains("minute"), "{e}");
+    }
+
+    #[test]
+    fn every_runner_s_check_in_link_is_signed_with_the_install_s_one_key() {
+        // A runner with a store elsewhere, and the household's own store
+        // path: the key stays beside the household's, from any config.
+        let c = parse(
+            "[store]\npath = \"/srv/tw/household-top.db\"\n\
+             [[runner]]\nname = \"ann\"\nsync_folders = [\"/sync/ann\"]\ndb = \"/disk2/ann.db\"\n\
+             [[runner]]\nname = \"bob\"\nsync_folders = [\"/sync/bob\"]\n",
+            Path::new("t.toml"),
+        )
+        .unwrap();
+        let key = PathBuf::from("/srv/tw/checkin.key");
+        assert_eq!(c.checkin_key_path(&env()).unwrap(), key);
+        for who in ["ann", "bob"] {
+            let runner = c.for_runner(Some(who)).unwrap();
+            assert_eq!(runner.checkin_key_path(&env()).unwrap(), key, "{who}");
+        }
+        let one = Config::default();
+        assert_eq!(
+            one.checkin_key_path(&env()).unwrap(),
+            PathBuf::from("/home/ann/.local/state/tendonwatch/checkin.key")
+        );
     }
 
     #[test]

@@ -6,9 +6,10 @@ pub mod schedule;
 pub mod token;
 
 use crate::notify::{
-    DeliveryReport, Message, Policy, Question, QuietHours, Round, SameAsYesterday, Sink,
+    DeliveryReport, Message, Policy, Question, QuietHours, Round, SameAsYesterday, Sink, SinkError,
 };
 use crate::rules::Mode;
+use crate::store::checkins::{CheckinRow, MorningAnswer};
 use crate::store::{Store, StoreError};
 use crate::store::{
     outbox::GAVE_UP_MS,
@@ -16,7 +17,7 @@ use crate::store::{
 };
 use crate::zone::Zone;
 use chrono::NaiveDate;
-use schedule::{Days, Plan};
+use schedule::{Days, Morning, Plan};
 use serde::Deserialize;
 use token::Key;
 
@@ -179,8 +180,7 @@ impl Checkin {
             let date = NaiveDate::parse_from_str(&row.date, "%Y-%m-%d").ok();
             let stale = match date {
                 Some(d) if Some(d) == today => {
-                    let (from, _) = day_bounds(&self.zone, d);
-                    if now_ms >= from + i64::from(schedule::LATEST_LOCAL_MIN) * 60_000 {
+                    if now_ms >= schedule::morning_over_ms(&self.zone, d) {
                         Some("the morning was over before it could be sent")
                     } else if self.facts(store, d)?.answered {
                         Some("answered before it was sent")
@@ -207,6 +207,72 @@ impl Checkin {
             round.attempt(store, sink.as_ref(), &message, row.attempts, now_ms)?;
         }
         Ok(round.report)
+    }
+
+    /// Ask this morning's question at once on every sink, whatever the
+    /// plan, the quiet hours and earlier sends say (`tendonwatch checkin
+    /// send`). The morning counts as asked from now on, so the daemon does
+    /// not ask it again; each try is recorded on the morning's row of its
+    /// sink like any delivery (a failed one is retried by the daemon, a
+    /// sink that had it already is sent it once more and stays delivered).
+    /// One outcome per sink, in their order.
+    pub fn send_now(
+        &self,
+        store: &mut Store,
+        sinks: &[Box<dyn Sink + Send + Sync>],
+        now_ms: i64,
+    ) -> Result<Vec<(&'static str, Result<(), SinkError>)>, StoreError> {
+        let Some(today) = schedule::local_date(&self.zone, now_ms) else {
+            return Ok(Vec::new());
+        };
+        let names: Vec<&str> = sinks.iter().map(|s| s.name()).collect();
+        let rows = store.ask_checkin_now(&today.to_string(), &names, now_ms)?;
+        let question = self.question(store, today)?;
+        let mut round = Round::default();
+        let mut outcomes = Vec::new();
+        for sink in sinks {
+            let sent = sink.send_question(&question);
+            if let Some(row) = rows.iter().find(|r| r.sink == sink.name()) {
+                let message = Message::Question {
+                    row_id: row.id,
+                    question: &question,
+                };
+                round.record(store, sink.name(), &message, &sent, row.attempts, now_ms)?;
+            }
+            outcomes.push((sink.name(), sent));
+        }
+        Ok(outcomes)
+    }
+
+    /// Where the check-in stands at `now_ms` (`tendonwatch checkin
+    /// status`): this morning — asked, delivered, answered — and the next
+    /// question as things stand.
+    pub fn outlook(
+        &self,
+        store: &Store,
+        sinks: &[&str],
+        now_ms: i64,
+    ) -> Result<Option<Outlook>, StoreError> {
+        let Some(today) = schedule::local_date(&self.zone, now_ms) else {
+            return Ok(None);
+        };
+        let date = today.to_string();
+        let facts = self.facts(store, today)?;
+        let (from, to) = day_bounds(&self.zone, today);
+        let asked_ms = store.checkin_decided_ms(&date)?;
+        let ran_on = |d| facts.ran.contains(&d);
+        let due = self
+            .plan
+            .due(&self.zone, now_ms, &ran_on, &|_| facts.answered)
+            .filter(|_| asked_ms.is_none());
+        Ok(Some(Outlook {
+            today,
+            asked_ms,
+            rows: store.checkin_rows_of(&date, sinks)?,
+            answer: store.morning_between(from, to)?,
+            due,
+            next: self.plan.next(&self.zone, now_ms, &ran_on),
+        }))
     }
 
     /// When the check-in next has something to do on `sinks`: a queued
@@ -236,10 +302,79 @@ impl Checkin {
     }
 }
 
+/// Where one runner's check-in stands ([`Checkin::outlook`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outlook {
+    /// The runner's local date now.
+    pub today: NaiveDate,
+    /// When this morning's question was decided (queued or sent), if it was.
+    pub asked_ms: Option<i64>,
+    /// This morning's delivery rows, one per sink.
+    pub rows: Vec<CheckinRow>,
+    /// This morning's entry, if one is logged.
+    pub answer: Option<MorningAnswer>,
+    /// This morning's question when it is due and not decided yet: the
+    /// daemon sends it on its next round.
+    pub due: Option<Morning>,
+    /// The next question after now, as things stand (a run today makes
+    /// tomorrow ask in `after-runs`).
+    pub next: Option<Morning>,
+}
+
+/// Whether a link under `url` opens only on this machine (`localhost`,
+/// 127.0.0.0/8, `::1`, or the wildcard address): a phone cannot follow it.
+pub fn is_local_only(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
+}
+
 /// The store's answers the plan needs for one day.
 struct Facts {
     /// Local dates with a counted run, of yesterday and today.
     ran: Vec<NaiveDate>,
     /// Today has a morning entry.
     answered: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_on_a_loopback_or_wildcard_address_opens_on_this_machine_only() {
+        for url in [
+            "http://127.0.0.1:8417",
+            "http://127.1.2.3",
+            "http://localhost:8417/tw",
+            "https://LOCALHOST",
+            "http://tw.localhost:80",
+            "http://[::1]:8417",
+            "http://0.0.0.0:8417",
+            "http://user@127.0.0.1:8417",
+        ] {
+            assert!(is_local_only(url), "{url}");
+        }
+        for url in [
+            "http://nas.local:8417",
+            "https://tendon.example.ts.net",
+            "http://192.168.1.20:8417",
+            "http://[fd00::2]:8417",
+            "http://localhost.example.com",
+        ] {
+            assert!(!is_local_only(url), "{url}");
+        }
+    }
 }

@@ -79,15 +79,12 @@ impl Plan {
     /// The instant of `date`'s question, after quiet hours; None when that
     /// is past the morning.
     fn send_at(&self, date: NaiveDate, zone: &Zone) -> Option<i64> {
-        let at = |minute: u16| {
-            zone.to_utc(date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minute)))
-        };
-        let planned = at(self.minute_of_day);
+        let planned = wall_clock(zone, date, self.minute_of_day);
         let send = match self.quiet {
             Some(q) => q.end_of(planned, zone.offset_s_at(planned)),
             None => planned,
         };
-        (send < at(LATEST_LOCAL_MIN)).then_some(send)
+        (send < morning_over_ms(zone, date)).then_some(send)
     }
 
     /// Does `date` ask at all? `ran_on` says whether the runner ran on a
@@ -113,10 +110,8 @@ impl Plan {
     ) -> Option<Morning> {
         let date = local_date(zone, now_ms)?;
         let send_at_ms = self.send_at(date, zone)?;
-        let morning_over = zone
-            .to_utc(date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(LATEST_LOCAL_MIN)));
         (now_ms >= send_at_ms
-            && now_ms < morning_over
+            && now_ms < morning_over_ms(zone, date)
             && self.asks_on(date, ran_on)
             && !answered(date))
         .then_some(Morning { date, send_at_ms })
@@ -141,6 +136,19 @@ impl Plan {
             })
             .next()
     }
+}
+
+/// The instant `date`'s morning is over in `zone` ([`LATEST_LOCAL_MIN`],
+/// 13:00 on the wall clock: on a clock-change day that is not 13 hours
+/// after midnight).
+pub fn morning_over_ms(zone: &Zone, date: NaiveDate) -> i64 {
+    wall_clock(zone, date, LATEST_LOCAL_MIN)
+}
+
+/// The instant the runner's clock shows `minute` minutes past midnight on
+/// `date` (a time a spring change skips is read an hour later).
+fn wall_clock(zone: &Zone, date: NaiveDate, minute: u16) -> i64 {
+    zone.to_utc(date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minute)))
 }
 
 /// The runner's local date of an instant.

@@ -3,6 +3,7 @@
 
 mod activities;
 mod alerts;
+mod checkin;
 mod config_cmd;
 mod config_file;
 mod demo;
@@ -93,6 +94,10 @@ pub enum Command {
     Report(report::Args),
     /// Send a test notification to every configured sink.
     NotifyTest,
+    /// The morning check-in: `send` it now to every sink, or its `status`
+    /// (when the next one goes out).
+    #[command(subcommand)]
+    Checkin(checkin::Command),
     /// Write (`init`) or validate (`check`) the config file.
     #[command(subcommand)]
     Config(config_cmd::Command),
@@ -227,6 +232,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Watch(args) => watch::run(&ctx, args),
         Command::NotifyTest => notify_test::run(&ctx),
+        Command::Checkin(command) => checkin::run(&ctx, command),
         Command::Config(_) => Ok(ExitCode::SUCCESS),
         Command::Import(args) => import::run(&ctx, args),
         Command::Activities(args) => activities::run(&ctx, args),

@@ -3,11 +3,9 @@
 
 use super::Context_;
 use crate::checkin::Checkin;
-use crate::checkin::schedule::Days;
-use crate::checkin::token::Key;
 use crate::config::Config;
 use crate::daemon::Delivery;
-use crate::notify::{self, Sink};
+use crate::notify::{self, Sink, SinkError};
 use crate::store::{Store, StoreError};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -24,37 +22,6 @@ pub const TEST_STALL_AFTER_CHECKIN: &str = "TENDONWATCH_TEST_STALL_AFTER_CHECKIN
 
 fn test_hook(name: &str) -> bool {
     std::env::var_os(name).is_some_and(|v| v == "1")
-}
-
-/// This runner's morning check-in (`config` is the runner's), or None
-/// when it is off. The key is the install's, found from the top-level
-/// config in `ctx`. A key that cannot be read or made turns the check-in
-/// off with a warning: alerts still go.
-pub fn checkin(config: &Config, ctx: &Context_) -> Option<Checkin> {
-    let plan = match config.checkin_plan() {
-        Ok(p) if p.days != Days::Off => p,
-        _ => return None,
-    };
-    let key = ctx
-        .config
-        .checkin_key_path(&ctx.env)
-        .map_err(|e| e.to_string())
-        .and_then(|path| {
-            Key::load_or_create(&path).map_err(|e| format!("{}: {e}", path.display()))
-        });
-    match key {
-        Ok(key) => Some(Checkin {
-            plan,
-            zone: config.zone(),
-            public_url: config.public_url(),
-            key,
-            runner: config.store.runner.clone(),
-        }),
-        Err(e) => {
-            tracing::warn!("the morning check-in is off: its key cannot be read or made: {e}");
-            None
-        }
-    }
 }
 
 /// The configured sinks, delivering the outbox on the daemon's delivery
@@ -129,15 +96,32 @@ impl Delivery for Sinks {
 }
 
 pub fn run(ctx: &Context_) -> anyhow::Result<ExitCode> {
-    let sinks = notify::sinks_from_config(&ctx.config.notify);
+    let Some(sinks) = configured_sinks(&ctx.config) else {
+        return Ok(ExitCode::from(1));
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    Ok(print_outcomes(notify::send_test(&sinks, now)))
+}
+
+/// The configured sinks; None, said on standard output, when there is none.
+pub fn configured_sinks(config: &Config) -> Option<Vec<Box<dyn Sink + Send + Sync>>> {
+    let sinks = notify::sinks_from_config(&config.notify);
     if sinks.is_empty() {
         println!(
             "no sinks configured: set [notify] desktop = true, or [notify.ntfy], [notify.gotify], [notify.webhook]"
         );
-        return Ok(ExitCode::from(1));
+        return None;
     }
+    Some(sinks)
+}
+
+/// One line per sink, sent or failed with the reason; exit 1 when any
+/// failed.
+pub fn print_outcomes<N: std::fmt::Display>(
+    outcomes: impl IntoIterator<Item = (N, Result<(), SinkError>)>,
+) -> ExitCode {
     let mut failed = false;
-    for (name, result) in notify::send_test(&sinks, chrono::Utc::now().timestamp_millis()) {
+    for (name, result) in outcomes {
         match result {
             Ok(()) => println!("{name}: sent"),
             Err(e) => {
@@ -146,9 +130,9 @@ pub fn run(ctx: &Context_) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    Ok(if failed {
+    if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
 }

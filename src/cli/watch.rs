@@ -111,7 +111,10 @@ fn daemon_options(
         ingest: config.ingest_settings(),
         rules: config.rule_settings(),
         pain_limit: config.profile.pain_limit(),
-        delivery: super::notify_test::delivery(config, super::notify_test::checkin(config, ctx)),
+        delivery: super::notify_test::delivery(
+            config,
+            super::checkin::for_daemon(config, &ctx.env),
+        ),
     })
 }
 

@@ -419,6 +419,22 @@ impl Round {
             Message::Digest(d) => sink.send_digest(d),
             Message::Question { question, .. } => sink.send_question(question),
         };
+        self.record(store, sink.name(), message, &sent, attempts, now_ms)
+    }
+
+    /// Record what one try of `message` on `sink` did (`sent`), as
+    /// [`Round::attempt`] does: delivered, to be retried after a backoff
+    /// (its sink is down for the rest of the round), or given up.
+    pub fn record(
+        &mut self,
+        store: &mut Store,
+        sink: &'static str,
+        message: &Message<'_>,
+        sent: &Result<(), SinkError>,
+        attempts: i64,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        let (queue, id) = message.row();
         let failed = |store: &mut Store, error: &str, next_attempt_ms: i64| {
             let attempt = Attempt::Failed {
                 error,
@@ -441,7 +457,7 @@ impl Round {
                     let retry_at = now_ms.saturating_add(retry_delay_ms(attempts));
                     failed(store, &error, retry_at)?;
                     self.report.retried += 1;
-                    self.down.insert(sink.name(), (retry_at, error));
+                    self.down.insert(sink, (retry_at, error.clone()));
                 }
             }
             Err(SinkError::Permanent(error)) => {

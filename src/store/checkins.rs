@@ -46,15 +46,54 @@ impl Store {
     /// row per sink, due at `now_ms`, in one transaction. False (and
     /// nothing written) when the morning was asked before.
     pub fn decide_checkin(&mut self, date: &str, sinks: &[&str], now_ms: i64) -> Result<bool> {
+        self.queue_checkin(date, sinks, now_ms, false)
+    }
+
+    /// Ask `date`'s question on `sinks` now, whatever was decided before
+    /// (`tendonwatch checkin send`): the morning counts as asked from now
+    /// on, and each sink without a row for it gets one. Returns the rows
+    /// of `sinks` for that morning, to be sent at once.
+    pub fn ask_checkin_now(
+        &mut self,
+        date: &str,
+        sinks: &[&str],
+        now_ms: i64,
+    ) -> Result<Vec<CheckinRow>> {
+        self.queue_checkin(date, sinks, now_ms, true)?;
+        self.checkin_rows_of(date, sinks)
+    }
+
+    /// The delivery rows of `date`'s question on `sinks`, oldest first.
+    pub fn checkin_rows_of(&self, date: &str, sinks: &[&str]) -> Result<Vec<CheckinRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM checkin_outbox
+             WHERE date = ?1 AND sink IN (SELECT value FROM json_each(?2))
+             ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![date, sinks_json(Some(sinks))], row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The morning's row and, when it is new or `again`, a delivery row
+    /// per sink that has none, in one transaction. True when the morning
+    /// was not asked before.
+    fn queue_checkin(
+        &mut self,
+        date: &str,
+        sinks: &[&str],
+        now_ms: i64,
+        again: bool,
+    ) -> Result<bool> {
         let tx = self.write_transaction()?;
         let new = tx.execute(
             "INSERT OR IGNORE INTO checkins (date, decided_ms) VALUES (?1, ?2)",
             params![date, now_ms],
         )? == 1;
-        if new {
+        if new || again {
             for sink in sinks {
                 tx.execute(
-                    "INSERT INTO checkin_outbox (date, sink, next_attempt_ms) VALUES (?1, ?2, ?3)",
+                    "INSERT OR IGNORE INTO checkin_outbox (date, sink, next_attempt_ms)
+                     VALUES (?1, ?2, ?3)",
                     params![date, sink, now_ms],
                 )?;
             }
