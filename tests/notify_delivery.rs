@@ -9,10 +9,14 @@
 //! a test `org.freedesktop.Notifications` service for the desktop.
 #![allow(clippy::unwrap_used)]
 
+#[path = "util/http_server.rs"]
+mod http_server;
+
+use http_server::{HttpServer, Request, refused_port};
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -39,135 +43,6 @@ const DIGEST_T0: i64 = T0 + 12 * HOUR_MS;
 /// hours) for a runner on UTC.
 fn deliver_due(store: &mut Store, sinks: &Sinks, now_ms: i64) -> Result<DeliveryReport, String> {
     notify::deliver_due(store, sinks, &Policy::default(), 0, now_ms).map_err(|e| e.to_string())
-}
-
-// ---------------------------------------------------------------------------
-// A tiny HTTP server: one request per connection, answers from a script.
-
-#[derive(Debug, Clone)]
-struct Request {
-    method: String,
-    path: String,
-    /// Names lower-cased.
-    headers: HashMap<String, String>,
-    body: Vec<u8>,
-    /// What the server answered.
-    status: u16,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(&name.to_ascii_lowercase())
-            .map(String::as_str)
-    }
-    fn text(&self) -> String {
-        String::from_utf8(self.body.clone()).unwrap()
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-}
-
-#[derive(Default)]
-struct ServerState {
-    /// Statuses (and bodies) for the next requests, then 200.
-    script: VecDeque<(u16, String)>,
-    requests: Vec<Request>,
-}
-
-struct HttpServer {
-    addr: SocketAddr,
-    state: Arc<Mutex<ServerState>>,
-}
-
-impl HttpServer {
-    fn start() -> HttpServer {
-        Self::start_on(TcpListener::bind("127.0.0.1:0").unwrap())
-    }
-
-    fn start_on(listener: TcpListener) -> HttpServer {
-        let addr = listener.local_addr().unwrap();
-        let state = Arc::new(Mutex::new(ServerState::default()));
-        let shared = state.clone();
-        // Serves until the test process ends.
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let _ = serve_one(stream, &shared);
-            }
-        });
-        HttpServer { addr, state }
-    }
-
-    /// Answer the next requests with these statuses, then 200 again.
-    fn fail_next(&self, answers: &[(u16, &str)]) {
-        let mut state = self.state.lock().unwrap();
-        for (status, body) in answers {
-            state.script.push_back((*status, body.to_string()));
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.state.lock().unwrap().requests.clone()
-    }
-}
-
-fn serve_one(stream: TcpStream, state: &Mutex<ServerState>) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_string();
-    let path = parts.next().unwrap_or_default().to_string();
-    let mut headers = HashMap::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line)?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
-        }
-    }
-    let length: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    let (status, answer) = {
-        let mut state = state.lock().unwrap();
-        let (status, answer) = state.script.pop_front().unwrap_or((200, String::new()));
-        state.requests.push(Request {
-            method,
-            path,
-            headers,
-            body,
-            status,
-        });
-        (status, answer)
-    };
-    let mut stream = stream;
-    write!(
-        stream,
-        "HTTP/1.1 {status} Scripted\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-        answer.len()
-    )?;
-    stream.flush()
-}
-
-/// A loopback port nothing listens on (bound, then closed): connecting is
-/// refused until a server is started on it.
-fn refused_port() -> TcpListener {
-    TcpListener::bind("127.0.0.1:0").unwrap()
 }
 
 // ---------------------------------------------------------------------------
