@@ -4,14 +4,17 @@
 //! bundling a digest and sending it, and that same digest is sent once.
 #![allow(clippy::unwrap_used)]
 
+mod util;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tendonwatch::sim::fit_writer::encode;
 use tendonwatch::sim::training::{self, Event, Runner, Week};
+use util::wait;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -111,17 +114,6 @@ fn query(root: &Path, sql: &str) -> i64 {
     rusqlite::Connection::open(root.join("tw.db"))
         .and_then(|c| c.query_row(sql, [], |r| r.get(0)))
         .unwrap_or(0)
-}
-
-fn wait(deadline_s: u64, mut ok: impl FnMut() -> bool) -> bool {
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(deadline_s) {
-        if ok() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
 }
 
 #[test]

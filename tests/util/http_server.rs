@@ -82,6 +82,18 @@ impl HttpServer {
     pub fn requests(&self) -> Vec<Request> {
         self.state.lock().unwrap().requests.clone()
     }
+
+    /// The requests once there are `n`, waiting up to `deadline` for them
+    /// (a daemon sends on its own time); what came by then otherwise.
+    pub fn await_requests(&self, n: usize, deadline: Duration) -> Vec<Request> {
+        let until = std::time::Instant::now() + deadline;
+        let mut got = self.requests();
+        while got.len() < n && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(50));
+            got = self.requests();
+        }
+        got
+    }
 }
 
 fn serve_one(stream: TcpStream, state: &Mutex<ServerState>) -> std::io::Result<()> {

@@ -584,3 +584,16 @@ pub fn assert_one_line_per_file(log: &str, paths: &[String]) {
 /// The real FIT file on which fitparser prints `ERROR: field size …` to
 /// stderr (five field definitions of 1 byte typed uint32).
 pub const MISALIGNED_FIT: &str = "fit/coros-pace-2-cycling-misaligned-fields.fit";
+
+/// Whether `ok` holds within `deadline_s` seconds, asked every 50 ms (a
+/// daemon does things on its own time).
+pub fn wait(deadline_s: u64, mut ok: impl FnMut() -> bool) -> bool {
+    let t = std::time::Instant::now();
+    while t.elapsed() < std::time::Duration::from_secs(deadline_s) {
+        if ok() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
+}
