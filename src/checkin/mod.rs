@@ -221,7 +221,7 @@ impl Checkin {
         store: &mut Store,
         sinks: &[Box<dyn Sink + Send + Sync>],
         now_ms: i64,
-    ) -> Result<Vec<(&'static str, Result<(), SinkError>)>, StoreError> {
+    ) -> Result<Vec<Sent>, StoreError> {
         let Some(today) = schedule::local_date(&self.zone, now_ms) else {
             return Ok(Vec::new());
         };
@@ -301,6 +301,9 @@ impl Checkin {
         Ok(due.map(|d| policy.push_at(d.max(now_ms), self.zone.offset_s_at(d.max(now_ms)))))
     }
 }
+
+/// What one sink did with the question: its name, and sent or why not.
+pub type Sent = (&'static str, Result<(), SinkError>);
 
 /// Where one runner's check-in stands ([`Checkin::outlook`]).
 #[derive(Debug, Clone, PartialEq)]

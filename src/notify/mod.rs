@@ -455,13 +455,13 @@ impl Round {
                     self.report.failed += 1;
                 } else {
                     let retry_at = now_ms.saturating_add(retry_delay_ms(attempts));
-                    failed(store, &error, retry_at)?;
+                    failed(store, error, retry_at)?;
                     self.report.retried += 1;
                     self.down.insert(sink, (retry_at, error.clone()));
                 }
             }
             Err(SinkError::Permanent(error)) => {
-                failed(store, &error, GAVE_UP_MS)?;
+                failed(store, error, GAVE_UP_MS)?;
                 self.report.failed += 1;
             }
         }
