@@ -8,7 +8,6 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use tendonwatch::checkin::Checkin;
@@ -47,27 +46,53 @@ impl Sink for Recorder {
     }
 }
 
-/// One runner's daemon as far as the check-in goes: its store, its
-/// `Checkin`, its one sink, and the clock it reads.
+/// One runner's daemon as far as the check-in goes: its store (in a temp
+/// dir of its own), its `Checkin`, its one sink, and the clock it reads.
 struct Daemon {
+    dir: tempfile::TempDir,
     store: Store,
     checkin: Checkin,
     sinks: Vec<Box<dyn Sink + Send + Sync>>,
     policy: Policy,
     clock: Arc<AtomicI64>,
+    /// What the phone got, kept across restarts.
     sent: Arc<Mutex<Vec<(i64, Question)>>>,
 }
 
 impl Daemon {
-    /// Started on `db` with `plan` in `zone` (the sent questions are kept
-    /// across restarts: the phone keeps them).
-    fn start(db: &Path, zone: &str, plan: Plan, sent: &Arc<Mutex<Vec<(i64, Question)>>>) -> Daemon {
+    /// A runner in `zone` (an IANA name) asked by `plan`, on a new store.
+    fn new(zone: &str, plan: Plan) -> Daemon {
+        let dir = tempfile::tempdir().unwrap();
+        Daemon::start(dir, Zone::from_name(zone).unwrap(), plan, Arc::default())
+    }
+
+    /// Stopped (or killed) and started again: a fresh `Checkin` on the
+    /// store opened again.
+    fn restart(self) -> Daemon {
+        let Daemon {
+            dir,
+            store,
+            checkin,
+            sent,
+            ..
+        } = self;
+        drop(store);
+        Daemon::start(dir, checkin.zone, checkin.plan, sent)
+    }
+
+    fn start(
+        dir: tempfile::TempDir,
+        zone: Zone,
+        plan: Plan,
+        sent: Arc<Mutex<Vec<(i64, Question)>>>,
+    ) -> Daemon {
         let clock = Arc::new(AtomicI64::new(0));
         Daemon {
-            store: Store::open(db).unwrap(),
+            store: Store::open(&dir.path().join("tw.db")).unwrap(),
+            dir,
             checkin: Checkin {
                 plan,
-                zone: Zone::from_name(zone).unwrap(),
+                zone,
                 public_url: "http://nas.local:8417".to_string(),
                 key: Key::from_bytes([7; 32]),
                 runner: None,
@@ -81,7 +106,7 @@ impl Daemon {
                 ..Policy::default()
             },
             clock,
-            sent: sent.clone(),
+            sent,
         }
     }
 
@@ -152,21 +177,10 @@ fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
 }
 
-fn new_sent() -> Arc<Mutex<Vec<(i64, Question)>>> {
-    Arc::new(Mutex::new(Vec::new()))
-}
-
 #[test]
 fn half_past_seven_in_berlin_stays_half_past_seven_the_day_before_and_after_both_clock_changes() {
     const BERLIN: &str = "Europe/Berlin";
-    let dir = tempfile::tempdir().unwrap();
-    let sent = new_sent();
-    let mut d = Daemon::start(
-        &dir.path().join("tw.db"),
-        BERLIN,
-        plan("07:30", Days::Daily, None),
-        &sent,
-    );
+    let mut d = Daemon::new(BERLIN, plan("07:30", Days::Daily, None));
     // Spring: 29 March 2026, 02:00 CET → 03:00 CEST; autumn: 25 October,
     // 03:00 CEST → 02:00 CET. A round every five minutes, day and night.
     d.run(
@@ -200,14 +214,7 @@ fn a_check_in_at_half_past_twelve_on_the_autumn_change_day_goes_before_the_morni
     // hours after midnight. The question due at 12:30 must not be taken
     // for one whose morning is over.
     const BERLIN: &str = "Europe/Berlin";
-    let dir = tempfile::tempdir().unwrap();
-    let sent = new_sent();
-    let mut d = Daemon::start(
-        &dir.path().join("tw.db"),
-        BERLIN,
-        plan("12:30", Days::Daily, None),
-        &sent,
-    );
+    let mut d = Daemon::new(BERLIN, plan("12:30", Days::Daily, None));
     d.run(
         local(BERLIN, "2026-10-25 00:00"),
         local(BERLIN, "2026-10-25 23:55"),
@@ -220,14 +227,7 @@ fn a_check_in_at_half_past_twelve_on_the_autumn_change_day_goes_before_the_morni
 #[test]
 fn nothing_is_sent_in_quiet_hours_the_question_goes_when_they_end() {
     const BERLIN: &str = "Europe/Berlin";
-    let dir = tempfile::tempdir().unwrap();
-    let sent = new_sent();
-    let mut d = Daemon::start(
-        &dir.path().join("tw.db"),
-        BERLIN,
-        plan("07:30", Days::Daily, Some("22:00-08:00")),
-        &sent,
-    );
+    let mut d = Daemon::new(BERLIN, plan("07:30", Days::Daily, Some("22:00-08:00")));
     // The daemon says when it next has something to do: the end of the
     // quiet hours, not the check-in hour inside them.
     let early = local(BERLIN, "2026-07-01 05:00");
@@ -246,14 +246,7 @@ fn nothing_is_sent_in_quiet_hours_the_question_goes_when_they_end() {
     assert_eq!(got, vec![local(BERLIN, "2026-07-01 08:00")]);
 
     // Quiet hours that last past 13:00 leave no morning to ask about.
-    let dir = tempfile::tempdir().unwrap();
-    let sent = new_sent();
-    let mut d = Daemon::start(
-        &dir.path().join("tw.db"),
-        BERLIN,
-        plan("07:30", Days::Daily, Some("22:00-13:30")),
-        &sent,
-    );
+    let mut d = Daemon::new(BERLIN, plan("07:30", Days::Daily, Some("22:00-13:30")));
     d.run(
         local(BERLIN, "2026-07-01 00:00"),
         local(BERLIN, "2026-07-02 00:00"),
@@ -265,11 +258,7 @@ fn nothing_is_sent_in_quiet_hours_the_question_goes_when_they_end() {
 #[test]
 fn a_month_in_the_return_profile_asks_once_every_morning_and_never_an_answered_one() {
     const BERLIN: &str = "Europe/Berlin";
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("tw.db");
-    let sent = new_sent();
-    let return_plan = plan("07:30", Days::Daily, None);
-    let mut d = Daemon::start(&db, BERLIN, return_plan, &sent);
+    let mut d = Daemon::new(BERLIN, plan("07:30", Days::Daily, None));
     let day = |n: u32| format!("2026-06-{n:02}");
     let at = |n: u32, hhmm: &str| local(BERLIN, &format!("{} {hhmm}", day(n)));
     // Answered before the hour (the runner was up early): not asked.
@@ -293,15 +282,13 @@ fn a_month_in_the_return_profile_asks_once_every_morning_and_never_an_answered_o
         if n == 15 && (at(15, "10:00")..at(15, "10:00") + step).contains(&t) {
             // A restart mid-month, after that morning's question went:
             // a fresh `Checkin` on the store opened again.
-            drop(d);
-            d = Daemon::start(&db, BERLIN, return_plan, &sent);
+            d = d.restart();
         }
         if n == 22 && (at(22, "07:30")..at(22, "07:30") + step).contains(&t) {
             // Killed between deciding and sending: the morning is queued,
             // nothing went. The restarted daemon sends it at once, once.
             assert_eq!(d.decide(t), Some(date("2026-06-22")));
-            drop(d);
-            d = Daemon::start(&db, BERLIN, return_plan, &sent);
+            d = d.restart();
         }
         d.tick(t);
         t += step;
@@ -350,17 +337,11 @@ fn a_month_in_the_return_profile_asks_once_every_morning_and_never_an_answered_o
 #[test]
 fn the_normal_profile_asks_only_the_morning_after_a_run_day() {
     const BERLIN: &str = "Europe/Berlin";
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("tw.db");
-    {
-        // Three weeks of runs on Tuesday, Thursday and Sunday at 07:00
-        // (+01:00) from Monday 5 January 2026, through real FIT bytes.
-        let mut store = Store::open(&db).unwrap();
-        let r = tendonwatch::sim::training::Runner::default();
-        tendonwatch::sim::store::fill(&mut store, &r, 9).unwrap();
-    }
-    let sent = new_sent();
-    let mut d = Daemon::start(&db, BERLIN, plan("07:30", Days::AfterRuns, None), &sent);
+    let mut d = Daemon::new(BERLIN, plan("07:30", Days::AfterRuns, None));
+    // Three weeks of runs on Tuesday, Thursday and Sunday at 07:00
+    // (+01:00) from Monday 5 January 2026, through real FIT bytes.
+    let r = tendonwatch::sim::training::Runner::default();
+    tendonwatch::sim::store::fill(&mut d.store, &r, 9).unwrap();
     d.run(
         local(BERLIN, "2026-01-05 00:00"),
         local(BERLIN, "2026-01-28 00:00"),
@@ -384,14 +365,7 @@ fn the_normal_profile_asks_only_the_morning_after_a_run_day() {
 #[test]
 fn checkin_send_counts_as_this_morning_s_question() {
     const BERLIN: &str = "Europe/Berlin";
-    let dir = tempfile::tempdir().unwrap();
-    let sent = new_sent();
-    let mut d = Daemon::start(
-        &dir.path().join("tw.db"),
-        BERLIN,
-        plan("07:30", Days::Daily, None),
-        &sent,
-    );
+    let mut d = Daemon::new(BERLIN, plan("07:30", Days::Daily, None));
     // Sent by hand at 06:00, before the hour: the daemon does not ask
     // again at 07:30.
     let six = local(BERLIN, "2026-07-01 06:00");
