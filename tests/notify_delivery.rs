@@ -9,6 +9,7 @@
 //! a test `org.freedesktop.Notifications` service for the desktop.
 #![allow(clippy::unwrap_used)]
 
+use chrono::NaiveDate;
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -17,7 +18,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use chrono::NaiveDate;
 use tendonwatch::checkin::token::{Grant, Key};
 use tendonwatch::checkin::{Checkin, CheckinConfig};
 use tendonwatch::config::{GotifyConfig, NotifyConfig, NtfyConfig, WebhookConfig};
@@ -29,10 +29,10 @@ use tendonwatch::notify::{
 use tendonwatch::pain::PainKind;
 use tendonwatch::rules::Mode;
 use tendonwatch::store::Store;
-use tendonwatch::store::pain::NewPain;
-use tendonwatch::zone::Zone;
 use tendonwatch::store::alerts::{Alert, DELIVERY_QUEUED, DELIVERY_SHOWN};
 use tendonwatch::store::outbox::{GAVE_UP_MS, OutboxRow};
+use tendonwatch::store::pain::NewPain;
+use tendonwatch::zone::Zone;
 
 type Sinks = Vec<Box<dyn Sink + Send + Sync>>;
 
@@ -1197,8 +1197,10 @@ fn grant_of(checkin: &Checkin, url: &str) -> Grant {
         .strip_prefix("http://nas.local:8417/checkin/")
         .unwrap_or_else(|| panic!("not a check-in link: {url}"));
     let token = token.strip_suffix("/same").unwrap_or(token);
-    let zone = checkin.zone.clone();
-    checkin.key.verify(token, T0, |_| Some(zone.clone())).unwrap()
+    checkin
+        .key
+        .verify(token, T0, |_| Some(checkin.zone))
+        .unwrap()
 }
 
 #[test]
@@ -1240,7 +1242,10 @@ fn the_morning_question_reaches_each_push_receiver_with_its_one_tap_link() {
     let page = checkin.page_url(NaiveDate::from_ymd_opt(2025, 6, 2).unwrap());
     let same = format!("{page}/same");
     let grant = grant_of(&checkin, &page);
-    assert_eq!((grant.runner.as_str(), grant.date.to_string()), ("ana", MORNING.to_string()));
+    assert_eq!(
+        (grant.runner.as_str(), grant.date.to_string()),
+        ("ana", MORNING.to_string())
+    );
     assert_eq!(grant_of(&checkin, &same), grant);
     let title = "tendonwatch: ana's morning check-in";
     let text = format!("How is your Achilles this morning?\nOne tap to answer: {page}");
@@ -1251,7 +1256,10 @@ fn the_morning_question_reaches_each_push_receiver_with_its_one_tap_link() {
     // opens it too (view); "Same as yesterday (2)" POSTs to /same from the
     // phone (http) without opening anything.
     let ntfy = &requests[0];
-    assert_eq!((ntfy.method.as_str(), ntfy.path.as_str()), ("POST", "/achilles"));
+    assert_eq!(
+        (ntfy.method.as_str(), ntfy.path.as_str()),
+        ("POST", "/achilles")
+    );
     assert_eq!(ntfy.header("Title"), Some(title));
     assert_eq!(ntfy.header("Priority"), Some("3"));
     assert_eq!(ntfy.header("Tags"), Some("wave,checkin"));
@@ -1347,7 +1355,10 @@ fn without_a_score_yesterday_ntfy_offers_only_the_page() {
         Some("tendonwatch-checkin-2025-06-02")
     );
     let hook = requests[1].json();
-    assert_eq!((hook["url"].as_str(), &hook["same"]), (Some(page.as_str()), &Value::Null));
+    assert_eq!(
+        (hook["url"].as_str(), &hook["same"]),
+        (Some(page.as_str()), &Value::Null)
+    );
 }
 
 #[test]
@@ -1408,8 +1419,15 @@ fn a_checkin_the_receiver_fails_is_retried_with_backoff_and_a_400_is_given_up() 
     // The next morning the receiver refuses (400): given up, never resent.
     let tomorrow = berlin_checkin(None);
     let next_morning = T0 + 24 * HOUR_MS;
-    assert!(store.decide_checkin("2025-06-03", &["ntfy"], next_morning).unwrap());
-    server.fail_next(&[(400, "{\"code\":40007,\"error\":\"invalid request: actions invalid\"}")]);
+    assert!(
+        store
+            .decide_checkin("2025-06-03", &["ntfy"], next_morning)
+            .unwrap()
+    );
+    server.fail_next(&[(
+        400,
+        "{\"code\":40007,\"error\":\"invalid request: actions invalid\"}",
+    )]);
     let refused = tomorrow
         .send_due(&mut store, &sinks, &policy, next_morning)
         .unwrap();
@@ -1417,7 +1435,10 @@ fn a_checkin_the_receiver_fails_is_retried_with_backoff_and_a_400_is_given_up() 
     let row = store.checkin_rows().unwrap().remove(1);
     assert_eq!((row.attempts, row.next_attempt_ms), (1, GAVE_UP_MS));
     assert!(
-        row.last_error.as_deref().unwrap().starts_with("ntfy: HTTP 400: "),
+        row.last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("ntfy: HTTP 400: "),
         "{row:?}"
     );
     assert_eq!(store.next_checkin_due_ms_for(&["ntfy"]).unwrap(), None);
@@ -1811,10 +1832,19 @@ fn fake_xdg_open(dir: &Path, opened: &Path) -> std::path::PathBuf {
 /// Start `desktop_checkin_child` on `bus` for `page`, with `xdg-open`
 /// found first in `bin`; `wait_for` makes it stay until that file exists.
 fn checkin_child(bus: &SessionBus, bin: &Path, page: &str, wait_for: Option<&Path>) -> Child {
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut child = Command::new(std::env::current_exe().unwrap());
     child
-        .args(["--exact", "desktop_checkin_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "desktop_checkin_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .env("TENDONWATCH_TEST_PAGE", page)
         .env("PATH", path)

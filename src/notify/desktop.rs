@@ -163,7 +163,11 @@ impl DesktopSink {
 /// own single-threaded runtime: the wait must be bounded, and the handle's
 /// connection lives as long as the wait (some servers send the action only
 /// to a connection still there).
-fn show_and_listen(notification: Notification, url: &str, shown: &mpsc::Sender<Result<(), String>>) {
+fn show_and_listen(
+    notification: Notification,
+    url: &str,
+    shown: &mpsc::Sender<Result<(), String>>,
+) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -210,7 +214,9 @@ fn open_in_browser(url: &str) {
         Ok(status) if status.success() => {
             tracing::info!("desktop: the check-in page was opened in the browser");
         }
-        Ok(status) => tracing::warn!("desktop: {OPENER} could not open the check-in page ({status})"),
+        Ok(status) => {
+            tracing::warn!("desktop: {OPENER} could not open the check-in page ({status})")
+        }
         Err(e) => tracing::warn!("desktop: cannot run {OPENER} to open the check-in page: {e}"),
     }
 }

@@ -1,5 +1,7 @@
 //! ntfy (ntfy.sh or a self-hosted server): one POST per alert to
-//! `{url}/{topic}`, the text as the body, title, priority and tags as headers.
+//! `{url}/{topic}`, the text as the body, title, priority and tags as
+//! headers (plain ASCII: `header_text`, `header_url`); the check-in adds
+//! `Click` and `Actions`.
 
 use super::{
     Digest, Level, Question, Sink, SinkError, body, check_response, header_text, http_agent,
