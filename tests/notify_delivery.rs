@@ -224,13 +224,22 @@ fn only_webhook(server: &HttpServer) -> NotifyConfig {
     }
 }
 
-// ---------------------------------------------------------------------------
-// HTTP sinks.
+/// ntfy at the server's root, topic "tendon", no token.
+fn only_ntfy(server: &HttpServer) -> NotifyConfig {
+    NotifyConfig {
+        ntfy: Some(NtfyConfig {
+            url: server.url(""),
+            topic: "tendon".to_string(),
+            token: None,
+        }),
+        ..NotifyConfig::default()
+    }
+}
 
-#[test]
-fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
-    let server = HttpServer::start();
-    let cfg = NotifyConfig {
+/// All three push receivers on one server: ntfy under `/ntfy/` with a
+/// token, Gotify under `/gotify`, a webhook at `/hook?src=tw`.
+fn every_receiver(server: &HttpServer) -> NotifyConfig {
+    NotifyConfig {
         ntfy: Some(NtfyConfig {
             url: server.url("/ntfy/"),
             topic: "achilles-left".to_string(),
@@ -244,7 +253,16 @@ fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
             url: server.url("/hook?src=tw"),
         }),
         ..NotifyConfig::default()
-    };
+    }
+}
+
+// ---------------------------------------------------------------------------
+// HTTP sinks.
+
+#[test]
+fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
+    let server = HttpServer::start();
+    let cfg = every_receiver(&server);
     let sinks = sinks_from_config(&cfg);
     assert_eq!(
         sinks.iter().map(|s| s.name()).collect::<Vec<_>>(),
@@ -675,14 +693,7 @@ fn no_sink_configured_is_not_an_error_and_unconfigured_sinks_rows_wait() {
         &["webhook"],
     );
     let server = HttpServer::start();
-    let ntfy_only = sinks_from_config(&NotifyConfig {
-        ntfy: Some(NtfyConfig {
-            url: server.url(""),
-            topic: "t".to_string(),
-            token: None,
-        }),
-        ..NotifyConfig::default()
-    });
+    let ntfy_only = sinks_from_config(&only_ntfy(&server));
     assert_eq!(
         deliver_due(&mut store, &ntfy_only, T0).unwrap(),
         DeliveryReport::default()
@@ -753,15 +764,8 @@ fn queue_at(store: &mut Store, findings: &[Finding], sinks: &[&str], now_ms: i64
 
 fn webhook_and_ntfy(server: &HttpServer) -> Sinks {
     sinks_from_config(&NotifyConfig {
-        ntfy: Some(NtfyConfig {
-            url: server.url(""),
-            topic: "tendon".to_string(),
-            token: None,
-        }),
-        webhook: Some(WebhookConfig {
-            url: server.url("/hook"),
-        }),
-        ..NotifyConfig::default()
+        webhook: only_webhook(server).webhook,
+        ..only_ntfy(server)
     })
 }
 
@@ -1206,22 +1210,7 @@ fn grant_of(checkin: &Checkin, url: &str) -> Grant {
 #[test]
 fn the_morning_question_reaches_each_push_receiver_with_its_one_tap_link() {
     let server = HttpServer::start();
-    let cfg = NotifyConfig {
-        ntfy: Some(NtfyConfig {
-            url: server.url(""),
-            topic: "achilles".to_string(),
-            token: None,
-        }),
-        gotify: Some(GotifyConfig {
-            url: server.url("/gotify"),
-            token: "AppToken.1".to_string(),
-        }),
-        webhook: Some(WebhookConfig {
-            url: server.url("/hook"),
-        }),
-        ..NotifyConfig::default()
-    };
-    let sinks = sinks_from_config(&cfg);
+    let sinks = sinks_from_config(&every_receiver(&server));
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
     // A household runner who logged 2 yesterday morning.
@@ -1258,8 +1247,9 @@ fn the_morning_question_reaches_each_push_receiver_with_its_one_tap_link() {
     let ntfy = &requests[0];
     assert_eq!(
         (ntfy.method.as_str(), ntfy.path.as_str()),
-        ("POST", "/achilles")
+        ("POST", "/ntfy/achilles-left")
     );
+    assert_eq!(ntfy.header("Authorization"), Some("Bearer tk_secret"));
     assert_eq!(ntfy.header("Title"), Some(title));
     assert_eq!(ntfy.header("Priority"), Some("3"));
     assert_eq!(ntfy.header("Tags"), Some("wave,checkin"));
@@ -1292,7 +1282,7 @@ fn the_morning_question_reaches_each_push_receiver_with_its_one_tap_link() {
 
     // Webhook: the whole question as JSON, keyed by runner and morning.
     let hook = &requests[2];
-    assert_eq!(hook.path, "/hook");
+    assert_eq!(hook.path, "/hook?src=tw");
     assert_eq!(
         hook.header("Idempotency-Key"),
         Some("tendonwatch-checkin-ana-2025-06-02")
@@ -1321,17 +1311,7 @@ fn the_morning_question_reaches_each_push_receiver_with_its_one_tap_link() {
 #[test]
 fn without_a_score_yesterday_ntfy_offers_only_the_page() {
     let server = HttpServer::start();
-    let sinks = sinks_from_config(&NotifyConfig {
-        ntfy: Some(NtfyConfig {
-            url: server.url(""),
-            topic: "achilles".to_string(),
-            token: None,
-        }),
-        webhook: Some(WebhookConfig {
-            url: server.url("/hook"),
-        }),
-        ..NotifyConfig::default()
-    });
+    let sinks = webhook_and_ntfy(&server);
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
     let checkin = berlin_checkin(None);
@@ -1364,14 +1344,7 @@ fn without_a_score_yesterday_ntfy_offers_only_the_page() {
 #[test]
 fn a_checkin_the_receiver_fails_is_retried_with_backoff_and_a_400_is_given_up() {
     let server = HttpServer::start();
-    let sinks = sinks_from_config(&NotifyConfig {
-        ntfy: Some(NtfyConfig {
-            url: server.url(""),
-            topic: "achilles".to_string(),
-            token: None,
-        }),
-        ..NotifyConfig::default()
-    });
+    let sinks = sinks_from_config(&only_ntfy(&server));
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
     log_yesterday(&mut store, 1.0);

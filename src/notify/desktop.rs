@@ -57,21 +57,21 @@ pub fn notification(alert: &Alert) -> Notification {
         Level::Warn => Urgency::Normal,
         Level::High => Urgency::Critical,
     };
-    Notification::new()
-        .appname("tendonwatch")
-        .summary(&title(alert))
-        .body(&body(alert))
-        .urgency(urgency)
-        .finalize()
+    titled(&title(alert), &body(alert), urgency)
 }
 
 /// The notification a digest becomes: normal urgency, like a single `warn`.
 pub fn digest_notification(digest: &Digest) -> Notification {
+    titled(&digest.title(), &digest.text(), Urgency::Normal)
+}
+
+/// A notification from tendonwatch with this title, text and urgency.
+fn titled(summary: &str, body: &str, urgency: Urgency) -> Notification {
     Notification::new()
         .appname("tendonwatch")
-        .summary(&digest.title())
-        .body(&digest.text())
-        .urgency(Urgency::Normal)
+        .summary(summary)
+        .body(body)
+        .urgency(urgency)
         .finalize()
 }
 
@@ -99,12 +99,7 @@ impl Sink for DesktopSink {
 /// link stays in the text where an action opens it too: a daemon that
 /// restarted since it was shown no longer hears the click.
 pub fn question_notification(question: &Question) -> Notification {
-    Notification::new()
-        .appname("tendonwatch")
-        .summary(&question.title())
-        .body(&question.text())
-        .urgency(Urgency::Normal)
-        .finalize()
+    titled(&question.title(), &question.text(), Urgency::Normal)
 }
 
 /// `notification` with the "Answer" button and the click on the
