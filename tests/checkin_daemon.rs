@@ -161,12 +161,12 @@ fn checkin_send_pushes_the_question_with_its_link_and_same_as_yesterday_to_ntfy(
     // Two actions: the page, and yesterday's 2 again with one POST.
     let actions = q.header("actions").unwrap();
     assert!(
-        actions.contains(&format!("view, Answer, {link}")),
+        actions.contains(&format!("view, \"Answer\", \"{link}\"")),
         "{actions}"
     );
     assert!(
         actions.contains(&format!(
-            "http, Same as yesterday (2), {link}/same, method=POST"
+            "http, \"Same as yesterday (2)\", \"{link}/same\", method=POST"
         )),
         "{actions}"
     );
@@ -374,9 +374,9 @@ fn a_check_in_decided_but_not_sent_before_a_kill_is_sent_once_after_restart() {
         "{link}"
     );
     let actions = got[0].header("actions").unwrap();
-    assert!(actions.contains("view, Answer, "), "{actions}");
+    assert!(actions.contains("view, \"Answer\", "), "{actions}");
     assert!(
-        actions.contains("http, Same as yesterday (3), "),
+        actions.contains("http, \"Same as yesterday (3)\", "),
         "{actions}"
     );
     assert_eq!(query(&db, "SELECT COUNT(*) FROM checkins"), 1);
