@@ -14,7 +14,6 @@ use tendonwatch::checkin::Checkin;
 use tendonwatch::checkin::schedule::{Days, Plan, parse_hour};
 use tendonwatch::checkin::token::Key;
 use tendonwatch::notify::{Digest, Policy, Question, QuietHours, Sink, SinkError};
-use tendonwatch::pain::PainKind;
 use tendonwatch::store::Store;
 use tendonwatch::store::alerts::Alert;
 use tendonwatch::store::pain::NewPain;
@@ -137,14 +136,7 @@ impl Daemon {
     }
 
     fn log_morning(&mut self, at_ms: i64, score: f64) {
-        let pain = NewPain {
-            at_ms,
-            score,
-            kind: PainKind::Morning,
-            stiffness_min: None,
-            side: None,
-            note: None,
-        };
+        let pain = NewPain::morning(at_ms, score);
         self.store.add_pain(&pain, at_ms).unwrap();
     }
 

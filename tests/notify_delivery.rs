@@ -30,7 +30,6 @@ use tendonwatch::notify::{
     self, DeliveryReport, DesktopSink, MAX_ATTEMPTS, Policy, Question, QuietHours, Sink, SinkError,
     sinks_from_config,
 };
-use tendonwatch::pain::PainKind;
 use tendonwatch::rules::Mode;
 use tendonwatch::store::Store;
 use tendonwatch::store::alerts::{Alert, DELIVERY_QUEUED, DELIVERY_SHOWN};
@@ -1047,14 +1046,7 @@ fn berlin_checkin(runner: Option<&str>) -> Checkin {
 /// Yesterday's morning entry: 2025-06-01 08:30 in Berlin, `score`.
 fn log_yesterday(store: &mut Store, score: f64) {
     let at_ms = T0 - 24 * HOUR_MS - 30 * 60_000;
-    let entry = NewPain {
-        at_ms,
-        score,
-        kind: PainKind::Morning,
-        stiffness_min: None,
-        side: None,
-        note: None,
-    };
+    let entry = NewPain::morning(at_ms, score);
     store.answer_checkin("2025-06-01", &entry, at_ms).unwrap();
 }
 

@@ -23,6 +23,20 @@ pub struct NewPain {
     pub note: Option<String>,
 }
 
+impl NewPain {
+    /// A bare `morning` score at `at_ms`: no stiffness, side or note.
+    pub fn morning(at_ms: i64, score: f64) -> NewPain {
+        NewPain {
+            at_ms,
+            score,
+            kind: PainKind::Morning,
+            stiffness_min: None,
+            side: None,
+            note: None,
+        }
+    }
+}
+
 /// Post-run effort and feel the watch asked for, shown as an `after` entry.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WatchFeel {
