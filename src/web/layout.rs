@@ -152,11 +152,7 @@ pub fn day(ms: i64, zone: impl Into<Zone>) -> String {
 }
 
 pub fn score(s: f64) -> String {
-    if s.fract() == 0.0 {
-        format!("{s:.0}")
-    } else {
-        format!("{s:.1}")
-    }
+    crate::pain::score_text(s)
 }
 
 /// One alert as a card: what changed, what to do, the source, and an
