@@ -91,19 +91,15 @@ fn run_words(run: &RunBefore) -> String {
         1 => "yesterday's".to_string(),
         _ => format!("{}'s", weekday_name(run.weekday)),
     };
-    let mut new: Vec<RuleId> = run
-        .new
+    let mut words: Vec<&str> = NEW_IN_RUN
         .iter()
-        .copied()
-        .filter(|k| new_words(*k).is_some())
+        .filter(|(kind, _)| run.new.contains(kind))
+        .map(|(_, words)| *words)
         .collect();
-    new.sort_by_key(|k| RuleId::ALL.iter().position(|x| x == k));
-    new.dedup();
     // "Two new things at once" says less than the two things it counts.
-    if new.len() > 1 {
-        new.retain(|k| *k != RuleId::StackedIntro);
+    if words.len() > 1 {
+        words.retain(|w| *w != STACKED);
     }
-    let words: Vec<&str> = new.into_iter().filter_map(new_words).collect();
     match words.as_slice() {
         [] => format!("{day} {:.1} km run", run.distance_m / 1000.0),
         [one] => format!("{day} {one}"),
@@ -111,28 +107,24 @@ fn run_words(run: &RunBefore) -> String {
     }
 }
 
-/// What a run alert says was new in the run, as a noun after "yesterday's";
-/// None for alerts that are not about what the run did (pain, sport).
-fn new_words(kind: RuleId) -> Option<&'static str> {
-    Some(match kind {
-        RuleId::HillIntro => "hills",
-        RuleId::SpeedIntro => "speed work",
-        RuleId::SurfaceChange => "new surface",
-        RuleId::RunSpike => "long run",
-        RuleId::ShoeDrop => "lower-drop shoes",
-        RuleId::PaceAndDistance => "faster, longer run",
-        RuleId::CadenceShift => "longer strides",
-        RuleId::WeekJump => "jump in weekly distance",
-        RuleId::FrequencyJump => "extra run",
-        RuleId::Acwr => "jump in load",
-        RuleId::StackedIntro => "two new things at once",
-        RuleId::PainLimit
-        | RuleId::Pain24h
-        | RuleId::PainTrend
-        | RuleId::PainReminder
-        | RuleId::SportQuestion => return None,
-    })
-}
+const STACKED: &str = "two new things at once";
+
+/// What a run's alerts say was new in it, as nouns after "yesterday's":
+/// what the run itself brought first, then what it did to the week. Pain
+/// and sport alerts say nothing about the run and are not named.
+const NEW_IN_RUN: [(RuleId, &str); 11] = [
+    (RuleId::HillIntro, "hills"),
+    (RuleId::SpeedIntro, "speed work"),
+    (RuleId::SurfaceChange, "new surface"),
+    (RuleId::RunSpike, "long run"),
+    (RuleId::PaceAndDistance, "faster, longer run"),
+    (RuleId::CadenceShift, "longer strides"),
+    (RuleId::ShoeDrop, "lower-drop shoes"),
+    (RuleId::StackedIntro, STACKED),
+    (RuleId::WeekJump, "jump in weekly distance"),
+    (RuleId::FrequencyJump, "extra run"),
+    (RuleId::Acwr, "jump in load"),
+];
 
 fn weekday_name(d: Weekday) -> &'static str {
     match d {
@@ -232,8 +224,9 @@ mod tests {
         );
         // One point up is where the rule warns.
         assert!(after(yesterday(vec![], Some(1.0)), 2.0).starts_with("2 against your usual 1"));
-        // Several new things, in a fixed order, each once; the stacked
-        // alert is not named beside the things it counts.
+        // Several new things, in a fixed order (the run's own first, then
+        // the week's), each once; the stacked alert is not named beside
+        // the things it counts.
         assert_eq!(
             after(
                 yesterday(
@@ -253,12 +246,17 @@ mod tests {
         assert_eq!(
             after(
                 yesterday(
-                    vec![RuleId::RunSpike, RuleId::SurfaceChange, RuleId::HillIntro],
+                    vec![
+                        RuleId::WeekJump,
+                        RuleId::RunSpike,
+                        RuleId::SurfaceChange,
+                        RuleId::HillIntro
+                    ],
                     Some(0.0)
                 ),
                 2.0
             ),
-            "2 against your usual 0 after yesterday's long run, hills and new surface — make today easy or rest."
+            "2 against your usual 0 after yesterday's hills, new surface, long run and jump in weekly distance — make today easy or rest."
         );
     }
 

@@ -195,9 +195,19 @@ pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> R
         return expired();
     };
     let opts = runner.opts.clone();
-    let answer = on_store(&runner.store, move |store| Ok(answered(store, &opts, date)?)).await;
+    let answer = on_store(&runner.store, move |store| {
+        Ok(answered(store, &opts, date)?)
+    })
+    .await;
     match answer {
-        Ok(a) => checkin_page(StatusCode::OK, date, runner.opts.zone, a.as_ref(), &[], None),
+        Ok(a) => checkin_page(
+            StatusCode::OK,
+            date,
+            runner.opts.zone,
+            a.as_ref(),
+            &[],
+            None,
+        ),
         Err(e) => e.into_response(),
     }
 }
@@ -303,11 +313,7 @@ pub async fn dashboard_answer(site: Site, form: RawForm) -> Page {
 /// The status page's morning card: the question while this morning (in
 /// the runner's zone) has no entry, else the answer and its verdict.
 /// `csrf` None on a coach's read-only view.
-pub(super) fn morning_card(
-    site: &Site,
-    today: Option<&Answered>,
-    csrf: Option<&str>,
-) -> Markup {
+pub(super) fn morning_card(site: &Site, today: Option<&Answered>, csrf: Option<&str>) -> Markup {
     html! {
         @match (today, csrf) {
             (Some(a), _) => section #morning .card.checkin {
@@ -324,10 +330,13 @@ pub(super) fn morning_card(
 }
 
 /// Today's answer on `site`'s runner's store, for the status page.
-pub(super) fn today(store: &Store, opts: &WebOptions, now_ms: i64) -> Result<Option<Answered>, StoreError> {
+pub(super) fn today(
+    store: &Store,
+    opts: &WebOptions,
+    now_ms: i64,
+) -> Result<Option<Answered>, StoreError> {
     match local_date(&opts.zone, now_ms) {
         Some(date) => answered(store, opts, date),
         None => Ok(None),
     }
 }
-
