@@ -216,8 +216,8 @@ pub fn score(s: f64) -> String {
 /// One alert as a card: what changed, what to do, the source, and an
 /// acknowledge button while it is open.
 /// `csrf` is `None` on a read-only view: no acknowledge button. `base`
-/// starts the run's link; None draws no link (a page outside the
-/// dashboard). `selectable`: a checkbox for the page's "Acknowledge
+/// starts the run's link; None (a page outside the dashboard) draws no
+/// link and no state. `selectable`: a checkbox for the page's "Acknowledge
 /// selected" form (`#bulk-ack`).
 pub fn alert_card(
     a: &crate::store::alerts::Alert,
@@ -248,7 +248,9 @@ pub fn alert_card(
             // backticks; here they read as plain text.
             p.todo { strong { "What to do: " } (a.what_to_do.replace('`', "")) }
             details { summary { "Source" } p.source { (a.source) } }
+            // Outside the dashboard (no `base`), its states mean nothing.
             @match (a.state(), a.acknowledged_ms, csrf) {
+                _ if base.is_none() => {}
                 (_, Some(at), _) => p.acked { "Acknowledged " (day(at, zone)) }
                 (AlertState::History, ..) => p.acked { "History: raised about a run older than a few days, never pushed" }
                 (_, None, None) => p.acked { "Open" }
