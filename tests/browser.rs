@@ -1408,8 +1408,8 @@ fn a_check_in_link_on_a_phone_answers_in_one_tap_and_shows_the_verdict() {
     let rows = served.pain();
     let today: Vec<_> = rows
         .iter()
-        .filter(|r| r.4.as_deref() == Some(checkin::today().to_string().as_str()))
+        .filter(|r| r.checkin_date == Some(checkin::today().to_string()))
         .collect();
     assert_eq!(today.len(), 1, "{rows:?}");
-    assert_eq!((today[0].0, today[0].1.as_str()), (3.0, "morning"));
+    assert_eq!((today[0].score, today[0].kind.as_str()), (3.0, "morning"));
 }

@@ -99,13 +99,13 @@ fn a_good_link_asks_and_one_tap_answers_replaced_by_a_second_tap() {
     assert_links_nowhere(&answer);
     let rows = s.pain();
     assert_eq!(rows.len(), 1, "{rows:?}");
-    let (score, kind, stiffness, side, date, at) = rows[0].clone();
+    let r = &rows[0];
     assert_eq!(
-        (score, kind.as_str(), stiffness, side),
+        (r.score, r.kind.as_str(), r.stiffness_min, r.side.as_deref()),
         (2.0, "morning", None, None)
     );
-    assert_eq!(date, Some(today().to_string()));
-    assert!((before..=after).contains(&at), "dated when answered");
+    assert_eq!(r.checkin_date, Some(today().to_string()));
+    assert!((before..=after).contains(&r.at_ms), "dated when answered");
 
     // Changed their mind: the second answer replaces the first.
     let again = form(&s, &link, "stiffness=15&side=left&score=4");
@@ -113,7 +113,11 @@ fn a_good_link_asks_and_one_tap_answers_replaced_by_a_second_tap() {
     let rows = s.pain();
     assert_eq!(rows.len(), 1, "one entry, never two: {rows:?}");
     assert_eq!(
-        (rows[0].0, rows[0].2, rows[0].3.as_deref()),
+        (
+            rows[0].score,
+            rows[0].stiffness_min,
+            rows[0].side.as_deref()
+        ),
         (4.0, Some(15.0), Some("left"))
     );
     // Opened again, the link shows the answer and still offers the form.
@@ -133,8 +137,8 @@ fn a_good_link_asks_and_one_tap_answers_replaced_by_a_second_tap() {
     assert_eq!(odd.status, 200, "{}", odd.body);
     let rows = s.pain();
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].0, rows[0].1.as_str()), (3.0, "morning"));
-    assert!(rows[0].5 > before, "dated now, not by the form");
+    assert_eq!((rows[0].score, rows[0].kind.as_str()), (3.0, "morning"));
+    assert!(rows[0].at_ms > before, "dated now, not by the form");
 }
 
 #[test]
@@ -253,9 +257,15 @@ fn same_as_yesterday_logs_yesterdays_morning_as_todays() {
     );
     let rows = s.pain();
     assert_eq!(rows.len(), 2, "{rows:?}");
-    let (score, kind, stiffness, side, date, _) = rows[1].clone();
+    let entry = &rows[1];
     assert_eq!(
-        (score, kind.as_str(), stiffness, side.as_deref(), date),
+        (
+            entry.score,
+            entry.kind.as_str(),
+            entry.stiffness_min,
+            entry.side.as_deref(),
+            entry.checkin_date.clone()
+        ),
         (
             4.0,
             "morning",
@@ -341,10 +351,10 @@ fn the_status_page_asks_until_this_morning_is_answered() {
     assert_eq!(rows.len(), 1);
     assert_eq!(
         (
-            rows[0].0,
-            rows[0].1.as_str(),
-            rows[0].3.as_deref(),
-            rows[0].4.clone()
+            rows[0].score,
+            rows[0].kind.as_str(),
+            rows[0].side.as_deref(),
+            rows[0].checkin_date.clone()
         ),
         (2.0, "morning", Some("both"), Some(today().to_string()))
     );
@@ -410,7 +420,10 @@ fn a_household_link_writes_only_its_runners_store_and_forged_names_are_refused()
     let rows = pain_rows(&h.store("ann"));
     assert_eq!(rows.len(), ann_before + 1);
     let last = rows.last().unwrap();
-    assert_eq!((last.0, last.4.clone()), (3.0, Some(date.to_string())));
+    assert_eq!(
+        (last.score, last.checkin_date.clone()),
+        (3.0, Some(date.to_string()))
+    );
     assert_eq!(h.snapshot("bob"), bob_before);
     // "Same as yesterday" on ann's link reads ann's yesterday only: she
     // has none (bob's morning is in his store).

@@ -19,26 +19,24 @@
 //! another runner.
 
 use super::layout::{self, alert_card, notice, score};
+use super::morning::{Answered, answered, judged, verdict_block};
 use super::pages::{Page, fields, parse_pain};
 use super::{AppState, RunnerData, Site, WebError, WebOptions, now, on_store};
 use crate::checkin::day_bounds;
 use crate::checkin::schedule::local_date;
-use crate::checkin::verdict::{self, Morning};
 use crate::finding::RuleId;
+use crate::notify::QUESTION;
 use crate::pain::PainKind;
 use crate::store::alerts::Alert;
-use crate::store::checkins::MorningAnswer;
 use crate::store::pain::NewPain;
 use crate::store::{Store, StoreError};
 use crate::zone::Zone;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{FromRequestParts, Path, RawForm};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use maud::{Markup, html};
-
-/// The question, as the push asks it.
-const QUESTION: &str = "How is your Achilles this morning?";
+use maud::html;
 
 /// Every refusal of a link: altered, expired, another runner's, another
 /// install's, a runner not served here, no key. One status and one page,
@@ -54,60 +52,57 @@ fn expired() -> Response {
     (StatusCode::NOT_FOUND, page).into_response()
 }
 
-/// A post to a check-in link from another site's page (the guard's
-/// refusal, before anything is read).
-pub(super) fn foreign_origin() -> Response {
-    let page = layout::bare_page(
-        "Refused",
-        html! {
-            h1 { "Refused" }
-            p.error role="alert" { "This answer did not come from the check-in page: nothing was logged." }
-        },
-    );
-    (StatusCode::FORBIDDEN, page).into_response()
-}
-
-/// The runner and the morning a token grants at `now_ms`.
-fn grant(state: &AppState, token: &str, now_ms: i64) -> Option<(RunnerData, NaiveDate)> {
-    let key = state.checkin_key.as_ref()?;
-    let zone_of = |runner: &str| state.runners.get(runner).map(|r| r.opts.zone);
-    let granted = key.verify(token, now_ms, zone_of)?;
-    let runner = state.runners.get(&granted.runner)?.clone();
-    Some((runner, granted.date))
-}
-
-/// A morning answered, judged.
-pub(super) struct Answered {
-    pub score: f64,
-    pub at_ms: i64,
-    pub verdict: String,
-}
-
-/// `date`'s morning entry, if there is one, with its verdict.
-pub(super) fn answered(
-    store: &Store,
-    opts: &WebOptions,
+/// A request on a check-in link whose token holds: the runner it names,
+/// the morning it grants, and the instant it was checked at. Any other
+/// token is turned away with the expired page before a handler runs.
+pub struct Granted {
+    runner: RunnerData,
     date: NaiveDate,
-) -> Result<Option<Answered>, StoreError> {
-    let (from, to) = day_bounds(&opts.zone, date);
-    match store.morning_between(from, to)? {
-        None => Ok(None),
-        Some(MorningAnswer { score, at_ms, .. }) => judged(store, opts, score, at_ms).map(Some),
+    now_ms: i64,
+}
+
+impl FromRequestParts<AppState> for Granted {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Path(token) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| expired())?;
+        let now_ms = now();
+        let key = state.checkin_key.as_ref().ok_or_else(expired)?;
+        let zone_of = |runner: &str| state.runners.get(runner).map(|r| r.opts.zone);
+        let granted = key.verify(&token, now_ms, zone_of).ok_or_else(expired)?;
+        let runner = state.runners.get(&granted.runner).ok_or_else(expired)?;
+        Ok(Granted {
+            runner: runner.clone(),
+            date: granted.date,
+            now_ms,
+        })
     }
 }
 
-fn judged(
-    store: &Store,
-    opts: &WebOptions,
-    score: f64,
-    at_ms: i64,
-) -> Result<Answered, StoreError> {
-    let morning = Morning::read(store, &opts.zone, opts.pain_limit, at_ms, score)?;
-    Ok(Answered {
-        score,
-        at_ms,
-        verdict: verdict::verdict(&morning),
-    })
+impl Granted {
+    /// Run `f` with the runner's store and options on the blocking pool;
+    /// a store error is the dashboard's error page.
+    async fn with_store<T, F>(&self, f: F) -> Result<T, Response>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store, &WebOptions) -> Result<T, StoreError> + Send + 'static,
+    {
+        let opts = self.runner.opts.clone();
+        on_store(&self.runner.store, move |store| Ok(f(store, &opts)?))
+            .await
+            .map_err(IntoResponse::into_response)
+    }
+
+    /// The page of this morning: its answer so far, if any.
+    async fn page(&self, status: StatusCode, error: Option<&str>) -> Response {
+        let date = self.date;
+        match self.with_store(move |s, o| answered(s, o, date)).await {
+            Ok(a) => checkin_page(status, date, self.runner.opts.zone, a.as_ref(), &[], error),
+            Err(refused) => refused,
+        }
+    }
 }
 
 /// Log `entry` as `date`'s morning (an earlier answer of that morning is
@@ -147,16 +142,6 @@ fn morning_entry(form: &RawForm, zone: &Zone, now_ms: i64) -> Result<NewPain, St
     })
 }
 
-/// The answer and what it means, on the check-in page and the status page.
-pub(super) fn verdict_block(a: &Answered, zone: Zone) -> Markup {
-    html! {
-        div.verdict role="status" {
-            p.answered { "This morning: " strong { (score(a.score)) "/10" } ", logged " (layout::local(a.at_ms, zone, "%H:%M")) "." }
-            p.judged { (a.verdict) }
-        }
-    }
-}
-
 /// The check-in page: the question, or the verdict and the form again.
 fn checkin_page(
     status: StatusCode,
@@ -189,61 +174,23 @@ fn checkin_page(
 }
 
 /// `GET /checkin/TOKEN`.
-pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let now = now();
-    let Some((runner, date)) = grant(&state, &token, now) else {
-        return expired();
-    };
-    let opts = runner.opts.clone();
-    let answer = on_store(&runner.store, move |store| {
-        Ok(answered(store, &opts, date)?)
-    })
-    .await;
-    match answer {
-        Ok(a) => checkin_page(
-            StatusCode::OK,
-            date,
-            runner.opts.zone,
-            a.as_ref(),
-            &[],
-            None,
-        ),
-        Err(e) => e.into_response(),
-    }
+pub async fn page(g: Granted) -> Response {
+    g.page(StatusCode::OK, None).await
 }
 
 /// `POST /checkin/TOKEN`: the answer, judged on the page it lands on.
-pub async fn answer(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    form: RawForm,
-) -> Response {
-    let now = now();
-    let Some((runner, date)) = grant(&state, &token, now) else {
-        return expired();
-    };
-    let zone = runner.opts.zone;
+pub async fn answer(g: Granted, form: RawForm) -> Response {
+    let (date, now, zone) = (g.date, g.now_ms, g.runner.opts.zone);
     let entry = match morning_entry(&form, &zone, now) {
         Ok(entry) => entry,
-        Err(message) => {
-            let page = |a: Option<&Answered>| {
-                checkin_page(StatusCode::BAD_REQUEST, date, zone, a, &[], Some(&message))
-            };
-            let opts = runner.opts.clone();
-            return match on_store(&runner.store, move |s| Ok(answered(s, &opts, date)?)).await {
-                Ok(a) => page(a.as_ref()),
-                Err(e) => e.into_response(),
-            };
-        }
+        Err(message) => return g.page(StatusCode::BAD_REQUEST, Some(&message)).await,
     };
-    let opts = runner.opts.clone();
-    let done = on_store(&runner.store, move |store| {
-        Ok(record(store, &opts, date, &entry, now)?)
-    })
-    .await;
-    match done {
+    match g
+        .with_store(move |s, o| record(s, o, date, &entry, now))
+        .await
+    {
         Ok((a, raised)) => checkin_page(StatusCode::OK, date, zone, Some(&a), &raised, None),
-        Err(e) => e.into_response(),
+        Err(refused) => refused,
     }
 }
 
@@ -251,30 +198,27 @@ pub async fn answer(
 /// (score, stiffness, side) logged again as this morning's, answered in
 /// plain text for the notification; 409 and nothing written when
 /// yesterday has no morning entry.
-pub async fn same(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let now = now();
-    let Some((runner, date)) = grant(&state, &token, now) else {
-        return expired();
-    };
-    let opts = runner.opts.clone();
-    let done = on_store(&runner.store, move |store| {
-        let Some((from, to)) = date.pred_opt().map(|d| day_bounds(&opts.zone, d)) else {
-            return Ok(None);
-        };
-        let Some(yesterday) = store.morning_between(from, to)? else {
-            return Ok(None);
-        };
-        let entry = NewPain {
-            at_ms: now,
-            score: yesterday.score,
-            kind: PainKind::Morning,
-            stiffness_min: yesterday.stiffness_min,
-            side: yesterday.side,
-            note: None,
-        };
-        Ok(Some(record(store, &opts, date, &entry, now)?.0))
-    })
-    .await;
+pub async fn same(g: Granted) -> Response {
+    let (date, now) = (g.date, g.now_ms);
+    let done = g
+        .with_store(move |store, opts| {
+            let Some((from, to)) = date.pred_opt().map(|d| day_bounds(&opts.zone, d)) else {
+                return Ok(None);
+            };
+            let Some(yesterday) = store.morning_between(from, to)? else {
+                return Ok(None);
+            };
+            let entry = NewPain {
+                at_ms: now,
+                score: yesterday.score,
+                kind: PainKind::Morning,
+                stiffness_min: yesterday.stiffness_min,
+                side: yesterday.side,
+                note: None,
+            };
+            Ok(Some(record(store, opts, date, &entry, now)?.0))
+        })
+        .await;
     let text = |status: StatusCode, words: String| {
         let plain = [(header::CONTENT_TYPE, "text/plain; charset=utf-8")];
         (status, plain, words + "\n").into_response()
@@ -292,7 +236,7 @@ pub async fn same(State(state): State<AppState>, Path(token): Path<String>) -> R
             StatusCode::CONFLICT,
             "Nothing logged: yesterday has no morning score to repeat. Open the link and tap this morning's.".into(),
         ),
-        Err(e) => e.into_response(),
+        Err(refused) => refused,
     }
 }
 
@@ -308,35 +252,4 @@ pub async fn dashboard_answer(site: Site, form: RawForm) -> Page {
     site.with_store(move |store| Ok(record(store, &opts, date, &entry, now)?))
         .await?;
     Ok(Redirect::to(&site.url("/#morning")).into_response())
-}
-
-/// The status page's morning card: the question while this morning (in
-/// the runner's zone) has no entry, else the answer and its verdict.
-/// `csrf` None on a coach's read-only view.
-pub(super) fn morning_card(site: &Site, today: Option<&Answered>, csrf: Option<&str>) -> Markup {
-    html! {
-        @match (today, csrf) {
-            (Some(a), _) => section #morning .card.checkin {
-                h2 { "This morning" }
-                (verdict_block(a, site.opts.zone))
-            },
-            (None, Some(token)) => section #morning .card.checkin {
-                h2 { (QUESTION) }
-                (layout::morning_form(Some(&site.url("/morning")), Some(token)))
-            },
-            (None, None) => {}
-        }
-    }
-}
-
-/// Today's answer on `site`'s runner's store, for the status page.
-pub(super) fn today(
-    store: &Store,
-    opts: &WebOptions,
-    now_ms: i64,
-) -> Result<Option<Answered>, StoreError> {
-    match local_date(&opts.zone, now_ms) {
-        Some(date) => answered(store, opts, date),
-        None => Ok(None),
-    }
 }

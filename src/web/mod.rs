@@ -8,7 +8,8 @@
 //! - `charts`: SVG; `layout`: the page frame and small formatters;
 //! - `security`: host check, login, CSRF, headers;
 //! - `checkin`: the morning check-in's one-tap page, reached by a signed
-//!   link instead of a login.
+//!   link instead of a login; `morning`: this morning's answer and verdict,
+//!   shown there and on the status page.
 //!
 //! The store is one SQLite connection behind a mutex, used on the blocking
 //! pool; the daemon writes through its own connection (WAL lets both work).
@@ -19,6 +20,7 @@ pub mod charts;
 mod checkin;
 mod export;
 mod layout;
+mod morning;
 mod pages;
 pub mod security;
 pub mod views;
@@ -427,6 +429,20 @@ impl IntoResponse for WebError {
         let status = self.status();
         (status, layout::error_page(status, &self.message())).into_response()
     }
+}
+
+/// A post to a check-in link from another site's page: the guard's
+/// refusal, before anything is read, on a page that links nowhere (the
+/// check-in's pages open nothing of the dashboard).
+fn foreign_checkin_post() -> Response {
+    let page = layout::bare_page(
+        "Refused",
+        maud::html! {
+            h1 { "Refused" }
+            p.error role="alert" { "This answer did not come from the check-in page: nothing was logged." }
+        },
+    );
+    (StatusCode::FORBIDDEN, page).into_response()
 }
 
 /// The clock, read at the edge (views and rules take "now" as a value).

@@ -112,7 +112,7 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
             Ok((
                 views::status(store, &opts, now)?,
                 views::load(store, &opts, 16, now)?,
-                super::checkin::today(store, &opts, now)?,
+                super::morning::today(store, &opts, now)?,
             ))
         })
         .await?;
@@ -127,7 +127,7 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
         @if let Some(words) = s.history.words(s.now_ms, &off) {
             p.history { "History: " (words) "." }
         }
-        (super::checkin::morning_card(&site, morning.as_ref(), forms(&site, &csrf)))
+        (super::morning::morning_card(&site, morning.as_ref(), forms(&site, &csrf)))
         @if b.learning.learning && b.learning.is_after_a_break(&s.history) {
             section.card.learning {
                 h2 { "Back after a break" }

@@ -208,7 +208,7 @@ async fn check(state: &AppState, request: &mut Request) -> Result<Option<String>
     // but a post from another site's page is refused before it is read.
     if access::capability(&path) {
         if write && !origin_allowed(headers) {
-            return Err(super::checkin::foreign_origin());
+            return Err(super::foreign_checkin_post());
         }
         return Ok(None);
     }

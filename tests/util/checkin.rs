@@ -50,20 +50,23 @@ impl Served {
         self.tw.run_with_config(&config, &args).assert_ok();
     }
 
-    /// The live pain entries: (score, kind, stiffness, side, checkin_date, at_ms).
+    /// The live pain entries, oldest first.
     pub fn pain(&self) -> Vec<PainRow> {
         pain_rows(&self.tw.db())
     }
 }
 
-pub type PainRow = (
-    f64,
-    String,
-    Option<f64>,
-    Option<String>,
-    Option<String>,
-    i64,
-);
+/// A live pain entry as the check-in writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PainRow {
+    pub score: f64,
+    pub kind: String,
+    pub stiffness_min: Option<f64>,
+    pub side: Option<String>,
+    /// The morning it answers, "YYYY-MM-DD" (None: not a check-in answer).
+    pub checkin_date: Option<String>,
+    pub at_ms: i64,
+}
 
 /// The live pain entries of the store at `db`, oldest first.
 pub fn pain_rows(db: &std::path::Path) -> Vec<PainRow> {
@@ -74,19 +77,20 @@ pub fn pain_rows(db: &std::path::Path) -> Vec<PainRow> {
              WHERE deleted_ms IS NULL ORDER BY id",
         )
         .unwrap();
-    stmt.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ))
-    })
-    .unwrap()
-    .map(Result::unwrap)
-    .collect()
+    let row = |r: &rusqlite::Row<'_>| {
+        Ok(PainRow {
+            score: r.get("score")?,
+            kind: r.get("kind")?,
+            stiffness_min: r.get("stiffness_min")?,
+            side: r.get("side")?,
+            checkin_date: r.get("checkin_date")?,
+            at_ms: r.get("at_ms")?,
+        })
+    };
+    stmt.query_map([], row)
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
 }
 
 /// Today's date in UTC (the zone of [`Served`]).
