@@ -9,6 +9,7 @@
 //! a test `org.freedesktop.Notifications` service for the desktop.
 #![allow(clippy::unwrap_used)]
 
+use chrono::NaiveDate;
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -17,15 +18,21 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tendonwatch::checkin::token::{Grant, Key};
+use tendonwatch::checkin::{Checkin, CheckinConfig};
 use tendonwatch::config::{GotifyConfig, NotifyConfig, NtfyConfig, WebhookConfig};
 use tendonwatch::finding::{Finding, RuleId, Severity};
 use tendonwatch::notify::{
-    self, DeliveryReport, DesktopSink, MAX_ATTEMPTS, Policy, QuietHours, Sink, SinkError,
+    self, DeliveryReport, DesktopSink, MAX_ATTEMPTS, Policy, Question, QuietHours, Sink, SinkError,
     sinks_from_config,
 };
+use tendonwatch::pain::PainKind;
+use tendonwatch::rules::Mode;
 use tendonwatch::store::Store;
 use tendonwatch::store::alerts::{Alert, DELIVERY_QUEUED, DELIVERY_SHOWN};
 use tendonwatch::store::outbox::{GAVE_UP_MS, OutboxRow};
+use tendonwatch::store::pain::NewPain;
+use tendonwatch::zone::Zone;
 
 type Sinks = Vec<Box<dyn Sink + Send + Sync>>;
 
@@ -217,13 +224,22 @@ fn only_webhook(server: &HttpServer) -> NotifyConfig {
     }
 }
 
-// ---------------------------------------------------------------------------
-// HTTP sinks.
+/// ntfy at the server's root, topic "tendon", no token.
+fn only_ntfy(server: &HttpServer) -> NotifyConfig {
+    NotifyConfig {
+        ntfy: Some(NtfyConfig {
+            url: server.url(""),
+            topic: "tendon".to_string(),
+            token: None,
+        }),
+        ..NotifyConfig::default()
+    }
+}
 
-#[test]
-fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
-    let server = HttpServer::start();
-    let cfg = NotifyConfig {
+/// All three push receivers on one server: ntfy under `/ntfy/` with a
+/// token, Gotify under `/gotify`, a webhook at `/hook?src=tw`.
+fn every_receiver(server: &HttpServer) -> NotifyConfig {
+    NotifyConfig {
         ntfy: Some(NtfyConfig {
             url: server.url("/ntfy/"),
             topic: "achilles-left".to_string(),
@@ -237,7 +253,16 @@ fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
             url: server.url("/hook?src=tw"),
         }),
         ..NotifyConfig::default()
-    };
+    }
+}
+
+// ---------------------------------------------------------------------------
+// HTTP sinks.
+
+#[test]
+fn each_push_receiver_gets_the_alert_in_its_own_format_once() {
+    let server = HttpServer::start();
+    let cfg = every_receiver(&server);
     let sinks = sinks_from_config(&cfg);
     assert_eq!(
         sinks.iter().map(|s| s.name()).collect::<Vec<_>>(),
@@ -668,14 +693,7 @@ fn no_sink_configured_is_not_an_error_and_unconfigured_sinks_rows_wait() {
         &["webhook"],
     );
     let server = HttpServer::start();
-    let ntfy_only = sinks_from_config(&NotifyConfig {
-        ntfy: Some(NtfyConfig {
-            url: server.url(""),
-            topic: "t".to_string(),
-            token: None,
-        }),
-        ..NotifyConfig::default()
-    });
+    let ntfy_only = sinks_from_config(&only_ntfy(&server));
     assert_eq!(
         deliver_due(&mut store, &ntfy_only, T0).unwrap(),
         DeliveryReport::default()
@@ -746,15 +764,8 @@ fn queue_at(store: &mut Store, findings: &[Finding], sinks: &[&str], now_ms: i64
 
 fn webhook_and_ntfy(server: &HttpServer) -> Sinks {
     sinks_from_config(&NotifyConfig {
-        ntfy: Some(NtfyConfig {
-            url: server.url(""),
-            topic: "tendon".to_string(),
-            token: None,
-        }),
-        webhook: Some(WebhookConfig {
-            url: server.url("/hook"),
-        }),
-        ..NotifyConfig::default()
+        webhook: only_webhook(server).webhook,
+        ..only_ntfy(server)
     })
 }
 
@@ -1139,6 +1150,279 @@ fn a_high_alert_raised_in_quiet_hours_goes_when_they_end() {
 }
 
 // ---------------------------------------------------------------------------
+// The morning check-in on each push receiver (RULES.md I): the question,
+// its one-tap link where a tap lands, and "Same as yesterday (N)" where
+// the channel can send a request by itself (ntfy).
+
+/// 2025-06-02 09:00 in Berlin: a Monday morning.
+const MORNING: &str = "2025-06-02";
+
+/// The check-in of a runner in Berlin whose phone reaches the dashboard at
+/// `http://nas.local:8417` (`[web] public_url`), as the daemon builds it.
+fn berlin_checkin(runner: Option<&str>) -> Checkin {
+    Checkin {
+        plan: CheckinConfig::default().plan(Mode::Return, None).unwrap(),
+        zone: Zone::from_name("Europe/Berlin").unwrap(),
+        public_url: "http://nas.local:8417".to_string(),
+        key: Key::from_bytes([7; 32]),
+        runner: runner.map(str::to_string),
+    }
+}
+
+/// Yesterday's morning entry: 2025-06-01 08:30 in Berlin, `score`.
+fn log_yesterday(store: &mut Store, score: f64) {
+    let at_ms = T0 - 24 * HOUR_MS - 30 * 60_000;
+    let entry = NewPain {
+        at_ms,
+        score,
+        kind: PainKind::Morning,
+        stiffness_min: None,
+        side: None,
+        note: None,
+    };
+    store.answer_checkin("2025-06-01", &entry, at_ms).unwrap();
+}
+
+/// Ask `MORNING`'s question on `sinks` (one `checkin_outbox` row each) and
+/// send it as the daemon does: `Checkin::send_due`, each row through
+/// `Round::attempt`.
+fn ask(store: &mut Store, checkin: &Checkin, sinks: &Sinks) -> DeliveryReport {
+    let names: Vec<&str> = sinks.iter().map(|s| s.name()).collect();
+    assert!(store.decide_checkin(MORNING, &names, T0).unwrap());
+    checkin
+        .send_due(store, sinks, &Policy::default(), T0)
+        .unwrap()
+}
+
+/// The token of a check-in link, checked with the install's key: it is
+/// the runner's capability for that morning.
+fn grant_of(checkin: &Checkin, url: &str) -> Grant {
+    let token = url
+        .strip_prefix("http://nas.local:8417/checkin/")
+        .unwrap_or_else(|| panic!("not a check-in link: {url}"));
+    let token = token.strip_suffix("/same").unwrap_or(token);
+    checkin
+        .key
+        .verify(token, T0, |_| Some(checkin.zone))
+        .unwrap()
+}
+
+#[test]
+fn the_morning_question_reaches_each_push_receiver_with_its_one_tap_link() {
+    let server = HttpServer::start();
+    let sinks = sinks_from_config(&every_receiver(&server));
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    // A household runner who logged 2 yesterday morning.
+    log_yesterday(&mut store, 2.0);
+    let checkin = berlin_checkin(Some("ana"));
+
+    let report = ask(&mut store, &checkin, &sinks);
+    assert_eq!(
+        report,
+        DeliveryReport {
+            delivered: 3,
+            ..DeliveryReport::default()
+        }
+    );
+    let rows = store.checkin_rows().unwrap();
+    assert!(rows.iter().all(|r| r.delivered_ms == Some(T0)), "{rows:?}");
+
+    let page = checkin.page_url(NaiveDate::from_ymd_opt(2025, 6, 2).unwrap());
+    let same = format!("{page}/same");
+    let grant = grant_of(&checkin, &page);
+    assert_eq!(
+        (grant.runner.as_str(), grant.date.to_string()),
+        ("ana", MORNING.to_string())
+    );
+    assert_eq!(grant_of(&checkin, &same), grant);
+    let title = "tendonwatch: ana's morning check-in";
+    let text = format!("How is your Achilles this morning?\nOne tap to answer: {page}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+
+    // ntfy: a tap on the notification opens the page (Click); "Answer"
+    // opens it too (view); "Same as yesterday (2)" POSTs to /same from the
+    // phone (http) without opening anything.
+    let ntfy = &requests[0];
+    assert_eq!(
+        (ntfy.method.as_str(), ntfy.path.as_str()),
+        ("POST", "/ntfy/achilles-left")
+    );
+    assert_eq!(ntfy.header("Authorization"), Some("Bearer tk_secret"));
+    assert_eq!(ntfy.header("Title"), Some(title));
+    assert_eq!(ntfy.header("Priority"), Some("3"));
+    assert_eq!(ntfy.header("Tags"), Some("wave,checkin"));
+    assert_eq!(ntfy.header("Click"), Some(page.as_str()));
+    assert_eq!(
+        ntfy.header("Actions"),
+        Some(
+            format!(
+                "view, \"Answer\", \"{page}\", clear=true; \
+                 http, \"Same as yesterday (2)\", \"{same}\", method=POST, clear=true"
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(ntfy.text(), text);
+
+    // Gotify: the page as the click URL, in the message's extras.
+    let gotify = &requests[1];
+    assert_eq!(gotify.path, "/gotify/message");
+    assert_eq!(gotify.header("X-Gotify-Key"), Some("AppToken.1"));
+    assert_eq!(
+        gotify.json(),
+        serde_json::json!({
+            "title": title,
+            "message": text,
+            "priority": 5,
+            "extras": {"client::notification": {"click": {"url": page}}},
+        })
+    );
+
+    // Webhook: the whole question as JSON, keyed by runner and morning.
+    let hook = &requests[2];
+    assert_eq!(hook.path, "/hook?src=tw");
+    assert_eq!(
+        hook.header("Idempotency-Key"),
+        Some("tendonwatch-checkin-ana-2025-06-02")
+    );
+    assert_eq!(
+        hook.json(),
+        serde_json::json!({
+            "kind": "checkin",
+            "title": title,
+            "message": text,
+            "date": MORNING,
+            "runner": "ana",
+            "url": page,
+            "same": {"score": 2.0, "url": same},
+        })
+    );
+
+    // Delivered is done: the next round asks nothing again.
+    let again = checkin
+        .send_due(&mut store, &sinks, &Policy::default(), T0 + HOUR_MS)
+        .unwrap();
+    assert_eq!(again, DeliveryReport::default());
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[test]
+fn without_a_score_yesterday_ntfy_offers_only_the_page() {
+    let server = HttpServer::start();
+    let sinks = webhook_and_ntfy(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    let checkin = berlin_checkin(None);
+    let report = ask(&mut store, &checkin, &sinks);
+    assert_eq!(report.delivered, 2, "{report:?}");
+
+    let page = checkin.page_url(NaiveDate::from_ymd_opt(2025, 6, 2).unwrap());
+    assert_eq!(grant_of(&checkin, &page).runner, "");
+    let requests = server.requests();
+    assert_eq!(
+        requests[0].header("Title"),
+        Some("tendonwatch: morning check-in")
+    );
+    assert_eq!(requests[0].header("Click"), Some(page.as_str()));
+    assert_eq!(
+        requests[0].header("Actions"),
+        Some(format!("view, \"Answer\", \"{page}\", clear=true").as_str())
+    );
+    assert_eq!(
+        requests[1].header("Idempotency-Key"),
+        Some("tendonwatch-checkin-2025-06-02")
+    );
+    let hook = requests[1].json();
+    assert_eq!(
+        (hook["url"].as_str(), &hook["same"]),
+        (Some(page.as_str()), &Value::Null)
+    );
+}
+
+#[test]
+fn a_checkin_the_receiver_fails_is_retried_with_backoff_and_a_400_is_given_up() {
+    let server = HttpServer::start();
+    let sinks = sinks_from_config(&only_ntfy(&server));
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("tw.db")).unwrap();
+    log_yesterday(&mut store, 1.0);
+    let checkin = berlin_checkin(None);
+    let policy = Policy::default();
+
+    // 500 twice: retried after 10 s, then after 20 s more.
+    server.fail_next(&[(500, "down"), (500, "down")]);
+    let first = ask(&mut store, &checkin, &sinks);
+    assert_eq!((first.delivered, first.retried), (0, 1));
+    let row = store.checkin_rows().unwrap().remove(0);
+    assert_eq!((row.attempts, row.delivered_ms), (1, None));
+    assert_eq!(row.next_attempt_ms, T0 + notify::FIRST_RETRY_MS);
+    assert_eq!(row.last_error.as_deref(), Some("ntfy: HTTP 500: down"));
+    // Not before its time.
+    let early = checkin
+        .send_due(&mut store, &sinks, &policy, row.next_attempt_ms - 1)
+        .unwrap();
+    assert_eq!(early, DeliveryReport::default());
+    let second = checkin
+        .send_due(&mut store, &sinks, &policy, row.next_attempt_ms)
+        .unwrap();
+    assert_eq!(second.retried, 1);
+    let row = store.checkin_rows().unwrap().remove(0);
+    assert_eq!(row.attempts, 2);
+    let third_at = T0 + notify::FIRST_RETRY_MS + 2 * notify::FIRST_RETRY_MS;
+    assert_eq!(row.next_attempt_ms, third_at);
+    let third = checkin
+        .send_due(&mut store, &sinks, &policy, third_at)
+        .unwrap();
+    assert_eq!(third.delivered, 1);
+    let row = store.checkin_rows().unwrap().remove(0);
+    assert_eq!((row.attempts, row.delivered_ms), (3, Some(third_at)));
+    // Three tries of the same message: the same link and actions each time.
+    let requests = server.requests();
+    assert_eq!(
+        requests.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [500, 500, 200]
+    );
+    for r in &requests[1..] {
+        assert_eq!(r.header("Actions"), requests[0].header("Actions"));
+        assert_eq!(r.text(), requests[0].text());
+    }
+
+    // The next morning the receiver refuses (400): given up, never resent.
+    let tomorrow = berlin_checkin(None);
+    let next_morning = T0 + 24 * HOUR_MS;
+    assert!(
+        store
+            .decide_checkin("2025-06-03", &["ntfy"], next_morning)
+            .unwrap()
+    );
+    server.fail_next(&[(
+        400,
+        "{\"code\":40007,\"error\":\"invalid request: actions invalid\"}",
+    )]);
+    let refused = tomorrow
+        .send_due(&mut store, &sinks, &policy, next_morning)
+        .unwrap();
+    assert_eq!((refused.failed, refused.retried), (1, 0));
+    let row = store.checkin_rows().unwrap().remove(1);
+    assert_eq!((row.attempts, row.next_attempt_ms), (1, GAVE_UP_MS));
+    assert!(
+        row.last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("ntfy: HTTP 400: "),
+        "{row:?}"
+    );
+    assert_eq!(store.next_checkin_due_ms_for(&["ntfy"]).unwrap(), None);
+    let later = tomorrow
+        .send_due(&mut store, &sinks, &policy, next_morning + HOUR_MS)
+        .unwrap();
+    assert_eq!(later, DeliveryReport::default());
+    assert_eq!(server.requests().len(), 4);
+}
+
+// ---------------------------------------------------------------------------
 // Desktop: a private session bus.
 //
 // notify-rust always connects to the bus that `DBUS_SESSION_BUS_ADDRESS`
@@ -1226,11 +1510,40 @@ struct Shown {
     summary: String,
     body: String,
     urgency: Option<u8>,
+    /// Action keys and labels, alternating, as the spec sends them.
+    actions: Vec<String>,
 }
 
 /// A stand-in notification server (what GNOME Shell, dunst or mako are).
+/// Notification ids are 1, 2, … in the order shown.
 struct Notifications {
     shown: Arc<Mutex<Vec<Shown>>>,
+    /// What `GetCapabilities` answers: "actions" among them or not.
+    capabilities: Vec<String>,
+}
+
+/// `Notifications` served on `bus` with `capabilities`, until the returned
+/// connection is dropped; what it shows goes to the returned list.
+fn serve_notifications(
+    bus: &SessionBus,
+    capabilities: &[&str],
+) -> (zbus::blocking::Connection, Arc<Mutex<Vec<Shown>>>) {
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let server = zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .name("org.freedesktop.Notifications")
+        .unwrap()
+        .serve_at(
+            "/org/freedesktop/Notifications",
+            Notifications {
+                shown: shown.clone(),
+                capabilities: capabilities.iter().map(|c| c.to_string()).collect(),
+            },
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+    (server, shown)
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -1243,7 +1556,7 @@ impl Notifications {
         _app_icon: String,
         summary: String,
         body: String,
-        _actions: Vec<String>,
+        actions: Vec<String>,
         hints: HashMap<String, zbus::zvariant::OwnedValue>,
         _expire_timeout: i32,
     ) -> u32 {
@@ -1257,12 +1570,13 @@ impl Notifications {
             summary,
             body,
             urgency,
+            actions,
         });
         shown.len() as u32
     }
 
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".to_string()]
+        self.capabilities.clone()
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
@@ -1336,20 +1650,7 @@ fn desktop_child() {
 #[test]
 fn desktop_notifications_arrive_on_the_session_bus_with_title_and_urgency() {
     let bus = SessionBus::start();
-    let shown = Arc::new(Mutex::new(Vec::new()));
-    let _server = zbus::blocking::connection::Builder::address(bus.address.as_str())
-        .unwrap()
-        .name("org.freedesktop.Notifications")
-        .unwrap()
-        .serve_at(
-            "/org/freedesktop/Notifications",
-            Notifications {
-                shown: shown.clone(),
-            },
-        )
-        .unwrap()
-        .build()
-        .unwrap();
+    let (_server, shown) = serve_notifications(&bus, &["body"]);
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("tw.db");
@@ -1380,6 +1681,7 @@ fn desktop_notifications_arrive_on_the_session_bus_with_title_and_urgency() {
             // What changed, then what to do, each on its own line.
             body: format!("{}\n{}", high.what_changed, high.what_to_do),
             urgency: Some(2),
+            actions: vec![],
         },
         Shown {
             app_name: "tendonwatch".to_string(),
@@ -1390,6 +1692,7 @@ fn desktop_notifications_arrive_on_the_session_bus_with_title_and_urgency() {
                 notify::DIGEST_READ_MORE
             ),
             urgency: Some(1),
+            actions: vec![],
         },
     ];
     assert_eq!(shown, expected);
@@ -1437,20 +1740,7 @@ fn desktop_without_a_session_bus_is_retried_and_nothing_is_lost() {
         "{error}"
     );
 
-    let shown = Arc::new(Mutex::new(Vec::new()));
-    let _server = zbus::blocking::connection::Builder::address(bus.address.as_str())
-        .unwrap()
-        .name("org.freedesktop.Notifications")
-        .unwrap()
-        .serve_at(
-            "/org/freedesktop/Notifications",
-            Notifications {
-                shown: shown.clone(),
-            },
-        )
-        .unwrap()
-        .build()
-        .unwrap();
+    let (_server, shown) = serve_notifications(&bus, &["body"]);
     let due = store.next_due_ms().unwrap().unwrap();
     let started = Instant::now();
     let report = deliver_in_child(&db, &bus.address, due);
@@ -1459,4 +1749,160 @@ fn desktop_without_a_session_bus_is_retried_and_nothing_is_lost() {
     assert_eq!(shown.lock().unwrap().len(), 1);
     let row = &rows_of(&store, "desktop")[0];
     assert_eq!((row.attempts, row.delivered_ms), (3, Some(due)));
+}
+
+// ---------------------------------------------------------------------------
+// The check-in on the desktop: an "Answer" action where the notification
+// server supports actions (invoking it opens the page with `xdg-open`),
+// the link in the text either way.
+
+/// The delivering half of the desktop check-in tests, run as a child
+/// process on the test's bus (like `desktop_child`): shows the check-in
+/// whose link is `TENDONWATCH_TEST_PAGE`. With `TENDONWATCH_TEST_OPENED`
+/// set it stays until that file appears (the action's listener is a thread
+/// of this process), so the parent can click.
+#[test]
+fn desktop_checkin_child() {
+    let Ok(page) = std::env::var("TENDONWATCH_TEST_PAGE") else {
+        return;
+    };
+    let question = Question {
+        date: MORNING.to_string(),
+        runner: None,
+        url: page,
+        same: None,
+    };
+    let sent = DesktopSink::new().send_question(&question);
+    println!("SENT {sent:?}");
+    if let Ok(opened) = std::env::var("TENDONWATCH_TEST_OPENED") {
+        // A bound for a broken build, not a measured time.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !Path::new(&opened).exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// An `xdg-open` stand-in in a dir of its own: writes the URL it is given
+/// to `opened` (whole, by a rename). Returns the dir, for `PATH`.
+fn fake_xdg_open(dir: &Path, opened: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let script = bin.join("xdg-open");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin
+}
+
+/// Start `desktop_checkin_child` on `bus` for `page`, with `xdg-open`
+/// found first in `bin`; `wait_for` makes it stay until that file exists.
+fn checkin_child(bus: &SessionBus, bin: &Path, page: &str, wait_for: Option<&Path>) -> Child {
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "--exact",
+            "desktop_checkin_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("TENDONWATCH_TEST_PAGE", page)
+        .env("PATH", path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(file) = wait_for {
+        child.env("TENDONWATCH_TEST_OPENED", file);
+    }
+    child.spawn().unwrap()
+}
+
+/// The child's outcome: it sent the check-in without error.
+fn assert_sent(child: Child) {
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("SENT Ok(())"),
+        "child:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const PAGE: &str = "http://127.0.0.1:8417/checkin/2025-06-02.00112233445566778899aabbccddeeff";
+
+#[test]
+fn a_desktop_checkin_answers_from_its_action_where_the_server_supports_actions() {
+    let bus = SessionBus::start();
+    let (server, shown) = serve_notifications(&bus, &["actions", "body"]);
+    let dir = tempfile::tempdir().unwrap();
+    let opened = dir.path().join("opened");
+    let bin = fake_xdg_open(dir.path(), &opened);
+    let child = checkin_child(&bus, &bin, PAGE, Some(&opened));
+
+    // The runner clicks "Answer" once the notification is up. A click
+    // before the sink listens is lost (as on a real desktop), so click
+    // until the page opens.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !opened.exists() {
+        assert!(Instant::now() < deadline, "the page was never opened");
+        if !shown.lock().unwrap().is_empty() {
+            server
+                .emit_signal(
+                    None::<zbus::names::BusName<'_>>,
+                    "/org/freedesktop/Notifications",
+                    "org.freedesktop.Notifications",
+                    "ActionInvoked",
+                    &(1_u32, "answer"),
+                )
+                .unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_sent(child);
+    assert_eq!(std::fs::read_to_string(&opened).unwrap(), PAGE);
+    let shown = shown.lock().unwrap().clone();
+    assert_eq!(
+        shown,
+        [Shown {
+            app_name: "tendonwatch".to_string(),
+            summary: "tendonwatch: morning check-in".to_string(),
+            body: format!("How is your Achilles this morning?\nOne tap to answer: {PAGE}"),
+            urgency: Some(1),
+            // A click on the notification and its button both open the page.
+            actions: ["default", "Answer", "answer", "Answer"]
+                .map(String::from)
+                .to_vec(),
+        }]
+    );
+}
+
+#[test]
+fn a_desktop_checkin_keeps_its_link_in_the_text_where_the_server_has_no_actions() {
+    let bus = SessionBus::start();
+    let (_server, shown) = serve_notifications(&bus, &["body"]);
+    let dir = tempfile::tempdir().unwrap();
+    let opened = dir.path().join("opened");
+    let bin = fake_xdg_open(dir.path(), &opened);
+    assert_sent(checkin_child(&bus, &bin, PAGE, None));
+    let shown = shown.lock().unwrap().clone();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].actions, Vec::<String>::new());
+    assert_eq!(
+        shown[0].body,
+        format!("How is your Achilles this morning?\nOne tap to answer: {PAGE}")
+    );
+    // Nothing to click, nothing opened: the child has ended.
+    assert!(!opened.exists());
 }

@@ -1,5 +1,7 @@
 //! Gotify: one POST per alert to `{url}/message` with the application token
-//! in `X-Gotify-Key` and a JSON `{title, message, priority}` body.
+//! in `X-Gotify-Key` and a JSON `{title, message, priority}` body; the
+//! check-in adds `extras` (gotify.net/docs/msgextras), which Gotify takes
+//! only from a JSON body.
 
 use super::{
     Digest, Level, Question, Sink, SinkError, body, check_response, http_agent, join_url, title,

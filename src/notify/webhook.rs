@@ -1,8 +1,9 @@
-//! Webhook: one POST per alert of the whole stored alert as JSON, and one
-//! per digest (`{kind: "digest", id, title, message, alerts: [...]}`). The
-//! `Idempotency-Key` header names the alert or the digest, so a receiver
-//! can drop the repeat sent after a crash between the send and marking it
-//! delivered.
+//! Webhook: one POST per alert of the whole stored alert as JSON, one per
+//! digest (`{kind: "digest", id, title, message, alerts: [...]}`) and one
+//! per morning check-in (`{kind: "checkin", date, runner, url, same, ...}`).
+//! The `Idempotency-Key` header names the alert, the digest or the runner's
+//! morning, so a receiver can drop the repeat sent after a crash between
+//! the send and marking it delivered.
 
 use super::{Digest, Question, Sink, SinkError, TEST_KIND, check_response, http_agent};
 use crate::store::alerts::Alert;
