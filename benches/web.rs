@@ -107,6 +107,7 @@ fn main() {
         ingest: config.ingest_settings(),
         pain_limit: config.profile.pain_limit(),
         zone: tendonwatch::zone::Zone::Fixed(0),
+        checkin_key: None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

@@ -88,6 +88,15 @@ pub fn parse_score(text: &str) -> Result<f64, String> {
     Ok(score)
 }
 
+/// A score as a runner writes it: "3", "2.5".
+pub fn score_text(score: f64) -> String {
+    if score.fract() == 0.0 {
+        format!("{score:.0}")
+    } else {
+        format!("{score:.1}")
+    }
+}
+
 pub fn parse_stiffness(text: &str) -> Result<f64, String> {
     let minutes: f64 = text
         .trim()

@@ -11,12 +11,17 @@
 //! point 2): real FIT, GPX and TCX files of two producers or more each,
 //! every series the file records drawn as a line of many points on a phone.
 //!
+//! And the morning check-in (issue 23, point 6): the pushed link opened on
+//! a phone, one tap on a score, the verdict on the page it lands on.
+//!
 //! `scripts/test` installs both packages when they are missing. Screenshots
 //! land in `target/test-artifacts/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "util/charted_runs.rs"]
 mod charted_runs;
+#[path = "util/checkin.rs"]
+mod checkin;
 #[path = "util/dashboard.rs"]
 mod dashboard;
 #[path = "util/household.rs"]
@@ -1327,4 +1332,84 @@ fn a_household_coach_reads_the_overview_and_an_athletes_pages_on_a_phone() {
     assert_page_renders(&b, "the overview again", true);
     let after: Vec<_> = ["ann", "bob"].iter().map(|w| h.snapshot(w)).collect();
     assert_eq!(before, after, "reading changed a store");
+}
+
+/// A screenshot in the artifacts folder, copied as `<dir>/<name>.png` when
+/// `TENDONWATCH_SCREENSHOTS=<dir>` is set (the documentation's pictures).
+fn screenshot_for_docs(b: &Browser, name: &str) {
+    let shot = b.screenshot(name);
+    if let Some(dir) = std::env::var_os("TENDONWATCH_SCREENSHOTS") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(&shot, dir.join(format!("{name}.png"))).unwrap();
+    }
+}
+
+/// The morning's link opened on a 390 px phone: the question with 0–10 as
+/// buttons a thumb hits, no way into the dashboard; one tap answers, and
+/// the page it lands on says what the 24-hour rule makes of it after
+/// yesterday's hills, with the alert it raised.
+#[test]
+fn a_check_in_link_on_a_phone_answers_in_one_tap_and_shows_the_verdict() {
+    let tw = Tw::new();
+    checkin::season_with_hills_yesterday(&tw);
+    let served = checkin::Served::start(tw);
+    let b = Browser::phone();
+    assert_eq!(b.viewport().0, 390);
+
+    b.goto(&served.server.url(&served.link()));
+    assert_page_renders(&b, "the check-in page", true);
+    assert_eq!(b.find("h1").text(), "How is your Achilles this morning?");
+    assert!(b.find_all("a").is_empty(), "the page links nowhere");
+    let buttons = b.execute(
+        "return [...document.querySelectorAll('button.score')].map(b => {
+           const r = b.getBoundingClientRect();
+           return {score: b.value, width: r.width, height: r.height, bottom: r.bottom};
+         });",
+        &[],
+    );
+    let buttons = buttons.as_array().unwrap();
+    assert_eq!(buttons.len(), 11);
+    for button in buttons {
+        // Apple's and Google's smallest touch target: 44 × 44 / 48 × 48.
+        let (w, h) = (
+            button["width"].as_f64().unwrap(),
+            button["height"].as_f64().unwrap(),
+        );
+        assert!(w >= 48.0 && h >= 48.0, "a small button: {button}");
+        // All eleven on the first screen, no scrolling to find 10.
+        assert!(
+            button["bottom"].as_f64().unwrap() <= 844.0,
+            "below the fold: {button}"
+        );
+    }
+    screenshot_for_docs(&b, "checkin-question");
+
+    let three = b.find("button.score[value='3']");
+    submit_with(&b, &three);
+    assert_page_renders(&b, "the answer page", true);
+    assert_eq!(b.find("h1").text(), "Thank you");
+    assert_eq!(b.find("p.answered strong").text(), "3/10");
+    let verdict = b.find("p.judged").text();
+    assert!(
+        verdict.starts_with("3 against your usual 1 after yesterday's hills")
+            && verdict.ends_with("make today easy or rest."),
+        "{verdict}"
+    );
+    let alert = b.find("article.alert");
+    assert!(
+        alert.text().contains("Morning pain 3/10"),
+        "{}",
+        alert.text()
+    );
+    assert!(b.find_all("a").is_empty(), "the answer links nowhere");
+    screenshot_for_docs(&b, "checkin-answer");
+
+    let rows = served.pain();
+    let today: Vec<_> = rows
+        .iter()
+        .filter(|r| r.checkin_date == Some(checkin::today().to_string()))
+        .collect();
+    assert_eq!(today.len(), 1, "{rows:?}");
+    assert_eq!((today[0].score, today[0].kind.as_str()), (3.0, "morning"));
 }

@@ -4,6 +4,7 @@
 
 pub mod schedule;
 pub mod token;
+pub mod verdict;
 
 use crate::notify::{
     DeliveryReport, Message, Policy, Question, QuietHours, Round, SameAsYesterday, Sink, SinkError,

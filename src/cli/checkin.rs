@@ -35,9 +35,7 @@ pub fn run(ctx: &Context_, command: Command) -> anyhow::Result<ExitCode> {
 /// made. The key is the install's, the same from any runner's config.
 pub fn build(config: &Config, env: &Env) -> Result<Checkin, String> {
     let plan = config.checkin_plan()?;
-    let path = config.checkin_key_path(env).map_err(|e| e.to_string())?;
-    let key = Key::load_or_create(&path)
-        .map_err(|e| format!("its key cannot be read or made: {}: {e}", path.display()))?;
+    let key = install_key(config, env)?;
     Ok(Checkin {
         plan,
         zone: config.zone(),
@@ -45,6 +43,17 @@ pub fn build(config: &Config, env: &Env) -> Result<Checkin, String> {
         key,
         runner: config.store.runner.clone(),
     })
+}
+
+/// The install's check-in key (`checkin.key` beside the top-level store,
+/// the same from any runner's config), made on first use; the error says
+/// where and why it can be neither read nor made.
+pub fn install_key(config: &Config, env: &Env) -> Result<Key, String> {
+    let path = config
+        .checkin_key_path(env)
+        .map_err(|e| format!("no place for its key: {e}"))?;
+    Key::load_or_create(&path)
+        .map_err(|e| format!("its key cannot be read or made: {}: {e}", path.display()))
 }
 
 /// The check-in the daemon of this runner asks, or None when it is off. A

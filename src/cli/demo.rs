@@ -197,6 +197,8 @@ fn run_in(
         ingest,
         pain_limit,
         zone,
+        // The demo sends no check-in, so it has no link to answer.
+        checkin_key: None,
     };
 
     println!("dashboard: http://{local}/");

@@ -1,6 +1,7 @@
 //! `tendonwatch serve [--bind ADDR:PORT]`: the dashboard on its own.
 
 use super::{Context_, UsageError, runtime};
+use crate::checkin::token::Key;
 use crate::config::Config;
 use crate::web::{self, WebOptions};
 use std::net::SocketAddr;
@@ -15,8 +16,19 @@ pub struct Args {
     pub bind: Option<String>,
 }
 
-/// What the dashboard needs from the config.
-pub fn web_options(config: &Config, db_path: PathBuf) -> WebOptions {
+/// The install's check-in key, the daemon's (`checkin.key` beside the
+/// top-level store, from any runner's config too), made on first use. When
+/// it can neither be read nor made, the dashboard still serves
+/// and answers every check-in link "expired"; the warning says why.
+pub fn checkin_key(ctx: &Context_) -> Option<Key> {
+    super::checkin::install_key(&ctx.config, &ctx.env)
+        .inspect_err(|e| tracing::warn!("check-in links will not open: {e}"))
+        .ok()
+}
+
+/// What the dashboard needs from the config; `checkin_key` from
+/// [`checkin_key`].
+pub fn web_options(config: &Config, db_path: PathBuf, checkin_key: Option<Key>) -> WebOptions {
     WebOptions {
         db_path,
         password_hash: config.web.password_hash.clone(),
@@ -25,6 +37,7 @@ pub fn web_options(config: &Config, db_path: PathBuf) -> WebOptions {
         ingest: config.ingest_settings(),
         pain_limit: config.profile.pain_limit(),
         zone: config.zone(),
+        checkin_key,
     }
 }
 
@@ -62,7 +75,7 @@ pub fn household(ctx: &Context_) -> anyhow::Result<web::Household> {
             password_hash: r.password_hash.clone(),
             opts: WebOptions {
                 password_hash: None,
-                ..web_options(&one, db)
+                ..web_options(&one, db, None)
             },
         });
     }
@@ -79,6 +92,7 @@ pub fn household(ctx: &Context_) -> anyhow::Result<web::Household> {
                 password_hash: c.password_hash.clone(),
             })
             .collect(),
+        checkin_key: checkin_key(ctx),
     })
 }
 
@@ -93,6 +107,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let dashboard = web::Dashboard::One(Box::new(web_options(
         config,
         config.db_path(ctx.db.as_deref(), &ctx.env)?,
+        checkin_key(ctx),
     )));
     serve_dashboard(ctx, args, dashboard)
 }

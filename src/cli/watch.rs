@@ -27,6 +27,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         let web = crate::web::Dashboard::One(Box::new(super::serve::web_options(
             config,
             opts.db_path.clone(),
+            super::serve::checkin_key(ctx),
         )));
         let addr = super::serve::bind_address(&config.web.bind, web.logs_in())?;
         Some((addr, web))

@@ -146,18 +146,53 @@ fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
     Some(f)
 }
 
-/// `pain_24h`: the next morning's pain above the last morning before the run.
-fn pain_24h(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> Option<Finding> {
-    let run = run_before(ctx.runs, m.at_ms, NEXT_MORNING_WITHIN_MS)?;
+/// What the 24-hour rule compares a morning with (RULES.md C: `pain_24h`).
+#[derive(Debug, Clone, Copy)]
+pub struct NextMorning<'a> {
+    /// The run this morning is the next morning of: the latest that
+    /// started before it and ended at most 30 hours earlier.
+    pub run: &'a RunRecord,
+    /// The runner's baseline: the last morning logged in the 7 days before
+    /// that run. None: nothing to compare with yet.
+    pub before: Option<&'a PainEntry>,
+}
+
+/// How far back a caller must read runs and entries for
+/// [`next_morning_of`] to see everything it compares a morning with: the
+/// 30-hour window, a run's own length (a day at most), the 7 days before it.
+pub const NEXT_MORNING_LOOKBACK_MS: i64 = NEXT_MORNING_WITHIN_MS + DAY_MS + PRE_RUN_WITHIN_MS;
+
+/// The 24-hour rule's reading for a morning logged at `at_ms`: the run it
+/// follows and the baseline before it; None when no run ended within 30
+/// hours. `entries` may hold any kinds, in any order.
+pub fn next_morning_of<'a>(
+    runs: &'a [RunRecord],
+    entries: impl IntoIterator<Item = &'a PainEntry>,
+    at_ms: i64,
+) -> Option<NextMorning<'a>> {
+    let run = run_before(runs, at_ms, NEXT_MORNING_WITHIN_MS)?;
     let before = entries
-        .iter()
+        .into_iter()
         .filter(|e| {
             e.kind == PainKind::Morning
                 && e.at_ms < run.start_ms
                 && e.at_ms > run.start_ms - PRE_RUN_WITHIN_MS
         })
-        .max_by_key(|e| e.at_ms)?;
-    if m.score < before.score + 1.0 {
+        .max_by_key(|e| e.at_ms);
+    Some(NextMorning { run, before })
+}
+
+/// Whether a next-morning score is back at the baseline: less than a whole
+/// point above it (RULES.md C: `pain_24h` warns from one point up).
+pub fn settled(score: f64, baseline: f64) -> bool {
+    score < baseline + 1.0
+}
+
+/// `pain_24h`: the next morning's pain above the last morning before the run.
+fn pain_24h(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> Option<Finding> {
+    let NextMorning { run, before } = next_morning_of(ctx.runs, entries.iter().copied(), m.at_ms)?;
+    let before = before?;
+    if settled(m.score, before.score) {
         return None;
     }
     let mut f = base(RuleId::Pain24h, Severity::Warn, m, Some(run));

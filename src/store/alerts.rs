@@ -340,6 +340,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The alerts about one activity (what the run introduced), oldest first.
+    pub fn alerts_about(&self, activity_id: i64) -> Result<Vec<Alert>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts a WHERE activity_id = ?1 ORDER BY window_start_ms, id"
+        ))?;
+        let rows = stmt.query_map([activity_id], alert_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// All alerts, newest first; only the open ones unless `all`.
     pub fn alerts(&self, all: bool) -> Result<Vec<Alert>> {
         let filter = if all { "" } else { OPEN };

@@ -35,6 +35,14 @@ pub fn public(path: &str) -> bool {
     matches!(path, "/login" | "/static/style.css")
 }
 
+/// The morning check-in's links (`/checkin/TOKEN`, `/checkin/TOKEN/same`):
+/// the signed token in the path is the capability (RULES.md I), never a
+/// login, so they pass without session or CSRF cookie and the handler
+/// checks the token. Not under `/r/NAME/`: the token names the runner.
+pub fn capability(path: &str) -> bool {
+    path.starts_with("/checkin/")
+}
+
 /// Where `account` may go with `path`. `coached` lists the runners a coach
 /// sees; `household` is false where one runner is served.
 pub fn decide(

@@ -87,24 +87,82 @@ pub fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name=(super::security::CSRF_FIELD) value=(token); }
 }
 
-/// A page for an error, without navigation (it may be a refusal).
-pub fn error_page(status: StatusCode, message: &str) -> Html<String> {
+/// A page without the frame: no navigation, no link anywhere but what
+/// `body` holds (an error, a refusal, the check-in page).
+pub fn bare_page(title: &str, body: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
             html lang="en" {
-                (head(&status.as_u16().to_string()))
-                body {
-                    main {
-                        h1 { (status.canonical_reason().unwrap_or("Error")) }
-                        p.error role="alert" { (message) }
-                        p { a href="/" { "Back to the dashboard" } }
-                    }
-                }
+                (head(title))
+                body { main { (body) } }
             }
         }
         .into_string(),
     )
+}
+
+/// A page for an error, without navigation (it may be a refusal).
+pub fn error_page(status: StatusCode, message: &str) -> Html<String> {
+    bare_page(
+        &status.as_u16().to_string(),
+        html! {
+            h1 { (status.canonical_reason().unwrap_or("Error")) }
+            p.error role="alert" { (message) }
+            p { a href="/" { "Back to the dashboard" } }
+        },
+    )
+}
+
+/// 0–10 as big buttons, each submitting its form with its score
+/// (`score=N`): one tap logs the entry. The pain page, the status page's
+/// morning question and the check-in page all draw these.
+pub fn score_buttons(legend: &str) -> Markup {
+    html! {
+        fieldset.scores {
+            legend { (legend) }
+            p.hint { "Achilles pain from 0 (none) to 10 (worst ever)." }
+            @for n in 0..=10 {
+                button type="submit" name="score" value=(n) class=(format!("score s{n}")) { (n) }
+            }
+        }
+    }
+}
+
+/// The optional fields of a morning entry: stiffness minutes and side
+/// (`side` is the one checked, "" for not said).
+pub fn stiffness_and_side(stiffness: Option<&str>, side: &str) -> Markup {
+    html! {
+        label { "Morning stiffness (minutes) "
+            input #stiffness type="number" name="stiffness" min="0" max="1440" step="1" inputmode="numeric" value=[stiffness];
+        }
+        fieldset.sides {
+            legend { "Side" }
+            @for (value, label) in [("", "not said"), ("left", "left"), ("right", "right"), ("both", "both")] {
+                label.choice {
+                    input type="radio" name="side" value=(value) checked[side == value];
+                    " " (label)
+                }
+            }
+        }
+    }
+}
+
+/// The morning question as one form: the optional fields folded away,
+/// then the score buttons. `action` None posts back to the page's own
+/// address (the check-in link); `csrf` None for a form the capability in
+/// the address authorises.
+pub fn morning_form(action: Option<&str>, csrf: Option<&str>) -> Markup {
+    html! {
+        form.pain-form.morning method="post" action=[action] {
+            @if let Some(token) = csrf { (csrf_field(token)) }
+            details.more {
+                summary { "Stiffness and side (optional)" }
+                (stiffness_and_side(None, ""))
+            }
+            (score_buttons("Pain: one tap answers"))
+        }
+    }
 }
 
 /// A message box above a form: what was wrong, or what was saved.
@@ -152,23 +210,20 @@ pub fn day(ms: i64, zone: impl Into<Zone>) -> String {
 }
 
 pub fn score(s: f64) -> String {
-    if s.fract() == 0.0 {
-        format!("{s:.0}")
-    } else {
-        format!("{s:.1}")
-    }
+    crate::pain::score_text(s)
 }
 
 /// One alert as a card: what changed, what to do, the source, and an
 /// acknowledge button while it is open.
 /// `csrf` is `None` on a read-only view: no acknowledge button. `base`
-/// starts the run's link. `selectable`: a checkbox for the page's
-/// "Acknowledge selected" form (`#bulk-ack`).
+/// starts the run's link; None (a page outside the dashboard) draws no
+/// link and no state. `selectable`: a checkbox for the page's "Acknowledge
+/// selected" form (`#bulk-ack`).
 pub fn alert_card(
     a: &crate::store::alerts::Alert,
     csrf: Option<&str>,
     zone: Zone,
-    base: &str,
+    base: Option<&str>,
     selectable: bool,
 ) -> Markup {
     html! {
@@ -177,7 +232,7 @@ pub fn alert_card(
                 span.kind { (a.kind.replace('_', " ")) }
                 " "
                 span.sev { (a.severity) }
-                @if let Some(id) = a.activity_id {
+                @if let (Some(id), Some(base)) = (a.activity_id, base) {
                     " · " a href=(format!("{base}/activity/{id}")) { "the run" }
                 }
             }
@@ -193,7 +248,9 @@ pub fn alert_card(
             // backticks; here they read as plain text.
             p.todo { strong { "What to do: " } (a.what_to_do.replace('`', "")) }
             details { summary { "Source" } p.source { (a.source) } }
+            // Outside the dashboard (no `base`), its states mean nothing.
             @match (a.state(), a.acknowledged_ms, csrf) {
+                _ if base.is_none() => {}
                 (_, Some(at), _) => p.acked { "Acknowledged " (day(at, zone)) }
                 (AlertState::History, ..) => p.acked { "History: raised about a run older than a few days, never pushed" }
                 (_, None, None) => p.acked { "Open" }
@@ -202,7 +259,7 @@ pub fn alert_card(
                     @if selectable {
                         label.pick { input type="checkbox" form="bulk-ack" name="id" value=(a.id); " select" }
                     }
-                    form.ack method="post" action=(format!("{base}/alerts/{}/ack", a.id)) {
+                    form.ack method="post" action=(format!("{}/alerts/{}/ack", base.unwrap_or_default(), a.id)) {
                         (csrf_field(csrf))
                         button type="submit" { "Acknowledge" }
                     }

@@ -6,7 +6,10 @@
 //!   share it);
 //! - `pages`: HTML pages and form posts; `api`: the same data as JSON;
 //! - `charts`: SVG; `layout`: the page frame and small formatters;
-//! - `security`: host check, login, CSRF, headers.
+//! - `security`: host check, login, CSRF, headers;
+//! - `checkin`: the morning check-in's one-tap page, reached by a signed
+//!   link instead of a login; `morning`: this morning's answer and verdict,
+//!   shown there and on the status page.
 //!
 //! The store is one SQLite connection behind a mutex, used on the blocking
 //! pool; the daemon writes through its own connection (WAL lets both work).
@@ -14,8 +17,10 @@
 mod access;
 mod api;
 pub mod charts;
+mod checkin;
 mod export;
 mod layout;
+mod morning;
 mod pages;
 pub mod security;
 pub mod views;
@@ -47,6 +52,10 @@ pub struct WebOptions {
     /// The runner's time zone, for days and times on the pages (each at
     /// the offset of its instant).
     pub zone: crate::zone::Zone,
+    /// The install's check-in key (`checkin.key`, the daemon's), which
+    /// signs the morning links; None: every link is answered "expired".
+    /// Where a household is served, `Household::checkin_key` counts.
+    pub checkin_key: Option<crate::checkin::token::Key>,
 }
 
 /// A household's dashboard: every runner with their own login and pages
@@ -58,6 +67,9 @@ pub struct Household {
     pub session_days: u32,
     pub runners: Vec<HouseholdRunner>,
     pub coaches: Vec<Coach>,
+    /// The install's check-in key, one for every runner (each link names
+    /// its runner).
+    pub checkin_key: Option<crate::checkin::token::Key>,
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +160,8 @@ pub struct AppState {
     /// Login attempts are checked one at a time per name, whether or not
     /// it is an account.
     login_locks: Arc<security::LoginQueues>,
+    /// Verifies the morning check-in links (`/checkin/TOKEN`).
+    checkin_key: Option<crate::checkin::token::Key>,
 }
 
 /// Run `f` with this store on the blocking pool.
@@ -171,6 +185,7 @@ impl AppState {
         let store = Arc::new(Mutex::new(store));
         let needs_login = opts.password_hash.is_some();
         let session_days = opts.session_days;
+        let checkin_key = opts.checkin_key.clone();
         let data = RunnerData {
             opts: Arc::new(opts),
             store: store.clone(),
@@ -183,6 +198,7 @@ impl AppState {
             needs_login,
             loopback,
             login_locks: Arc::default(),
+            checkin_key,
         }
     }
 
@@ -193,6 +209,7 @@ impl AppState {
         sessions: Store,
         loopback: bool,
     ) -> AppState {
+        let checkin_key = household.checkin_key;
         let mut logins = Vec::new();
         let mut runners = std::collections::BTreeMap::new();
         for (r, store) in household.runners.into_iter().zip(stores) {
@@ -224,6 +241,7 @@ impl AppState {
             needs_login: true,
             loopback,
             login_locks: Arc::default(),
+            checkin_key,
         }
     }
 
@@ -413,6 +431,20 @@ impl IntoResponse for WebError {
     }
 }
 
+/// A post to a check-in link from another site's page: the guard's
+/// refusal, before anything is read, on a page that links nowhere (the
+/// check-in's pages open nothing of the dashboard).
+fn foreign_checkin_post() -> Response {
+    let page = layout::bare_page(
+        "Refused",
+        maud::html! {
+            h1 { "Refused" }
+            p.error role="alert" { "This answer did not come from the check-in page: nothing was logged." }
+        },
+    );
+    (StatusCode::FORBIDDEN, page).into_response()
+}
+
 /// The clock, read at the edge (views and rules take "now" as a value).
 fn now() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -456,6 +488,9 @@ fn router(state: AppState) -> Router {
         .route("/activity/{id}/sport", post(pages::resport))
         .route("/activity/{id}/start", post(pages::restart))
         .route("/pain", get(pages::pain).post(pages::log_pain))
+        .route("/morning", post(checkin::dashboard_answer))
+        .route("/checkin/{token}", get(checkin::page).post(checkin::answer))
+        .route("/checkin/{token}/same", post(checkin::same))
         .route("/visa-a", get(pages::visa_a).post(pages::save_visa_a))
         .route("/report", get(pages::report))
         .route("/alerts", get(pages::alerts))

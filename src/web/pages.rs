@@ -18,7 +18,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use std::collections::HashMap;
 
-type Page = Result<Response, WebError>;
+pub(super) type Page = Result<Response, WebError>;
 
 fn frame<'a>(site: &'a Site, title: &'a str, nav: &'a str, csrf: &'a Csrf) -> Frame<'a> {
     Frame {
@@ -47,7 +47,7 @@ fn id_of(text: &str, what: &str) -> Result<i64, WebError> {
 
 /// An `application/x-www-form-urlencoded` body as fields (the last of a
 /// repeated name wins).
-fn fields(form: &RawForm) -> Result<HashMap<String, String>, WebError> {
+pub(super) fn fields(form: &RawForm) -> Result<HashMap<String, String>, WebError> {
     Ok(pairs(form)?.into_iter().collect())
 }
 
@@ -107,11 +107,12 @@ fn respond(status: StatusCode, page: Html<String>) -> Response {
 pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
     let opts = site.opts.clone();
     let now = now();
-    let (s, load) = site
+    let (s, load, morning) = site
         .with_store(move |store| {
             Ok((
                 views::status(store, &opts, now)?,
                 views::load(store, &opts, 16, now)?,
+                super::morning::today(store, &opts, now)?,
             ))
         })
         .await?;
@@ -126,6 +127,7 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
         @if let Some(words) = s.history.words(s.now_ms, &off) {
             p.history { "History: " (words) "." }
         }
+        (super::morning::morning_card(&site, morning.as_ref(), forms(&site, &csrf)))
         @if b.learning.learning && b.learning.is_after_a_break(&s.history) {
             section.card.learning {
                 h2 { "Back after a break" }
@@ -192,7 +194,7 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
             (bulk_ack(&site, &csrf, s.open_alerts.len()))
             (history_link(&site, s.history_alerts))
             @for a in s.open_alerts.iter().take(10) {
-                (alert_card(a, forms(&site, &csrf), off, &site.base, true))
+                (alert_card(a, forms(&site, &csrf), off, Some(&site.base), true))
             }
             @if s.open_alerts.len() > 10 {
                 p { a href=(site.url("/alerts")) { "All " (s.open_alerts.len()) " open alerts" } }
@@ -444,7 +446,7 @@ pub async fn activity(
         section {
             h2 { "Alerts from this run" }
             @if v.alerts.is_empty() { p { "None." } }
-            @for al in &v.alerts { (alert_card(al, forms(&site, &csrf), site.opts.zone, &site.base, false)) }
+            @for al in &v.alerts { (alert_card(al, forms(&site, &csrf), site.opts.zone, Some(&site.base), false)) }
         }
         section {
             h2 { "Pain around it" }
@@ -662,18 +664,7 @@ async fn pain_page(
             }
             details.more open[draft.stiffness.is_some() || draft.side.is_some() || draft.note.is_some() || draft.at.is_some()] {
                 summary { "Stiffness, side, note, time" }
-                label { "Morning stiffness (minutes) "
-                    input #stiffness type="number" name="stiffness" min="0" max="1440" step="1" inputmode="numeric" value=[draft.stiffness.as_deref()];
-                }
-                fieldset.sides {
-                    legend { "Side" }
-                    @for (value, label) in [("", "not said"), ("left", "left"), ("right", "right"), ("both", "both")] {
-                        label.choice {
-                            input type="radio" name="side" value=(value) checked[side == value];
-                            " " (label)
-                        }
-                    }
-                }
+                (layout::stiffness_and_side(draft.stiffness.as_deref(), &side))
                 label { "Note "
                     input #note type="text" name="note" maxlength="500" value=[draft.note.as_deref()];
                 }
@@ -681,13 +672,7 @@ async fn pain_page(
                     input #at type="datetime-local" name="at" value=[draft.at.as_deref()];
                 }
             }
-            fieldset.scores {
-                legend { "Pain: one tap logs it" }
-                p.hint { "Achilles pain from 0 (none) to 10 (worst ever)." }
-                @for n in 0..=10 {
-                    button type="submit" name="score" value=(n) class=(format!("score s{n}")) { (n) }
-                }
-            }
+            (layout::score_buttons("Pain: one tap logs it"))
         }
         }
         section {
@@ -734,7 +719,7 @@ fn kind_label(k: PainKind) -> &'static str {
 }
 
 /// The pain form's fields → a new entry, or what was wrong.
-fn parse_pain(
+pub(super) fn parse_pain(
     f: &HashMap<String, String>,
     zone: &crate::zone::Zone,
     now: i64,
@@ -1070,7 +1055,7 @@ pub async fn alerts(
         p { (list.len()) @if list.len() == 1 { " alert" } @else { " alerts" } }
         @if filter.state == AlertState::Open { (history_link(&site, history)) }
         (bulk_ack(&site, &csrf, open))
-        @for a in &list { (alert_card(a, forms(&site, &csrf), off, &site.base, true)) }
+        @for a in &list { (alert_card(a, forms(&site, &csrf), off, Some(&site.base), true)) }
     };
     Ok(layout::page(&frame(&site, "Alerts", "/alerts", &csrf), body).into_response())
 }

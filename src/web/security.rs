@@ -12,6 +12,9 @@
 //!   (HttpOnly, SameSite=Strict); every form carries it as a hidden field; a
 //!   POST whose field does not match the cookie, or whose `Origin` is another
 //!   site, is refused with 403 before its handler runs.
+//! - **Check-in links** (`/checkin/TOKEN`): the signed token is the
+//!   capability, so neither login nor CSRF cookie is asked for; the host
+//!   check, the `Origin` check of a post and the headers still hold.
 //! - **Headers**: a Content-Security-Policy allowing nothing but this site's
 //!   own stylesheet and forms, no framing, no sniffing, no referrer, no
 //!   caching of pages. The referrer policy is `same-origin`: with
@@ -199,6 +202,16 @@ async fn check(state: &AppState, request: &mut Request) -> Result<Option<String>
         .into_response());
     }
     let path = request.uri().path().to_string();
+    let write = request.method() != Method::GET && request.method() != Method::HEAD;
+    // A check-in link is its own narrow route (DESIGN: capabilities at the
+    // edge): no session, no CSRF cookie (a phone's ntfy app sends none),
+    // but a post from another site's page is refused before it is read.
+    if access::capability(&path) {
+        if write && !origin_allowed(headers) {
+            return Err(super::foreign_checkin_post());
+        }
+        return Ok(None);
+    }
     let api = path.starts_with("/api/") || (path.starts_with("/r/") && path.contains("/api/"));
     let refuse = |e: WebError| -> Response {
         if api {
@@ -213,7 +226,6 @@ async fn check(state: &AppState, request: &mut Request) -> Result<Option<String>
         (Some((_, account)), true) => Some(account.clone()),
         (None, true) => None,
     };
-    let write = request.method() != Method::GET && request.method() != Method::HEAD;
     let Some(account) = account else {
         if access::public(&path) {
             return finish_csrf(request, None, write).await;
