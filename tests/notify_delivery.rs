@@ -1047,7 +1047,10 @@ fn berlin_checkin(runner: Option<&str>) -> Checkin {
 fn log_yesterday(store: &mut Store, score: f64) {
     let at_ms = T0 - 24 * HOUR_MS - 30 * 60_000;
     let entry = NewPain::morning(at_ms, score);
-    store.answer_checkin("2025-06-01", &entry, at_ms).unwrap();
+    let day = (at_ms - HOUR_MS, at_ms + HOUR_MS);
+    store
+        .answer_checkin("2025-06-01", day, &entry, at_ms)
+        .unwrap();
 }
 
 /// Ask `MORNING`'s question on `sinks` (one `checkin_outbox` row each) and

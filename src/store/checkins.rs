@@ -148,24 +148,39 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The runner's answer for `date`: a `morning` entry at `answer.at_ms`.
-    /// A second answer for the same morning replaces the first (one entry,
-    /// never two). Returns the entry's id.
-    pub fn answer_checkin(&mut self, date: &str, answer: &NewPain, now_ms: i64) -> Result<i64> {
-        let answer = NewPain {
+    /// The runner's answer for `date`, whose local day is [`day.0`,
+    /// `day.1`): a `morning` entry at `answer.at_ms`. A morning has one
+    /// entry, never two: a second answer replaces the first, and so does
+    /// an answer after a morning entry logged another way that day (the
+    /// pain page, the CLI) — whose note is kept when the answer has none.
+    /// Returns the entry's id.
+    pub fn answer_checkin(
+        &mut self,
+        date: &str,
+        day: (i64, i64),
+        answer: &NewPain,
+        now_ms: i64,
+    ) -> Result<i64> {
+        let earlier: Option<(i64, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT id, note FROM pain
+                  WHERE deleted_ms IS NULL
+                    AND (checkin_date = ?1
+                         OR (kind = 'morning' AND at_ms >= ?2 AND at_ms < ?3))
+                  ORDER BY checkin_date IS NULL, at_ms DESC, id DESC
+                  LIMIT 1",
+                params![date, day.0, day.1],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let mut answer = NewPain {
             kind: PainKind::Morning,
             ..answer.clone()
         };
-        let earlier: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT id FROM pain WHERE checkin_date = ?1 AND deleted_ms IS NULL",
-                [date],
-                |r| r.get(0),
-            )
-            .optional()?;
         let id = match earlier {
-            Some(id) => {
+            Some((id, note)) => {
+                answer.note = answer.note.or(note);
                 self.update_pain(id, &answer)?;
                 id
             }
@@ -276,14 +291,40 @@ mod tests {
         assert_eq!(s.checkin_rows().unwrap().len(), 2);
     }
 
+    /// The local day of "2026-12-07" in these tests.
+    const DAY: (i64, i64) = (0, 10_000);
+
+    #[test]
+    fn an_answer_replaces_a_morning_logged_another_way_that_day_keeping_its_note() {
+        let (_dir, mut s) = store();
+        let yesterday = s.add_pain(&NewPain::morning(-500, 1.0), -500).unwrap();
+        let by_hand = NewPain {
+            note: Some("stiff on the stairs".into()),
+            ..NewPain::morning(1000, 4.0)
+        };
+        let logged = s.add_pain(&by_hand, 1000).unwrap();
+        let id = s
+            .answer_checkin("2026-12-07", DAY, &answer(2000, 3.0), 2000)
+            .unwrap();
+        assert_eq!(id, logged);
+        let (entries, _) = s.pain_listed(10_000, 3000).unwrap();
+        assert_eq!(entries.len(), 2, "{entries:?}");
+        let today = s.pain_entry(id).unwrap().unwrap();
+        assert_eq!(
+            (today.score, today.note.as_deref()),
+            (3.0, Some("stiff on the stairs"))
+        );
+        assert_eq!(s.pain_entry(yesterday).unwrap().unwrap().score, 1.0);
+    }
+
     #[test]
     fn answering_again_replaces_the_answer() {
         let (_dir, mut s) = store();
         let a = s
-            .answer_checkin("2026-12-07", &answer(1000, 4.0), 1000)
+            .answer_checkin("2026-12-07", DAY, &answer(1000, 4.0), 1000)
             .unwrap();
         let b = s
-            .answer_checkin("2026-12-07", &answer(2000, 2.0), 2000)
+            .answer_checkin("2026-12-07", DAY, &answer(2000, 2.0), 2000)
             .unwrap();
         assert_eq!(a, b);
         let (entries, _) = s.pain_listed(10_000, 3000).unwrap();
@@ -295,11 +336,11 @@ mod tests {
         // Deleted, answered anew, and the old one brought back: one live
         // entry still names the morning.
         s.delete_pain(a, 2500).unwrap();
-        s.answer_checkin("2026-12-07", &answer(2600, 3.0), 2600)
+        s.answer_checkin("2026-12-07", DAY, &answer(2600, 3.0), 2600)
             .unwrap();
         assert_eq!(s.undo_pain_delete().unwrap(), Some(a));
         let c = s
-            .answer_checkin("2026-12-07", &answer(2700, 1.0), 2700)
+            .answer_checkin("2026-12-07", DAY, &answer(2700, 1.0), 2700)
             .unwrap();
         assert_ne!(c, a);
     }

@@ -115,7 +115,8 @@ fn record(
     entry: &NewPain,
     now_ms: i64,
 ) -> Result<(Answered, Vec<Alert>), StoreError> {
-    store.answer_checkin(&date.to_string(), entry, now_ms)?;
+    let day = crate::checkin::day_bounds(&opts.zone, date);
+    store.answer_checkin(&date.to_string(), day, entry, now_ms)?;
     let raised = crate::alerts::evaluate_pain(store, &opts.rules, opts.pain_limit, now_ms)?
         .into_iter()
         .filter(|a| {
