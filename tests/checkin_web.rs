@@ -417,13 +417,22 @@ fn a_household_link_writes_only_its_runners_store_and_forged_names_are_refused()
     let r = server.post_form(&format!("/checkin/{ann}"), None, "score=3");
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(!r.body.contains("bob-private-heel-note"));
+    // One morning entry of today in ann's store: the answer (a morning she
+    // logged earlier today, if any, is replaced by it).
     let rows = pain_rows(&h.store("ann"));
-    assert_eq!(rows.len(), ann_before + 1);
-    let last = rows.last().unwrap();
+    let mornings_today: Vec<_> = rows
+        .iter()
+        .filter(|r| r.kind == "morning" && today(r.at_ms) == date)
+        .collect();
+    assert_eq!(mornings_today.len(), 1, "{rows:?}");
     assert_eq!(
-        (last.score, last.checkin_date.clone()),
+        (
+            mornings_today[0].score,
+            mornings_today[0].checkin_date.clone()
+        ),
         (3.0, Some(date.to_string()))
     );
+    assert!(rows.len() == ann_before || rows.len() == ann_before + 1);
     assert_eq!(h.snapshot("bob"), bob_before);
     // "Same as yesterday" on ann's link reads ann's yesterday only: she
     // has none (bob's morning is in his store).
