@@ -73,7 +73,10 @@ pub fn build(
                 .filter(|m| *m > 0.0)
                 .map(|m| run.distance_m() / m),
             climb_m_per_km: run.metrics.climb_m_per_km(),
-            minutes_faster_than_easy: easy.map_or(0.0, |e| run.minutes_faster_than(e, 0.10)),
+            // No easy pace yet (the first runs): neither fast nor not,
+            // never silently "not fast" (report: unknown runs keep a
+            // column of their own).
+            minutes_faster_than_easy: easy.map_or(f64::NAN, |e| run.minutes_faster_than(e, 0.10)),
             surface: run.metrics.surface,
             new_shoes: shoe_runs_before.is_some_and(|n| n < NEW_SHOE_RUNS),
             part_of_day: run.metrics.part_of_day,

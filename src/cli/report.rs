@@ -48,6 +48,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         args.weeks, r.runs, r.runs_with_outcome
     );
     println!("{}", r.summary);
+    println!("{}", r.adjustment);
     println!();
     for f in &r.factors {
         let mark = match f.verdict {
@@ -55,8 +56,9 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             Verdict::Protective => "+",
             Verdict::NoClearLink => " ",
             Verdict::NotEnoughData => "?",
+            Verdict::Reference => "=",
         };
-        println!(" {mark} {:<16} {}", f.factor, f.words);
+        println!(" {mark} {}: {}", f.label, f.words);
     }
     if !r.tolerance.is_empty() {
         println!();

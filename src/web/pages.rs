@@ -986,7 +986,7 @@ pub async fn report(
             (layout::svg(charts::factor_chart(&bars)))
             ul.factors {
                 @for f in &r.factors {
-                    li class=(format!("verdict-{}", f.verdict.as_str())) { strong { (f.factor.replace('_', " ")) } ": " (f.words) }
+                    li class=(format!("verdict-{}", f.verdict.as_str())) { strong { (f.label) } ": " (f.words) }
                 }
             }
         }
