@@ -105,6 +105,7 @@ pub fn build(
         };
         let outcome = RunOutcome {
             morning_change: before.zip(next).map(|(b, n)| n.score - b.score),
+            morning_before: before.zip(next).map(|(b, _)| b.score),
             during: score_of(PainKind::During, run.start_ms, end + DURING_WITHIN_MS),
             after: score_of(PainKind::After, end, end + AFTER_WITHIN_MS),
         };

@@ -5,6 +5,10 @@
 //! Every generator below is seeded, so each story is the same every time.
 #![allow(clippy::unwrap_used)]
 
+#[path = "util/dice.rs"]
+mod dice;
+
+use dice::Dice;
 use tendonwatch::metrics::PartOfDay;
 use tendonwatch::metrics::surface::Surface;
 use tendonwatch::report::{
@@ -12,34 +16,6 @@ use tendonwatch::report::{
 };
 
 const DAY_MS: i64 = 86_400_000;
-
-/// splitmix64, the test's own dice (independent of the module's).
-struct Dice(u64);
-
-impl Dice {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform in [lo, hi).
-    fn between(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.unit()
-    }
-
-    /// An integer in lo..=hi.
-    fn int(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % (hi - lo + 1) as u64) as i64
-    }
-}
 
 fn settings(seed: u64) -> ReportSettings {
     ReportSettings {
@@ -120,8 +96,7 @@ fn is_hilly(r: &RunFactors) -> bool {
 fn outcome(morning_change: f64) -> RunOutcome {
     RunOutcome {
         morning_change: Some(morning_change),
-        during: None,
-        after: None,
+        ..RunOutcome::default()
     }
 }
 
@@ -351,7 +326,7 @@ fn the_same_input_and_seed_give_the_same_report() {
                 RunOutcome {
                     morning_change: Some(change),
                     during,
-                    after: None,
+                    ..RunOutcome::default()
                 },
             )
         })
@@ -474,7 +449,7 @@ fn part_of_day_rows_count_and_average() {
                 RunOutcome {
                     morning_change: *change,
                     during: *during,
-                    after: None,
+                    ..RunOutcome::default()
                 },
             )
         })

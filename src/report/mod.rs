@@ -113,6 +113,12 @@ pub struct RunOutcome {
     /// Next-morning pain minus the last morning pain before the run (None: not both logged).
     /// This is the outcome the factors are ranked by (RULES.md C `pain_24h`).
     pub morning_change: Option<f64>,
+    /// The last morning pain before the run, when `morning_change` is known.
+    /// The factors are weighed with it in the model: a morning already up
+    /// (after an earlier run) leaves less room to rise and more to settle,
+    /// so a change score alone would credit whatever follows a bad morning
+    /// (analysis of covariance rather than bare change scores).
+    pub morning_before: Option<f64>,
     pub during: Option<f64>,
     pub after: Option<f64>,
 }
@@ -324,6 +330,7 @@ pub fn report(runs: &[(RunFactors, RunOutcome)], settings: &ReportSettings) -> R
         threshold: settings.rise,
         entry: "next-morning entry",
         stream: 0,
+        before: runs.iter().map(|(_, o)| o.morning_before).collect(),
     };
     let judged = judge_factors(runs, &changes, &factors, &measure, settings);
     let summary = summary(&judged, runs.len(), runs_with_outcome);
@@ -353,6 +360,9 @@ struct Measure {
     /// Mixed into the seeds, so each outcome has its own streams (0 for
     /// the next-morning change keeps its seeds as they always were).
     stream: u64,
+    /// Per run, the score before it (the morning before the run), weighed
+    /// in the model when every run with an outcome has one.
+    before: Vec<Option<f64>>,
 }
 
 /// The yes/no question a factor asks of a run.
@@ -497,6 +507,8 @@ fn factors_present(runs: &[(RunFactors, RunOutcome)]) -> Vec<Factor> {
 struct Table {
     /// Outcome per row (runs with an outcome only).
     y: Vec<f64>,
+    /// The score before each row's run, when every row has one.
+    before: Option<Vec<f64>>,
     /// Per factor, per row.
     answers: Vec<Vec<Option<bool>>>,
 }
@@ -505,18 +517,21 @@ impl Table {
     fn new(
         runs: &[(RunFactors, RunOutcome)],
         outcome: &[Option<f64>],
+        before: &[Option<f64>],
         factors: &[Factor],
     ) -> Table {
-        let rows: Vec<(&RunFactors, f64)> = runs
+        let rows: Vec<(&RunFactors, f64, Option<f64>)> = runs
             .iter()
             .zip(outcome)
-            .filter_map(|((run, _), y)| Some((run, (*y)?)))
+            .zip(before.iter().chain(std::iter::repeat(&None)))
+            .filter_map(|(((run, _), y), b)| Some((run, (*y)?, finite(*b))))
             .collect();
         Table {
-            y: rows.iter().map(|(_, y)| *y).collect(),
+            y: rows.iter().map(|(_, y, _)| *y).collect(),
+            before: rows.iter().map(|(_, _, b)| *b).collect(),
             answers: factors
                 .iter()
-                .map(|f| rows.iter().map(|(run, _)| f.decide(run)).collect())
+                .map(|f| rows.iter().map(|(run, _, _)| f.decide(run)).collect())
                 .collect(),
         }
     }
@@ -592,7 +607,7 @@ fn judge_factors(
     measure: &Measure,
     settings: &ReportSettings,
 ) -> Judgement {
-    let table = Table::new(runs, outcome, factors);
+    let table = Table::new(runs, outcome, &measure.before, factors);
     let groups: Vec<Groups> = (0..factors.len()).map(|i| table.groups(i)).collect();
     let enough = |g: &Groups| {
         g.with.len() >= settings.min_with.max(1) && g.without.len() >= settings.min_without.max(1)
@@ -649,6 +664,9 @@ fn judge_factors(
                 columns.push(unknown);
             }
         }
+    }
+    if let Some(before) = &table.before {
+        columns.push(before.clone());
     }
     let refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
     let qr = model::Qr::new(&refs, table.y.len());
@@ -785,7 +803,12 @@ fn judge_factors(
         _ => std::cmp::Ordering::Equal,
     });
 
-    let adjustment = adjustment_words(factors, &references, factors_compared);
+    let adjustment = adjustment_words(
+        factors,
+        &references,
+        factors_compared,
+        table.before.is_some(),
+    );
     let explained = explainers
         .iter()
         .enumerate()
@@ -875,6 +898,7 @@ fn explained_by(table: &Table, i: usize, roles: &[Role], verdicts: &[Verdict]) -
                 columns.push(unknown);
             }
         }
+        columns.extend(table.before.clone());
         let refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
         model::Qr::new(&refs, table.y.len())
             .coefficients(&table.y)
@@ -893,9 +917,15 @@ fn explained_by(table: &Table, i: usize, roles: &[Role], verdicts: &[Verdict]) -
     candidates(true).or_else(|| candidates(false))
 }
 
-/// "Each factor is weighed beyond the other 9 at once; surfaces against
-/// road runs, times of day against morning runs."
-fn adjustment_words(factors: &[Factor], references: &[usize], judged: usize) -> String {
+/// "Each of 9 factors is weighed beyond the others at once; surfaces
+/// against road runs, times of day against morning runs; and with the
+/// pain of the morning before each run."
+fn adjustment_words(
+    factors: &[Factor],
+    references: &[usize],
+    judged: usize,
+    before: bool,
+) -> String {
     let mut words = match judged {
         0 => "No factor had enough runs to be weighed against the others".to_string(),
         1 => "One factor had enough runs to be judged".to_string(),
@@ -914,6 +944,9 @@ fn adjustment_words(factors: &[Factor], references: &[usize], judged: usize) -> 
     if !against.is_empty() {
         words.push_str("; ");
         words.push_str(&against.join(", "));
+    }
+    if before && judged > 0 {
+        words.push_str("; and with the pain of the morning before each run");
     }
     words.push('.');
     words
