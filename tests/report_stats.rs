@@ -666,3 +666,92 @@ fn a_weak_rare_rise_says_how_many_more_runs_would_tell() {
         shoes.words
     );
 }
+
+/// RULES.md C: the Silbernagel model reads pain during and after the run
+/// and morning stiffness too. A runner whose pain during the run is high
+/// on fast runs (logged on 30 of 40 runs) and whose morning stiffness
+/// rises after hilly ones, and who never logs evening pain: each is
+/// reported with its own counts, the evening not at all.
+#[test]
+fn pain_during_and_morning_stiffness_are_judged_with_their_own_counts() {
+    let mut noise = Dice(44);
+    let runs: Vec<(RunFactors, RunOutcome)> = mixed_runner()
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let fast = r.minutes_faster_than_easy >= 5.0;
+            let during = (i % 4 != 0)
+                .then(|| (if fast { 5.0 } else { 1.0 } + noise.int(-1, 1) as f64).max(0.0));
+            let stiffness_before = 5.0 + noise.int(0, 2) as f64;
+            let stiffness_change = if is_hilly(&r) { 10.0 } else { 0.0 } + noise.int(-2, 2) as f64;
+            let outcome = RunOutcome {
+                morning_change: Some(noise.int(-1, 1) as f64),
+                morning_before: Some(1.0),
+                during,
+                stiffness_change: Some(stiffness_change),
+                stiffness_before: Some(stiffness_before),
+                ..RunOutcome::default()
+            };
+            (r, outcome)
+        })
+        .collect();
+    let report = report(&runs, &settings(44));
+    let kinds: Vec<&str> = report
+        .other_pain
+        .iter()
+        .map(|o| o.outcome.as_str())
+        .collect();
+    assert_eq!(kinds, ["during", "morning_stiffness"]);
+
+    let during = &report.other_pain[0];
+    assert_eq!(during.runs_with_outcome, 30);
+    let fast = &during.factors[0];
+    assert_eq!(
+        (fast.factor.as_str(), fast.verdict),
+        ("fast", Verdict::Link),
+        "{:#?}",
+        during.factors
+    );
+    assert_eq!(fast.n_with + fast.n_without, 30);
+    assert!(
+        fast.words
+            .contains("fast runs were followed by pain above 3 during the run (mean +"),
+        "{}",
+        fast.words
+    );
+    assert!(
+        during
+            .summary
+            .starts_with("Pain during the run was higher in fast runs (mean +")
+            && during
+                .summary
+                .ends_with("30 of 40 runs had a pain entry during the run."),
+        "{}",
+        during.summary
+    );
+    assert!(
+        during.factors[1..]
+            .iter()
+            .all(|f| f.verdict != Verdict::Link)
+    );
+
+    let stiffness = &report.other_pain[1];
+    assert_eq!(stiffness.runs_with_outcome, 40);
+    assert_eq!(
+        stiffness.factors[0].factor, "hilly",
+        "{:#?}",
+        stiffness.factors
+    );
+    assert_eq!(stiffness.factors[0].verdict, Verdict::Link);
+    assert_eq!(
+        stiffness.factors[0].rises_with, 10,
+        "every hilly run: ≥ 5 min more"
+    );
+    assert!(
+        stiffness.factors[1..]
+            .iter()
+            .all(|f| f.verdict != Verdict::Link)
+    );
+    // The morning pain itself was noise.
+    assert!(report.factors.iter().all(|f| f.verdict != Verdict::Link));
+}

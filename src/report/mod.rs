@@ -80,6 +80,12 @@ pub const FAST_MIN_MINUTES: f64 = 5.0;
 /// report can look at smaller shifts, since it only compares).
 pub const LOWER_CADENCE_PCT: f64 = -3.0;
 
+/// `during` and `after`: a score above this is the bad outcome counted
+/// (RULES.md C `pain_limit`, the return profile's limit of 3).
+pub const PAIN_LIMIT: f64 = 3.0;
+/// Morning stiffness: a rise of at least this many minutes is counted.
+pub const STIFFNESS_RISE_MIN: f64 = 5.0;
+
 const PARTS_OF_DAY: [PartOfDay; 4] = [
     PartOfDay::Morning,
     PartOfDay::Midday,
@@ -119,8 +125,15 @@ pub struct RunOutcome {
     /// so a change score alone would credit whatever follows a bad morning
     /// (analysis of covariance rather than bare change scores).
     pub morning_before: Option<f64>,
+    /// The run's `during` score (RULES.md C), the highest logged.
     pub during: Option<f64>,
+    /// The evening's `after` score, the highest logged.
     pub after: Option<f64>,
+    /// Next-morning stiffness minus the last morning stiffness before the
+    /// run, minutes (None: not both logged).
+    pub stiffness_change: Option<f64>,
+    /// The morning stiffness before the run, when `stiffness_change` is known.
+    pub stiffness_before: Option<f64>,
 }
 
 /// How much data a verdict needs, and the resampling's size and seed.
@@ -259,6 +272,14 @@ pub struct FactorResult {
     pub words: String,
 }
 
+impl FactorResult {
+    /// A link, less pain, or a rise the comparison alone showed that the
+    /// other factors explain: what a short listing keeps.
+    pub fn says_something(&self) -> bool {
+        matches!(self.verdict, Verdict::Link | Verdict::Protective) || self.explained_by.is_some()
+    }
+}
+
 /// The personal tolerance (RULES.md C, "Stop before it hurts", "Achilles Tendonitis – Recovery and Workouts"):
 /// the distance or climb at and beyond which most past runs were followed
 /// by a rise, while below it a rise was the minority.
@@ -313,6 +334,30 @@ pub struct Report {
     /// One row per part of day that has runs, morning → night.
     pub part_of_day: Vec<PartOfDayRow>,
     pub summary: String,
+    /// The other pain the Silbernagel model reads (RULES.md C): `during`,
+    /// `after` and morning stiffness, each judged the same way, each with
+    /// its own counts; only those the runner logged at least once.
+    pub other_pain: Vec<OtherPain>,
+}
+
+/// One more kind of pain judged against the factors, as the next-morning
+/// change is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OtherPain {
+    /// `during`, `after` or `morning_stiffness`.
+    pub outcome: String,
+    /// "Pain during the run", "Pain that evening", "Morning stiffness".
+    pub label: String,
+    /// Runs with this outcome logged: the only ones its factors use.
+    pub runs_with_outcome: usize,
+    pub factors_compared: usize,
+    pub interval_level: f64,
+    /// As [`Report::factors`]; `rises_*` count the bad outcome of this
+    /// kind (a score above [`PAIN_LIMIT`], stiffness up by
+    /// [`STIFFNESS_RISE_MIN`] minutes or more).
+    pub factors: Vec<FactorResult>,
+    pub adjustment: String,
+    pub summary: String,
 }
 
 /// Builds the report. Runs may come in any order; none is dropped, but only
@@ -328,14 +373,18 @@ pub fn report(runs: &[(RunFactors, RunOutcome)], settings: &ReportSettings) -> R
     let measure = Measure {
         event: format!("a rise of ≥ {}", number(settings.rise)),
         threshold: settings.rise,
+        above: false,
         entry: "next-morning entry",
+        more: "Next-morning pain rose more after",
+        less: "next-morning pain went up less",
         stream: 0,
         before: runs.iter().map(|(_, o)| o.morning_before).collect(),
     };
     let judged = judge_factors(runs, &changes, &factors, &measure, settings);
-    let summary = summary(&judged, runs.len(), runs_with_outcome);
+    let summary = summary(&judged, &measure, runs.len(), runs_with_outcome);
     let tolerance = tolerances(runs, &changes, settings);
     let part_of_day = part_of_day_rows(runs, &changes);
+    let other_pain = other_pain(runs, &factors, settings);
 
     Report {
         runs: runs.len(),
@@ -347,7 +396,94 @@ pub fn report(runs: &[(RunFactors, RunOutcome)], settings: &ReportSettings) -> R
         tolerance,
         part_of_day,
         summary,
+        other_pain,
     }
+}
+
+/// A run's value of one outcome, and the value before the run to weigh it with.
+type OutcomeOf = fn(&RunOutcome) -> (Option<f64>, Option<f64>);
+
+/// `during`, `after` and morning stiffness, each where logged (RULES.md C:
+/// the Silbernagel model reads all three).
+fn other_pain(
+    runs: &[(RunFactors, RunOutcome)],
+    factors: &[Factor],
+    settings: &ReportSettings,
+) -> Vec<OtherPain> {
+    let limit = number(PAIN_LIMIT);
+    let kinds: [(&str, &str, OutcomeOf, Measure); 3] = [
+        (
+            "during",
+            "Pain during the run",
+            |o| (o.during, None),
+            Measure {
+                event: format!("pain above {limit} during the run"),
+                threshold: PAIN_LIMIT,
+                above: true,
+                entry: "pain entry during the run",
+                more: "Pain during the run was higher in",
+                less: "pain during the run was lower",
+                stream: fnv1a(b"during"),
+                before: Vec::new(),
+            },
+        ),
+        (
+            "after",
+            "Pain that evening",
+            |o| (o.after, None),
+            Measure {
+                event: format!("pain above {limit} that evening"),
+                threshold: PAIN_LIMIT,
+                above: true,
+                entry: "pain entry that evening",
+                more: "Pain that evening was higher after",
+                less: "pain that evening was lower",
+                stream: fnv1a(b"after"),
+                before: Vec::new(),
+            },
+        ),
+        (
+            "morning_stiffness",
+            "Morning stiffness",
+            |o| (o.stiffness_change, o.stiffness_before),
+            Measure {
+                event: format!(
+                    "morning stiffness up by {} min or more",
+                    number(STIFFNESS_RISE_MIN)
+                ),
+                threshold: STIFFNESS_RISE_MIN,
+                above: false,
+                entry: "stiffness entry the morning before and after",
+                more: "Morning stiffness rose more after",
+                less: "morning stiffness went up less",
+                stream: fnv1a(b"morning_stiffness"),
+                before: Vec::new(),
+            },
+        ),
+    ];
+    kinds
+        .into_iter()
+        .filter_map(|(outcome, label, of, mut measure)| {
+            let values: Vec<Option<f64>> = runs.iter().map(|(_, o)| finite(of(o).0)).collect();
+            let runs_with_outcome = values.iter().flatten().count();
+            if runs_with_outcome == 0 {
+                return None;
+            }
+            measure.before = runs.iter().map(|(_, o)| of(o).1).collect();
+            let judged = judge_factors(runs, &values, factors, &measure, settings);
+            let summary = summary(&judged, &measure, runs.len(), runs_with_outcome);
+            Some(OtherPain {
+                outcome: outcome.to_string(),
+                label: label.to_string(),
+                runs_with_outcome,
+                factors_compared: judged.factors_compared,
+                interval_level: judged.interval_level,
+                factors: judged.results.into_iter().map(|(r, _)| r).collect(),
+                adjustment: judged.adjustment,
+                summary,
+            })
+        })
+        .collect()
 }
 
 /// The outcome the factors are judged by, as the words name it.
@@ -355,8 +491,15 @@ struct Measure {
     /// What counts as a bad outcome: "a rise of ≥ 2".
     event: String,
     threshold: f64,
+    /// The bad outcome is above `threshold` (a score over the pain limit),
+    /// not at or above it (a rise of 2 or more).
+    above: bool,
     /// "next-morning entry".
     entry: &'static str,
+    /// The summary's "Next-morning pain rose more after" (hilly runs).
+    more: &'static str,
+    /// "next-morning pain went up less" (after these than after …).
+    less: &'static str,
     /// Mixed into the seeds, so each outcome has its own streams (0 for
     /// the next-morning change keeps its seeds as they always were).
     stream: u64,
@@ -971,7 +1114,14 @@ fn factor_result(c: &Context<'_>, settings: &ReportSettings) -> FactorResult {
     let mean_with = mean(&g.with);
     let mean_without = mean(&g.without);
     let effect = mean_with.zip(mean_without).map(|(a, b)| a - b);
-    let rises = |v: &[f64]| v.iter().filter(|y| **y >= measure.threshold).count();
+    let bad = |y: f64| {
+        if measure.above {
+            y > measure.threshold
+        } else {
+            y >= measure.threshold
+        }
+    };
+    let rises = |v: &[f64]| v.iter().filter(|y| bad(**y)).count();
     let (rises_with, rises_without) = (rises(&g.with), rises(&g.without));
     let (n_with, n_without) = (g.with.len(), g.without.len());
     let verdict = c.verdict;
@@ -1048,9 +1198,10 @@ fn factor_result(c: &Context<'_>, settings: &ReportSettings) -> FactorResult {
             interval_words(iv)
         ),
         (Verdict::Protective, Some(e), Some(iv)) => format!(
-            "{followed} ({means}; {}, {}): next-morning pain went up less after these than after {others}{hint}",
+            "{followed} ({means}; {}, {}): {} after these than after {others}{hint}",
             beyond_words(e),
-            interval_words(iv)
+            interval_words(iv),
+            measure.less
         ),
         (_, Some(e), _) if c.explained_by.is_some() => format!(
             "no rise beyond what {} explains: {followed} ({means}; {})",
@@ -1360,14 +1511,14 @@ fn part_of_day_rows(
 
 /// Which factors show a link beyond the others, which rises the others
 /// explain, and how much of the history could be used.
-fn summary(judged: &Judgement, runs: usize, runs_with_outcome: usize) -> String {
+fn summary(judged: &Judgement, measure: &Measure, runs: usize, runs_with_outcome: usize) -> String {
     let results = &judged.results;
     let links: Vec<String> = results
         .iter()
         .filter(|(r, _)| r.verdict == Verdict::Link)
         .map(|(r, noun)| {
             format!(
-                "after {noun} (mean {} vs {} otherwise)",
+                "{noun} (mean {} vs {} otherwise)",
                 signed(r.mean_with.unwrap_or(0.0)),
                 signed(r.mean_without.unwrap_or(0.0)),
             )
@@ -1375,16 +1526,14 @@ fn summary(judged: &Judgement, runs: usize, runs_with_outcome: usize) -> String 
         .collect();
     let first = match links.as_slice() {
         [] => "No factor shows a clear link yet.".to_string(),
-        [one] => format!("Next-morning pain rose more {one}."),
-        [init @ .., last] => format!(
-            "Next-morning pain rose more {} and {last}.",
-            init.join(", ")
-        ),
+        [one] => format!("{} {one}.", measure.more),
+        [init @ .., last] => format!("{} {} and {last}.", measure.more, init.join(", ")),
     };
     let explained: String = judged.explained.iter().map(|s| format!(" {s}")).collect();
     format!(
-        "{first}{explained} {runs_with_outcome} of {runs} {} had a next-morning entry.",
-        if runs == 1 { "run" } else { "runs" }
+        "{first}{explained} {runs_with_outcome} of {runs} {} had a {}.",
+        if runs == 1 { "run" } else { "runs" },
+        measure.entry
     )
 }
 

@@ -990,6 +990,15 @@ pub async fn report(
                 }
             }
         }
+        @for o in &r.other_pain {
+            h2 { (o.label) }
+            p.summary { (o.summary) }
+            ul.factors {
+                @for f in o.factors.iter().filter(|f| f.says_something()) {
+                    li class=(format!("verdict-{}", f.verdict.as_str())) { strong { (f.label) } ": " (f.words) }
+                }
+            }
+        }
         @if !r.tolerance.is_empty() {
             h2 { @if site.read_only { "Tolerance so far" } @else { "Your tolerance so far" } }
             p.muted { "Stop before it hurts." }
