@@ -100,7 +100,7 @@ impl History {
             }
         }
         records.sort_by_key(|r| r.start_ms);
-        let mut dice = Dice(0x5E0E5 ^ records.len() as u64);
+        let mut dice = Dice::new(0x5E0E5 ^ records.len() as u64);
         let mut pair = 0;
         let mut left_in_pair = 0;
         for (i, r) in records.iter_mut().enumerate() {
@@ -210,8 +210,8 @@ fn diary(records: &[RunRecord], with: &[bool], effect: f64, seed: u64) -> Vec<Pa
             raised[i] = true;
         }
     }
-    let mut noise = Dice(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1A7);
-    let mut stiffness_noise = Dice(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5717);
+    let mut noise = Dice::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1A7);
+    let mut stiffness_noise = Dice::new(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5717);
     let up = |u: bool| if u { effect } else { 0.0 };
     mornings
         .iter()

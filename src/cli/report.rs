@@ -56,7 +56,8 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     // The other pain (RULES.md C): its summary, and only what it claims.
     for o in &r.other_pain {
         println!();
-        println!("{}: {}", o.label, o.summary);
+        println!("{}:", o.label);
+        println!("   {}", o.summary);
         for f in o.factors.iter().filter(|f| f.says_something()) {
             println!(" {} {}: {}", mark(f.verdict), f.label, f.words);
         }

@@ -583,7 +583,7 @@ impl Factor {
         let runs = if n == 1 { "run" } else { "runs" };
         match self.question {
             Question::LongRun => format!("{runs} at or past your 30-day longest"),
-            Question::LongDistance(m) => format!("long {runs} ({:.1} km or more)", m / 1000.0),
+            Question::LongDistance(m) => format!("long {runs} of {:.1} km or more", m / 1000.0),
             Question::Hilly(_) => format!("hilly {runs}"),
             Question::Fast => format!("fast {runs}"),
             Question::Surface(s) => format!("{} {runs}", s.as_str()),
