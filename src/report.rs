@@ -829,6 +829,7 @@ fn judge_factors(
         &table.y,
         settings.bootstrap_rounds,
         interval_level,
+        1.0 - FAMILY_LEVEL,
         mix(settings.seed ^ measure.stream ^ fnv1a(b"beyond the others")),
     );
 
@@ -867,18 +868,18 @@ fn judge_factors(
                 },
                 Some(_) => {
                     let j = adjusted.get(c).copied().flatten();
-                    let p = j.and_then(|j| {
-                        if settings.bonferroni {
-                            j.p_family
-                        } else {
-                            j.p_single
-                        }
-                    });
+                    let (p, t_needed) = match j {
+                        Some(j) if settings.bonferroni => (j.p_family, j.t_needed_family),
+                        Some(j) => (j.p_single, j.t_needed_single),
+                        None => (None, None),
+                    };
                     Beyond {
                         in_model: true,
                         effect: j.map(|j| j.estimate),
                         interval: j.and_then(|j| j.interval),
                         p_value: p,
+                        t: j.map(|j| j.t),
+                        t_needed,
                         verdict: verdict_of(
                             j.map(|j| j.estimate),
                             j.and_then(|j| j.interval),
@@ -999,6 +1000,9 @@ struct Beyond {
     effect: Option<f64>,
     interval: Option<(f64, f64)>,
     p_value: Option<f64>,
+    /// The effect's t, and the |t| its permutation test needs.
+    t: Option<f64>,
+    t_needed: Option<f64>,
     verdict: Verdict,
     /// Dropped: the factor carried by the same runs.
     same_runs_as: Option<usize>,
@@ -1011,6 +1015,8 @@ impl Default for Beyond {
             effect: None,
             interval: None,
             p_value: None,
+            t: None,
+            t_needed: None,
             verdict: Verdict::NotEnoughData,
             same_runs_as: None,
         }
@@ -1029,13 +1035,18 @@ fn verdict_of(effect: Option<f64>, interval: Option<(f64, f64)>, beyond_chance: 
 
 /// The factor whose inclusion removes most of factor `i`'s effect: for
 /// each other factor in the model, the fit of the outcome on the two
-/// (and their "unknown" columns); the one that leaves `i` the smallest
-/// effect. Factors linked beyond the others are asked first: a rise that
-/// a linked factor explains is that factor's.
+/// (and their "unknown" columns, and the score before); the one that
+/// leaves `i` the smallest effect, if that is at most
+/// [`EXPLAINS_SHARE`] of the effect `i` has in the same fit alone. Factors
+/// linked beyond the others are asked first: a rise that a linked factor
+/// explains is that factor's. None when no single factor explains it
+/// (the rise fades only with several together, or by chance): then the
+/// words do not name one.
 fn explained_by(table: &Table, i: usize, roles: &[Role], verdicts: &[Verdict]) -> Option<usize> {
-    let effect_with = |other: usize| -> Option<f64> {
-        let mut columns = vec![table.column(i), table.column(other)];
-        for f in [i, other] {
+    let effect_with = |other: Option<usize>| -> Option<f64> {
+        let mut columns = vec![table.column(i)];
+        columns.extend(other.map(|o| table.column(o)));
+        for f in std::iter::once(i).chain(other) {
             let unknown = table.unknown(f);
             if unknown.contains(&1.0) {
                 columns.push(unknown);
@@ -1049,16 +1060,22 @@ fn explained_by(table: &Table, i: usize, roles: &[Role], verdicts: &[Verdict]) -
             .copied()
             .flatten()
     };
+    let alone = effect_with(None).filter(|e| *e > 0.0)?;
     let candidates = |linked: bool| {
         (0..roles.len())
             .filter(|&o| o != i && matches!(roles[o], Role::Judged(_)))
             .filter(|&o| (verdicts[o] == Verdict::Link) == linked)
-            .filter_map(|o| Some((o, effect_with(o)?)))
+            .filter_map(|o| Some((o, effect_with(Some(o))?)))
+            .filter(|(_, left)| *left <= EXPLAINS_SHARE * alone)
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(o, _)| o)
     };
     candidates(true).or_else(|| candidates(false))
 }
+
+/// A factor explains another's rise when weighing the two together leaves
+/// the other at most this share of its rise alone.
+const EXPLAINS_SHARE: f64 = 0.5;
 
 /// "Each of 9 factors is weighed beyond the others at once; surfaces
 /// against road runs, times of day against morning runs; and with the
@@ -1127,7 +1144,8 @@ fn factor_result(c: &Context<'_>, settings: &ReportSettings) -> FactorResult {
     let verdict = c.verdict;
     let more = match (verdict, c.explained_by, c.beyond.effect, c.beyond.interval) {
         (Verdict::NoClearLink, None, Some(e), Some(iv)) => {
-            more_runs_needed(e, iv, n_with, n_without)
+            let t = c.beyond.t.zip(c.beyond.t_needed);
+            more_runs_needed(e, iv, t, n_with, n_without)
         }
         _ => None,
     };
@@ -1262,34 +1280,42 @@ fn factor_result(c: &Context<'_>, settings: &ReportSettings) -> FactorResult {
     }
 }
 
-/// How many more runs with a next-morning entry would make the interval
-/// of a rise exclude zero, if the effect and the spread stayed as they
-/// are. The interval's half-width below the effect scales with
-/// `sqrt(1/n_with + 1/n_without)` (the standard error of a difference of
-/// means); with `r` = effect / half-width it must shrink by `r`:
+/// How many more runs with an entry would tell a rise that is not clear
+/// yet, if the effect and the spread stayed as they are. Both of a link's
+/// tests must pass, and both scale the same way with more runs: the
+/// interval's half-width below the effect and the effect's standard error
+/// (so its t) with `sqrt(1/n_with + 1/n_without)`, the standard error of a
+/// difference of means. `r` is how far the binding one is from passing:
+/// effect / half-width, or t / the t the permutation test needs, whichever
+/// is smaller; the spread must shrink by `r`:
 /// - with more runs with the factor alone (a rare factor):
 ///   `1/(n_with + k) < r² (1/n_with + 1/n_without) − 1/n_without`;
 /// - or with more runs of both kinds in today's proportion: `N/r²` runs
 ///   in all instead of `N`;
 ///
-/// whichever needs fewer runs in all.
-///
-/// None for no rise, a rise already clear of zero (held back by its
-/// permutation test, not by its width), or one that would take more runs
-/// than the whole history holds again.
+/// whichever needs fewer runs in all. None for no rise, one whose tests
+/// both pass already, or one that would take more runs than the whole
+/// history holds again.
 fn more_runs_needed(
     effect: f64,
     (lo, _): (f64, f64),
+    t: Option<(f64, f64)>,
     n_with: usize,
     n_without: usize,
 ) -> Option<MoreRuns> {
     let half = effect - lo;
-    if effect <= 0.0 || lo > 0.0 || half <= 0.0 || n_with == 0 || n_without == 0 {
+    if effect <= 0.0 || half <= 0.0 || n_with == 0 || n_without == 0 {
+        return None;
+    }
+    let from_test = t
+        .filter(|(_, needed)| *needed > 0.0)
+        .map_or(f64::INFINITY, |(t, needed)| t / needed);
+    let r = (effect / half).min(from_test);
+    if !(r > 0.0 && r < 1.0) {
         return None;
     }
     let (nw, nwo) = (n_with as f64, n_without as f64);
     let all = n_with + n_without;
-    let r = effect / half;
     let bound = r * r * (1.0 / nw + 1.0 / nwo) - 1.0 / nwo;
     let only_with = (bound > 0.0).then(|| {
         let with = ((1.0 / bound).floor() as usize + 1)
@@ -1664,22 +1690,34 @@ mod tests {
     #[test]
     fn more_runs_needed_scales_the_interval() {
         let only_with = |with| Some(MoreRuns { with, in_all: with });
-        assert_eq!(more_runs_needed(1.0, (-0.5, 2.5), 4, 40), only_with(7));
-        // Already clear of zero, or no rise: nothing to ask for.
-        assert_eq!(more_runs_needed(1.0, (0.1, 1.9), 4, 40), None);
-        assert_eq!(more_runs_needed(-1.0, (-2.5, 0.5), 4, 40), None);
+        assert_eq!(
+            more_runs_needed(1.0, (-0.5, 2.5), None, 4, 40),
+            only_with(7)
+        );
+        // Both tests pass already, or no rise: nothing to ask for.
+        assert_eq!(
+            more_runs_needed(1.0, (0.1, 1.9), Some((3.0, 2.8)), 4, 40),
+            None
+        );
+        assert_eq!(more_runs_needed(-1.0, (-2.5, 0.5), None, 4, 40), None);
+        // Clear of zero but short of the permutation test's t: the test
+        // binds, t 2.0 against the 3.0 needed is the same r = 2/3 as above.
+        assert_eq!(
+            more_runs_needed(1.0, (0.1, 1.9), Some((2.0, 3.0)), 4, 40),
+            only_with(7)
+        );
         // Half-width 1.25 for +1.0 from 10 runs against 10: runs with it
         // alone would take 26 more (1/(10 + k) < 0.028), both kinds fewer:
         // 20 / 0.64 = 31.25 in all, so 12 more, 6 with the factor.
         assert_eq!(
-            more_runs_needed(1.0, (-0.25, 2.25), 10, 10),
+            more_runs_needed(1.0, (-0.25, 2.25), Some((1.9, 1.0)), 10, 10),
             Some(MoreRuns {
                 with: 6,
                 in_all: 12
             })
         );
         // So weak that not even doubling the history would tell.
-        assert_eq!(more_runs_needed(0.1, (-2.0, 2.2), 40, 5), None);
+        assert_eq!(more_runs_needed(0.1, (-2.0, 2.2), None, 40, 5), None);
     }
 
     #[test]

@@ -45,7 +45,7 @@ const HISTORIES: [&str; 3] = ["rp-asplitline", "rp-tang-hi", "rp-helloo2020"];
 const UTC8: Zone = Zone::Fixed(8 * 3600);
 const ROUNDS: usize = 400;
 /// Seeds of the pain diary's noise per planted cause, and for nothing planted.
-const PLANT_SEEDS: u64 = 3;
+const PLANT_SEEDS: u64 = 5;
 const NULL_SEEDS: u64 = 50;
 /// A cause carried by fewer runs than this is not expected to be named
 /// (a flat city's two hilly runs): the report must then claim nothing else.

@@ -160,6 +160,13 @@ pub(super) struct Judged {
     pub p_family: Option<f64>,
     /// The same test for this column alone.
     pub p_single: Option<f64>,
+    /// The column's t statistic.
+    pub t: f64,
+    /// The |t| the family-wise test needs for a p-value below `alpha`
+    /// (the `1 − alpha` quantile of the rounds' largest |t*|).
+    pub t_needed_family: Option<f64>,
+    /// The same for this column alone.
+    pub t_needed_single: Option<f64>,
 }
 
 /// Fits `y` on `[1, columns…]` and judges the columns marked in `judge`
@@ -173,6 +180,7 @@ pub(super) fn judge(
     y: &[f64],
     rounds: usize,
     level: f64,
+    alpha: f64,
     seed: u64,
 ) -> (Qr, Vec<Option<Judged>>) {
     let n = y.len();
@@ -188,6 +196,9 @@ pub(super) fn judge(
             interval: None,
             p_family: None,
             p_single: None,
+            t: 0.0,
+            t_needed_family: None,
+            t_needed_single: None,
         });
     }
     let df = n.saturating_sub(qr.kept());
@@ -196,7 +207,7 @@ pub(super) fn judge(
     }
     let places: Vec<usize> = judged.iter().filter_map(|&i| qr.place(i)).collect();
     let estimates: Vec<f64> = judged.iter().map(|&i| beta[i].unwrap_or(0.0)).collect();
-    let (p_family, p_single) = freedman_lane(&qr, y, &places, &estimates, rounds, seed);
+    let tests = freedman_lane(&qr, y, &places, &estimates, rounds, alpha, seed);
     let intervals = wild_bootstrap(
         &qr,
         y,
@@ -208,8 +219,13 @@ pub(super) fn judge(
     );
     for (j, &i) in judged.iter().enumerate() {
         if let Some(o) = out[i].as_mut() {
-            o.p_family = p_family.get(j).copied();
-            o.p_single = p_single.get(j).copied();
+            if let Some(t) = tests.get(j) {
+                o.p_family = Some(t.p_family);
+                o.p_single = Some(t.p_single);
+                o.t = t.t;
+                o.t_needed_family = t.t_needed_family;
+                o.t_needed_single = t.t_needed_single;
+            }
             o.interval = intervals.get(j).copied().flatten();
         }
     }
@@ -223,16 +239,17 @@ pub(super) fn judge(
 /// `P e_Z(k)` regressed on the design. `e_Z(k) = e + β_k r_k`, with `r_k`
 /// the part of column k beyond the others. One permutation per round
 /// serves every k, and the round's largest |t*| is the family's null
-/// (Westfall & Young 1993, single step). Returns (family, single) p-values
-/// in the order of `places`.
+/// (Westfall & Young 1993, single step). Returns the tests in the order of
+/// `places`.
 fn freedman_lane(
     qr: &Qr,
     y: &[f64],
     places: &[usize],
     estimates: &[f64],
     rounds: usize,
+    alpha: f64,
     seed: u64,
-) -> (Vec<f64>, Vec<f64>) {
+) -> Vec<Test> {
     let n = y.len();
     let df = (n - qr.kept()) as f64;
     let e = qr.residuals(y);
@@ -269,6 +286,8 @@ fn freedman_lane(
     let mut family = vec![0usize; ones.len()];
     let mut single = vec![0usize; ones.len()];
     let mut t_star = vec![0.0; ones.len()];
+    let mut largest_of_rounds = Vec::with_capacity(rounds);
+    let mut single_of_rounds: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); ones.len()];
     for _ in 0..rounds {
         rng.shuffle(&mut order);
         for (one, t) in ones.iter().zip(t_star.iter_mut()) {
@@ -285,13 +304,37 @@ fn freedman_lane(
             let reach = one.t.abs() * (1.0 - 1e-9);
             family[j] += usize::from(largest >= reach);
             single[j] += usize::from(t_star[j] >= reach);
+            single_of_rounds[j].push(t_star[j]);
         }
+        largest_of_rounds.push(largest);
     }
     let p = |k: usize| (1 + k) as f64 / (1 + rounds) as f64;
-    (
-        family.into_iter().map(p).collect(),
-        single.into_iter().map(p).collect(),
-    )
+    let needed = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        percentile(&v, 1.0 - alpha)
+    };
+    let t_needed_family = needed(largest_of_rounds);
+    ones.iter()
+        .zip(family)
+        .zip(single)
+        .zip(single_of_rounds)
+        .map(|(((one, f), s), rounds_t)| Test {
+            p_family: p(f),
+            p_single: p(s),
+            t: one.t,
+            t_needed_family,
+            t_needed_single: needed(rounds_t),
+        })
+        .collect()
+}
+
+/// One coefficient's permutation test.
+struct Test {
+    p_family: f64,
+    p_single: f64,
+    t: f64,
+    t_needed_family: Option<f64>,
+    t_needed_single: Option<f64>,
 }
 
 /// `β / sqrt(s² v)`; a fit without spread gives 0 for no effect, else ∞.
@@ -478,7 +521,15 @@ mod tests {
             .iter()
             .map(|c| 3.0 * c + rng.below(3) as f64 - 1.0)
             .collect();
-        let (_, judged) = judge(&[&cause, &companion], &[true, true], &y, 999, 0.975, 1);
+        let (_, judged) = judge(
+            &[&cause, &companion],
+            &[true, true],
+            &y,
+            999,
+            0.975,
+            0.05,
+            1,
+        );
         let cause = judged[0].unwrap();
         let companion = judged[1].unwrap();
         assert!(cause.p_family.unwrap() < 0.01, "{cause:?}");
@@ -498,9 +549,13 @@ mod tests {
             .collect();
         let y: Vec<f64> = (0..n).map(|_| rng.below(5) as f64 - 2.0).collect();
         let refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
-        let (_, judged) = judge(&refs, &[true; 6], &y, 500, 0.99, 3);
+        let (_, judged) = judge(&refs, &[true; 6], &y, 500, 0.99, 0.05, 3);
         for j in judged.iter().flatten() {
             assert!(j.p_family.unwrap() >= j.p_single.unwrap(), "{j:?}");
+            assert!(
+                j.t_needed_family.unwrap() >= j.t_needed_single.unwrap(),
+                "{j:?}"
+            );
         }
     }
 
@@ -508,7 +563,7 @@ mod tests {
     fn too_few_runs_give_estimates_without_inference() {
         let a = [0.0, 1.0, 0.0, 1.0];
         let y = [0.0, 2.0, 0.5, 2.5];
-        let (_, judged) = judge(&[&a], &[true], &y, 100, 0.95, 1);
+        let (_, judged) = judge(&[&a], &[true], &y, 100, 0.95, 0.05, 1);
         let j = judged[0].unwrap();
         assert!((j.estimate - 2.0).abs() < 1e-9);
         assert_eq!((j.interval, j.p_family), (None, None));
