@@ -379,6 +379,7 @@ pub fn report(runs: &[(RunFactors, RunOutcome)], settings: &ReportSettings) -> R
         less: "next-morning pain went up less",
         stream: 0,
         before: runs.iter().map(|(_, o)| o.morning_before).collect(),
+        before_words: "the pain of the morning before each run",
     };
     let judged = judge_factors(runs, &changes, &factors, &measure, settings);
     let summary = summary(&judged, &measure, runs.len(), runs_with_outcome);
@@ -425,6 +426,7 @@ fn other_pain(
                 less: "pain during the run was lower",
                 stream: fnv1a(b"during"),
                 before: Vec::new(),
+                before_words: "",
             },
         ),
         (
@@ -440,6 +442,7 @@ fn other_pain(
                 less: "pain that evening was lower",
                 stream: fnv1a(b"after"),
                 before: Vec::new(),
+                before_words: "",
             },
         ),
         (
@@ -458,6 +461,7 @@ fn other_pain(
                 less: "morning stiffness went up less",
                 stream: fnv1a(b"morning_stiffness"),
                 before: Vec::new(),
+                before_words: "the stiffness of the morning before each run",
             },
         ),
     ];
@@ -506,6 +510,8 @@ struct Measure {
     /// Per run, the score before it (the morning before the run), weighed
     /// in the model when every run with an outcome has one.
     before: Vec<Option<f64>>,
+    /// "the pain of the morning before each run".
+    before_words: &'static str,
 }
 
 /// The yes/no question a factor asks of a run.
@@ -758,15 +764,21 @@ fn judge_factors(
 
     // The reference of each group: its most common level (the first of
     // the fixed order on a tie).
+    // A group with one level seen has nothing to compare it with: no
+    // reference (its level is then a yes/no factor without "without" runs).
     let reference = |group: Group| -> Option<usize> {
         let mut best: Option<(usize, usize)> = None;
+        let mut levels = 0;
         for (i, f) in factors.iter().enumerate() {
             let n = groups[i].with.len();
-            if f.group() == Some(group) && n > 0 && best.is_none_or(|(_, m)| n > m) {
-                best = Some((i, n));
+            if f.group() == Some(group) && n > 0 {
+                levels += 1;
+                if best.is_none_or(|(_, m)| n > m) {
+                    best = Some((i, n));
+                }
             }
         }
-        best.map(|(i, _)| i)
+        best.filter(|_| levels > 1).map(|(i, _)| i)
     };
     let references: Vec<usize> = [Group::Surface, Group::PartOfDay]
         .into_iter()
@@ -951,7 +963,7 @@ fn judge_factors(
         factors,
         &references,
         factors_compared,
-        table.before.is_some(),
+        table.before.as_ref().map(|_| measure.before_words),
     );
     let explained = explainers
         .iter()
@@ -1077,19 +1089,23 @@ fn explained_by(table: &Table, i: usize, roles: &[Role], verdicts: &[Verdict]) -
 /// the other at most this share of its rise alone.
 const EXPLAINS_SHARE: f64 = 0.5;
 
-/// "Each of 9 factors is weighed beyond the others at once; surfaces
-/// against road runs, times of day against morning runs; and with the
-/// pain of the morning before each run."
+/// "Each of 9 factors is weighed beyond the others and the pain of the
+/// morning before each run at once; surfaces against road runs, times of
+/// day against morning runs."
 fn adjustment_words(
     factors: &[Factor],
     references: &[usize],
     judged: usize,
-    before: bool,
+    before: Option<&str>,
 ) -> String {
+    let beyond = before.map(|b| format!(" and {b}")).unwrap_or_default();
     let mut words = match judged {
-        0 => "No factor had enough runs to be weighed against the others".to_string(),
-        1 => "One factor had enough runs to be judged".to_string(),
-        n => format!("Each of {n} factors is weighed beyond the others at once"),
+        0 => return "No factor had enough runs to be judged.".to_string(),
+        1 => match before {
+            Some(b) => format!("One factor had enough runs to be judged, beyond {b}"),
+            None => "One factor had enough runs to be judged".to_string(),
+        },
+        n => format!("Each of {n} factors is weighed beyond the others{beyond} at once"),
     };
     let against: Vec<String> = references
         .iter()
@@ -1104,9 +1120,6 @@ fn adjustment_words(
     if !against.is_empty() {
         words.push_str("; ");
         words.push_str(&against.join(", "));
-    }
-    if before && judged > 0 {
-        words.push_str("; and with the pain of the morning before each run");
     }
     words.push('.');
     words
