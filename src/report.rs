@@ -11,8 +11,10 @@
 //! Compared alone against all other runs, hills then look linked when only
 //! the distance hurt (issue 26). So each factor is weighed *beyond the
 //! others* (`model`, DESIGN.md "The report"): one least-squares fit of the
-//! next-morning change on every factor at once; surfaces and parts of day
-//! against their most common level; runs where a factor cannot be decided
+//! next-morning change on every factor at once and on the pain of the
+//! morning before the run (a run after a painful one starts from a raised
+//! morning); surfaces and parts of day against their most common level;
+//! runs where a factor cannot be decided
 //! keep their row with an "unknown" column of their own, never counted as
 //! "without" (the missing-indicator method: complete cases would drop
 //! every run a watch recorded without cadence from every comparison; its
@@ -45,7 +47,16 @@
 //! - a rise not yet clear says how many more runs with the factor would
 //!   tell, if its effect and spread stayed as they are;
 //! - the words say "followed by", never "causes", and a link from fewer than
-//!   [`HINT_BELOW_RUNS`] runs is called a hint.
+//!   [`HINT_BELOW_RUNS`] runs is called a hint;
+//! - pain during and after the run and morning stiffness are judged the
+//!   same way, each with its own counts ([`Report::other_pain`]).
+//!
+//! Measured on three real runners' histories with a planted cause
+//! (`tests/report_planted.rs`): the planted factor named in every report
+//! where it was carried by 10 runs or more, another factor linked in about
+//! 2 % of them; with nothing planted, a false link in about 3 % of reports
+//! (a claim either way, a link or less pain, in about 7 %: the family is
+//! held at 5 % both ways together).
 
 mod dice;
 mod model;
