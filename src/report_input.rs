@@ -3,7 +3,8 @@
 //! store for it and runs the report.
 //!
 //! A run's outcome (RULES.md C): the next morning's pain minus the last
-//! morning before the run, and the `during` / `after` scores of that run.
+//! morning before the run (and that morning's score), the same for morning
+//! stiffness, and the `during` / `after` scores of that run.
 
 use crate::baseline::{self, BaselineSettings};
 use crate::metrics::record::RunRecord;
@@ -73,7 +74,10 @@ pub fn build(
                 .filter(|m| *m > 0.0)
                 .map(|m| run.distance_m() / m),
             climb_m_per_km: run.metrics.climb_m_per_km(),
-            minutes_faster_than_easy: easy.map_or(0.0, |e| run.minutes_faster_than(e, 0.10)),
+            // No easy pace yet (the first runs): neither fast nor not,
+            // never silently "not fast" (report: unknown runs keep a
+            // column of their own).
+            minutes_faster_than_easy: easy.map_or(f64::NAN, |e| run.minutes_faster_than(e, 0.10)),
             surface: run.metrics.surface,
             new_shoes: shoe_runs_before.is_some_and(|n| n < NEW_SHOE_RUNS),
             part_of_day: run.metrics.part_of_day,
@@ -100,10 +104,17 @@ pub fn build(
                 .map(|e| e.score)
                 .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))
         };
+        // Morning stiffness (RULES.md C), from the same two mornings.
+        let stiffness = before
+            .and_then(|b| b.stiffness_min)
+            .zip(next.and_then(|n| n.stiffness_min));
         let outcome = RunOutcome {
             morning_change: before.zip(next).map(|(b, n)| n.score - b.score),
+            morning_before: before.zip(next).map(|(b, _)| b.score),
             during: score_of(PainKind::During, run.start_ms, end + DURING_WITHIN_MS),
             after: score_of(PainKind::After, end, end + AFTER_WITHIN_MS),
+            stiffness_change: stiffness.map(|(b, n)| n - b),
+            stiffness_before: stiffness.map(|(b, _)| b),
         };
         out.push((factors, outcome));
     }

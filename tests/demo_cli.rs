@@ -223,6 +223,35 @@ fn the_demo_feeds_sixteen_weeks_to_the_daemon_and_raises_the_seasons_alerts() {
     assert!(summary.contains("run_spike 1"), "{summary}");
     assert!(summary.contains("stacked_intro 1"), "{summary}");
 
+    // The report of the season, in the runner's words (issue 26): factors
+    // by what they are, never by their ids, and the evening pain and the
+    // morning stiffness the season logged, each with its own counts.
+    let report = tw
+        .command_with_db(&db)
+        .args(["report", "--weeks", "17"])
+        .output()
+        .unwrap();
+    assert!(report.status.success(), "{report:?}");
+    let report = String::from_utf8(report.stdout).unwrap();
+    for words in [
+        "runs at or past your 30-day longest: ",
+        "hilly runs: not enough data: 1 hilly run with a next-morning entry (need 3)",
+        "Pain that evening:\n   ",
+        "Morning stiffness:\n   ",
+        "had a stiffness entry the morning before and after.",
+    ] {
+        assert!(report.contains(words), "{words:?} in\n{report}");
+    }
+    for id in [
+        "long_run",
+        "long_distance",
+        "surface_",
+        "new_shoes",
+        "lower_cadence",
+    ] {
+        assert!(!report.contains(id), "{id} in\n{report}");
+    }
+
     // Nothing of the runner's own: no store or config under $HOME.
     assert!(!tw.root().join(".local/state/tendonwatch").exists());
     assert!(!tw.root().join(".config/tendonwatch").exists());

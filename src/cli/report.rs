@@ -48,15 +48,19 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         args.weeks, r.runs, r.runs_with_outcome
     );
     println!("{}", r.summary);
+    println!("{}", r.adjustment);
     println!();
     for f in &r.factors {
-        let mark = match f.verdict {
-            Verdict::Link => "!",
-            Verdict::Protective => "+",
-            Verdict::NoClearLink => " ",
-            Verdict::NotEnoughData => "?",
-        };
-        println!(" {mark} {:<16} {}", f.factor, f.words);
+        println!(" {} {}: {}", mark(f.verdict), f.label, f.words);
+    }
+    // The other pain (RULES.md C): its summary, and only what it claims.
+    for o in &r.other_pain {
+        println!();
+        println!("{}:", o.label);
+        println!("   {}", o.summary);
+        for f in o.factors.iter().filter(|f| f.says_something()) {
+            println!(" {} {}: {}", mark(f.verdict), f.label, f.words);
+        }
     }
     if !r.tolerance.is_empty() {
         println!();
@@ -82,4 +86,15 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         println!("time of day: {}", parts.join("; "));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The margin mark of a factor's line.
+fn mark(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Link => "!",
+        Verdict::Protective => "+",
+        Verdict::NoClearLink => " ",
+        Verdict::NotEnoughData => "?",
+        Verdict::Reference => "=",
+    }
 }

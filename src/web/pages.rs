@@ -964,14 +964,21 @@ pub async fn report(
     let r = site
         .with_store(move |store| views::report(store, &opts, weeks, now))
         .await?;
+    // The chart draws each factor's effect beyond the others, in words.
+    let label_of = |id: &str| {
+        r.factors
+            .iter()
+            .find(|f| f.factor == id)
+            .map(|f| f.label.as_str())
+    };
     let bars: Vec<charts::FactorBar<'_>> = r
         .factors
         .iter()
         .map(|f| charts::FactorBar {
-            factor: &f.factor,
-            mean_with: f.mean_with,
-            mean_without: f.mean_without,
-            interval: f.interval,
+            factor: &f.label,
+            effect: f.adjusted_effect,
+            interval: f.adjusted_interval,
+            against: f.compared_with.as_deref().and_then(label_of),
             verdict: f.verdict.as_str(),
         })
         .collect();
@@ -979,6 +986,7 @@ pub async fn report(
         h1 { "What was followed by pain" }
         p { "Last " (weeks) " weeks: " (r.runs) " runs, " (r.runs_with_outcome) " with a morning entry before and after." }
         p.summary { (r.summary) }
+        p.muted { (r.adjustment) }
         p {
             @for w in [8, 12, 26, 52] { a.pill href=(site.url(&format!("/report?weeks={w}"))) { (w) " weeks" } " " }
         }
@@ -986,7 +994,16 @@ pub async fn report(
             (layout::svg(charts::factor_chart(&bars)))
             ul.factors {
                 @for f in &r.factors {
-                    li class=(format!("verdict-{}", f.verdict.as_str())) { strong { (f.factor.replace('_', " ")) } ": " (f.words) }
+                    li class=(format!("verdict-{}", f.verdict.as_str())) { strong { (f.label) } ": " (f.words) }
+                }
+            }
+        }
+        @for o in &r.other_pain {
+            h2 { (o.label) }
+            p.summary { (o.summary) }
+            ul.factors {
+                @for f in o.factors.iter().filter(|f| f.says_something()) {
+                    li class=(format!("verdict-{}", f.verdict.as_str())) { strong { (f.label) } ": " (f.words) }
                 }
             }
         }

@@ -1,5 +1,9 @@
-//! The factor chart of the correlation report: for each factor, how much
-//! more (or less) next-morning pain followed runs with it than without.
+//! The factor chart of the correlation report: for each factor judged, how
+//! much more (or less) next-morning pain followed runs with it beyond what
+//! the other factors explain (issue 26), with its interval. Factors with
+//! too few runs, or the level the others of their kind are weighed
+//! against, have no effect of their own and are not drawn: the list beside
+//! the chart says why in words.
 
 use std::fmt::Write as _;
 
@@ -9,18 +13,19 @@ use super::format::{N, Signed, class_word, plural};
 use super::svg::{line, no_data_svg, open_svg, text};
 use crate::web::esc;
 
-/// One factor of the correlation report: mean change in next-morning pain
-/// after runs with the factor vs without, and the interval of the difference.
+/// One factor of the correlation report: its effect on the next-morning
+/// pain change beyond the other factors, and that effect's interval.
 #[derive(Debug, Clone, Copy)]
 pub struct FactorBar<'a> {
-    /// The factor's name as shown.
+    /// The factor in words ("hilly runs").
     pub factor: &'a str,
-    /// Mean change in next-morning pain after runs with the factor.
-    pub mean_with: Option<f64>,
-    /// Mean change in next-morning pain after runs without it.
-    pub mean_without: Option<f64>,
-    /// Interval of (with − without).
+    /// The effect beyond the other factors, pain points; None (or not
+    /// finite) when it was not judged: the row is not drawn.
+    pub effect: Option<f64>,
+    /// Interval of the effect.
     pub interval: Option<(f64, f64)>,
+    /// What a surface or part of day is weighed against ("road runs").
+    pub against: Option<&'a str>,
     /// "link", "protective", "no_clear_link" or "not_enough_data".
     pub verdict: &'a str,
 }
@@ -35,28 +40,26 @@ fn verdict_words(verdict: &str) -> &str {
     }
 }
 
-/// One row per factor: a bar from 0 to (with − without) in pain points,
-/// the interval of that difference as a whisker, and a zero line.
-/// No rows: a small chart saying so.
+/// One row per judged factor: a bar from 0 to its effect in pain points,
+/// the interval as a whisker, and a zero line. Nothing judged: a small
+/// chart saying so.
 pub fn factor_chart(rows: &[FactorBar<'_>]) -> String {
     const X0: f64 = 40.0;
     const X1: f64 = 600.0;
     const TOP: f64 = 12.0;
     const ROW_H: f64 = 56.0;
-    const TITLE: &str = "Next-morning pain after runs with and without each factor";
+    const TITLE: &str = "Next-morning pain after runs with each factor, beyond the others";
 
+    let diff = |r: &FactorBar<'_>| r.effect.filter(|d| d.is_finite());
+    let rows: Vec<&FactorBar<'_>> = rows.iter().filter(|r| diff(r).is_some()).collect();
     if rows.is_empty() {
         return no_data_svg(
             "factor-chart",
             None,
             TITLE,
-            "Not enough runs to compare yet",
+            "Not enough runs to weigh the factors yet",
         );
     }
-    let diff = |r: &FactorBar<'_>| match (r.mean_with, r.mean_without) {
-        (Some(a), Some(b)) => Some(a - b).filter(|d| d.is_finite()),
-        _ => None,
-    };
     let interval = |r: &FactorBar<'_>| {
         r.interval
             .filter(|(a, b)| a.is_finite() && b.is_finite())
@@ -76,7 +79,7 @@ pub fn factor_chart(rows: &[FactorBar<'_>]) -> String {
 
     let mut out = String::with_capacity(1024 + rows.len() * 600);
     let label = format!(
-        "Change in next-morning pain after runs with each of {} versus without",
+        "Change in next-morning pain after runs with each of {}, beyond the others",
         plural(rows.len(), "factor", "factors")
     );
     open_svg(&mut out, "factor-chart", None, height, &label, TITLE);
@@ -122,24 +125,23 @@ pub fn factor_chart(rows: &[FactorBar<'_>]) -> String {
 
         let mut title = String::new();
         let mut value = String::new();
-        match d {
-            Some(d) => {
-                w!(
-                    title,
-                    "{}: next-morning pain {} after runs with it than without (with {}, without {})",
-                    r.factor,
-                    Signed(d),
-                    Signed(r.mean_with.unwrap_or(0.0)),
-                    Signed(r.mean_without.unwrap_or(0.0)),
-                );
-                w!(value, "{}", Signed(d));
-                if let Some((a, b)) = iv {
-                    w!(title, ", interval {} to {}", Signed(a), Signed(b));
-                    w!(value, " ({} to {})", Signed(a), Signed(b));
-                }
-                w!(title, "; {}", verdict_words(r.verdict));
+        if let Some(d) = d {
+            let against = r
+                .against
+                .map(|a| format!(" against {a}"))
+                .unwrap_or_default();
+            w!(
+                title,
+                "{}: next-morning pain {}{against} beyond the other factors",
+                r.factor,
+                Signed(d),
+            );
+            w!(value, "{}", Signed(d));
+            if let Some((a, b)) = iv {
+                w!(title, ", interval {} to {}", Signed(a), Signed(b));
+                w!(value, " ({} to {})", Signed(a), Signed(b));
             }
-            None => w!(title, "{}: not enough data", r.factor),
+            w!(title, "; {}", verdict_words(r.verdict));
         }
         let room = ((X1 - X0 - 16.0) / CHAR_W) as usize;
         let max_name = room.saturating_sub(value.chars().count()).max(8);
@@ -160,37 +162,27 @@ pub fn factor_chart(rows: &[FactorBar<'_>]) -> String {
         if !value.is_empty() {
             text(&mut out, "factor-value", X1, y0 + 18.0, "end", &value);
         }
-        match d {
-            Some(d) => {
-                let (a, b) = (x_of(d.min(0.0)), x_of(d.max(0.0)));
+        if let Some(d) = d {
+            let (a, b) = (x_of(d.min(0.0)), x_of(d.max(0.0)));
+            w!(
+                out,
+                r#"<rect class="effect verdict-{verdict}" x="{}" y="{}" width="{}" height="16"/>"#,
+                N(a),
+                N(mid - 8.0),
+                N(b - a)
+            );
+            if let Some((lo, hi)) = iv {
+                let (a, b) = (x_of(lo), x_of(hi));
                 w!(
                     out,
-                    r#"<rect class="effect verdict-{verdict}" x="{}" y="{}" width="{}" height="16"/>"#,
-                    N(a),
-                    N(mid - 8.0),
-                    N(b - a)
+                    r#"<path class="interval" fill="none" d="M{a},{top}V{bottom}M{a},{mid}H{b}M{b},{top}V{bottom}"/>"#,
+                    a = N(a),
+                    b = N(b),
+                    top = N(mid - 6.0),
+                    bottom = N(mid + 6.0),
+                    mid = N(mid),
                 );
-                if let Some((lo, hi)) = iv {
-                    let (a, b) = (x_of(lo), x_of(hi));
-                    w!(
-                        out,
-                        r#"<path class="interval" fill="none" d="M{a},{top}V{bottom}M{a},{mid}H{b}M{b},{top}V{bottom}"/>"#,
-                        a = N(a),
-                        b = N(b),
-                        top = N(mid - 6.0),
-                        bottom = N(mid + 6.0),
-                        mid = N(mid),
-                    );
-                }
             }
-            None => text(
-                &mut out,
-                "no-data",
-                zero + 8.0,
-                mid + 5.0,
-                "start",
-                "not enough data",
-            ),
         }
         out.push_str("</g>");
     }

@@ -335,9 +335,9 @@ fn hostile_text_is_escaped() {
         }),
         factor_chart(&[FactorBar {
             factor: evil,
-            mean_with: Some(1.0),
-            mean_without: Some(0.5),
+            effect: Some(0.5),
             interval: Some((-0.2, 1.2)),
+            against: Some(evil),
             verdict: evil,
         }]),
         trend_chart(evil, evil, &[(MON_5_JAN_2026, 50.0)], 100.0, 0),
@@ -382,9 +382,9 @@ fn deterministic_whatever_the_order() {
     assert_eq!(series_chart(&s), series_chart(&s));
     let rows = [FactorBar {
         factor: "hills",
-        mean_with: Some(0.8),
-        mean_without: Some(0.1),
+        effect: Some(0.7),
         interval: Some((0.2, 1.3)),
+        against: None,
         verdict: "link",
     }];
     assert_eq!(factor_chart(&rows), factor_chart(&rows));
@@ -462,9 +462,13 @@ fn huge_inputs() {
     let rows: Vec<FactorBar<'_>> = (0..200)
         .map(|i| FactorBar {
             factor: "a factor with a rather long name that keeps going and going",
-            mean_with: Some(i as f64 * 1e10),
-            mean_without: if i % 3 == 0 { None } else { Some(-1e300) },
+            effect: if i % 3 == 0 {
+                None
+            } else {
+                Some(i as f64 * 1e300)
+            },
             interval: Some((f64::MIN, f64::MAX)),
+            against: None,
             verdict: "no_clear_link",
         })
         .collect();
@@ -546,47 +550,68 @@ fn series_empty_single_and_all_gaps() {
 fn factor_chart_rows() {
     let rows = [
         FactorBar {
-            factor: "hills",
-            mean_with: Some(1.2),
-            mean_without: Some(0.2),
+            factor: "hilly runs",
+            effect: Some(1.0),
             interval: Some((0.3, 1.7)),
+            against: None,
             verdict: "link",
         },
         FactorBar {
-            factor: "soft surface",
-            mean_with: Some(-0.4),
-            mean_without: Some(0.3),
+            factor: "grass runs",
+            effect: Some(-0.7),
             interval: Some((f64::NAN, 0.1)),
+            against: Some("road runs"),
             verdict: "protective",
         },
+        // Not judged (too few runs, or the reference level): not drawn.
         FactorBar {
-            factor: "speed work",
-            mean_with: None,
-            mean_without: Some(0.3),
+            factor: "fast runs",
+            effect: None,
             interval: None,
+            against: None,
             verdict: "not_enough_data",
         },
         FactorBar {
-            factor: "new shoes",
-            mean_with: Some(f64::NAN),
-            mean_without: Some(0.3),
+            factor: "runs in new shoes",
+            effect: Some(f64::NAN),
             interval: None,
+            against: None,
             verdict: "not_enough_data",
+        },
+        FactorBar {
+            factor: "road runs",
+            effect: None,
+            interval: None,
+            against: None,
+            verdict: "reference",
         },
     ];
     let svg = factor_chart(&rows);
     check(&svg);
+    assert_eq!(count(&svg, "class=\"factor-row "), 2);
     assert_eq!(count(&svg, "class=\"effect verdict-link\""), 1);
     assert_eq!(count(&svg, "class=\"effect verdict-protective\""), 1);
     assert_eq!(count(&svg, "class=\"interval\""), 1);
-    assert_eq!(count(&svg, ">not enough data<"), 2);
+    assert_eq!(count(&svg, "not enough data"), 0);
+    assert!(
+        !svg.contains("fast runs") && !svg.contains(">road runs<"),
+        "{svg}"
+    );
     assert_eq!(count(&svg, "class=\"zero-line\""), 1);
-    assert!(svg.contains("hills: next-morning pain +1 after runs with it than without (with +1.2, without +0.2), interval +0.3 to +1.7; linked to more pain"));
+    assert!(svg.contains("hilly runs: next-morning pain +1 beyond the other factors, interval +0.3 to +1.7; linked to more pain"), "{svg}");
+    assert!(svg.contains("grass runs: next-morning pain −0.7 against road runs beyond the other factors; linked to less pain"), "{svg}");
     assert!(svg.contains(">+1 (+0.3 to +1.7)<"));
 
     let svg = factor_chart(&[]);
     check(&svg);
     assert!(svg.contains("class=\"no-data\""));
+    // Nothing judged is nothing to draw.
+    let svg = factor_chart(&rows[2..]);
+    check(&svg);
+    assert!(
+        svg.contains("Not enough runs to weigh the factors yet"),
+        "{svg}"
+    );
 }
 
 #[test]
