@@ -404,18 +404,12 @@ struct Outcome {
 
 /// Wait for `child` (killed when stuck), then read what it wrote.
 fn finish(mut child: std::process::Child, out: &Path, err: &Path) -> Result<Outcome, String> {
-    let t = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if t.elapsed() > STUCK {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("still running after {STUCK:?}"));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    if !util::wait(STUCK.as_secs(), || matches!(child.try_wait(), Ok(Some(_)))) {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(format!("still running after {STUCK:?}"));
+    }
+    let status = child.wait().unwrap();
     Ok(Outcome {
         code: status.code(),
         stdout: std::fs::read_to_string(out).unwrap_or_default(),

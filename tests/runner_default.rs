@@ -74,12 +74,8 @@ fn anna_s_plain_commands_stay_hers_after_ben_joins() {
         "--existing-as",
         "anna",
     ]);
-    added.assert_ok();
-    assert!(
-        added.stdout.contains("anna is the default runner"),
-        "{}",
-        added.stdout
-    );
+    let said = &added.assert_ok().stdout;
+    assert!(said.contains("anna is the default runner"), "{said}");
     let text = std::fs::read_to_string(config_file(&tw)).unwrap();
     // One style: under the home folder, `~/…`, for both runners.
     assert_eq!(
