@@ -10,6 +10,7 @@
 
 mod util;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use util::{Run, Tw};
 
@@ -37,6 +38,27 @@ fn runner_line<'a>(text: &'a str, runner: &str, key: &str) -> &'a str {
         .lines()
         .find(|l| l.starts_with(&format!("{key} = ")))
         .unwrap_or_else(|| panic!("{runner} has no {key}:\n{text}"))
+}
+
+/// `web set-password` with a password on stdin; it must succeed and say
+/// once whose it is.
+fn set_password(mut cmd: std::process::Command) {
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    writeln!(child.stdin.take().unwrap(), "anna's long password").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.contains("the default runner"))
+            .count(),
+        1,
+        "{stderr}"
+    );
 }
 
 fn count(run: Run) -> usize {
@@ -141,6 +163,21 @@ fn anna_s_plain_commands_stay_hers_after_ben_joins() {
     );
     assert_eq!(util::count(&util::open(&other), "activities"), 1);
     assert_eq!(util::count(&util::open(&her_store), "activities"), 1);
+
+    // Her dashboard password too: `web set-password` sets her login.
+    let mut cmd = tw.bare_command();
+    cmd.args(["web", "set-password"]);
+    let before = std::fs::read_to_string(config_file(&tw)).unwrap();
+    assert!(
+        !before.lines().any(|l| l.starts_with("password_hash")),
+        "{before}"
+    );
+    set_password(cmd);
+    let text = std::fs::read_to_string(config_file(&tw)).unwrap();
+    assert!(
+        runner_line(&text, "anna", "password_hash").starts_with("password_hash = \"$argon2"),
+        "{text}"
+    );
 
     // The config check names the default runner.
     let check = tw.run_bare(&["config", "check"]);

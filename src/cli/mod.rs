@@ -201,7 +201,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Web(command) => {
             let ctx = editing(env, cli.db);
-            return web::run(&ctx, command, cli.config.as_deref(), cli.runner.as_deref());
+            // A runner's own password, like every other command, is the
+            // default runner's when none is named (a coach is always named).
+            let coach = matches!(&command, web::Command::SetPassword(a) if a.coach.is_some());
+            let runner = match (&cli.runner, coach) {
+                (None, false) => config_file::read_config(&ctx, cli.config.as_deref())
+                    .ok()
+                    .and_then(|(_, _, c)| c.defaulted_runner().map(str::to_string)),
+                _ => None,
+            };
+            if let Some(default) = &runner {
+                eprintln!("{}", default_runner_note(default, None));
+            }
+            let runner = cli.runner.or(runner);
+            return web::run(&ctx, command, cli.config.as_deref(), runner.as_deref());
         }
         other => other,
     };
