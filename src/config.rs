@@ -581,7 +581,7 @@ impl Config {
             )),
             (None, [only]) => Ok(self.for_runner_config(only)),
             (None, _) => Err(format!(
-                "this config has several runners ({names}): say which with --runner NAME (or name one default_runner in the config)"
+                "this config has several runners ({names}): say which with --runner NAME, or name one in the config: default_runner = \"NAME\""
             )),
             (Some(n), all) => all
                 .iter()
