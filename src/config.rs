@@ -61,6 +61,11 @@ pub struct Config {
     /// runners they name.
     #[serde(rename = "coach")]
     pub coaches: Vec<CoachConfig>,
+    /// With several runners, the one a command is for when it names none
+    /// (`--runner NAME`): the runner the config served before the others
+    /// joined (`runner add … --existing-as NAME` writes it), so their
+    /// commands and scripts keep working.
+    pub default_runner: Option<String>,
 }
 
 /// One runner of a household or club (`[[runner]]`): their own sync
@@ -299,6 +304,23 @@ impl Env {
             None => Ok(PathBuf::from(path)),
         }
     }
+
+    /// The inverse of [`Env::expand`]: a path under the home folder as
+    /// `~/…`, any other as it is. Text that already starts with `~` stays.
+    pub fn fold_home(&self, path: &str) -> String {
+        if path.starts_with('~') {
+            return path.to_string();
+        }
+        match self
+            .home
+            .as_ref()
+            .and_then(|h| Path::new(path).strip_prefix(h).ok())
+        {
+            Some(rest) if rest.as_os_str().is_empty() => "~".to_string(),
+            Some(rest) => format!("~/{}", rest.to_string_lossy()),
+            None => path.to_string(),
+        }
+    }
 }
 
 /// Parse config text; errors name the line and column.
@@ -316,6 +338,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             message,
         }
     })
+}
+
+/// Where `config init` writes the config, and where a command that edits
+/// the config creates it when there is none yet:
+/// `$CONFIGURATION_DIRECTORY/tendonwatch.toml` (systemd), else
+/// `~/.config/tendonwatch/tendonwatch.toml`.
+pub fn default_config_path(env: &Env) -> Result<PathBuf, ConfigError> {
+    if let Some(dir) = &env.configuration_directory {
+        return Ok(dir.join(CONFIG_FILE));
+    }
+    Ok(env
+        .config_home()
+        .ok_or(ConfigError::NoHome)?
+        .join("tendonwatch")
+        .join(CONFIG_FILE))
 }
 
 /// The config file to read, if any.
@@ -435,6 +472,20 @@ impl Config {
                 seen.push((&r.name, norm, f));
             }
         }
+        if let Some(default) = &self.default_runner {
+            if !self.runners.iter().any(|r| &r.name == default) {
+                return Err(if self.runners.is_empty() {
+                    format!(
+                        "default_runner = \"{default}\": this config has no [[runner]] tables (one runner: leave default_runner out)"
+                    )
+                } else {
+                    format!(
+                        "default_runner = \"{default}\" names no [[runner]] here (they are {})",
+                        self.runner_names().join(", ")
+                    )
+                });
+            }
+        }
         if !self.coaches.is_empty() && self.runners.is_empty() {
             return Err(
                 "[[coach]] tables need [[runner]] tables: a coach sees the runners named there"
@@ -490,6 +541,7 @@ impl Config {
     fn for_runner_config(&self, r: &RunnerConfig) -> Config {
         let mut c = self.clone();
         c.runners.clear();
+        c.default_runner = None;
         c.watch.folders = r.sync_folders.clone();
         if let Some(p) = &r.profile {
             c.profile = p.clone();
@@ -506,20 +558,30 @@ impl Config {
         c
     }
 
+    /// The runner a command that names none is for, when that needs saying:
+    /// `default_runner` in a config with several runners. (With one runner
+    /// table that runner is meant, with none the config's one runner.)
+    pub fn defaulted_runner(&self) -> Option<&str> {
+        match self.runners.as_slice() {
+            [] | [_] => None,
+            _ => self.default_runner.as_deref(),
+        }
+    }
+
     /// The configuration of the runner a command is for. With no
     /// `[[runner]]` table: this one (a name is refused). With one: that
-    /// runner unless another is named. With several: the named one; none
-    /// named is an error naming them all.
+    /// runner unless another is named. With several: the named one, else
+    /// `default_runner`; neither is an error naming them all.
     pub fn for_runner(&self, name: Option<&str>) -> Result<Config, String> {
         let names = self.runner_names().join(", ");
-        match (name, self.runners.as_slice()) {
+        match (name.or(self.defaulted_runner()), self.runners.as_slice()) {
             (None, []) => Ok(self.clone()),
             (Some(n), []) => Err(format!(
                 "--runner {n}: this config has no [[runner]] tables (one runner: leave --runner out)"
             )),
             (None, [only]) => Ok(self.for_runner_config(only)),
             (None, _) => Err(format!(
-                "this config has several runners ({names}): say which with --runner NAME"
+                "this config has several runners ({names}): say which with --runner NAME, or name one in the config: default_runner = \"NAME\""
             )),
             (Some(n), all) => all
                 .iter()

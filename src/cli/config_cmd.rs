@@ -20,19 +20,6 @@ pub enum Command {
     Check { path: Option<PathBuf> },
 }
 
-fn default_path(ctx: &Context_) -> anyhow::Result<PathBuf> {
-    if let Some(dir) = &ctx.env.configuration_directory {
-        return Ok(dir.join(config::CONFIG_FILE));
-    }
-    let base = ctx
-        .env
-        .xdg_config_home
-        .clone()
-        .or_else(|| ctx.env.home.as_ref().map(|h| h.join(".config")))
-        .ok_or(config::ConfigError::NoHome)?;
-    Ok(base.join("tendonwatch").join(config::CONFIG_FILE))
-}
-
 pub fn run(
     ctx: &Context_,
     command: Command,
@@ -42,7 +29,7 @@ pub fn run(
         Command::Init { path, force } => {
             let path = match path.or(explicit) {
                 Some(p) => p,
-                None => default_path(ctx)?,
+                None => config::default_config_path(&ctx.env)?,
             };
             if path.exists() && !force {
                 return Err(UsageError(format!(
@@ -71,10 +58,33 @@ pub fn run(
                 }
             };
             match config::load(Some(&path), &ctx.env) {
-                Ok(_) => println!("{}: ok", path.display()),
+                Ok((config, _)) => {
+                    println!("{}: ok", path.display());
+                    if let Some(line) = runners_line(&config) {
+                        println!("{line}");
+                    }
+                }
                 Err(e) => return Err(UsageError(e.to_string()).into()),
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Who a command without `--runner` is for, in a config with runner tables.
+fn runners_line(config: &config::Config) -> Option<String> {
+    let names = config.runner_names().join(", ");
+    match (config.runners.as_slice(), config.defaulted_runner()) {
+        ([], _) => None,
+        ([only], _) => Some(format!(
+            "runner: {} (a command without --runner is for them)",
+            only.name
+        )),
+        (_, Some(default)) => Some(format!(
+            "runners: {names}; the default runner: {default} (a command without --runner is for them)"
+        )),
+        (_, None) => Some(format!(
+            "runners: {names}; no default runner: a command names one with --runner NAME (`watch` and `serve` serve all)"
+        )),
+    }
 }

@@ -7,13 +7,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The config file, its text (the shipped default when there is none yet)
-/// and what it says.
+/// and what it says. With no file anywhere, the file is the one `config
+/// init` would write: an edit on a fresh home creates it.
 pub fn read_config(
     ctx: &Context_,
     explicit: Option<&Path>,
 ) -> anyhow::Result<(PathBuf, String, crate::config::Config)> {
-    let path: PathBuf = crate::config::config_path(explicit, &ctx.env)
-        .ok_or_else(|| UsageError("no config location: set $HOME or give --config".into()))?;
+    let path: PathBuf = match crate::config::config_path(explicit, &ctx.env) {
+        Some(path) => path,
+        None => crate::config::default_config_path(&ctx.env)
+            .map_err(|_| UsageError("no config location: set $HOME or give --config".into()))?,
+    };
     let old = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

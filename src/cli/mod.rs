@@ -162,6 +162,21 @@ impl Context_ {
     }
 }
 
+/// The one line a household's command without `--runner` says on stderr:
+/// who it is for. With `--db` the store is the one given, and the default
+/// runner lends only their settings (profile, zone, folders, sinks).
+fn default_runner_note(default: &str, db: Option<&std::path::Path>) -> String {
+    match db {
+        None => {
+            format!("tendonwatch: for {default} (the default runner; --runner NAME for another)")
+        }
+        Some(db) => format!(
+            "tendonwatch: the store {} with {default}'s settings (the default runner; --runner NAME for another)",
+            db.display()
+        ),
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let env = Env::from_process();
     // The commands that read or edit the config file itself run before it
@@ -186,7 +201,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Web(command) => {
             let ctx = editing(env, cli.db);
-            return web::run(&ctx, command, cli.config.as_deref(), cli.runner.as_deref());
+            // A runner's own password, like every other command, is the
+            // default runner's when none is named (a coach is always named).
+            let coach = matches!(&command, web::Command::SetPassword(a) if a.coach.is_some());
+            let runner = match (&cli.runner, coach) {
+                (None, false) => config_file::read_config(&ctx, cli.config.as_deref())
+                    .ok()
+                    .and_then(|(_, _, c)| c.defaulted_runner().map(str::to_string)),
+                _ => None,
+            };
+            if let Some(default) = &runner {
+                eprintln!("{}", default_runner_note(default, None));
+            }
+            let runner = cli.runner.or(runner);
+            return web::run(&ctx, command, cli.config.as_deref(), runner.as_deref());
         }
         other => other,
     };
@@ -195,16 +223,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // One `watch` and one dashboard serve a household: every runner, each
     // on their own. With one runner, folders or --db given to `watch` mean
     // that runner, as they always did.
+    // Folders or --db given to `watch` in a household of several mean the
+    // default runner, when there is one, as for every other command.
     let folders_given = matches!(&cli.command, Command::Watch(a) if !a.folders.is_empty());
+    let one_runners_watch = folders_given || cli.db.is_some();
     let serves_all = cli.runner.is_none()
         && config.is_household()
         && match &cli.command {
             Command::Serve(_) => true,
-            Command::Watch(_) => config.runners.len() > 1 || !(folders_given || cli.db.is_some()),
+            Command::Watch(_) => {
+                !one_runners_watch
+                    || (config.runners.len() > 1 && config.defaulted_runner().is_none())
+            }
             _ => false,
         };
     if serves_all {
-        if folders_given || cli.db.is_some() {
+        if one_runners_watch {
             return Err(UsageError(format!(
                 "this config has runners ({}): folders and --db belong to one, say which with --runner NAME",
                 config.runner_names().join(", ")
@@ -220,6 +254,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Serve(args) => serve::run_household(&ctx, args),
             _ => watch::run_household(&ctx),
         };
+    }
+    // The demo uses neither the runner's config nor their store: it needs
+    // no runner, in a household either.
+    let cli = match cli.command {
+        Command::Demo(args) => {
+            let ctx = Context_ {
+                config,
+                env,
+                db: None,
+            };
+            return demo::run(&ctx, args);
+        }
+        command => Cli { command, ..cli },
+    };
+    if cli.runner.is_none() {
+        if let Some(default) = config.defaulted_runner() {
+            eprintln!("{}", default_runner_note(default, cli.db.as_deref()));
+        }
     }
     let config = config
         .for_runner(cli.runner.as_deref())
@@ -247,7 +299,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => report::run(&ctx, args),
         Command::Serve(args) => serve::run(&ctx, args),
         Command::Web(_) | Command::Runner(_) | Command::Coach(_) => Ok(ExitCode::SUCCESS),
-        Command::Demo(args) => demo::run(&ctx, args),
+        Command::Demo(_) => Ok(ExitCode::SUCCESS),
         Command::Export(args) => export::run(&ctx, args),
     }
 }

@@ -76,22 +76,38 @@ pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow:
         existing_as,
     } = command;
     let (path, old, current) = read_config(ctx, explicit)?;
+    let fresh = !path.exists();
+    let style = PathStyle::new(&path, &ctx.env);
     let mut text = old.clone();
     if !text.ends_with('\n') {
         text.push('\n');
     }
+    // The runner the config has served so far stays the one a command
+    // without --runner is for, so their habits and scripts keep working.
+    let mut first = None;
     if current.runners.is_empty() {
         // The runner served so far keeps their data: name them first.
         let db = current.db_path(ctx.db.as_deref(), &ctx.env)?;
         match existing_as {
             Some(existing) => {
+                let db = match (&ctx.db, &current.store.path) {
+                    (None, Some(written)) => written.clone(),
+                    _ => db.to_string_lossy().into_owned(),
+                };
+                let folders: Vec<String> = current
+                    .watch
+                    .folders
+                    .iter()
+                    .map(|f| style.write(f))
+                    .collect();
                 // Their dashboard password becomes their own login.
                 text.push_str(&table(
                     &existing,
-                    &current.watch.folders,
-                    Some(&db.to_string_lossy()),
+                    &folders,
+                    Some(&style.write(&db)),
                     current.web.password_hash.as_deref(),
                 ));
+                first = Some(existing);
             }
             None if db.exists() => {
                 return Err(UsageError(format!(
@@ -107,10 +123,22 @@ pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow:
             "--existing-as is for a config without runner tables; this one has some".into(),
         )
         .into());
+    } else if let ([only], None) = (current.runners.as_slice(), &current.default_runner) {
+        first = Some(only.name.clone());
     }
+    let sync: Vec<String> = sync.iter().map(|f| style.write(f)).collect();
     text.push_str(&table(&name, &sync, None, None));
+    if let Some(first) = &first {
+        text = with_default_runner(&text, first);
+    }
     // Never write a config that would not load.
     let parsed = write_checked(&path, &text)?;
+    if fresh {
+        println!(
+            "wrote {} (the documented default config, as `tendonwatch config init` writes it)",
+            path.display()
+        );
+    }
     println!(
         "runner {name} added to {} (their store: {}); restart the daemon to watch their folder, and give them a dashboard login with `tendonwatch web set-password --runner {name}`",
         path.display(),
@@ -120,7 +148,80 @@ pub fn run(ctx: &Context_, command: Command, explicit: Option<&Path>) -> anyhow:
             .db_path(None, &ctx.env)?
             .display()
     );
+    if let Some(first) = &first {
+        println!(
+            "{first} is the default runner: a command without --runner is for them (default_runner in the config)"
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How paths are written into the config: one style for every path the
+/// commands add. In a config under the home folder (a desktop user's),
+/// a path under it is written `~/…`, as the shipped default's folder is;
+/// a system config (`/etc/…`, read by a service whose home is elsewhere)
+/// gets absolute paths. A relative path is made absolute: the daemon does
+/// not run where the command was typed.
+struct PathStyle<'a> {
+    env: &'a crate::config::Env,
+    fold_home: bool,
+}
+
+impl<'a> PathStyle<'a> {
+    fn new(config: &Path, env: &'a crate::config::Env) -> PathStyle<'a> {
+        let config = absolute(config);
+        let fold_home = env.home.as_ref().is_some_and(|h| config.starts_with(h));
+        PathStyle { env, fold_home }
+    }
+
+    fn write(&self, path: &str) -> String {
+        if path.starts_with('~') {
+            return path.to_string();
+        }
+        let path = absolute(Path::new(path)).to_string_lossy().into_owned();
+        if self.fold_home {
+            self.env.fold_home(&path)
+        } else {
+            path
+        }
+    }
+}
+
+/// `path` from the working folder, without `.` components.
+fn absolute(path: &Path) -> std::path::PathBuf {
+    let joined = match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    joined
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
+/// The config text with a top-level `default_runner = "NAME"`: in place of
+/// the documented, commented-out one when it is there, else just before the
+/// first table (top-level keys must come before any table in TOML).
+fn with_default_runner(text: &str, name: &str) -> String {
+    let key = format!("default_runner = {}", quote(name));
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let first_table = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with('['))
+        .unwrap_or(lines.len());
+    match lines[..first_table]
+        .iter()
+        .position(|l| l.trim_start().starts_with("# default_runner ="))
+    {
+        Some(i) => lines[i] = key,
+        None => {
+            lines.insert(first_table, String::new());
+            lines.insert(first_table, key);
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
 }
 
 /// A `[[runner]]` table as TOML text (strings quoted as JSON, which TOML's

@@ -18,3 +18,26 @@ pub fn build(workers: usize, blocking: usize) -> std::io::Result<tokio::runtime:
         .enable_all()
         .build()
 }
+
+/// Resolves on SIGTERM or Ctrl-C (SIGINT) with what arrived. Both handlers
+/// are in place when this returns, not when the future is first polled
+/// (as with `tokio::signal::ctrl_c`), so a daemon that says it is ready
+/// right after cannot be killed outright by a signal it means to finish
+/// its files on. Call inside the runtime.
+pub fn stop_signal() -> impl std::future::Future<Output = &'static str> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate());
+    let interrupt = signal(SignalKind::interrupt());
+    async move {
+        match (term, interrupt) {
+            (Ok(mut term), Ok(mut interrupt)) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = interrupt.recv() => "interrupted",
+            },
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!("no handler for SIGTERM and Ctrl-C: {e}");
+                std::future::pending().await
+            }
+        }
+    }
+}

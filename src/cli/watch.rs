@@ -133,18 +133,11 @@ fn run_daemons(
         .collect();
     runtime.block_on(async {
         let (s, w) = (stop.clone(), wakes.clone());
+        // In place before any daemon says it is ready.
+        let stopping = runtime::stop_signal();
         tokio::spawn(async move {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(t) => t,
-                Err(e) => {
-                    tracing::warn!("no SIGTERM handler: {e}");
-                    return;
-                }
-            };
-            tokio::select! {
-                _ = term.recv() => tracing::info!("SIGTERM: finishing the files in hand"),
-                _ = tokio::signal::ctrl_c() => tracing::info!("interrupted: finishing the files in hand"),
-            }
+            let why = stopping.await;
+            tracing::info!("{why}: finishing the files in hand");
             s.store(true, Ordering::SeqCst);
             for wake in &w {
                 wake.notify_one();
