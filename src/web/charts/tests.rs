@@ -11,9 +11,47 @@ use quick_xml::events::Event;
 
 const MON_5_JAN_2026: i64 = 1_767_571_200_000; // 2026-01-05T00:00:00Z, a Monday
 
+/// Asserts `fig` is a chart as a page places it: a `<div class="chart-box">`
+/// holding one drawing per size, narrow then wide, each checked by
+/// [`check_svg`].
+fn check(fig: &str) {
+    assert!(fig.starts_with(r#"<div class="chart-box""#), "{fig:.200}");
+    assert!(fig.ends_with("</svg></div>"), "{fig:.200}");
+    let svgs = drawings(fig);
+    assert_eq!(svgs.len(), SIZES.len(), "{fig:.300}");
+    for (svg, size) in svgs.iter().zip(SIZES) {
+        check_svg(svg);
+        let class = format!(r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart "#);
+        assert!(svg.starts_with(&class), "{svg:.200}");
+        let head = &svg[..svg.find('>').expect("svg tag")];
+        assert!(
+            head.contains(&format!(" {}\" viewBox=\"0 0 {} ", size.name, size.width)),
+            "{head}"
+        );
+    }
+}
+
+/// The drawings (`<svg>…</svg>`) of a chart, narrow then wide.
+fn drawings(fig: &str) -> Vec<&str> {
+    fig.match_indices("<svg ")
+        .map(|(at, _)| {
+            let end = fig[at..].find("</svg>").expect("svg end") + at + "</svg>".len();
+            &fig[at..end]
+        })
+        .collect()
+}
+
+/// The drawing of `fig` for `size`.
+fn drawing(fig: &str, size: Size) -> &str {
+    drawings(fig)
+        .into_iter()
+        .find(|svg| svg[..svg.find('>').unwrap_or(0)].contains(&format!(" {}\"", size.name)))
+        .expect("a drawing of that size")
+}
+
 /// Parses `svg` and asserts it is one well-formed element, with every
 /// attribute and entity valid, no style and no NaN/inf.
-fn check(svg: &str) {
+fn check_svg(svg: &str) {
     let mut reader = Reader::from_str(svg);
     let mut stack: Vec<Vec<u8>> = Vec::new();
     let mut roots = 0;
@@ -76,7 +114,7 @@ fn check(svg: &str) {
     );
     assert!(svg.contains(r#"preserveAspectRatio="xMidYMid meet""#));
     assert!(svg.contains(r#"role="img""#) && svg.contains("aria-label=\""));
-    assert!(!svg.contains(" width=\"640\"") && !svg.contains("<svg width"));
+    assert!(!svg.contains("<svg width"));
     assert!(svg.starts_with("<svg ") && svg.contains("<title>"));
 }
 
@@ -107,8 +145,23 @@ fn pace_chart(points: &[(f64, f64)]) -> String {
     series_chart(&pace_series(points))
 }
 
-fn count(svg: &str, needle: &str) -> usize {
-    svg.matches(needle).count()
+/// How often `needle` is in each drawing of `fig` (the same in both).
+#[track_caller]
+fn count(fig: &str, needle: &str) -> usize {
+    let counts: Vec<usize> = drawings(fig)
+        .iter()
+        .map(|svg| svg.matches(needle).count())
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] == w[1]),
+        "{needle}: {counts:?}"
+    );
+    counts.first().copied().unwrap_or(0)
+}
+
+/// How often `needle` is in the drawing of `fig` for `size`.
+fn count_in(fig: &str, size: Size, needle: &str) -> usize {
+    drawing(fig, size).matches(needle).count()
 }
 
 fn week(i: i64, km: f64, runs: usize, band: Option<(f64, f64)>) -> LoadWeek {
@@ -187,7 +240,9 @@ fn load_chart_normal() {
     assert!(pos("class=\"long-run\"") < pos("class=\"pain-line\""));
     assert!(pos("class=\"pain-point\"") < pos("class=\"alert-mark"));
     // At most seven date labels.
-    assert!(count(&svg, "class=\"x-label\"") <= MAX_X_LABELS);
+    for size in SIZES {
+        assert!(count_in(&svg, size, "class=\"x-label\"") <= MAX_X_LABELS);
+    }
 }
 
 #[test]
@@ -408,7 +463,9 @@ fn huge_inputs() {
     assert_eq!(count(&svg, "<rect class=\"bar"), 150);
     assert_eq!(count(&svg, "class=\"pain-point\""), 3000);
     assert_eq!(count(&svg, "class=\"alert-mark"), 300);
-    assert!(count(&svg, "class=\"x-label\"") <= MAX_X_LABELS);
+    for size in SIZES {
+        assert!(count_in(&svg, size, "class=\"x-label\"") <= MAX_X_LABELS);
+    }
 
     // Absurd magnitudes stay finite.
     let ws = vec![
@@ -499,7 +556,7 @@ fn series_downsamples_keeps_gaps_and_ignores_spikes() {
     check(&svg);
     assert!(svg.contains(r#"id="series-pace""#) && svg.contains("series-chart series-pace"));
     assert_eq!(count(&svg, "class=\"series-line\""), 2);
-    let drawn: usize = svg
+    let drawn: usize = drawing(&svg, NARROW)
         .split("points=\"")
         .skip(1)
         .map(|s| s.split('"').next().unwrap_or("").split(' ').count())
@@ -649,8 +706,9 @@ fn numbers_have_at_most_one_decimal() {
     assert_eq!(Signed(0.02).to_string(), "0");
 }
 
-/// The value-axis labels of `svg`: (x, y of the tick, label).
-fn tick_labels(svg: &str) -> Vec<(f64, f64, String)> {
+/// The value-axis labels of the drawing `svg` of `size`: (x, y of the
+/// tick, label).
+fn tick_labels(svg: &str, size: Size) -> Vec<(f64, f64, String)> {
     svg.split(r#"<text class="tick-label" "#)
         .skip(1)
         .map(|t| {
@@ -661,7 +719,9 @@ fn tick_labels(svg: &str) -> Vec<(f64, f64, String)> {
                     .expect("number")
             };
             let label = &t[t.find('>').expect(">") + 1..t.find("</text>").expect("end")];
-            (attr("x"), attr("y") - 5.0, label.to_owned())
+            // The label is centred on its tick (`Size::centred`).
+            let tick_y = attr("y") - (size.ascent() - size.descent()) / 2.0;
+            (attr("x"), tick_y, label.to_owned())
         })
         .collect()
 }
@@ -696,24 +756,33 @@ fn a_pace_line_stays_between_ticks_on_round_half_minutes() {
             (f64::from(i) * 0.01, v)
         })
         .collect();
-    let svg = pace_chart(&pts);
-    check(&svg);
-    let ticks = tick_labels(&svg);
-    let labels: Vec<&str> = ticks.iter().map(|t| t.2.as_str()).collect();
-    assert_eq!(
-        labels,
-        ["4:00", "4:30", "5:00", "5:30", "6:00", "6:30", "7:00"]
-    );
-    // Faster is up: 4:00 on top.
-    let (top, bottom) = (ticks[0].1, ticks[ticks.len() - 1].1);
-    assert!(top < bottom);
-    let ys = drawn_ys(&svg);
-    assert!(ys.len() > 300);
-    for y in ys {
-        assert!((top..=bottom).contains(&y), "{y} outside {top}..{bottom}");
+    let fig = pace_chart(&pts);
+    check(&fig);
+    for size in SIZES {
+        let svg = drawing(&fig, size);
+        let ticks = tick_labels(svg, size);
+        let labels: Vec<&str> = ticks.iter().map(|t| t.2.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["4:00", "4:30", "5:00", "5:30", "6:00", "6:30", "7:00"],
+            "{}",
+            size.name
+        );
+        // Faster is up: 4:00 on top.
+        let (top, bottom) = (ticks[0].1, ticks[ticks.len() - 1].1);
+        assert!(top < bottom);
+        let ys = drawn_ys(svg);
+        assert!(ys.len() > 300);
+        for y in ys {
+            // Attributes have one decimal.
+            assert!(
+                (top - 0.1..=bottom + 0.1).contains(&y),
+                "{y} outside {top}..{bottom}"
+            );
+        }
+        // Distance along the bottom in whole kilometres.
+        assert!(svg.contains(r#"class="x-label""#) && svg.contains(">5</text>"));
     }
-    // Distance along the bottom in whole kilometres.
-    assert!(svg.contains(r#"class="x-label""#) && svg.contains(">5</text>"));
 }
 
 #[test]
@@ -724,27 +793,30 @@ fn load_chart_km_ticks_step_by_1_2_or_5_and_hold_every_bar() {
         .enumerate()
         .map(|(i, km)| week(i as i64, *km, 3, Some((15.0, 21.0))))
         .collect();
-    let svg = load(&ws, &[], &[], Zone::Fixed(0));
-    check(&svg);
-    let ticks = tick_labels(&svg);
-    let km: Vec<&str> = ticks
-        .iter()
-        .filter(|t| t.0 < 100.0)
-        .map(|t| t.2.as_str())
-        .collect();
-    let pain: Vec<&str> = ticks
-        .iter()
-        .filter(|t| t.0 > 100.0)
-        .map(|t| t.2.as_str())
-        .collect();
-    assert_eq!(km, ["0", "10", "20", "30", "40"]);
-    assert_eq!(pain, ["0", "2", "4", "6", "8", "10"]);
-    let top = ticks.iter().map(|t| t.1).fold(f64::INFINITY, f64::min);
-    for bar in svg.split(r#"<rect class="bar"#).skip(1) {
-        let at = bar.find(" y=\"").expect("y") + 4;
-        let y: f64 = bar[at..at + bar[at..].find('"').expect("quote")]
-            .parse()
-            .expect("number");
-        assert!(y >= top, "a bar above the top tick: {y} < {top}");
+    let fig = load(&ws, &[], &[], Zone::Fixed(0));
+    check(&fig);
+    for size in SIZES {
+        let svg = drawing(&fig, size);
+        let ticks = tick_labels(svg, size);
+        let km: Vec<&str> = ticks
+            .iter()
+            .filter(|t| t.0 < 100.0)
+            .map(|t| t.2.as_str())
+            .collect();
+        let pain: Vec<&str> = ticks
+            .iter()
+            .filter(|t| t.0 > 100.0)
+            .map(|t| t.2.as_str())
+            .collect();
+        assert_eq!(km, ["0", "5", "10", "15", "20", "25", "30", "35"]);
+        assert_eq!(pain, ["0", "2", "4", "6", "8", "10"]);
+        let top = ticks.iter().map(|t| t.1).fold(f64::INFINITY, f64::min);
+        for bar in svg.split(r#"<rect class="bar"#).skip(1) {
+            let at = bar.find(" y=\"").expect("y") + 4;
+            let y: f64 = bar[at..at + bar[at..].find('"').expect("quote")]
+                .parse()
+                .expect("number");
+            assert!(y >= top - 1e-9, "a bar above the top tick: {y} < {top}");
+        }
     }
 }
