@@ -112,7 +112,9 @@ fn draw(rows: &[&FactorBar<'_>], size: Size) -> String {
         laid.push((lines, value, first_baseline, value_line, mid));
         y = mid + bar_h / 2.0 + f * 0.9;
     }
-    let plot_top = f * 0.2;
+    // The plot runs from the first bar down to the axis; grid and zero
+    // lines are drawn across each row's bar only, never through a name.
+    let plot_top = laid.first().map_or(0.0, |l| l.4) - bar_h;
     let axis_y = y;
     let titles_y = x_label_baseline(axis_y, size) + size.line_h();
     // "← less pain", "pain points" and "more pain →" on one line when they
@@ -149,7 +151,10 @@ fn draw(rows: &[&FactorBar<'_>], size: Size) -> String {
     out.push_str(r#"<g class="axes">"#);
     let tick_labels = axis.labels();
     for (x, _) in &tick_labels {
-        line(&mut out, "grid", *x, plot_top, *x, axis_y);
+        for (.., mid) in &laid {
+            line(&mut out, "grid", *x, mid - bar_h, *x, mid + bar_h);
+        }
+        line(&mut out, "grid", *x, axis_y - bar_h * 0.6, *x, axis_y);
     }
     x_axis(&mut out, x0, x1, axis_y, &tick_labels, true, size);
     text(&mut out, "axis-title", pad, titles_y, "start", LESS);
@@ -165,6 +170,7 @@ fn draw(rows: &[&FactorBar<'_>], size: Size) -> String {
     out.push_str("</g>");
     plot_box(&mut out, x0, plot_top, x1, axis_y);
 
+    out.push_str(r#"<g class="marks">"#);
     for (r, (lines, value, first_baseline, value_line, mid)) in rows.iter().zip(&laid) {
         let verdict = class_word(r.verdict);
         w!(
@@ -210,7 +216,10 @@ fn draw(rows: &[&FactorBar<'_>], size: Size) -> String {
         }
         out.push_str("</g>");
     }
-    line(&mut out, "zero-line", zero, plot_top, zero, axis_y);
+    out.push_str("</g>");
+    for (.., mid) in &laid {
+        line(&mut out, "zero-line", zero, mid - bar_h, zero, mid + bar_h);
+    }
     out.push_str("</svg>");
     out
 }

@@ -654,7 +654,8 @@ fn factor_chart_rows() {
         !svg.contains("fast runs") && !svg.contains(">road runs<"),
         "{svg}"
     );
-    assert_eq!(count(&svg, "class=\"zero-line\""), 1);
+    // Across each drawn row's bar.
+    assert_eq!(count(&svg, "class=\"zero-line\""), 2);
     assert!(svg.contains("hilly runs: next-morning pain +1 beyond the other factors, interval +0.3 to +1.7; linked to more pain"), "{svg}");
     assert!(svg.contains("grass runs: next-morning pain −0.7 against road runs beyond the other factors; linked to less pain"), "{svg}");
     assert!(svg.contains(">+1 (+0.3 to +1.7)<"));

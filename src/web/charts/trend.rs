@@ -66,7 +66,8 @@ fn draw(class: &str, title: &str, pts: &[(i64, f64)], y_max: f64, off: Zone, siz
     );
     let x0 = pad + labels_w(&score_axis, size) + f * 0.4;
     let x1 = size.width - pad - f;
-    let r = f * 0.32;
+    // Dots as large as the text allows, smaller where they crowd.
+    let r = ((x1 - x0) / pts.len() as f64 * 0.45).clamp(f * 0.15, f * 0.32);
     let time = Scale {
         lo: t_min as f64,
         hi: t_max as f64,
