@@ -436,7 +436,7 @@ pub async fn activity(
         section.series {
             h2 { "Over the distance" }
             (layout::svg(charts::series_chart(&charts::Series { id: "pace", title: "Pace", unit: "min/km",
-                points: &v.series.pace_s_per_km, invert_y: true, kind: charts::UnitKind::Clock })))
+                points: &v.series.pace_s_per_km, invert_y: true, kind: charts::UnitKind::Pace })))
             (layout::svg(charts::series_chart(&charts::Series { id: "cadence", title: "Cadence", unit: "spm",
                 points: &v.series.cadence_spm, invert_y: false, kind: charts::UnitKind::Number })))
             (layout::svg(charts::series_chart(&charts::Series { id: "elevation", title: "Elevation", unit: "m",

@@ -28,10 +28,17 @@ pub enum UnitKind {
     /// A difference, labelled with its sign ("+1", "−0.5", "0"); steps as
     /// [`UnitKind::Number`].
     Difference,
-    /// Seconds shown as a clock, m:ss (pace in s/km): steps of 0:10, 0:15,
-    /// 0:30, 1:00, 2:00, 5:00, 10:00, 15:00, 30:00, then whole hours.
+    /// Seconds shown as a clock, m:ss: steps of 0:10, 0:15, 0:30, 1:00,
+    /// 2:00, 5:00, 10:00, 15:00, 30:00, then whole hours.
     Clock,
+    /// A pace in s/km, shown as a clock: the steps of [`UnitKind::Clock`]
+    /// from 0:30 on. A steady run's pace wanders by a few seconds; on ticks
+    /// every 0:10 that noise would fill the plot and read as change.
+    Pace,
 }
+
+/// The finest step of [`UnitKind::Pace`], seconds.
+const PACE_MIN_STEP_S: f64 = 30.0;
 
 /// The round steps of [`UnitKind::Clock`] up to an hour, seconds.
 const CLOCK_STEPS_S: [f64; 10] = [
@@ -56,6 +63,11 @@ impl UnitKind {
                 .copied()
                 .find(|s| *s >= raw * (1.0 - 1e-9))
                 .unwrap_or_else(|| 3600.0 * decimal_step(raw / 3600.0, 1.0)),
+            UnitKind::Pace => UnitKind::Clock.step(if raw > PACE_MIN_STEP_S {
+                raw
+            } else {
+                PACE_MIN_STEP_S
+            }),
         }
     }
 
@@ -64,7 +76,7 @@ impl UnitKind {
         match self {
             UnitKind::Number => N(v).to_string(),
             UnitKind::Difference => Signed(v).to_string(),
-            UnitKind::Clock => crate::units::clock(v),
+            UnitKind::Clock | UnitKind::Pace => crate::units::clock(v),
         }
     }
 }
@@ -302,9 +314,11 @@ pub fn x_axis(
     }
 }
 
-/// The baseline of the labels under an x axis along `y`.
+/// The baseline of the labels under an x axis along `y`: their boxes
+/// start below those of the value labels centred on the bottom tick, so a
+/// date pushed to a corner of the drawing does not run into the "0".
 pub fn x_label_baseline(y: f64, size: Size) -> f64 {
-    y + size.font * 0.4 + size.ascent()
+    y + (size.ascent() + size.descent()) / 2.0 + size.font * 0.1 + size.ascent()
 }
 
 /// How much room an x axis along `y` takes below it, to the bottom of its labels.

@@ -27,7 +27,7 @@ pub struct Series<'a> {
     /// True for pace: faster (smaller) is up.
     pub invert_y: bool,
     /// What the values are, for round ticks and their labels
-    /// ([`UnitKind::Clock`] for pace: 330.0 → "5:30").
+    /// ([`UnitKind::Pace`] for pace: 330.0 → "5:30").
     pub kind: UnitKind,
 }
 
