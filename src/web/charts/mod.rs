@@ -7,10 +7,13 @@
 //! `<style>` elements, no script. Geometry is given with presentation
 //! attributes; colours come from the stylesheet through class names:
 //!
-//! - every chart: `chart`, `grid`, `axis`, `tick`, `tick-label`, `x-label`,
-//!   `axis-title`, `no-data`;
+//! - every chart: `chart-box` (the `div`, with the chart's id), `chart`,
+//!   `narrow` or `wide`, `grid`, `axis`, `tick`, `tick-label`, `x-label`,
+//!   `axis-title`, `no-data`; `plot` (an unpainted rect: the axes' extent)
+//!   and `marks` (the group of data marks, all inside it);
 //! - [`load_chart`]: `load-chart`, `band`, `bar` (plus `over`), `long-run`,
-//!   `long-run-point`, `pain-line`, `pain-point`, `alert-mark`,
+//!   `long-run-point`, `pain-line`, `pain-point`, `acwr`, `acwr-label`,
+//!   `alert-mark`,
 //!   `sev-{severity}`, `legend`, `legend-bar`, `legend-band`,
 //!   `legend-long-run`, `legend-long-run-point`, `legend-pain`,
 //!   `legend-alert`, `legend-label`;
@@ -35,6 +38,7 @@
 //!
 //! One file per chart (`load`, `series`, `factor`, `trend`); they
 //! share `axis` (scales, round ticks, their labels, the axes drawn),
+//! `size` (the two drawings, the room text takes, thinning and wrapping),
 //! `svg` (the elements) and `format` (numbers, dates, names).
 
 /// `write!` into a `String`, which cannot fail.
