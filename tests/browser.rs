@@ -927,22 +927,49 @@ fn every_page_renders_on_a_phone_and_a_desktop() {
         ("alerts", "/alerts?state=all", 0),
         ("login", "/login", 0),
     ];
+    on_a_phone_and_a_desktop(&server, &pages, |_, _| {});
+}
+
+/// Where a sweep of pages is: the page's name, whether the screen is the
+/// phone's, and the page and screen in words for messages.
+struct Visit<'a> {
+    name: &'a str,
+    screen: &'a str,
+    phone: bool,
+    what: String,
+}
+
+/// Opens each of `pages` (name, path, at least how many charts) on a
+/// phone, then on a desktop, one browser at a time (two Chromiums at once
+/// slow both down): checks that it renders with its charts, takes a
+/// screenshot `{screen}-{name}` and hands the page to `more`.
+fn on_a_phone_and_a_desktop(
+    server: &Server,
+    pages: &[(&str, &str, usize)],
+    mut more: impl FnMut(&Browser, &Visit<'_>),
+) {
     for phone in [true, false] {
-        // One browser at a time: two Chromiums at once slow both down.
         let (screen, b) = if phone {
             ("phone", Browser::phone())
         } else {
             ("desktop", Browser::desktop())
         };
-        for (name, path, charts) in pages {
+        for &(name, path, charts) in pages {
             b.goto(&server.url(path));
             let what = format!("{name} ({path}) on the {screen}");
             assert_page_renders(&b, &what, phone);
             assert!(
-                b.find_all("svg.chart").len() >= charts,
+                b.find_all("div.chart-box").len() >= charts,
                 "{what}: fewer than {charts} charts"
             );
             b.screenshot(&format!("{screen}-{name}"));
+            let visit = Visit {
+                name,
+                screen,
+                phone,
+                what,
+            };
+            more(&b, &visit);
         }
     }
 }
@@ -1620,44 +1647,34 @@ fn every_chart_reads_on_a_phone_and_a_desktop() {
         ("report", "/report", 1),
         ("report-52", "/report?weeks=52", 1),
     ];
-    for phone in [true, false] {
-        let (screen, b) = if phone {
-            ("phone", Browser::phone())
-        } else {
-            ("desktop", Browser::desktop())
-        };
-        for (name, path, charts) in pages {
-            b.goto(&server.url(path));
-            let what = format!("{name} ({path}) on the {screen}");
-            assert_page_renders(&b, &what, phone);
-            let audit = assert_charts_read(&b, &what, phone);
-            let drawn = audit["charts"].as_array().unwrap();
-            assert!(drawn.len() >= charts, "{what}: {audit}");
-            match name {
-                "run-four-series" => {
-                    for c in drawn {
-                        assert!(c["plot"].is_object(), "{what}: a series not drawn: {c}");
-                    }
+    on_a_phone_and_a_desktop(&server, &pages, |b, visit| {
+        let (what, screen, name) = (&visit.what, visit.screen, visit.name);
+        let audit = assert_charts_read(b, what, visit.phone);
+        let drawn = audit["charts"].as_array().unwrap();
+        match name {
+            "run-four-series" => {
+                for c in drawn {
+                    assert!(c["plot"].is_object(), "{what}: a series not drawn: {c}");
                 }
-                "load-104" => {
-                    // Many weeks back from a break pass the runner's mark:
-                    // some of their ratios are printed, none over another.
-                    let shown = drawn[0]["acwrShown"].as_u64().unwrap();
-                    assert!(shown >= 2, "{what}: {} ratio labels", shown);
-                }
-                "report" | "report-52" => assert_report_chart_in_words(&b, &what),
-                _ => {}
             }
-            for (i, chart) in b.find_all("div.chart-box").iter().enumerate() {
-                scroll_to(&b, chart);
-                b.screenshot(&format!("charts-{screen}-{name}-{i}"));
+            "load-104" => {
+                // Many weeks back from a break pass the runner's mark:
+                // some of their ratios are printed, none over another.
+                let shown = drawn[0]["acwrShown"].as_u64().unwrap();
+                assert!(shown >= 2, "{what}: {shown} ratio labels");
             }
-            if let Some(table) = b.try_find("main table") {
-                scroll_to(&b, &table);
-                b.screenshot(&format!("charts-{screen}-{name}-table"));
-            }
+            "report" | "report-52" => assert_report_chart_in_words(b, what),
+            _ => {}
         }
-    }
+        for (i, chart) in b.find_all("div.chart-box").iter().enumerate() {
+            scroll_to(b, chart);
+            b.screenshot(&format!("charts-{screen}-{name}-{i}"));
+        }
+        if let Some(table) = b.try_find("main table") {
+            scroll_to(b, &table);
+            b.screenshot(&format!("charts-{screen}-{name}-table"));
+        }
+    });
 }
 
 /// The report's chart names each factor in words and draws only the

@@ -59,31 +59,7 @@ fn scale(w: Week, by: f64) -> Week {
 
 /// Builds the store under `tw`'s root.
 pub fn build(tw: &Tw) -> ChartSeason {
-    let tmp = tw.root().join("demo-tmp");
-    std::fs::create_dir_all(&tmp).unwrap();
-    let demo = Tw::run_command({
-        let mut cmd = tw.bare_command();
-        cmd.args([
-            "demo",
-            "--bind",
-            "127.0.0.1:0",
-            "--week-seconds",
-            "0",
-            "--exit-after-feed",
-            "--keep",
-        ])
-        .env("TMPDIR", &tmp);
-        cmd
-    });
-    demo.assert_ok();
-    let folder: PathBuf = demo
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("demo folder: "))
-        .and_then(|rest| rest.split(" (").next())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| panic!("no demo folder line: {}", demo.stdout));
-    let db = folder.join("tendonwatch.db");
+    let db = tw.demo_store();
 
     let now = chrono::Utc::now().timestamp_millis();
     let this_monday = tendonwatch::web::views::week_start(now, 0);
