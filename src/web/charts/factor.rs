@@ -110,7 +110,7 @@ fn draw(rows: &[&FactorBar<'_>], size: Size) -> String {
             + f * 0.3
             + bar_h / 2.0;
         laid.push((lines, value, first_baseline, value_line, mid));
-        y = mid + bar_h / 2.0 + f * 0.9;
+        y = mid + bar_h / 2.0 + f * 1.3;
     }
     // The plot runs from the first bar down to the axis; grid and zero
     // lines are drawn across each row's bar only, never through a name.
