@@ -28,7 +28,8 @@ struct Drawn {
     no_data: bool,
 }
 
-/// The chart `<svg id="series-{id}">` of an activity page, if it has one.
+/// The chart `<div id="series-{id}">` of an activity page, if it has one:
+/// its first drawing (the phone's; the other draws the same points).
 fn chart(html: &str, id: &str, title: &str) -> Option<Drawn> {
     let start = html.find(&format!(r#"id="series-{id}""#))?;
     let svg = &html[start..];

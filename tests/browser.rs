@@ -18,6 +18,8 @@
 //! land in `target/test-artifacts/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "util/chart_season.rs"]
+mod chart_season;
 #[path = "util/charted_runs.rs"]
 mod charted_runs;
 #[path = "util/checkin.rs"]
@@ -422,11 +424,15 @@ fn assert_page_renders(b: &Browser, what: &str, phone: bool) {
         style["font"].as_str().unwrap_or("").contains("system-ui"),
         "{what}: {style}"
     );
+    // Each chart is drawn for a phone and for a wider screen: one of the
+    // two is shown.
     let charts = b.execute(
-        "return [...document.querySelectorAll('svg.chart')].map(svg => {
-           const r = svg.getBoundingClientRect();
-           return {class: svg.getAttribute('class'), width: r.width, height: r.height,
-                   right: r.right};
+        "return [...document.querySelectorAll('div.chart-box')].map(box => {
+           const shown = [...box.querySelectorAll('svg.chart')]
+             .filter(svg => getComputedStyle(svg).display !== 'none');
+           const r = (shown[0] || box).getBoundingClientRect();
+           return {class: shown.map(svg => svg.getAttribute('class')).join(' + '),
+                   shown: shown.length, width: r.width, height: r.height, right: r.right};
          });",
         &[],
     );
@@ -439,6 +445,7 @@ fn assert_page_renders(b: &Browser, what: &str, phone: bool) {
             chart["width"].as_f64().unwrap(),
             chart["height"].as_f64().unwrap(),
         );
+        assert_eq!(chart["shown"], 1, "{what}: {chart}");
         assert!(w > 0.0 && h > 0.0, "{what}: a chart is not drawn: {chart}");
         assert!(
             chart["right"].as_f64().unwrap() <= inner + 0.5,
@@ -729,12 +736,15 @@ fn re_tagging_a_runs_surface() {
     b.screenshot("retag-phone-2-back-to-the-file");
 }
 
-/// What the browser shows of the chart `<svg id="series-{id}">`: its
+/// What the browser shows of the chart `<div id="series-{id}">`: its
 /// drawn lines (the points of their rendered geometry, and how far across
 /// the chart they reach), its lone dots, its "No … recorded" text and its
 /// box on screen.
 const SERIES_CHART_JS: &str = r#"
-const svg = document.getElementById('series-' + arguments[0]);
+const chart = document.getElementById('series-' + arguments[0]);
+if (!chart) return null;
+const svg = [...chart.querySelectorAll('svg.chart')]
+  .find(svg => getComputedStyle(svg).display !== 'none');
 if (!svg) return null;
 const box = svg.getBoundingClientRect();
 const lines = [...svg.querySelectorAll('polyline.series-line')];
@@ -917,22 +927,49 @@ fn every_page_renders_on_a_phone_and_a_desktop() {
         ("alerts", "/alerts?state=all", 0),
         ("login", "/login", 0),
     ];
+    on_a_phone_and_a_desktop(&server, &pages, |_, _| {});
+}
+
+/// Where a sweep of pages is: the page's name, whether the screen is the
+/// phone's, and the page and screen in words for messages.
+struct Visit<'a> {
+    name: &'a str,
+    screen: &'a str,
+    phone: bool,
+    what: String,
+}
+
+/// Opens each of `pages` (name, path, at least how many charts) on a
+/// phone, then on a desktop, one browser at a time (two Chromiums at once
+/// slow both down): checks that it renders with its charts, takes a
+/// screenshot `{screen}-{name}` and hands the page to `more`.
+fn on_a_phone_and_a_desktop(
+    server: &Server,
+    pages: &[(&str, &str, usize)],
+    mut more: impl FnMut(&Browser, &Visit<'_>),
+) {
     for phone in [true, false] {
-        // One browser at a time: two Chromiums at once slow both down.
         let (screen, b) = if phone {
             ("phone", Browser::phone())
         } else {
             ("desktop", Browser::desktop())
         };
-        for (name, path, charts) in pages {
+        for &(name, path, charts) in pages {
             b.goto(&server.url(path));
             let what = format!("{name} ({path}) on the {screen}");
             assert_page_renders(&b, &what, phone);
             assert!(
-                b.find_all("svg.chart").len() >= charts,
+                b.find_all("div.chart-box").len() >= charts,
                 "{what}: fewer than {charts} charts"
             );
             b.screenshot(&format!("{screen}-{name}"));
+            let visit = Visit {
+                name,
+                screen,
+                phone,
+                what,
+            };
+            more(&b, &visit);
         }
     }
 }
@@ -1412,4 +1449,266 @@ fn a_check_in_link_on_a_phone_answers_in_one_tap_and_shows_the_verdict() {
         .collect();
     assert_eq!(today.len(), 1, "{rows:?}");
     assert_eq!((today[0].score, today[0].kind.as_str()), (3.0, "morning"));
+}
+
+// ------------------------------------------------- charts on a phone (issue 22)
+
+/// What the browser shows of every chart of the page and every table, as
+/// measured from the DOM: per chart box, the drawing shown and, in it, the
+/// rendered size of every text (its font size times the drawing's scale
+/// on screen), text boxes that overlap or stick out of the drawing, data
+/// marks outside the plot box (`rect.plot`: the axes' extent; a dot by its
+/// centre, a line or bar by its box), alert marks beside it, and the
+/// load ratio labels shown; per table, whether it is wider than the screen
+/// outside a container that scrolls sideways.
+const CHART_AUDIT_JS: &str = r#"
+const tol = 0.5;
+const vw = document.documentElement.clientWidth;
+const describe = el => el.tagName.toLowerCase() + '.' + (el.getAttribute('class') || '').replace(/ /g, '.')
+  + (el.textContent && el.tagName === 'text' ? ' "' + el.textContent + '"' : '');
+const out = {body: parseFloat(getComputedStyle(document.body).fontSize), viewport: vw,
+             charts: [], tables: []};
+for (const box of document.querySelectorAll('div.chart-box')) {
+  const shown = [...box.querySelectorAll('svg.chart')]
+    .filter(svg => getComputedStyle(svg).display !== 'none');
+  const c = {id: box.id, shown: shown.length, texts: 0, minPx: null, maxPx: null,
+             overlaps: [], clipped: [], outside: [], alertsAside: [], acwrShown: 0, marks: 0};
+  out.charts.push(c);
+  if (shown.length !== 1) continue;
+  const svg = shown[0];
+  c.class = svg.getAttribute('class');
+  const sr = svg.getBoundingClientRect();
+  c.width = sr.width;
+  c.right = sr.right;
+  const scale = svg.getScreenCTM().a;
+  const texts = [...svg.querySelectorAll('text')].map(t => {
+    const b = t.getBoundingClientRect();
+    return {el: t, px: parseFloat(getComputedStyle(t).fontSize) * scale,
+            l: b.left, r: b.right, t: b.top, b: b.bottom};
+  }).filter(t => t.r > t.l);
+  c.texts = texts.length;
+  if (texts.length) {
+    c.minPx = Math.min(...texts.map(t => t.px));
+    c.maxPx = Math.max(...texts.map(t => t.px));
+    c.minHeight = Math.min(...texts.map(t => t.b - t.t));
+  }
+  for (let i = 0; i < texts.length; i++) {
+    const a = texts[i];
+    if (a.l < sr.left - tol || a.r > sr.right + tol || a.t < sr.top - tol || a.b > sr.bottom + tol)
+      c.clipped.push(describe(a.el));
+    for (let j = i + 1; j < texts.length; j++) {
+      const b = texts[j];
+      if (a.l < b.r - tol && b.l < a.r - tol && a.t < b.b - tol && b.t < a.b - tol)
+        c.overlaps.push(describe(a.el) + ' / ' + describe(b.el));
+    }
+  }
+  const plot = svg.querySelector('rect.plot');
+  if (plot) {
+    const p = plot.getBoundingClientRect();
+    c.plot = {left: p.left, right: p.right, top: p.top, bottom: p.bottom};
+    const marks = [...svg.querySelectorAll(
+      'g.marks rect, g.marks circle, g.marks polyline, g.marks path, g.acwr text')];
+    c.marks = marks.length;
+    for (const m of marks) {
+      const r = m.getBoundingClientRect();
+      const [l, rt, t, b] = m.tagName === 'circle'
+        ? [(r.left + r.right) / 2, (r.left + r.right) / 2, (r.top + r.bottom) / 2, (r.top + r.bottom) / 2]
+        : [r.left, r.right, r.top, r.bottom];
+      if (l < p.left - tol || rt > p.right + tol || t < p.top - tol || b > p.bottom + tol)
+        c.outside.push(describe(m) + ' [' + [l, rt, t, b].map(Math.round) + '] plot ['
+          + [p.left, p.right, p.top, p.bottom].map(Math.round) + ']');
+    }
+    for (const a of svg.querySelectorAll('.alert-mark')) {
+      const r = a.getBoundingClientRect();
+      const x = (r.left + r.right) / 2;
+      if (x < p.left - tol || x > p.right + tol || r.bottom > p.top + tol)
+        c.alertsAside.push(describe(a));
+    }
+  }
+  c.acwrShown = svg.querySelectorAll('text.acwr-label').length;
+}
+for (const table of document.querySelectorAll('main table')) {
+  const r = table.getBoundingClientRect();
+  let scroller = null;
+  for (let el = table.parentElement; el && el !== document.body; el = el.parentElement) {
+    const o = getComputedStyle(el).overflowX;
+    if (o === 'auto' || o === 'scroll') { scroller = el; break; }
+  }
+  const own = getComputedStyle(table).overflowX;
+  const scrolls = scroller !== null || own === 'auto' || own === 'scroll';
+  const frame = scroller ? scroller.getBoundingClientRect() : r;
+  const cells = [...table.querySelectorAll('td, th')].filter(c => c.getClientRects().length);
+  out.tables.push({class: table.getAttribute('class') || '', width: r.width, right: r.right,
+                   scrolls: scrolls, frameRight: frame.right,
+                   cut: scrolls ? [] : cells.filter(c => c.getBoundingClientRect().right > vw + tol)
+                                         .map(c => c.textContent).slice(0, 5),
+                   tallest: Math.max(0, ...cells.filter(c => c.matches('.when, table.weeks td')).map(c => {
+                     const text = document.createRange();
+                     text.selectNodeContents(c);
+                     return text.getBoundingClientRect().height / parseFloat(getComputedStyle(c).lineHeight);
+                   }))});
+}
+return out;"#;
+
+/// Panics unless every chart and table of the page reads on this screen
+/// (see [`CHART_AUDIT_JS`]); returns the audit.
+#[track_caller]
+fn assert_charts_read(b: &Browser, what: &str, phone: bool) -> Value {
+    let audit = b.execute(CHART_AUDIT_JS, &[]);
+    let body = audit["body"].as_f64().unwrap();
+    let viewport = audit["viewport"].as_f64().unwrap();
+    for c in audit["charts"].as_array().unwrap() {
+        let name = format!("{what}: chart {} ({})", c["id"], c["class"]);
+        assert_eq!(c["shown"], 1, "{name}: one drawing shown: {c}");
+        assert!(c["texts"].as_u64().unwrap() > 0, "{name}: no text: {c}");
+        let (min, max) = (c["minPx"].as_f64().unwrap(), c["maxPx"].as_f64().unwrap());
+        if phone {
+            assert!(min >= 11.0, "{name}: text of {min:.1} px on a phone: {c}");
+            // The box of an 11 px line of text is at least 12 px high.
+            assert!(c["minHeight"].as_f64().unwrap() >= 12.0, "{name}: {c}");
+        } else {
+            assert!(
+                max <= body + 0.01,
+                "{name}: text of {max:.1} px, larger than the page's {body} px: {c}"
+            );
+            assert!(min >= 11.0, "{name}: text of {min:.1} px: {c}");
+        }
+        for list in ["overlaps", "clipped", "outside", "alertsAside"] {
+            assert_eq!(c[list], json!([]), "{name}: {list}: {c}");
+        }
+        assert!(
+            c["right"].as_f64().unwrap() <= viewport + 0.5,
+            "{name}: wider than the screen: {c}"
+        );
+        if !c["id"].as_str().unwrap_or("").is_empty() || c["plot"].is_object() {
+            // A chart with data marks them inside its plot box.
+            if c["plot"].is_object() {
+                assert!(c["marks"].as_u64().unwrap() > 0, "{name}: no marks: {c}");
+            }
+        }
+    }
+    for t in audit["tables"].as_array().unwrap() {
+        assert!(
+            t["scrolls"] == json!(true) || t["right"].as_f64().unwrap() <= viewport + 0.5,
+            "{what}: table.{} is wider than the {viewport} px screen: {t}",
+            t["class"]
+        );
+        assert!(
+            t["frameRight"].as_f64().unwrap() <= viewport + 0.5,
+            "{what}: {t}"
+        );
+        assert_eq!(t["cut"], json!([]), "{what}: cells cut off: {t}");
+        // The pain log and the weeks of the load page fit the phone
+        // whole: blocks, or columns with less room between them.
+        if ["pain", "weeks"]
+            .iter()
+            .any(|c| t["class"].as_str().unwrap_or("").contains(c))
+        {
+            assert!(
+                t["right"].as_f64().unwrap() <= viewport + 0.5,
+                "{what}: {t}"
+            );
+        }
+        // A date stays on one line (it wrapped onto four), and so does
+        // every number of the weeks.
+        assert!(
+            t["tallest"].as_f64().unwrap() < 1.6,
+            "{what}: a date or a week's number in table.{} wraps: {t}",
+            t["class"]
+        );
+    }
+    audit
+}
+
+/// Every chart page on a 390 px phone and a 1280 px desktop, with every
+/// kind of chart holding data (the demo season, two years of running
+/// before it, a real FIT file with four series): chart text at 11 px or
+/// more on the phone and no larger than the page's text on the desktop, no
+/// two texts of a chart overlapping, no mark outside its axes, tables that
+/// fit or scroll. A screenshot of every chart on both screens.
+#[test]
+fn every_chart_reads_on_a_phone_and_a_desktop() {
+    let tw = Tw::new();
+    let season = chart_season::build(&tw);
+    let mut cmd = tw.command_with_db(&season.db);
+    cmd.args(["serve", "--bind", "127.0.0.1:0"]);
+    let server = Server::spawn(cmd);
+    let newest = newest_activity_id(&server);
+    let four = format!("/activity/{}", season.four_series_run);
+    let demo_run = format!("/activity/{newest}");
+    let pages = [
+        ("status", "/", 1),
+        ("load-12", "/load?weeks=12", 1),
+        ("load-52", "/load?weeks=52", 1),
+        ("load-104", "/load?weeks=104", 1),
+        ("run-four-series", four.as_str(), 4),
+        ("run-demo", demo_run.as_str(), 4),
+        ("pain", "/pain", 1),
+        ("report", "/report", 1),
+        ("report-52", "/report?weeks=52", 1),
+    ];
+    on_a_phone_and_a_desktop(&server, &pages, |b, visit| {
+        let (what, screen, name) = (&visit.what, visit.screen, visit.name);
+        let audit = assert_charts_read(b, what, visit.phone);
+        let drawn = audit["charts"].as_array().unwrap();
+        match name {
+            "run-four-series" => {
+                for c in drawn {
+                    assert!(c["plot"].is_object(), "{what}: a series not drawn: {c}");
+                }
+            }
+            "load-104" => {
+                // Many weeks back from a break pass the runner's mark:
+                // some of their ratios are printed, none over another.
+                let shown = drawn[0]["acwrShown"].as_u64().unwrap();
+                assert!(shown >= 2, "{what}: {shown} ratio labels");
+            }
+            "report" | "report-52" => assert_report_chart_in_words(b, what),
+            _ => {}
+        }
+        for (i, chart) in b.find_all("div.chart-box").iter().enumerate() {
+            scroll_to(b, chart);
+            b.screenshot(&format!("charts-{screen}-{name}-{i}"));
+        }
+        if let Some(table) = b.try_find("main table") {
+            scroll_to(b, &table);
+            b.screenshot(&format!("charts-{screen}-{name}-table"));
+        }
+    });
+}
+
+/// The report's chart names each factor in words and draws only the
+/// factors judged: the list beside it says which had too few runs.
+#[track_caller]
+fn assert_report_chart_in_words(b: &Browser, what: &str) {
+    let found = b.execute(
+        "const svg = [...document.querySelectorAll('svg.factor-chart')]
+           .find(svg => getComputedStyle(svg).display !== 'none');
+         return {
+           names: svg ? [...svg.querySelectorAll('text.factor-name')].map(t => t.textContent) : [],
+           rows: svg ? svg.querySelectorAll('g.factor-row').length : 0,
+           words: [...document.querySelectorAll('ul.factors li')].map(li => li.textContent),
+         };",
+        &[],
+    );
+    let words: Vec<&str> = found["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(!words.is_empty(), "{what}: no factors listed: {found}");
+    let not_enough = words.iter().filter(|w| w.contains("not enough")).count();
+    let drawn = found["rows"].as_u64().unwrap() as usize;
+    assert!(
+        drawn + not_enough <= words.len(),
+        "{what}: a factor with not enough data is drawn: {found}"
+    );
+    for name in found["names"].as_array().unwrap() {
+        let name = name.as_str().unwrap();
+        assert!(
+            !name.contains('_') && name.contains(' ') || name.len() < 12,
+            "{what}: a factor named by its id: {name:?}"
+        );
+    }
 }

@@ -14,7 +14,7 @@ mod util;
 
 use dashboard::Server;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tendonwatch::rules::articles;
 use tendonwatch::sim::fit_writer::encode;
 use tendonwatch::sim::training::{self, Event, Runner, Week};
@@ -80,38 +80,10 @@ fn alerts_json(tw: &Tw, db: &Path) -> Vec<Value> {
     serde_json::from_value(Tw::run_command(cmd).assert_ok().json()).unwrap()
 }
 
-/// `tendonwatch demo` fed to the end as fast as it goes, its folder kept:
-/// the store it leaves.
-fn demo_store(tw: &Tw) -> PathBuf {
-    let tmp = tw.root().join("tmp");
-    std::fs::create_dir(&tmp).unwrap();
-    let mut cmd = tw.bare_command();
-    cmd.args([
-        "demo",
-        "--bind",
-        "127.0.0.1:0",
-        "--week-seconds",
-        "0",
-        "--exit-after-feed",
-        "--keep",
-    ])
-    .env("TMPDIR", &tmp);
-    let run = Tw::run_command(cmd);
-    run.assert_ok();
-    let folder = run
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("demo folder: "))
-        .and_then(|rest| rest.split(" (").next())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| panic!("no demo folder line:\n{}", run.stdout));
-    folder.join("tendonwatch.db")
-}
-
 #[test]
 fn the_demo_season_s_alerts_and_pages_cite_articles_by_title_not_file_numbers() {
     let tw = Tw::new();
-    let db = demo_store(&tw);
+    let db = tw.demo_store();
     let alerts = alerts_json(&tw, &db);
     let cited = assert_words_of_alerts(&alerts, "demo season");
     assert!(

@@ -237,7 +237,8 @@ pub async fn load(
             tbody {
                 @for w in load.weeks.iter().rev() {
                     tr {
-                        td { (day(w.start_ms, off)) }
+                        // Weeks start on Monday: the date says which one.
+                        td.when { (layout::local(w.start_ms, off, "%-d %b %Y")) }
                         td { (km(w.distance_m)) }
                         td { (w.runs) }
                         td { (km(w.longest_m)) }
@@ -435,7 +436,7 @@ pub async fn activity(
         section.series {
             h2 { "Over the distance" }
             (layout::svg(charts::series_chart(&charts::Series { id: "pace", title: "Pace", unit: "min/km",
-                points: &v.series.pace_s_per_km, invert_y: true, kind: charts::UnitKind::Clock })))
+                points: &v.series.pace_s_per_km, invert_y: true, kind: charts::UnitKind::Pace })))
             (layout::svg(charts::series_chart(&charts::Series { id: "cadence", title: "Cadence", unit: "spm",
                 points: &v.series.cadence_spm, invert_y: false, kind: charts::UnitKind::Number })))
             (layout::svg(charts::series_chart(&charts::Series { id: "elevation", title: "Elevation", unit: "m",
@@ -559,17 +560,19 @@ pub async fn resport(site: Site, Path(id): Path<String>, form: RawForm) -> Page 
 fn pain_table(entries: &[crate::pain::PainEntry], zone: crate::zone::Zone) -> Markup {
     html! {
         @if !entries.is_empty() {
-            table.pain {
+            // On a phone each entry is a block (style.css, `table.stack`):
+            // the date, then the rest labelled on a line, then the note.
+            table.pain.stack {
                 thead { tr { th { "When" } th { "Kind" } th { "Pain" } th { "Stiffness" } th { "Side" } th { "Note" } } }
                 tbody {
                     @for e in entries {
                         tr data-pain-id=(e.id) {
-                            td { (day_time(e.at_ms, zone)) }
+                            td.when { (day_time(e.at_ms, zone)) }
                             td { (e.kind.as_str()) }
-                            td.score { (score(e.score)) }
-                            td { @if let Some(s) = e.stiffness_min { (format!("{s:.0}")) " min" } }
+                            td.score data-label="pain" { (score(e.score)) }
+                            td data-label="stiffness" { @if let Some(s) = e.stiffness_min { (format!("{s:.0}")) " min" } }
                             td { @if let Some(s) = e.side { (s.as_str()) } }
-                            td { @if let Some(n) = &e.note { (n) } }
+                            td.note { @if let Some(n) = &e.note { (n) } }
                         }
                     }
                 }

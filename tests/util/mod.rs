@@ -186,6 +186,35 @@ impl Tw {
         Tw::run_command(cmd)
     }
 
+    /// `tendonwatch demo` fed to the end as fast as it goes, its folder
+    /// kept under the root: the store it leaves.
+    #[track_caller]
+    pub fn demo_store(&self) -> PathBuf {
+        let tmp = self.root.join("demo-tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let mut cmd = self.bare_command();
+        cmd.args([
+            "demo",
+            "--bind",
+            "127.0.0.1:0",
+            "--week-seconds",
+            "0",
+            "--exit-after-feed",
+            "--keep",
+        ])
+        .env("TMPDIR", &tmp);
+        let run = Tw::run_command(cmd);
+        run.assert_ok();
+        let folder = run
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("demo folder: "))
+            .and_then(|rest| rest.split(" (").next())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| panic!("no demo folder line:\n{}", run.stdout));
+        folder.join("tendonwatch.db")
+    }
+
     /// `tendonwatch import PATHS…` into `db`.
     pub fn import_into<P: AsRef<Path>>(&self, db: &Path, paths: &[P], json: bool) -> Run {
         let mut cmd = self.command_with_db(db);

@@ -12,9 +12,10 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
+use super::Size;
 use super::format::{DateStyle, N, Signed, fmt_date, local_date};
+use super::size::thin;
 use super::svg::{line, text};
-use super::{CHAR_W, VIEW_W};
 use crate::zone::Zone;
 
 /// What an axis's values are: it decides which steps are round and how a
@@ -27,10 +28,17 @@ pub enum UnitKind {
     /// A difference, labelled with its sign ("+1", "−0.5", "0"); steps as
     /// [`UnitKind::Number`].
     Difference,
-    /// Seconds shown as a clock, m:ss (pace in s/km): steps of 0:10, 0:15,
-    /// 0:30, 1:00, 2:00, 5:00, 10:00, 15:00, 30:00, then whole hours.
+    /// Seconds shown as a clock, m:ss: steps of 0:10, 0:15, 0:30, 1:00,
+    /// 2:00, 5:00, 10:00, 15:00, 30:00, then whole hours.
     Clock,
+    /// A pace in s/km, shown as a clock: the steps of [`UnitKind::Clock`]
+    /// from 0:30 on. A steady run's pace wanders by a few seconds; on ticks
+    /// every 0:10 that noise would fill the plot and read as change.
+    Pace,
 }
+
+/// The finest step of [`UnitKind::Pace`], seconds.
+const PACE_MIN_STEP_S: f64 = 30.0;
 
 /// The round steps of [`UnitKind::Clock`] up to an hour, seconds.
 const CLOCK_STEPS_S: [f64; 10] = [
@@ -55,6 +63,11 @@ impl UnitKind {
                 .copied()
                 .find(|s| *s >= raw * (1.0 - 1e-9))
                 .unwrap_or_else(|| 3600.0 * decimal_step(raw / 3600.0, 1.0)),
+            UnitKind::Pace => UnitKind::Clock.step(if raw > PACE_MIN_STEP_S {
+                raw
+            } else {
+                PACE_MIN_STEP_S
+            }),
         }
     }
 
@@ -63,7 +76,7 @@ impl UnitKind {
         match self {
             UnitKind::Number => N(v).to_string(),
             UnitKind::Difference => Signed(v).to_string(),
-            UnitKind::Clock => crate::units::clock(v),
+            UnitKind::Clock | UnitKind::Pace => crate::units::clock(v),
         }
     }
 }
@@ -214,22 +227,49 @@ pub enum Side {
     Right,
 }
 
+/// The most steps a value axis `length` units long may have: its labels,
+/// one text line high, stay clear of each other.
+pub fn max_steps(length: f64, size: Size) -> u32 {
+    let steps = (length.abs() / (size.line_h() * 1.25)).floor();
+    if steps.is_finite() {
+        steps.clamp(1.0, 10.0) as u32
+    } else {
+        1
+    }
+}
+
+/// How wide the widest label of `axis` is drawn.
+pub fn labels_w(axis: &Axis, size: Size) -> f64 {
+    axis.labels()
+        .iter()
+        .map(|(_, label)| size.text_w(label))
+        .fold(0.0, f64::max)
+}
+
 /// Draws a value axis up the side of the plot that spans `x0..x1`: at each
-/// tick a grid line (left) or a mark (right), and the label. No grid line
-/// over the bottom edge, where the x axis runs.
-pub fn y_axis(out: &mut String, axis: &Axis, x0: f64, x1: f64, side: Side) {
+/// tick a grid line (left) or a mark (right), and the label, centred on
+/// the tick. No grid line over the bottom edge, where the x axis runs.
+pub fn y_axis(out: &mut String, axis: &Axis, x0: f64, x1: f64, side: Side, size: Size) {
     let bottom = axis.scale.from.max(axis.scale.to);
+    let gap = size.font * 0.4;
     for (y, label) in axis.labels() {
         match side {
             Side::Left => {
                 if bottom - y > 0.5 {
                     line(out, "grid", x0, y, x1, y);
                 }
-                text(out, "tick-label", x0 - 6.0, y + 5.0, "end", &label);
+                text(out, "tick-label", x0 - gap, size.centred(y), "end", &label);
             }
             Side::Right => {
-                line(out, "tick", x1, y, x1 + 5.0, y);
-                text(out, "tick-label", x1 + 8.0, y + 5.0, "start", &label);
+                line(out, "tick", x1, y, x1 + gap, y);
+                text(
+                    out,
+                    "tick-label",
+                    x1 + gap * 2.0,
+                    size.centred(y),
+                    "start",
+                    &label,
+                );
             }
         }
     }
@@ -237,22 +277,53 @@ pub fn y_axis(out: &mut String, axis: &Axis, x0: f64, x1: f64, side: Side) {
 
 /// Draws the x axis along `y` from `x0` to `x1` with `labels` (x, text), left
 /// to right, and a tick at each; a label that would overlap the one before it
-/// is left out, and labels stay inside the view. `centred`: the label is
+/// is left out, and labels stay inside the drawing. `centred`: the label is
 /// centred on its x, else it starts there.
-pub fn x_axis(out: &mut String, x0: f64, x1: f64, y: f64, labels: &[(f64, String)], centred: bool) {
+pub fn x_axis(
+    out: &mut String,
+    x0: f64,
+    x1: f64,
+    y: f64,
+    labels: &[(f64, String)],
+    centred: bool,
+    size: Size,
+) {
     line(out, "axis", x0, y, x1, y);
-    let mut prev_right = f64::NEG_INFINITY;
-    for (x, label) in labels {
-        let width = label.chars().count() as f64 * CHAR_W;
-        let left = if centred { x - width / 2.0 } else { *x };
-        let left = left.min(VIEW_W - 4.0 - width).max(4.0);
-        if left < prev_right + 10.0 {
-            continue;
+    let boxes: Vec<(f64, f64)> = labels
+        .iter()
+        .map(|(x, label)| {
+            let width = size.text_w(label);
+            let left = if centred { x - width / 2.0 } else { *x };
+            let left = left.min(size.width - 2.0 - width).max(2.0);
+            (left, left + width)
+        })
+        .collect();
+    let shown = thin(&boxes, size.gap(), 0.0, size.width);
+    for (((x, label), (left, _)), shown) in labels.iter().zip(&boxes).zip(shown) {
+        if shown {
+            line(out, "tick", *x, y, *x, y + size.font * 0.35);
+            text(
+                out,
+                "x-label",
+                *left,
+                x_label_baseline(y, size),
+                "start",
+                label,
+            );
         }
-        prev_right = left + width;
-        line(out, "tick", *x, y, *x, y + 5.0);
-        text(out, "x-label", left, y + 22.0, "start", label);
     }
+}
+
+/// The baseline of the labels under an x axis along `y`: their boxes
+/// start below those of the value labels centred on the bottom tick, so a
+/// date pushed to a corner of the drawing does not run into the "0".
+pub fn x_label_baseline(y: f64, size: Size) -> f64 {
+    y + (size.ascent() + size.descent()) / 2.0 + size.font * 0.1 + size.ascent()
+}
+
+/// How much room an x axis along `y` takes below it, to the bottom of its labels.
+pub fn x_axis_h(size: Size) -> f64 {
+    x_label_baseline(0.0, size) + size.descent()
 }
 
 /// A round step between dates of the runner's calendar.

@@ -3,10 +3,13 @@
 
 use std::fmt::Write as _;
 
-use super::axis::{Axis, DateStep, Side, UnitKind, date_ticks, frac, x_axis, y_axis};
+use super::DAY_MS;
+use super::axis::{
+    Axis, DateStep, Side, UnitKind, date_ticks, frac, labels_w, max_steps, x_axis, x_axis_h, y_axis,
+};
 use super::format::{DateStyle, N, N1, class_word, fmt_date, local_date, plural};
-use super::svg::{line, no_data_svg, open_svg, polyline, text};
-use super::{CHAR_W, DAY_MS, VIEW_W};
+use super::size::{Size, thin};
+use super::svg::{figure, line, no_data_svg, open_svg, plot_box, polyline, text};
 use crate::web::esc;
 use crate::zone::Zone;
 
@@ -99,59 +102,68 @@ const LEGEND: [(&str, &str); 5] = [
     ("alert", "alerts"),
 ];
 
-/// Lays the legend out in rows from `y0`; returns each entry's (x, baseline y).
-fn legend_layout(y0: f64) -> Vec<(f64, f64)> {
-    let (mut x, mut y) = (16.0, y0);
+/// Lays the legend out in rows from the baseline `y0`, across `x0..x1`;
+/// returns each entry's (x, baseline y).
+fn legend_layout(y0: f64, x0: f64, x1: f64, size: Size) -> Vec<(f64, f64)> {
+    let swatch = size.font * 1.3;
+    let (mut x, mut y) = (x0, y0);
     let mut at = Vec::with_capacity(LEGEND.len());
     for (_, label) in LEGEND {
-        let width = 20.0 + label.chars().count() as f64 * CHAR_W;
-        if x > 16.0 && x + width > VIEW_W - 8.0 {
-            x = 16.0;
-            y += 24.0;
+        let width = swatch + size.text_w(label);
+        if x > x0 && x + width > x1 {
+            x = x0;
+            y += size.line_h();
         }
         at.push((x, y));
-        x += width + 18.0;
+        x += width + size.font * 1.2;
     }
     at
 }
 
-fn legend(out: &mut String, at: &[(f64, f64)]) {
+fn legend(out: &mut String, at: &[(f64, f64)], size: Size) {
+    // A swatch is as high as a capital letter and sits on the baseline.
+    let h = (size.font * 0.75).round();
     out.push_str(r#"<g class="legend">"#);
     for ((kind, label), (x, y)) in LEGEND.iter().zip(at) {
         let (x, y) = (*x, *y);
+        let mid = y - h / 2.0;
         match *kind {
             "bar" | "band" => w!(
                 out,
-                r#"<rect class="legend-{kind}" x="{}" y="{}" width="12" height="12"/>"#,
+                r#"<rect class="legend-{kind}" x="{}" y="{}" width="{}" height="{}"/>"#,
                 N(x + 1.0),
-                N(y - 11.0)
+                N(y - h),
+                N(h),
+                N(h)
             ),
             "long-run" => {
-                line(out, "legend-long-run", x, y - 5.0, x + 14.0, y - 5.0);
+                line(out, "legend-long-run", x, mid, x + h * 1.2, mid);
                 w!(
                     out,
-                    r#"<circle class="legend-long-run-point" cx="{}" cy="{}" r="3"/>"#,
-                    N(x + 7.0),
-                    N(y - 5.0)
+                    r#"<circle class="legend-long-run-point" cx="{}" cy="{}" r="{}"/>"#,
+                    N(x + h * 0.6),
+                    N(mid),
+                    N(h * 0.25)
                 );
             }
             "pain" => w!(
                 out,
-                r#"<circle class="legend-pain" cx="{}" cy="{}" r="4"/>"#,
-                N(x + 7.0),
-                N(y - 5.0)
+                r#"<circle class="legend-pain" cx="{}" cy="{}" r="{}"/>"#,
+                N(x + h * 0.6),
+                N(mid),
+                N(h * 0.35)
             ),
             _ => w!(
                 out,
                 r#"<path class="legend-alert" d="M{},{}H{}L{},{}Z"/>"#,
                 N(x),
-                N(y - 12.0),
-                N(x + 14.0),
-                N(x + 7.0),
+                N(y - h),
+                N(x + h * 1.2),
+                N(x + h * 0.6),
                 N(y)
             ),
         }
-        text(out, "legend-label", x + 20.0, y, "start", label);
+        text(out, "legend-label", x + size.font * 1.3, y, "start", label);
     }
     out.push_str("</g>");
 }
@@ -160,36 +172,52 @@ fn legend(out: &mut String, at: &[(f64, f64)]) {
 /// a line, morning pain (right axis, 0–10) and alert markers linking to
 /// `/alerts#alert-{id}`. No weeks: a small chart saying "No runs yet".
 pub fn load_chart(c: &LoadChart<'_>) -> String {
-    const X0: f64 = 50.0;
-    const X1: f64 = 590.0;
-    const TOP: f64 = 40.0;
-    const BOTTOM: f64 = 290.0;
-    const TITLE: &str = "Weekly running distance and morning pain";
-
     let mut weeks: Vec<&LoadWeek> = c.weeks.iter().collect();
     weeks.sort_by_key(|w| w.start_ms);
-    let (Some(first), Some(last)) = (weeks.first().copied(), weeks.last().copied()) else {
+    if weeks.is_empty() {
         return no_data_svg("load-chart", None, TITLE, "No runs yet");
+    }
+    figure(None, |size| draw(c, &weeks, size))
+}
+
+const TITLE: &str = "Weekly running distance and morning pain";
+
+/// One drawing of [`load_chart`], of `weeks` (sorted, not empty).
+fn draw(c: &LoadChart<'_>, weeks: &[&LoadWeek], size: Size) -> String {
+    let (Some(first), Some(last)) = (weeks.first().copied(), weeks.last().copied()) else {
+        return String::new();
     };
+    let f = size.font;
+    let pad = f * 0.3;
+    // From the top: the axes' titles, the lane of alert marks, the plot,
+    // the dates, the legend.
+    let lane_top = size.line_h();
+    let top = lane_top + f * 1.3;
+    let bottom = top + (size.width * 0.3).max(200.0);
+
     let off = c.zone;
     let n = weeks.len();
     let span_start = first.start_ms;
     let span_end = last.start_ms.saturating_add(WEEK_MS);
     let in_span = |t: i64| t >= span_start && t < span_end;
-    let slot = (X1 - X0) / n as f64;
 
     // Left axis: km in round steps up to the highest bar, band or long
-    // run; right axis: morning pain 0–10 in steps of 2.
+    // run; right axis: morning pain 0–10 in round steps. The plot lies
+    // between their labels.
     let max_km = weeks.iter().fold(0.0f64, |m, w| {
         let band_hi = band_km(w).map_or(0.0, |b| b.1);
         m.max(km(w.distance_m)).max(km(w.longest_m)).max(band_hi)
     });
-    let km_axis = Axis::rounded(0.0, max_km.max(1.0), UnitKind::Number, 6, BOTTOM, TOP);
-    let pain_axis = Axis::rounded(0.0, 10.0, UnitKind::Number, 5, BOTTOM, TOP);
+    let steps = max_steps(bottom - top, size);
+    let km_axis = Axis::rounded(0.0, max_km.max(1.0), UnitKind::Number, steps, bottom, top);
+    let pain_axis = Axis::rounded(0.0, 10.0, UnitKind::Number, steps.min(5), bottom, top);
+    let x0 = pad + labels_w(&km_axis, size).max(size.text_w("km")) + f * 0.4;
+    let x1 = size.width - pad - labels_w(&pain_axis, size).max(size.text_w("pain")) - f * 0.8;
+    let slot = (x1 - x0) / n as f64;
     let y_km = |k: f64| km_axis.at(k);
     let y_pain = |p: f64| pain_axis.at(p);
-    let slot_left = |i: usize| X0 + i as f64 * slot;
-    let slot_mid = |i: usize| X0 + (i as f64 + 0.5) * slot;
+    let slot_left = |i: usize| x0 + i as f64 * slot;
+    let slot_mid = |i: usize| x0 + (i as f64 + 0.5) * slot;
     // An instant's x: through the week it falls in, so points line up with bars.
     let x_time = |t: i64| {
         let i = weeks.partition_point(|w| w.start_ms <= t).saturating_sub(1);
@@ -197,11 +225,16 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
         let end = weeks
             .get(i + 1)
             .map_or(start.saturating_add(WEEK_MS), |w| w.start_ms);
-        X0 + (i as f64 + frac(t as f64, start as f64, end as f64)) * slot
+        x0 + (i as f64 + frac(t as f64, start as f64, end as f64)) * slot
     };
 
-    let legend_at = legend_layout(BOTTOM + 56.0);
-    let height = legend_at.last().map_or(BOTTOM + 56.0, |p| p.1) + 14.0;
+    let legend_at = legend_layout(
+        bottom + x_axis_h(size) + f * 0.6 + size.ascent(),
+        pad,
+        size.width - pad,
+        size,
+    );
+    let height = legend_at.last().map_or(bottom, |p| p.1) + size.descent() + pad;
     let mut out = String::with_capacity(4096 + n * 300 + c.pain.len() * 200 + c.alerts.len() * 250);
     let label = format!(
         "Weekly running distance over {} from {} to {}, with the long run, morning pain and alerts",
@@ -209,34 +242,38 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
         fmt_date(local_date(first.start_ms, off), DateStyle::Full),
         fmt_date(local_date(last.start_ms, off), DateStyle::Full),
     );
-    open_svg(&mut out, "load-chart", None, height, &label, TITLE);
+    open_svg(&mut out, "load-chart", size, height, &label, TITLE);
 
     // Grid, axes and their labels; dates along x at round steps of the
-    // runner's calendar, each where its instant falls in its week.
+    // runner's calendar, each where its instant falls in its week, as
+    // many as there is room for.
     out.push_str(r#"<g class="axes">"#);
-    y_axis(&mut out, &km_axis, X0, X1, Side::Left);
-    y_axis(&mut out, &pain_axis, X0, X1, Side::Right);
-    let dates: Vec<(f64, String)> = date_ticks(
-        span_start,
-        span_end - 1,
-        off,
-        MAX_X_LABELS,
-        DateStep::Weeks(1),
-    )
-    .into_iter()
-    .map(|(t, label)| (x_time(t), label))
-    .collect();
-    x_axis(&mut out, X0, X1, BOTTOM, &dates, false);
-    text(&mut out, "axis-title", X0 - 6.0, TOP - 16.0, "end", "km");
+    y_axis(&mut out, &km_axis, x0, x1, Side::Left, size);
+    y_axis(&mut out, &pain_axis, x0, x1, Side::Right, size);
+    let room = ((x1 - x0) / (size.text_w("Sep 2026") + size.gap())).floor();
+    let max_dates = if room.is_finite() {
+        (room as usize).clamp(2, MAX_X_LABELS)
+    } else {
+        2
+    };
+    let dates: Vec<(f64, String)> =
+        date_ticks(span_start, span_end - 1, off, max_dates, DateStep::Weeks(1))
+            .into_iter()
+            .map(|(t, label)| (x_time(t), label))
+            .collect();
+    x_axis(&mut out, x0, x1, bottom, &dates, false, size);
+    let title_y = size.ascent();
+    text(&mut out, "axis-title", x0 - f * 0.4, title_y, "end", "km");
     text(
         &mut out,
         "axis-title",
-        X1 + 10.0,
-        TOP - 16.0,
+        x1 + f * 0.8,
+        title_y,
         "start",
         "pain",
     );
     out.push_str("</g>");
+    plot_box(&mut out, x0, top, x1, bottom);
 
     // The baseline band: one stepped area per run of weeks that have one.
     let bands: Vec<Option<(f64, f64)>> = weeks.iter().map(|w| band_km(w)).collect();
@@ -267,6 +304,7 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
         d.push('Z');
         i += 1;
     }
+    out.push_str(r#"<g class="marks">"#);
     if !d.is_empty() {
         w!(
             out,
@@ -291,7 +329,7 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
             N(slot_left(i) + slot * 0.15),
             N(y),
             N(slot * 0.7),
-            N(BOTTOM - y),
+            N(bottom - y),
             fmt_date(date, DateStyle::Full),
         );
         if w.runs == 0 && dist == 0.0 {
@@ -318,23 +356,6 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
     }
     out.push_str("</g>");
 
-    // The load ratio over the weeks that passed the runner's mark.
-    out.push_str(r#"<g class="acwr">"#);
-    for (i, w) in weeks.iter().enumerate() {
-        if let Some((ratio, true)) = w.acwr.filter(|(r, _)| r.is_finite()) {
-            let top = y_km(km(w.distance_m)).max(TOP + 12.0);
-            text(
-                &mut out,
-                "acwr-label",
-                slot_mid(i),
-                top - 4.0,
-                "middle",
-                &format!("{ratio:.1}×"),
-            );
-        }
-    }
-    out.push_str("</g>");
-
     // The long run: a line through consecutive weeks that had a run.
     let long: Vec<(usize, f64)> = weeks
         .iter()
@@ -351,12 +372,14 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
         seg.push((slot_mid(i), y_km(k)));
     }
     polyline(&mut out, "long-run", &seg);
+    let r_long = (f * 0.25).min(slot * 0.4).max(1.5);
     for &(i, k) in &long {
         w!(
             out,
-            r#"<circle class="long-run-point" cx="{}" cy="{}" r="3.5"><title>Longest run {} km, week of {}</title></circle>"#,
+            r#"<circle class="long-run-point" cx="{}" cy="{}" r="{}"><title>Longest run {} km, week of {}</title></circle>"#,
             N(slot_mid(i)),
             N(y_km(k)),
+            N(r_long),
             N1(k),
             fmt_date(local_date(weeks[i].start_ms, off), DateStyle::Full)
         );
@@ -379,21 +402,55 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
     }
     polyline(&mut out, "pain-line", &seg);
     out.push_str(r#"<g class="pain">"#);
+    let r_pain = (f * 0.28).min(slot / 7.0 * 1.5).max(1.5);
     for p in &pain {
         w!(
             out,
-            r#"<circle class="pain-point" data-at-ms="{}" data-score="{}" cx="{}" cy="{}" r="4"><title>Morning pain {} on {}</title></circle>"#,
+            r#"<circle class="pain-point" data-at-ms="{}" data-score="{}" cx="{}" cy="{}" r="{}"><title>Morning pain {} on {}</title></circle>"#,
             p.at_ms,
             N1(p.score),
             N(x_time(p.at_ms)),
             N(y_pain(p.score)),
+            N(r_pain),
             N(p.score),
             fmt_date(local_date(p.at_ms, off), DateStyle::WeekdayDay)
         );
     }
+    out.push_str("</g></g>");
+
+    // The load ratio over the weeks that passed the runner's mark, above
+    // their bars and inside the plot, the highest first while there is
+    // room: on 104 narrow weeks one label takes the width of a dozen.
+    let mut ratios: Vec<(usize, f64)> = weeks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| match w.acwr {
+            Some((ratio, true)) if ratio.is_finite() => Some((i, ratio)),
+            _ => None,
+        })
+        .collect();
+    ratios.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let labels: Vec<String> = ratios.iter().map(|(_, r)| format!("{r:.1}×")).collect();
+    let boxes: Vec<(f64, f64)> = ratios
+        .iter()
+        .zip(&labels)
+        .map(|(&(i, _), label)| {
+            let half = size.text_w(label) / 2.0;
+            (slot_mid(i) - half, slot_mid(i) + half)
+        })
+        .collect();
+    let shown = thin(&boxes, size.gap() / 2.0, x0, x1);
+    out.push_str(r#"<g class="acwr">"#);
+    for ((&(i, _), label), shown) in ratios.iter().zip(&labels).zip(shown) {
+        if shown {
+            let above_bar = y_km(km(weeks[i].distance_m)) - f * 0.3 - size.descent();
+            let y = above_bar.max(top + size.ascent() + 1.0);
+            text(&mut out, "acwr-label", slot_mid(i), y, "middle", label);
+        }
+    }
     out.push_str("</g>");
 
-    // Alerts: triangles along the top edge, each a link to the alert.
+    // Alerts: triangles in their lane above the plot, each a link to the alert.
     let mut alerts: Vec<&AlertMark> = c.alerts.iter().filter(|a| in_span(a.at_ms)).collect();
     alerts.sort_by(|a, b| {
         (a.at_ms, a.id, &a.title, &a.severity, &a.kind).cmp(&(
@@ -404,6 +461,7 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
             &b.kind,
         ))
     });
+    let half = f * 0.45;
     out.push_str(r#"<g class="alerts">"#);
     for a in &alerts {
         let x = x_time(a.at_ms);
@@ -413,18 +471,18 @@ pub fn load_chart(c: &LoadChart<'_>) -> String {
             esc(c.base),
             class_word(&a.severity),
             esc(&a.kind),
-            N(x - 7.0),
-            N(TOP - 20.0),
-            N(x + 7.0),
+            N(x - half),
+            N(lane_top),
+            N(x + half),
             N(x),
-            N(TOP - 6.0),
+            N(lane_top + half * 1.6),
             esc(&a.title),
             id = a.id,
         );
     }
     out.push_str("</g>");
 
-    legend(&mut out, &legend_at);
+    legend(&mut out, &legend_at, size);
     out.push_str("</svg>");
     out
 }

@@ -3,9 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::axis::{Axis, Side, UnitKind, frac, x_axis, y_axis};
+use super::axis::{Axis, Side, UnitKind, frac, labels_w, max_steps, x_axis, x_axis_h, y_axis};
 use super::format::{N, id_word};
-use super::svg::{no_data_svg, open_svg, polyline, text};
+use super::size::Size;
+use super::svg::{figure, no_data_svg, open_svg, plot_box, polyline, text};
 
 /// At most this many points are drawn; more are averaged per distance bucket.
 pub(super) const MAX_SERIES_POINTS: usize = 400;
@@ -26,7 +27,7 @@ pub struct Series<'a> {
     /// True for pace: faster (smaller) is up.
     pub invert_y: bool,
     /// What the values are, for round ticks and their labels
-    /// ([`UnitKind::Clock`] for pace: 330.0 → "5:30").
+    /// ([`UnitKind::Pace`] for pace: 330.0 → "5:30").
     pub kind: UnitKind,
 }
 
@@ -123,15 +124,9 @@ fn percentile_range(values: &mut [f64]) -> (f64, f64) {
 /// y range from the 2nd–98th percentile (out to whole ticks) so one GPS
 /// spike does not flatten the rest. Nothing to draw: a small chart saying "No {title} recorded".
 pub fn series_chart(s: &Series<'_>) -> String {
-    const X0: f64 = 66.0;
-    const X1: f64 = 616.0;
-    const TOP: f64 = 40.0;
-    const BOTTOM: f64 = 270.0;
-    const HEIGHT: f64 = 322.0;
-
     let id = id_word(s.id);
     let class = format!("series-chart series-{id}");
-    let svg_id = format!("series-{id}");
+    let box_id = format!("series-{id}");
     let segments = series_segments(s.points);
     let mut values: Vec<f64> = s
         .points
@@ -141,7 +136,7 @@ pub fn series_chart(s: &Series<'_>) -> String {
         .collect();
     if segments.is_empty() || values.is_empty() {
         let message = format!("No {} recorded", s.title);
-        return no_data_svg(&class, Some(&svg_id), s.title, &message);
+        return no_data_svg(&class, Some(&box_id), s.title, &message);
     }
 
     let (lo, hi) = percentile_range(&mut values);
@@ -172,18 +167,57 @@ pub fn series_chart(s: &Series<'_>) -> String {
     } else {
         (x_lo - 0.5, x_lo + 0.5)
     };
+    let drawn = Drawn {
+        segments: &segments,
+        values: (lo, hi),
+        km: (x_lo, x_hi),
+    };
+    figure(Some(&box_id), |size| draw(s, &class, &drawn, size))
+}
+
+/// What both drawings of a series chart show.
+struct Drawn<'a> {
+    segments: &'a [Vec<(f64, f64)>],
+    /// The range the value axis must hold.
+    values: (f64, f64),
+    /// The distance along the bottom, km.
+    km: (f64, f64),
+}
+
+fn draw(s: &Series<'_>, class: &str, d: &Drawn<'_>, size: Size) -> String {
+    let f = size.font;
+    let pad = f * 0.3;
+    let top = size.line_h() + f * 0.6;
+    let bottom = top + (size.width * 0.26).max(180.0);
     // Up the side: whole ticks around the values, so the line stays
     // between the outer ones (a spike beyond the percentiles runs along the
     // edge); along the bottom: the run's distance as it is.
     let (from, to) = if s.invert_y {
-        (TOP, BOTTOM)
+        (top, bottom)
     } else {
-        (BOTTOM, TOP)
+        (bottom, top)
     };
-    let value_axis = Axis::rounded(lo, hi, s.kind, 8, from, to);
-    let km_axis = Axis::inside(x_lo, x_hi, UnitKind::Number, 5, X0, X1);
+    let value_axis = Axis::rounded(
+        d.values.0,
+        d.values.1,
+        s.kind,
+        max_steps(bottom - top, size),
+        from,
+        to,
+    );
+    let x0 = pad + labels_w(&value_axis, size) + f * 0.4;
+    let x1 = size.width - pad - f;
+    let km_room = ((x1 - x0) / (size.text_w("10.5") + size.gap() * 2.0)).floor();
+    let km_steps = if km_room.is_finite() {
+        km_room.clamp(2.0, 10.0) as u32
+    } else {
+        2
+    };
+    let km_axis = Axis::inside(d.km.0, d.km.1, UnitKind::Number, km_steps, x0, x1);
     let x_of = |d: f64| km_axis.at(d);
     let y_of = |v: f64| value_axis.at(v);
+    let km_title_y = bottom + x_axis_h(size) + f * 0.3 + size.ascent();
+    let height = km_title_y + size.descent() + pad;
 
     let mut out = String::with_capacity(8192);
     let heading = if s.unit.is_empty() {
@@ -191,36 +225,46 @@ pub fn series_chart(s: &Series<'_>) -> String {
     } else {
         format!("{} ({})", s.title, s.unit)
     };
-    let label = format!("{heading} along {} km of the run", N(x_hi.max(0.0)));
-    open_svg(&mut out, &class, Some(&svg_id), HEIGHT, &label, s.title);
+    let label = format!("{heading} along {} km of the run", N(d.km.1.max(0.0)));
+    open_svg(&mut out, class, size, height, &label, s.title);
 
     out.push_str(r#"<g class="axes">"#);
-    y_axis(&mut out, &value_axis, X0, X1, Side::Left);
-    x_axis(&mut out, X0, X1, BOTTOM, &km_axis.labels(), true);
-    text(&mut out, "axis-title", 8.0, TOP - 16.0, "start", &heading);
+    y_axis(&mut out, &value_axis, x0, x1, Side::Left, size);
+    x_axis(&mut out, x0, x1, bottom, &km_axis.labels(), true, size);
     text(
         &mut out,
         "axis-title",
-        (X0 + X1) / 2.0,
-        HEIGHT - 6.0,
+        pad,
+        size.ascent(),
+        "start",
+        &heading,
+    );
+    text(
+        &mut out,
+        "axis-title",
+        (x0 + x1) / 2.0,
+        km_title_y,
         "middle",
         "distance (km)",
     );
     out.push_str("</g>");
+    plot_box(&mut out, x0, top, x1, bottom);
 
-    for seg in &segments {
+    out.push_str(r#"<g class="marks">"#);
+    for seg in d.segments {
         if let [(d, v)] = seg.as_slice() {
             w!(
                 out,
-                r#"<circle class="series-dot" cx="{}" cy="{}" r="2.5"/>"#,
+                r#"<circle class="series-dot" cx="{}" cy="{}" r="{}"/>"#,
                 N(x_of(*d)),
-                N(y_of(*v))
+                N(y_of(*v)),
+                N(f * 0.2)
             );
         } else {
             let pts: Vec<(f64, f64)> = seg.iter().map(|&(d, v)| (x_of(d), y_of(v))).collect();
             polyline(&mut out, "series-line", &pts);
         }
     }
-    out.push_str("</svg>");
+    out.push_str("</g></svg>");
     out
 }

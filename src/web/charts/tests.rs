@@ -11,9 +11,47 @@ use quick_xml::events::Event;
 
 const MON_5_JAN_2026: i64 = 1_767_571_200_000; // 2026-01-05T00:00:00Z, a Monday
 
+/// Asserts `fig` is a chart as a page places it: a `<div class="chart-box">`
+/// holding one drawing per size, narrow then wide, each checked by
+/// [`check_svg`].
+fn check(fig: &str) {
+    assert!(fig.starts_with(r#"<div class="chart-box""#), "{fig:.200}");
+    assert!(fig.ends_with("</svg></div>"), "{fig:.200}");
+    let svgs = drawings(fig);
+    assert_eq!(svgs.len(), SIZES.len(), "{fig:.300}");
+    for (svg, size) in svgs.iter().zip(SIZES) {
+        check_svg(svg);
+        let open = r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart "#;
+        assert!(svg.starts_with(open), "{svg:.200}");
+        let head = &svg[..svg.find('>').expect("svg tag")];
+        assert!(
+            head.contains(&format!(" {}\" viewBox=\"0 0 {} ", size.name, size.width)),
+            "{head}"
+        );
+    }
+}
+
+/// The drawings (`<svg>…</svg>`) of a chart, narrow then wide.
+fn drawings(fig: &str) -> Vec<&str> {
+    fig.match_indices("<svg ")
+        .map(|(at, _)| {
+            let end = fig[at..].find("</svg>").expect("svg end") + at + "</svg>".len();
+            &fig[at..end]
+        })
+        .collect()
+}
+
+/// The drawing of `fig` for `size`.
+fn drawing(fig: &str, size: Size) -> &str {
+    drawings(fig)
+        .into_iter()
+        .find(|svg| svg[..svg.find('>').unwrap_or(0)].contains(&format!(" {}\"", size.name)))
+        .expect("a drawing of that size")
+}
+
 /// Parses `svg` and asserts it is one well-formed element, with every
 /// attribute and entity valid, no style and no NaN/inf.
-fn check(svg: &str) {
+fn check_svg(svg: &str) {
     let mut reader = Reader::from_str(svg);
     let mut stack: Vec<Vec<u8>> = Vec::new();
     let mut roots = 0;
@@ -76,7 +114,7 @@ fn check(svg: &str) {
     );
     assert!(svg.contains(r#"preserveAspectRatio="xMidYMid meet""#));
     assert!(svg.contains(r#"role="img""#) && svg.contains("aria-label=\""));
-    assert!(!svg.contains(" width=\"640\"") && !svg.contains("<svg width"));
+    assert!(!svg.contains("<svg width"));
     assert!(svg.starts_with("<svg ") && svg.contains("<title>"));
 }
 
@@ -99,7 +137,7 @@ fn pace_series(points: &[(f64, f64)]) -> Series<'_> {
         unit: "min/km",
         points,
         invert_y: true,
-        kind: UnitKind::Clock,
+        kind: UnitKind::Pace,
     }
 }
 
@@ -107,8 +145,23 @@ fn pace_chart(points: &[(f64, f64)]) -> String {
     series_chart(&pace_series(points))
 }
 
-fn count(svg: &str, needle: &str) -> usize {
-    svg.matches(needle).count()
+/// How often `needle` is in each drawing of `fig` (the same in both).
+#[track_caller]
+fn count(fig: &str, needle: &str) -> usize {
+    let counts: Vec<usize> = drawings(fig)
+        .iter()
+        .map(|svg| svg.matches(needle).count())
+        .collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] == w[1]),
+        "{needle}: {counts:?}"
+    );
+    counts.first().copied().unwrap_or(0)
+}
+
+/// How often `needle` is in the drawing of `fig` for `size`.
+fn count_in(fig: &str, size: Size, needle: &str) -> usize {
+    drawing(fig, size).matches(needle).count()
 }
 
 fn week(i: i64, km: f64, runs: usize, band: Option<(f64, f64)>) -> LoadWeek {
@@ -187,7 +240,9 @@ fn load_chart_normal() {
     assert!(pos("class=\"long-run\"") < pos("class=\"pain-line\""));
     assert!(pos("class=\"pain-point\"") < pos("class=\"alert-mark"));
     // At most seven date labels.
-    assert!(count(&svg, "class=\"x-label\"") <= MAX_X_LABELS);
+    for size in SIZES {
+        assert!(count_in(&svg, size, "class=\"x-label\"") <= MAX_X_LABELS);
+    }
 }
 
 #[test]
@@ -408,7 +463,9 @@ fn huge_inputs() {
     assert_eq!(count(&svg, "<rect class=\"bar"), 150);
     assert_eq!(count(&svg, "class=\"pain-point\""), 3000);
     assert_eq!(count(&svg, "class=\"alert-mark"), 300);
-    assert!(count(&svg, "class=\"x-label\"") <= MAX_X_LABELS);
+    for size in SIZES {
+        assert!(count_in(&svg, size, "class=\"x-label\"") <= MAX_X_LABELS);
+    }
 
     // Absurd magnitudes stay finite.
     let ws = vec![
@@ -499,7 +556,7 @@ fn series_downsamples_keeps_gaps_and_ignores_spikes() {
     check(&svg);
     assert!(svg.contains(r#"id="series-pace""#) && svg.contains("series-chart series-pace"));
     assert_eq!(count(&svg, "class=\"series-line\""), 2);
-    let drawn: usize = svg
+    let drawn: usize = drawing(&svg, NARROW)
         .split("points=\"")
         .skip(1)
         .map(|s| s.split('"').next().unwrap_or("").split(' ').count())
@@ -597,7 +654,8 @@ fn factor_chart_rows() {
         !svg.contains("fast runs") && !svg.contains(">road runs<"),
         "{svg}"
     );
-    assert_eq!(count(&svg, "class=\"zero-line\""), 1);
+    // Across each drawn row's bar.
+    assert_eq!(count(&svg, "class=\"zero-line\""), 2);
     assert!(svg.contains("hilly runs: next-morning pain +1 beyond the other factors, interval +0.3 to +1.7; linked to more pain"), "{svg}");
     assert!(svg.contains("grass runs: next-morning pain −0.7 against road runs beyond the other factors; linked to less pain"), "{svg}");
     assert!(svg.contains(">+1 (+0.3 to +1.7)<"));
@@ -649,8 +707,9 @@ fn numbers_have_at_most_one_decimal() {
     assert_eq!(Signed(0.02).to_string(), "0");
 }
 
-/// The value-axis labels of `svg`: (x, y of the tick, label).
-fn tick_labels(svg: &str) -> Vec<(f64, f64, String)> {
+/// The value-axis labels of the drawing `svg` of `size`: (x, y of the
+/// tick, label).
+fn tick_labels(svg: &str, size: Size) -> Vec<(f64, f64, String)> {
     svg.split(r#"<text class="tick-label" "#)
         .skip(1)
         .map(|t| {
@@ -661,7 +720,9 @@ fn tick_labels(svg: &str) -> Vec<(f64, f64, String)> {
                     .expect("number")
             };
             let label = &t[t.find('>').expect(">") + 1..t.find("</text>").expect("end")];
-            (attr("x"), attr("y") - 5.0, label.to_owned())
+            // The label is centred on its tick (`Size::centred`).
+            let tick_y = attr("y") - (size.ascent() - size.descent()) / 2.0;
+            (attr("x"), tick_y, label.to_owned())
         })
         .collect()
 }
@@ -696,24 +757,33 @@ fn a_pace_line_stays_between_ticks_on_round_half_minutes() {
             (f64::from(i) * 0.01, v)
         })
         .collect();
-    let svg = pace_chart(&pts);
-    check(&svg);
-    let ticks = tick_labels(&svg);
-    let labels: Vec<&str> = ticks.iter().map(|t| t.2.as_str()).collect();
-    assert_eq!(
-        labels,
-        ["4:00", "4:30", "5:00", "5:30", "6:00", "6:30", "7:00"]
-    );
-    // Faster is up: 4:00 on top.
-    let (top, bottom) = (ticks[0].1, ticks[ticks.len() - 1].1);
-    assert!(top < bottom);
-    let ys = drawn_ys(&svg);
-    assert!(ys.len() > 300);
-    for y in ys {
-        assert!((top..=bottom).contains(&y), "{y} outside {top}..{bottom}");
+    let fig = pace_chart(&pts);
+    check(&fig);
+    for size in SIZES {
+        let svg = drawing(&fig, size);
+        let ticks = tick_labels(svg, size);
+        let labels: Vec<&str> = ticks.iter().map(|t| t.2.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["4:00", "4:30", "5:00", "5:30", "6:00", "6:30", "7:00"],
+            "{}",
+            size.name
+        );
+        // Faster is up: 4:00 on top.
+        let (top, bottom) = (ticks[0].1, ticks[ticks.len() - 1].1);
+        assert!(top < bottom);
+        let ys = drawn_ys(svg);
+        assert!(ys.len() > 300);
+        for y in ys {
+            // Attributes have one decimal.
+            assert!(
+                (top - 0.1..=bottom + 0.1).contains(&y),
+                "{y} outside {top}..{bottom}"
+            );
+        }
+        // Distance along the bottom in whole kilometres.
+        assert!(svg.contains(r#"class="x-label""#) && svg.contains(">5</text>"));
     }
-    // Distance along the bottom in whole kilometres.
-    assert!(svg.contains(r#"class="x-label""#) && svg.contains(">5</text>"));
 }
 
 #[test]
@@ -724,27 +794,305 @@ fn load_chart_km_ticks_step_by_1_2_or_5_and_hold_every_bar() {
         .enumerate()
         .map(|(i, km)| week(i as i64, *km, 3, Some((15.0, 21.0))))
         .collect();
-    let svg = load(&ws, &[], &[], Zone::Fixed(0));
-    check(&svg);
-    let ticks = tick_labels(&svg);
-    let km: Vec<&str> = ticks
-        .iter()
-        .filter(|t| t.0 < 100.0)
-        .map(|t| t.2.as_str())
-        .collect();
-    let pain: Vec<&str> = ticks
-        .iter()
-        .filter(|t| t.0 > 100.0)
-        .map(|t| t.2.as_str())
-        .collect();
-    assert_eq!(km, ["0", "10", "20", "30", "40"]);
-    assert_eq!(pain, ["0", "2", "4", "6", "8", "10"]);
-    let top = ticks.iter().map(|t| t.1).fold(f64::INFINITY, f64::min);
-    for bar in svg.split(r#"<rect class="bar"#).skip(1) {
-        let at = bar.find(" y=\"").expect("y") + 4;
-        let y: f64 = bar[at..at + bar[at..].find('"').expect("quote")]
-            .parse()
-            .expect("number");
-        assert!(y >= top, "a bar above the top tick: {y} < {top}");
+    let fig = load(&ws, &[], &[], Zone::Fixed(0));
+    check(&fig);
+    for size in SIZES {
+        let svg = drawing(&fig, size);
+        let ticks = tick_labels(svg, size);
+        let km: Vec<&str> = ticks
+            .iter()
+            .filter(|t| t.0 < 100.0)
+            .map(|t| t.2.as_str())
+            .collect();
+        let pain: Vec<&str> = ticks
+            .iter()
+            .filter(|t| t.0 > 100.0)
+            .map(|t| t.2.as_str())
+            .collect();
+        assert_eq!(km, ["0", "5", "10", "15", "20", "25", "30", "35"]);
+        assert_eq!(pain, ["0", "2", "4", "6", "8", "10"]);
+        let top = ticks.iter().map(|t| t.1).fold(f64::INFINITY, f64::min);
+        for bar in svg.split(r#"<rect class="bar"#).skip(1) {
+            let at = bar.find(" y=\"").expect("y") + 4;
+            let y: f64 = bar[at..at + bar[at..].find('"').expect("quote")]
+                .parse()
+                .expect("number");
+            assert!(y >= top - 1e-9, "a bar above the top tick: {y} < {top}");
+        }
     }
+}
+
+// ------------------------------------------- round ticks and room (issue 22)
+
+/// `m:ss` (or `h:mm:ss`) as seconds.
+fn clock_s(label: &str) -> f64 {
+    label.split(':').fold(0.0, |acc, part| {
+        acc * 60.0 + part.parse::<f64>().expect(label)
+    })
+}
+
+/// The gap between consecutive values (all equal on a round axis).
+#[track_caller]
+fn one_step(values: &[f64]) -> f64 {
+    let gaps: Vec<f64> = values.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(!gaps.is_empty(), "one tick only: {values:?}");
+    assert!(
+        gaps.iter().all(|g| (g - gaps[0]).abs() < 1e-6),
+        "uneven ticks: {values:?}"
+    );
+    gaps[0]
+}
+
+/// The labels under the x axis of a drawing, left to right.
+fn x_labels(svg: &str) -> Vec<String> {
+    svg.split(r#"<text class="x-label" "#)
+        .skip(1)
+        .map(|t| t[t.find('>').expect(">") + 1..t.find("</text>").expect("end")].to_owned())
+        .collect()
+}
+
+/// Whether `step` is 1, 2 or 5 times a power of ten.
+fn is_1_2_5(step: f64) -> bool {
+    let mag = 10f64.powf(step.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .any(|m| (step / mag - m).abs() < 1e-6)
+}
+
+/// A run of `km` whose value swings between `lo` and `hi`.
+fn swinging(km: f64, lo: f64, hi: f64) -> Vec<(f64, f64)> {
+    (0..=600)
+        .map(|i| {
+            let d = km * f64::from(i) / 600.0;
+            let t = (f64::from(i) * 0.37).sin() * 0.5 + 0.5;
+            (d, lo + (hi - lo) * t)
+        })
+        .collect()
+}
+
+#[test]
+fn pace_ticks_every_half_minute_or_minute_on_both_drawings() {
+    // Steady easy (5:20–5:40: 0:30, not 0:10, so GPS noise stays small),
+    // easy with a hill, tempo, a long run that fades, 4:12–6:55.
+    for (lo, hi) in [
+        (320.0, 340.0),
+        (300.0, 380.0),
+        (235.0, 265.0),
+        (330.0, 470.0),
+        (252.0, 415.0),
+    ] {
+        let fig = pace_chart(&swinging(8.0, lo, hi));
+        check(&fig);
+        for size in SIZES {
+            let ticks = tick_labels(drawing(&fig, size), size);
+            let values: Vec<f64> = ticks.iter().map(|t| clock_s(&t.2)).collect();
+            let step = one_step(&values);
+            assert!(
+                step == 30.0 || step == 60.0,
+                "{lo}..{hi} on {}: {values:?}",
+                size.name
+            );
+            assert!(values.iter().all(|v| v % step == 0.0), "{values:?}");
+            // The outer ticks hold every value: no line beyond them.
+            assert!(
+                values[0] <= lo && hi <= values[values.len() - 1],
+                "{values:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn distance_along_a_run_ticks_by_1_2_or_5_km_from_the_start() {
+    for km in [3.2, 4.69, 9.0, 12.3, 21.1, 42.2] {
+        let fig = pace_chart(&swinging(km, 300.0, 360.0));
+        for size in SIZES {
+            let labels = x_labels(drawing(&fig, size));
+            let values: Vec<f64> = labels.iter().map(|l| l.parse().expect(l)).collect();
+            assert_eq!(values[0], 0.0, "{km} km: {labels:?}");
+            let step = one_step(&values);
+            assert!(is_1_2_5(step), "{km} km on {}: {labels:?}", size.name);
+            assert!(
+                values.len() >= 3 && values[values.len() - 1] <= km,
+                "{km} km on {}: {labels:?}",
+                size.name
+            );
+        }
+    }
+}
+
+#[test]
+fn weekly_km_pain_scores_and_effects_tick_on_round_values() {
+    // Weekly km from a light month to a marathon build: 1/2/5 steps from 0.
+    for top_km in [4.0, 17.0, 33.0, 61.0, 140.0] {
+        let ws: Vec<LoadWeek> = (0..12)
+            .map(|i| week(i, top_km * (0.5 + 0.5 * (i % 3) as f64 / 2.0), 3, None))
+            .collect();
+        let fig = load(&ws, &[], &[], Zone::Fixed(0));
+        for size in SIZES {
+            let ticks = tick_labels(drawing(&fig, size), size);
+            let (km, pain): (Vec<_>, Vec<_>) = ticks.iter().partition(|t| t.0 < size.width / 2.0);
+            let km: Vec<f64> = km.iter().map(|t| t.2.parse().expect("km")).collect();
+            assert_eq!(km[0], 0.0);
+            assert!(is_1_2_5(one_step(&km)), "{top_km} on {}: {km:?}", size.name);
+            assert!(km[km.len() - 1] >= top_km, "{km:?}");
+            let pain: Vec<&str> = pain.iter().map(|t| t.2.as_str()).collect();
+            assert_eq!(pain, ["0", "2", "4", "6", "8", "10"], "{}", size.name);
+        }
+    }
+    // Morning pain 0–10 by 2, VISA-A 0–100 by 20.
+    let days: Vec<(i64, f64)> = (0..30)
+        .map(|i| (MON_5_JAN_2026 + i * DAY_MS, (i % 6) as f64))
+        .collect();
+    for (y_max, expected) in [
+        (10.0, ["0", "2", "4", "6", "8", "10"]),
+        (100.0, ["0", "20", "40", "60", "80", "100"]),
+    ] {
+        let fig = trend_chart("t", "Score", &days, y_max, 0);
+        for size in SIZES {
+            let ticks = tick_labels(drawing(&fig, size), size);
+            let labels: Vec<&str> = ticks.iter().map(|t| t.2.as_str()).collect();
+            assert_eq!(labels, expected, "{}", size.name);
+        }
+    }
+    // Effects: symmetric round steps around 0.
+    for (effect, expected) in [
+        (0.3, vec!["\u{2212}0.5", "0", "+0.5"]),
+        (1.4, vec!["\u{2212}2", "\u{2212}1", "0", "+1", "+2"]),
+    ] {
+        let fig = factor_chart(&[FactorBar {
+            factor: "hilly runs",
+            effect: Some(effect),
+            interval: Some((effect - 0.2, effect + 0.2)),
+            against: None,
+            verdict: "no_clear_link",
+        }]);
+        for size in SIZES {
+            assert_eq!(x_labels(drawing(&fig, size)), expected, "{}", size.name);
+        }
+    }
+}
+
+/// Every text of the drawing `svg` of `size` with the box the layout
+/// reckons it takes: (text, [left, right, top, bottom]).
+fn text_boxes(svg: &str, size: Size) -> Vec<(String, [f64; 4])> {
+    svg.split("<text ")
+        .skip(1)
+        .map(|t| {
+            let head = &t[..t.find('>').expect(">")];
+            let attr = |name: &str| -> Option<&str> {
+                let at = head
+                    .find(&format!(" {name}=\""))
+                    .or_else(|| head.starts_with(&format!("{name}=\"")).then_some(0))?;
+                let rest = &head[at..];
+                let start = rest.find('"')? + 1;
+                Some(&rest[start..start + rest[start..].find('"')?])
+            };
+            let content = t[head.len() + 1..t.find("</text>").expect("end")]
+                .replace("&amp;", "&")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'");
+            let x: f64 = attr("x").expect("x").parse().expect("x");
+            let y: f64 = attr("y").expect("y").parse().expect("y");
+            let w = size.text_w(&content);
+            let left = match attr("text-anchor") {
+                Some("middle") => x - w / 2.0,
+                Some("end") => x - w,
+                _ => x,
+            };
+            (
+                content,
+                [left, left + w, y - size.ascent(), y + size.descent()],
+            )
+        })
+        .collect()
+}
+
+/// Asserts that no two texts of `fig`'s drawings overlap and none leaves
+/// its drawing, as the layout reckons their size.
+#[track_caller]
+fn assert_labels_clear(fig: &str) {
+    for size in SIZES {
+        let svg = drawing(fig, size);
+        let boxes = text_boxes(svg, size);
+        for (i, (a, [l, r, t, b])) in boxes.iter().enumerate() {
+            assert!(
+                *l >= -0.5 && *r <= size.width + 0.5 && *t >= -0.5,
+                "{a} leaves the {} drawing: {:?}",
+                size.name,
+                [l, r, t, b]
+            );
+            for (c, [l2, r2, t2, b2]) in &boxes[i + 1..] {
+                let apart = r <= l2 || r2 <= l || b <= t2 || b2 <= t;
+                assert!(
+                    apart,
+                    "{a:?} and {c:?} overlap on the {} drawing",
+                    size.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn no_two_labels_overlap_and_the_highest_load_ratios_win_the_room() {
+    // 104 weeks, every one past the runner's mark with its own ratio: a
+    // label takes the width of a dozen narrow bars.
+    let mut ws = weeks(104);
+    for (i, w) in ws.iter_mut().enumerate() {
+        w.acwr = Some((1.3 + (i * 37 % 14) as f64 / 10.0, true));
+    }
+    ws[61].acwr = Some((3.4, true));
+    let pain = pains(&ws, 24);
+    let alerts: Vec<AlertMark> = (0..40)
+        .map(|i| alert(i, ws[0].start_ms + i * 17 * DAY_MS, "a"))
+        .collect();
+    let fig = load(&ws, &pain, &alerts, Zone::Fixed(0));
+    check(&fig);
+    assert_labels_clear(&fig);
+    let narrow = count_in(&fig, NARROW, "class=\"acwr-label\"");
+    let wide = count_in(&fig, WIDE, "class=\"acwr-label\"");
+    assert!(
+        (3..20).contains(&narrow) && narrow < wide && wide < 104,
+        "{narrow} narrow, {wide} wide"
+    );
+    for size in SIZES {
+        assert!(
+            drawing(&fig, size).contains(">3.4×</text>"),
+            "{}",
+            size.name
+        );
+    }
+    // Twelve and one week; the other charts, with long names that wrap.
+    assert_labels_clear(&load(
+        &weeks(12),
+        &pains(&ws[..12], 24),
+        &[],
+        Zone::Fixed(0),
+    ));
+    assert_labels_clear(&load(&weeks(1), &[], &[], Zone::Fixed(0)));
+    assert_labels_clear(&pace_chart(&swinging(42.2, 200.0, 1300.0)));
+    let days: Vec<(i64, f64)> = (0..400)
+        .map(|i| (MON_5_JAN_2026 + i * DAY_MS, (i % 11) as f64))
+        .collect();
+    assert_labels_clear(&trend_chart("pain", "Morning pain", &days, 10.0, 0));
+    assert_labels_clear(&factor_chart(&[
+        FactorBar {
+            factor: "runs at or past your 30-day longest, in the week after a hill session",
+            effect: Some(-1.23),
+            interval: Some((-2.5, 0.04)),
+            against: None,
+            verdict: "no_clear_link",
+        },
+        FactorBar {
+            factor: "trail runs",
+            effect: Some(0.8),
+            interval: Some((0.1, 1.5)),
+            against: Some("road runs"),
+            verdict: "link",
+        },
+    ]));
+    assert_labels_clear(&factor_chart(&[]));
 }
