@@ -139,6 +139,10 @@ pub fn series_chart(s: &Series<'_>) -> String {
         return no_data_svg(&class, Some(&box_id), s.title, &message);
     }
 
+    let median = {
+        let mid = values.len() / 2;
+        *values.select_nth_unstable_by(mid, f64::total_cmp).1
+    };
     let (lo, hi) = percentile_range(&mut values);
     // A nearly steady value (cadence 169–170) keeps a readable span, so
     // noise does not look like change: at least 6 % of the value, and 4 units.
@@ -170,9 +174,28 @@ pub fn series_chart(s: &Series<'_>) -> String {
     let drawn = Drawn {
         segments: &segments,
         values: (lo, hi),
+        median,
         km: (x_lo, x_hi),
     };
     figure(Some(&box_id), |size| draw(s, &class, &drawn, size))
+}
+
+/// The pace range a value axis of `steps` steps shows. Pace is read on
+/// ticks every 0:30 or 1:00: a run whose paces span more than `steps`
+/// minutes (walk breaks at 14:00/km, a GPS spike at 2:00/km) is shown over
+/// the `steps` minutes around its median pace, and what lies beyond runs
+/// along the edge of the plot.
+pub(super) fn pace_window((lo, hi): (f64, f64), median: f64, steps: u32) -> (f64, f64) {
+    let room = 60.0 * f64::from(steps.max(1));
+    if !(hi - lo > room && median.is_finite()) {
+        return (lo, hi);
+    }
+    // Whole minutes, so that the window's ends are ticks and no widening
+    // to round values pushes the axis past `steps` minute steps.
+    let from = ((median - room / 2.0) / 60.0).round() * 60.0;
+    let from = from.clamp(lo.min(hi - room), hi - room);
+    let from = (from / 60.0).ceil() * 60.0;
+    (from, from + room)
 }
 
 /// What both drawings of a series chart show.
@@ -180,6 +203,8 @@ struct Drawn<'a> {
     segments: &'a [Vec<(f64, f64)>],
     /// The range the value axis must hold.
     values: (f64, f64),
+    /// The median value: where a pace axis too narrow for them all is centred.
+    median: f64,
     /// The distance along the bottom, km.
     km: (f64, f64),
 }
@@ -197,14 +222,12 @@ fn draw(s: &Series<'_>, class: &str, d: &Drawn<'_>, size: Size) -> String {
     } else {
         (bottom, top)
     };
-    let value_axis = Axis::rounded(
-        d.values.0,
-        d.values.1,
-        s.kind,
-        max_steps(bottom - top, size),
-        from,
-        to,
-    );
+    let steps = max_steps(bottom - top, size);
+    let (lo, hi) = match s.kind {
+        UnitKind::Pace => pace_window(d.values, d.median, steps),
+        _ => d.values,
+    };
+    let value_axis = Axis::rounded(lo, hi, s.kind, steps, from, to);
     let x0 = pad + labels_w(&value_axis, size) + f * 0.4;
     let x1 = size.width - pad - f;
     let km_room = ((x1 - x0) / (size.text_w("10.5") + size.gap() * 2.0)).floor();

@@ -902,6 +902,50 @@ fn pace_ticks_every_half_minute_or_minute_on_both_drawings() {
     }
 }
 
+/// A trail run of 7 km at 4:30–5:00/km with a GPS spike at 2:00/km at the
+/// start, then 2 km of walking at 10:00–14:00/km (the real FIT file of the
+/// four-series run of the browser test spans 2:00–14:00): the axis still
+/// steps by 1:00, it is centred on the running pace, and the walk runs
+/// along its slow edge instead of squeezing the run into two ticks.
+#[test]
+fn a_run_with_walk_breaks_keeps_minute_pace_ticks_around_its_running_pace() {
+    let pts: Vec<(f64, f64)> = (0..=900)
+        .map(|i| {
+            let d = f64::from(i) * 0.01;
+            let v = if i < 20 {
+                120.0
+            } else if d < 7.0 {
+                270.0 + 30.0 * (f64::from(i) * 0.37).sin().abs()
+            } else {
+                600.0 + 240.0 * (f64::from(i) * 0.21).sin().abs()
+            };
+            (d, v)
+        })
+        .collect();
+    let fig = pace_chart(&pts);
+    check(&fig);
+    for size in SIZES {
+        let svg = drawing(&fig, size);
+        let ticks = tick_labels(svg, size);
+        let values: Vec<f64> = ticks.iter().map(|t| clock_s(&t.2)).collect();
+        let step = one_step(&values);
+        assert!(step == 30.0 || step == 60.0, "{}: {values:?}", size.name);
+        // The running pace is on the axis, well inside it.
+        assert!(
+            values[0] < 270.0 && 300.0 < values[values.len() - 1],
+            "{}: {values:?}",
+            size.name
+        );
+        let (top, bottom) = (ticks[0].1, ticks[ticks.len() - 1].1);
+        for y in drawn_ys(svg) {
+            assert!(
+                (top - 0.1..=bottom + 0.1).contains(&y),
+                "{y} outside {top}..{bottom}"
+            );
+        }
+    }
+}
+
 #[test]
 fn distance_along_a_run_ticks_by_1_2_or_5_km_from_the_start() {
     for km in [3.2, 4.69, 9.0, 12.3, 21.1, 42.2] {
