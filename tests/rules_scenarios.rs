@@ -711,7 +711,7 @@ fn a_comeback_after_a_month_of_one_jog_is_a_run_spike_without_a_load_ratio() {
     assert_eq!((b.chronic_runs, b.acwr()), (1, None), "{b:#?}");
     assert!(
         b.load_ratio_missing()
-            .starts_with("not enough running yet (1 runs, 0.8 km"),
+            .starts_with("not enough running yet (1 run, 0.81 km"),
         "{}",
         b.load_ratio_missing()
     );

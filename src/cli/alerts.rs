@@ -52,7 +52,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         let budget =
             crate::budget::measure(&store.alerts(true)?, &store.run_starts()?, &ctx.zone());
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&budget)?);
+            println!("{}", crate::units::json(&budget)?);
         } else {
             print!("{}", crate::budget::render(&budget));
         }
@@ -60,7 +60,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     }
     let alerts = store.alerts_listed(&filter)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&alerts)?);
+        println!("{}", crate::units::json(&alerts)?);
     } else if alerts.is_empty() {
         let state = match filter.state {
             AlertState::All => "",

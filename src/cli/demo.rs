@@ -410,11 +410,11 @@ impl Feeder {
                 Step::Week(i) => {
                     let w = &s.weeks[i];
                     println!(
-                        "week {}/{WEEKS}: {} ({} runs, {:.1} km)",
+                        "week {}/{WEEKS}: {} ({}, {})",
                         w.number,
                         w.label,
-                        w.events.len(),
-                        w.km
+                        crate::units::plural(w.events.len(), "run", "runs"),
+                        crate::units::km(w.km * 1000.0)
                     );
                 }
                 Step::Run(i) => {

@@ -67,7 +67,7 @@ pub fn run(ctx: &Context_, command: Command) -> anyhow::Result<ExitCode> {
             let shoes = ctx.open_store()?.shoes()?;
             let zone = ctx.zone();
             if json {
-                println!("{}", serde_json::to_string_pretty(&shoes)?);
+                println!("{}", crate::units::json(&shoes)?);
             } else if shoes.is_empty() {
                 println!(
                     "no shoes yet: `tendonwatch gear add NAME --drop MM --from DATE` adds a pair"

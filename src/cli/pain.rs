@@ -194,9 +194,9 @@ fn log(ctx: &Context_, score: &str, fields: &Fields, now: i64) -> anyhow::Result
         ""
     };
     println!(
-        "logged {} pain {:.0}/10 as entry {id}{hint}",
+        "logged {} pain {}/10 as entry {id}{hint}",
         kind.as_str(),
-        entry.score
+        crate::units::score(entry.score)
     );
     evaluate(ctx, &mut store, now)
 }
@@ -300,23 +300,26 @@ fn list(ctx: &Context_, json: bool, days: Option<String>, now: i64) -> anyhow::R
     }));
     rows.sort_by_key(|r| std::cmp::Reverse(r.at_ms));
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        println!("{}", crate::units::json(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if rows.is_empty() {
+    let (older, oldest) = store.pain_older_than(days, now)?;
+    if rows.is_empty() && older == 0 {
         println!(
             "no pain logged in the last {days} days: `tendonwatch pain 2 --kind morning` logs one"
         );
+    } else if rows.is_empty() {
+        println!("no pain logged in the last {days} days");
     }
     for r in rows {
         let what = match (r.source, r.score) {
             ("watch", _) => format!(
                 "effort {} feel {} (from the watch, activity {})",
-                r.rpe.map_or("-".into(), |v| format!("{v:.0}/10")),
+                r.rpe.map_or("-".into(), |v| format!("{}/10", crate::units::score(v))),
                 r.feel.map_or("-".into(), |v| format!("{v:.0}/100")),
                 r.activity_id.unwrap_or_default()
             ),
-            (_, score) => format!("{:.0}/10", score.unwrap_or_default()),
+            (_, score) => format!("{}/10", crate::units::score(score.unwrap_or_default())),
         };
         let stiff = r
             .stiffness_min
@@ -328,6 +331,15 @@ fn list(ctx: &Context_, json: bool, days: Option<String>, now: i64) -> anyhow::R
         println!(
             "{id} {} {:<7} {what}{stiff}{side}{note}",
             r.at_local, r.kind
+        );
+    }
+    if let (true, Some(oldest)) = (older > 0, oldest) {
+        // Whole days back to the oldest entry, that day included.
+        let needed = ((now - oldest) / crate::zone::DAY_MS + 1).min(36_500);
+        println!(
+            "{} older than {days} days not shown: `tendonwatch pain list --days {needed}` shows {}",
+            crate::units::plural(older, "entry", "entries"),
+            if older == 1 { "it" } else { "them" }
         );
     }
     Ok(ExitCode::SUCCESS)

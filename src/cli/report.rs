@@ -40,7 +40,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         now,
     )?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        println!("{}", crate::units::json(&r)?);
         return Ok(ExitCode::SUCCESS);
     }
     println!(

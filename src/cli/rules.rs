@@ -102,7 +102,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|(id, threshold)| serde_json::json!({"rule": id.as_str(), "threshold": threshold, "source": rules::source(*id)}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", crate::units::json(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
     let mode = match s.profile.mode {

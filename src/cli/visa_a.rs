@@ -164,7 +164,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let scores = store.visa_a_scores()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&scores)?);
+        println!("{}", crate::units::json(&scores)?);
         return Ok(ExitCode::SUCCESS);
     }
     let mut previous: Option<f64> = None;

@@ -179,6 +179,7 @@ fn finish(
             &version.path,
             Outcome::Bundle {
                 activity_entries: tally.activities,
+                lists: tally.lists,
                 other_entries: tally.other,
                 note: note.clone(),
             },

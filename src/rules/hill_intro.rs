@@ -24,10 +24,10 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
             .numbers(e.climb_m_per_km, p90, limit, "m/km")
             .text(
                 format!(
-                    "This run climbed {:.0} m ({:.1} m per km, {:.1} km uphill at 4 % or steeper); your runs of the last 6 weeks climbed at most {p90:.1} m per km (90th percentile).",
+                    "This run climbed {:.0} m ({:.1} m per km, {} uphill at 4 % or steeper); your runs of the last 6 weeks climbed at most {p90:.1} m per km (90th percentile).",
                     e.climb_m,
                     e.climb_m_per_km,
-                    e.uphill_4pct_m / 1000.0
+                    crate::units::km(e.uphill_4pct_m)
                 ),
                 AFTER_INTRO,
                 &source(),

@@ -6,6 +6,7 @@ use super::articles::{MANAGE_INJURIES, RECOVERY_AND_WORKOUTS};
 use super::{Finding, RuleId, Severity, run_cause};
 use crate::metrics::record::RunRecord;
 use crate::pain::{PainEntry, PainKind};
+use crate::units::{km, score};
 use crate::zone::DAY_MS;
 
 /// Where each pain rule comes from (RULES.md C), in words a runner can look up.
@@ -125,8 +126,8 @@ fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
     let about = run
         .map(|r| {
             format!(
-                "{when} your {:.1} km run of {}",
-                r.distance_m() / 1000.0,
+                "{when} your {} run of {}",
+                km(r.distance_m()),
                 day(r.start_ms, &ctx.zone)
             )
         })
@@ -135,12 +136,13 @@ fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
     f.baseline = ctx.limit;
     f.threshold = ctx.limit;
     f.what_changed = format!(
-        "Pain {:.0}/10 {about}: above your limit of {:.0}.",
-        e.score, ctx.limit
+        "Pain {}/10 {about}: above your limit of {}.",
+        score(e.score),
+        score(ctx.limit)
     );
     f.what_to_do = format!(
-        "Make the next runs shorter or slower until pain stays at {:.0} or below during and after; pain above it means today's load was more than the tendon tolerated.",
-        ctx.limit
+        "Make the next runs shorter or slower until pain stays at {} or below during and after; pain above it means today's load was more than the tendon tolerated.",
+        score(ctx.limit)
     );
     f.source = limit_source();
     Some(f)
@@ -199,11 +201,11 @@ fn pain_24h(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> Opt
     f.baseline = before.score;
     f.threshold = before.score + 1.0;
     f.what_changed = format!(
-        "Morning pain {:.0}/10 after your {:.1} km run of {}; the last morning before it was {:.0}/10.",
-        m.score,
-        run.distance_m() / 1000.0,
+        "Morning pain {}/10 after your {} run of {}; the last morning before it was {}/10.",
+        score(m.score),
+        km(run.distance_m()),
         day(run.start_ms, &ctx.zone),
-        before.score
+        score(before.score)
     );
     f.what_to_do = "The tendon did not settle within 24 hours: rest or cross-train today, and make the next run shorter and easier than that one.".to_string();
     f.source = next_morning_source();
