@@ -45,8 +45,10 @@ impl Learning {
     /// What is still needed: "3 more runs and 9 more days", "2 more days".
     pub fn needs_words(&self) -> String {
         use crate::units::plural;
-        let runs = (self.runs_needed > 0).then(|| plural(self.runs_needed, "more run", "more runs"));
-        let days = (self.days_needed > 0).then(|| plural(self.days_needed, "more day", "more days"));
+        let runs =
+            (self.runs_needed > 0).then(|| plural(self.runs_needed, "more run", "more runs"));
+        let days =
+            (self.days_needed > 0).then(|| plural(self.days_needed, "more day", "more days"));
         match (runs, days) {
             (Some(r), Some(d)) => format!("{r} and {d}"),
             (Some(x), None) | (None, Some(x)) => x,

@@ -215,7 +215,11 @@ mod tests {
         assert_eq!(parse_score("2.5"), Ok(2.5));
         assert_eq!(parse_score("10"), Ok(10.0));
         assert!(parse_score("-0").is_ok_and(|s| s.is_sign_positive()));
-        assert!(parse_score("3.3").unwrap_err().contains("whole or half points"));
+        assert!(
+            parse_score("3.3")
+                .unwrap_err()
+                .contains("whole or half points")
+        );
         assert!(parse_score("3.25").is_err());
         assert!(parse_score("11").unwrap_err().contains("0 (none) to 10"));
         assert!(parse_score("-1").is_err());

@@ -91,7 +91,8 @@ fn clean_zeros(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Number(n) => {
             if n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative()) {
-                *n = serde_json::Number::from_f64(0.0).unwrap_or_else(|| serde_json::Number::from(0));
+                *n = serde_json::Number::from_f64(0.0)
+                    .unwrap_or_else(|| serde_json::Number::from(0));
             }
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(clean_zeros),

@@ -351,7 +351,9 @@ fn importing_the_same_export_twice_reports_nothing_new() {
     let key = std::fs::canonicalize(&zip).unwrap();
     let bundle = util::log_lines_about(&first.stderr, &key.to_string_lossy()).join("");
     assert!(
-        bundle.contains("5 activity entries (each on its own line), its activity list; 3 other entries not read"),
+        bundle.contains(
+            "5 activity entries (each on its own line), its activity list; 3 other entries not read"
+        ),
         "{bundle}"
     );
     let rows = files_rows(&tw);

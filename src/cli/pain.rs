@@ -315,7 +315,8 @@ fn list(ctx: &Context_, json: bool, days: Option<String>, now: i64) -> anyhow::R
         let what = match (r.source, r.score) {
             ("watch", _) => format!(
                 "effort {} feel {} (from the watch, activity {})",
-                r.rpe.map_or("-".into(), |v| format!("{}/10", crate::units::score(v))),
+                r.rpe
+                    .map_or("-".into(), |v| format!("{}/10", crate::units::score(v))),
                 r.feel.map_or("-".into(), |v| format!("{v:.0}/100")),
                 r.activity_id.unwrap_or_default()
             ),

@@ -106,8 +106,16 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
              (`tendonwatch activities` lists {} as \"time unknown\"): \
              tendonwatch tag {first} --start YYYY-MM-DDTHH:MM",
             plural(unknown_time.len(), "run", "runs"),
-            if unknown_time.len() == 1 { "its" } else { "their" },
-            if unknown_time.len() == 1 { "it" } else { "them" }
+            if unknown_time.len() == 1 {
+                "its"
+            } else {
+                "their"
+            },
+            if unknown_time.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
         );
     }
     if open.is_empty() {
