@@ -97,8 +97,9 @@ fn render(a: &ActivityRow, m: &RunMetrics, zone: &Zone) -> String {
     );
     let _ = writeln!(
         o,
-        "  volume    {}, moving {}, timer {}, elapsed {}",
-        km(m.distance_m),
+        "  volume    {} km, moving {}, timer {}, elapsed {}",
+        // The activity's own page: to ten metres.
+        fixed(m.distance_m / 1000.0, 2),
         clock(m.moving_s),
         clock(m.timer_s),
         clock(m.elapsed_s)

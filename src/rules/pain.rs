@@ -107,16 +107,27 @@ fn base(kind: RuleId, severity: Severity, entry: &PainEntry, run: Option<&RunRec
     }
 }
 
+/// `pain_limit` is `high` from this many points above the limit, `warn`
+/// below (the rule table, `tendonwatch rules`, reads it here).
+pub const LIMIT_HIGH_ABOVE: f64 = 3.0;
+pub const LIMIT_SEVERITY: Severity = Severity::Warn;
+pub const LIMIT_HIGH_SEVERITY: Severity = Severity::High;
+/// `pain_24h` and `pain_trend` warn; a missing morning after an
+/// introduction is a reminder.
+pub const NEXT_MORNING_SEVERITY: Severity = Severity::Warn;
+pub const TREND_SEVERITY: Severity = Severity::Warn;
+pub const REMINDER_SEVERITY: Severity = Severity::Info;
+
 /// `pain_limit`: a during or after score above the limit.
 fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
     if e.score <= ctx.limit {
         return None;
     }
     let run = run_before(ctx.runs, e.at_ms, 12 * 3600 * 1000);
-    let severity = if e.score >= ctx.limit + 3.0 {
-        Severity::High
+    let severity = if e.score >= ctx.limit + LIMIT_HIGH_ABOVE {
+        LIMIT_HIGH_SEVERITY
     } else {
-        Severity::Warn
+        LIMIT_SEVERITY
     };
     let when = if e.kind == PainKind::During {
         "during"
@@ -197,7 +208,7 @@ fn pain_24h(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> Opt
     if settled(m.score, before.score) {
         return None;
     }
-    let mut f = base(RuleId::Pain24h, Severity::Warn, m, Some(run));
+    let mut f = base(RuleId::Pain24h, NEXT_MORNING_SEVERITY, m, Some(run));
     f.baseline = before.score;
     f.threshold = before.score + 1.0;
     f.what_changed = format!(
@@ -263,7 +274,7 @@ fn pain_trend(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> O
             "morning stiffness {now:.0} min against {before:.0} min"
         ));
     }
-    let mut f = base(RuleId::PainTrend, Severity::Warn, m, None);
+    let mut f = base(RuleId::PainTrend, TREND_SEVERITY, m, None);
     f.measured = if pain_up {
         pain.0.0
     } else {
@@ -312,7 +323,7 @@ fn reminders(ctx: &PainContext<'_>, entries: &[&PainEntry]) -> Vec<Finding> {
             }
             Some(Finding {
                 kind: RuleId::PainReminder,
-                severity: Severity::Info,
+                severity: REMINDER_SEVERITY,
                 activity_id: Some(intro.activity_id),
                 window_start_ms: intro.start_ms,
                 window_end_ms: next_noon,

@@ -90,7 +90,14 @@ impl Store {
                      ORDER BY id",
                 )?;
                 let rows = stmt.query_map(params![from, to, p.kind.as_str()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
                 })?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
