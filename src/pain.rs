@@ -161,6 +161,16 @@ pub const VISA_A_QUESTIONS: [&str; 7] = [
     "7. Are you doing sport now? (0 = not at all, 4 = modified training, 7 = full training below your old level, 10 = at or above your old level)",
 ];
 
+/// The points an answer may take, as a runner reads them: "0, 7, 14, 21
+/// or 30".
+pub fn choices(points: &[u8]) -> String {
+    let text: Vec<String> = points.iter().map(u8::to_string).collect();
+    match text.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => text.join(""),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisaA {
     pub q1_to_q7: [u8; 7],
@@ -190,8 +200,10 @@ impl VisaA {
         };
         if !allowed.contains(&self.q8_points) {
             return Err(format!(
-                "question 8{}: {} is not one of {allowed:?}",
-                self.q8_part, self.q8_points
+                "question 8{}: {} is not one of {}",
+                self.q8_part,
+                self.q8_points,
+                choices(allowed)
             ));
         }
         Ok(())

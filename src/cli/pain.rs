@@ -18,7 +18,7 @@ mod pain_csv;
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Pain from 0 (none) to 10 (worst ever).
+    /// Pain from 0 (none) to 10 (worst ever), in whole or half points.
     #[arg(value_name = "SCORE", required = true, allow_negative_numbers = true)]
     pub score: Option<String>,
     #[command(flatten)]
@@ -39,6 +39,7 @@ pub struct Fields {
     /// When (YYYY-MM-DD or YYYY-MM-DDTHH:MM, your local time; default now).
     #[arg(long)]
     pub at: Option<String>,
+    /// A note of your own ("stairs hurt", "new shoes").
     #[arg(long)]
     pub note: Option<String>,
 }
@@ -47,6 +48,7 @@ pub struct Fields {
 pub enum Command {
     /// Your pain log (and the watch's post-run effort and feel).
     List {
+        /// Print as JSON (the entries and the watch's effort and feel).
         #[arg(long)]
         json: bool,
         /// How many days back, 1 to 36500 (default 60, as on the dashboard).
@@ -55,20 +57,29 @@ pub enum Command {
     },
     /// Change an entry.
     Edit {
+        /// The entry's number (`#3` in `pain list`).
         id: i64,
+        /// The new score, 0 to 10 in whole or half points.
         #[arg(long, allow_negative_numbers = true)]
         score: Option<String>,
         #[command(flatten)]
         fields: Fields,
     },
     /// Delete an entry (kept in the store; `pain undo` brings it back).
-    Delete { id: i64 },
+    Delete {
+        /// The entry's number (`#3` in `pain list`).
+        id: i64,
+    },
     /// Bring back the last deleted entry.
     Undo,
     /// Add the entries of a CSV file (at,kind,score[,stiffness_min,side,note]): all or none.
-    Import { file: std::path::PathBuf },
+    Import {
+        /// A CSV file with a header line (`pain export` writes one).
+        file: std::path::PathBuf,
+    },
     /// Every entry as CSV (the import's format) on standard output; --json.
     Export {
+        /// JSON instead of CSV (with ids and Unix milliseconds).
         #[arg(long)]
         json: bool,
     },

@@ -13,6 +13,7 @@ pub struct Args {
     /// Fewest runs with (and without) a factor before anything is said.
     #[arg(long, default_value_t = 3)]
     pub min_cases: usize,
+    /// Print the report as JSON (every factor with its numbers).
     #[arg(long)]
     pub json: bool,
 }

@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Print as JSON: the baseline, your history, the ceiling, the load
+    /// ratio, open alerts, open questions.
     #[arg(long)]
     pub json: bool,
 }
