@@ -89,11 +89,10 @@ pub fn json_bytes<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Vec<u8
 
 fn clean_zeros(v: &mut serde_json::Value) {
     match v {
-        serde_json::Value::Number(n) => {
-            if n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative()) {
-                *n = serde_json::Number::from_f64(0.0)
-                    .unwrap_or_else(|| serde_json::Number::from(0));
-            }
+        serde_json::Value::Number(n)
+            if n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative()) =>
+        {
+            *n = serde_json::Number::from_f64(0.0).unwrap_or_else(|| serde_json::Number::from(0));
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(clean_zeros),
         serde_json::Value::Object(map) => map.values_mut().for_each(clean_zeros),

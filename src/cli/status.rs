@@ -32,8 +32,12 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         .rev()
         .map(|r| r.sport_question())
         .collect();
+    // What the daemon is waiting for: said first, it is why nothing new
+    // arrives.
+    let folders = crate::watch::waiting_folders(&store)?;
     if args.json {
         let out = serde_json::json!({
+            "sync_folders_waiting": folders,
             "baseline": b,
             "history": whole,
             "safe_ceiling_m": b.safe_ceiling_m(),
@@ -44,6 +48,9 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         });
         println!("{}", crate::units::json(&out)?);
         return Ok(ExitCode::SUCCESS);
+    }
+    for f in &folders {
+        println!("{}", f.line);
     }
     if let Some(words) = whole.words(now, &zone) {
         println!("your history: {words}");
