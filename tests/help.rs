@@ -156,3 +156,41 @@ fn pain_list_says_how_many_older_entries_days_would_show() {
         wide.stdout
     );
 }
+
+/// No message a runner reads is debug formatting (`{:?}` of a path or a
+/// list: `… about ["/tmp/x"]`): outside test code, no format string of
+/// `src/` holds `:?}` (a `debug!` line is for developers). Test modules
+/// stand at the end of their file, or in a `tests.rs` of their own.
+#[test]
+fn no_debug_formatting_outside_tests() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && path.file_name().is_some_and(|n| n != "tests.rs")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (i, line) in code.lines().enumerate() {
+            let line_code = line.split("//").next().unwrap_or("");
+            let for_developers = line_code.contains("debug!(") || line_code.contains("trace!(");
+            if (line_code.contains(":?}") || line_code.contains(":#?}")) && !for_developers {
+                found.push(format!("{}:{}: {}", file.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "debug formatting:\n{}", found.join("\n"));
+}
