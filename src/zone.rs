@@ -273,7 +273,7 @@ pub fn ago(ms: i64) -> String {
         60..=729 => (days * 12 / 365, "month"),
         _ => (days / 365, "year"),
     };
-    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+    format!("{} ago", crate::units::plural(n, unit, &format!("{unit}s")))
 }
 
 #[cfg(test)]

@@ -317,10 +317,14 @@ fn list(ctx: &Context_, json: bool, days: Option<String>, now: i64) -> anyhow::R
     let (older, oldest) = store.pain_older_than(days, now)?;
     if rows.is_empty() && older == 0 {
         println!(
-            "no pain logged in the last {days} days: `tendonwatch pain 2 --kind morning` logs one"
+            "no pain logged in the last {}: `tendonwatch pain 2 --kind morning` logs one",
+            crate::units::plural(days, "day", "days")
         );
     } else if rows.is_empty() {
-        println!("no pain logged in the last {days} days");
+        println!(
+            "no pain logged in the last {}",
+            crate::units::plural(days, "day", "days")
+        );
     }
     for r in rows {
         let what = match (r.source, r.score) {
