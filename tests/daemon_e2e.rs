@@ -1453,7 +1453,8 @@ fn the_daemon_says_what_became_of_each_file_in_one_line_naming_it() {
     assert!(unnamed.is_empty(), "{unnamed:#?}\n--- log\n{log}");
     let line = |path: &str| util::log_lines_about(&log, path).join("");
     // The ride is in the folder and (gzipped) in the bundle: whichever is
-    // read first is stored, with the note, the other is already known.
+    // read first is stored, with the note, the other is a duplicate of it
+    // (read in the same batch) or already known (a later one).
     let rides = [line(&paths[0]), line(&paths[6])];
     let stored: Vec<&String> = rides
         .iter()
@@ -1468,7 +1469,9 @@ fn the_daemon_says_what_became_of_each_file_in_one_line_naming_it() {
         stored[0]
     );
     assert!(
-        rides.iter().any(|l| l.contains("already known")),
+        rides
+            .iter()
+            .any(|l| l.contains("already known") || l.contains(": a duplicate of activity")),
         "{rides:#?}"
     );
     assert!(line(&paths[1]).contains(" WARN "), "{log}");
@@ -1476,10 +1479,12 @@ fn the_daemon_says_what_became_of_each_file_in_one_line_naming_it() {
         line(&paths[2]).contains("skipped: not an activity"),
         "{log}"
     );
+    // Two copies of one file in one batch: one stored, the other named
+    // a duplicate of it (issue 22: not "already known").
     assert!(
-        [&paths[3], &paths[4]]
+        [(&paths[3], &paths[4]), (&paths[4], &paths[3])]
             .iter()
-            .any(|p| line(p).contains("already known (the same bytes are stored)")),
+            .any(|(p, of)| line(p).contains(&format!(": a duplicate of {of} (the same bytes)"))),
         "{log}"
     );
     assert!(line(&paths[7]).contains("stored as activity"), "{log}");

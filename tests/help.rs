@@ -119,7 +119,7 @@ fn pain_list_says_how_many_older_entries_days_would_show() {
         .unwrap_or_else(|| panic!("no hint:\n{}", list.stdout))
         .to_string();
     assert!(
-        hint.starts_with("2 entries older than 60 days not shown"),
+        hint.starts_with("not shown: 2 entries older than 60 days — "),
         "{hint}"
     );
     let days: String = hint
@@ -143,7 +143,9 @@ fn pain_list_says_how_many_older_entries_days_would_show() {
     let fewer = (days.parse::<i64>().unwrap() - 1).to_string();
     let some = tw.run(&["pain", "list", "--days", &fewer]);
     assert!(
-        some.assert_ok().stdout.contains("1 entry older than"),
+        some.assert_ok()
+            .stdout
+            .contains("not shown: 1 entry older than"),
         "{}",
         some.stdout
     );

@@ -353,7 +353,7 @@ fn list(ctx: &Context_, json: bool, days: Option<String>, now: i64) -> anyhow::R
         // Whole days back to the oldest entry, that day included.
         let needed = ((now - oldest) / crate::zone::DAY_MS + 1).min(36_500);
         println!(
-            "{} older than {days} days not shown: `tendonwatch pain list --days {needed}` shows {}",
+            "not shown: {} older than {days} days — `tendonwatch pain list --days {needed}` shows {}",
             crate::units::plural(older, "entry", "entries"),
             if older == 1 { "it" } else { "them" }
         );
