@@ -7,7 +7,7 @@
 //! "Now" comes in from the caller; nothing here reads the clock.
 
 use crate::baseline::{self, BaselineSettings, HISTORY_DAYS};
-use crate::finding::{Finding, RuleId, Severity};
+use crate::finding::{Finding, RuleId};
 use crate::rules::{self, Context, Profile, Thresholds};
 use crate::store::alerts::{Alert, DELIVERY_QUEUED, DELIVERY_TOO_OLD};
 use crate::store::{Store, StoreError};
@@ -130,7 +130,7 @@ pub fn sport_question(row: &crate::store::ActivityRow) -> Finding {
     };
     Finding {
         kind: RuleId::SportQuestion,
-        severity: Severity::Warn,
+        severity: rules::SPORT_QUESTION_SEVERITY,
         activity_id: Some(row.id),
         window_start_ms: row.start_ms,
         window_end_ms: row.start_ms + (row.elapsed_s * 1000.0) as i64,

@@ -44,10 +44,11 @@ impl Learning {
 
     /// What is still needed: "3 more runs and 9 more days", "2 more days".
     pub fn needs_words(&self) -> String {
-        let plural =
-            |n: i64, unit: &str| format!("{n} more {unit}{}", if n == 1 { "" } else { "s" });
-        let runs = (self.runs_needed > 0).then(|| plural(self.runs_needed as i64, "run"));
-        let days = (self.days_needed > 0).then(|| plural(self.days_needed, "day"));
+        use crate::units::plural;
+        let runs =
+            (self.runs_needed > 0).then(|| plural(self.runs_needed, "more run", "more runs"));
+        let days =
+            (self.days_needed > 0).then(|| plural(self.days_needed, "more day", "more days"));
         match (runs, days) {
             (Some(r), Some(d)) => format!("{r} and {d}"),
             (Some(x), None) | (None, Some(x)) => x,
@@ -177,11 +178,11 @@ impl Baseline {
     /// load cannot carry.
     pub fn load_ratio_missing(&self) -> String {
         format!(
-            "not enough running yet ({} runs, {:.1} km in the 28 days before this week; \
-             the ratio needs {LOAD_RATIO_MIN_CHRONIC_RUNS} runs and {:.0} km)",
-            self.chronic_runs,
-            self.chronic_m / 1000.0,
-            LOAD_RATIO_MIN_CHRONIC_M / 1000.0
+            "not enough running yet ({} in the 28 days before this week; \
+             the ratio needs {LOAD_RATIO_MIN_CHRONIC_RUNS} runs and {})",
+            crate::units::plural(self.chronic_runs, "run, ", "runs, ")
+                + &crate::units::km(self.chronic_m),
+            crate::units::km(LOAD_RATIO_MIN_CHRONIC_M)
         )
     }
 

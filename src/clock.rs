@@ -146,8 +146,8 @@ fn drop_strays(a: &mut Activity) -> Option<String> {
         a.start_ms = first;
     }
     Some(format!(
-        "left out {strays} track point{} dated {}, more than a week from the other {} points",
-        if strays == 1 { "" } else { "s" },
+        "left out {} dated {}, more than a week from the other {} points",
+        crate::units::plural(strays, "track point", "track points"),
         stray_days.join(", "),
         a.samples.len()
     ))

@@ -11,8 +11,9 @@
 use crate::alerts::{self, RuleSettings};
 use crate::ingest::{self, Settings};
 use crate::outcome;
+use crate::store::folders::FolderRecord;
 use crate::store::{Store, StoreError};
-use crate::watch::{self, Change, Mode};
+use crate::watch::{self, Change, FolderProblem, Mode};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,8 +54,12 @@ pub trait Delivery: Send + Sync {
 const BATCH: usize = 64;
 /// Queue between watcher and daemon: bounded, the watcher waits when full.
 const QUEUE: usize = 1024;
-/// A missing sync folder is looked for this often.
+/// A sync folder that is missing or unreadable is looked at this often
+/// (a stat and a directory open: cheap), so it is watched within a second
+/// of being mounted or opened up.
 const MISSING_FOLDER_CHECK: Duration = Duration::from_secs(1);
+/// …and said again in the log this often while it stays so.
+const FOLDER_REMINDER: Duration = Duration::from_secs(5 * 60);
 /// Pain reminders look at the clock; check them this often.
 const PAIN_TICK: Duration = Duration::from_secs(15 * 60);
 
@@ -139,6 +144,137 @@ fn folder_id(path: &Path) -> Option<(u64, u64)> {
         .map(|m| (m.dev(), m.ino()))
 }
 
+/// One sync folder and how the daemon stands with it.
+struct Folder {
+    path: PathBuf,
+    /// Its identity while watched; None while it is not (gone, waited for).
+    id: Option<(u64, u64)>,
+    /// Why it is waited for, since when, and when the log last said so.
+    waiting: Option<(FolderProblem, i64, Instant)>,
+    /// Looked at before: a folder watched from the start is not news.
+    looked: bool,
+}
+
+/// What looking at a folder came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Look {
+    /// Nothing new: still watched, or still waited for (said recently).
+    Same,
+    /// Waited for, and the log said so again (the store's "checked" moves).
+    Reminded,
+    /// Newly waited for, or for another reason.
+    NowWaiting,
+    /// Watched now (it appeared, came back, or was opened up): scan it.
+    NowWatched,
+}
+
+impl Folder {
+    fn new(path: &Path) -> Folder {
+        Folder {
+            path: path.to_path_buf(),
+            id: None,
+            waiting: None,
+            looked: false,
+        }
+    }
+
+    fn shown(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    /// Look at the folder: watch it when it can be (again: a folder deleted
+    /// and created anew lost its watch), else say why it is waited for —
+    /// at once when the reason is new, then every [`FOLDER_REMINDER`]. A
+    /// missing folder and an unreadable one are handled alike: either may
+    /// be a mount that comes later. Only the system's watch limit stops
+    /// the daemon.
+    fn look(
+        &mut self,
+        watcher: &mut watch::FolderWatcher,
+        now: Instant,
+        now_ms: i64,
+    ) -> Result<Look, watch::WatchError> {
+        let problem = match watch::check_folder(&self.path) {
+            Some(problem) => Some(problem),
+            None if self.id.is_some() && folder_id(&self.path) == self.id => return Ok(Look::Same),
+            None => match watcher.watch(&self.path) {
+                Ok(()) => None,
+                Err(watch::WatchError::Watch { reason, .. }) => {
+                    Some(FolderProblem::Unreadable(reason))
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        let first = !std::mem::replace(&mut self.looked, true);
+        let Some(problem) = problem else {
+            self.id = folder_id(&self.path);
+            self.waiting = None;
+            if !first {
+                tracing::info!("sync folder {} is ready (again); watching it", self.shown());
+            }
+            return Ok(Look::NowWatched);
+        };
+        self.id = None;
+        match &mut self.waiting {
+            Some((same, _, said)) if *same == problem => {
+                if now.duration_since(*said) < FOLDER_REMINDER {
+                    return Ok(Look::Same);
+                }
+                *said = now;
+                tracing::warn!("{}", problem.line(&self.shown()));
+                Ok(Look::Reminded)
+            }
+            _ => {
+                tracing::warn!("{}", problem.line(&self.shown()));
+                self.waiting = Some((problem, now_ms, now));
+                Ok(Look::NowWaiting)
+            }
+        }
+    }
+}
+
+/// The folders waited for, as the store keeps them for `status`.
+fn waiting_records(folders: &[Folder], now_ms: i64) -> Vec<FolderRecord> {
+    folders
+        .iter()
+        .filter_map(|f| {
+            let (problem, since_ms, _) = f.waiting.as_ref()?;
+            Some(FolderRecord {
+                path: f.shown(),
+                kind: problem.kind().to_string(),
+                reason: problem.reason().map(str::to_string),
+                since_ms: *since_ms,
+                checked_ms: now_ms,
+            })
+        })
+        .collect()
+}
+
+/// Look at `folders` (those `which` picks); the store's record of the
+/// ones waited for is rewritten when anything changed. Returns whether a
+/// folder is watched now that was not (it wants a scan).
+fn look_at(
+    folders: &mut [Folder],
+    which: impl Fn(&Folder) -> bool,
+    watcher: &mut watch::FolderWatcher,
+    store: &mut Store,
+) -> anyhow::Result<bool> {
+    let (now, now_ms) = (Instant::now(), now_ms());
+    let mut changed = false;
+    let mut appeared = false;
+    for f in folders.iter_mut().filter(|f| which(f)) {
+        match f.look(watcher, now, now_ms)? {
+            Look::Same => {}
+            Look::Reminded | Look::NowWaiting => changed = true,
+            Look::NowWatched => (changed, appeared) = (true, true),
+        }
+    }
+    if changed {
+        store.set_folder_problems(&waiting_records(folders, now_ms))?;
+    }
+    Ok(appeared)
+}
+
 /// Run until `stop` is set. Errors that stop the daemon: the store cannot be
 /// opened or written, the folders cannot be watched.
 /// `service` is shared by the daemons of this process; this one is its
@@ -153,27 +289,16 @@ pub async fn run(
     let mut store = Store::open(&opts.db_path)?;
     let (tx, mut rx) = mpsc::channel::<Change>(QUEUE);
 
-    // Watch what exists; folders that appear later are picked up by the
-    // reconciliation tick.
-    let mut watched: Vec<(PathBuf, Option<(u64, u64)>)> = opts
-        .folders
-        .iter()
-        .map(|f| (f.clone(), folder_id(f)))
-        .collect();
-    let live: Vec<PathBuf> = watched
-        .iter()
-        .filter(|(_, id)| id.is_some())
-        .map(|(p, _)| p.clone())
-        .collect();
-    for (folder, id) in &watched {
-        if id.is_none() {
-            tracing::warn!(
-                "sync folder {} does not exist (yet); watching for it",
-                folder.display()
-            );
-        }
+    // Watch what can be watched; a folder missing or unreadable is waited
+    // for (looked at every second, said in the log every few minutes, and
+    // kept in the store for `status`) and watched once it can be.
+    let mut watcher = watch::start(&opts.folders, opts.mode, opts.debounce, tx.clone())?;
+    let mut folders: Vec<Folder> = opts.folders.iter().map(|f| Folder::new(f)).collect();
+    let now = (Instant::now(), now_ms());
+    for f in folders.iter_mut() {
+        f.look(&mut watcher, now.0, now.1)?;
     }
-    let mut watcher = watch::start(&live, opts.mode, opts.debounce, tx.clone())?;
+    store.set_folder_problems(&waiting_records(&folders, now.1))?;
 
     // Delivery on its own thread and connection.
     let delivery_wake = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
@@ -194,13 +319,24 @@ pub async fn run(
     };
 
     service.ready(index);
-    tracing::info!(
-        "watching {} ({}), store {}",
-        opts.folders
+    let named = |watched: bool| {
+        let names: Vec<String> = folders
             .iter()
-            .map(|f| f.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", "),
+            .filter(|f| f.id.is_some() == watched)
+            .map(Folder::shown)
+            .collect();
+        names.join(", ")
+    };
+    let waited = match named(false) {
+        none if none.is_empty() => String::new(),
+        some => format!("; waiting for {some}"),
+    };
+    tracing::info!(
+        "watching {}{waited} ({}), store {}",
+        match named(true) {
+            none if none.is_empty() => "no folder yet".to_string(),
+            some => some,
+        },
         match opts.mode {
             Mode::Native => "native events".to_string(),
             Mode::Poll(d) => format!("polling every {} s", d.as_secs()),
@@ -219,9 +355,13 @@ pub async fn run(
     let mut processed = 0usize;
     let mut burst_read = false;
 
-    let reconcile = |pending: &mut BTreeSet<PathBuf>, folders: &[PathBuf]| {
-        let existing: Vec<PathBuf> = folders.iter().filter(|f| f.is_dir()).cloned().collect();
-        let (files, problems) = ingest::discover(&existing);
+    let reconcile = |pending: &mut BTreeSet<PathBuf>, folders: &[Folder]| {
+        let watched: Vec<PathBuf> = folders
+            .iter()
+            .filter(|f| f.id.is_some())
+            .map(|f| f.path.clone())
+            .collect();
+        let (files, problems) = ingest::discover(&watched);
         for (path, reason) in problems {
             tracing::warn!("{}: {reason}", path.display());
         }
@@ -234,28 +374,24 @@ pub async fn run(
         }
         while let Ok(change) = rx.try_recv() {
             if let Change::RootGone(root) = &change {
-                forget_root(&mut watched, root, &mut next_rescan);
+                forget_root(&mut folders, root);
             }
             accept(change, &mut pending, &opts.folders);
         }
         let now = Instant::now();
-        // A sync folder that is gone is looked for every second, so a folder
-        // deleted and created again is watched again at once (its inode
-        // number may well be the same).
-        if watched.iter().any(|(f, id)| id.is_none() && f.is_dir()) {
+        // A sync folder that is not watched (gone, missing, unreadable) is
+        // looked at every second, so one deleted and created again, mounted
+        // or opened up is watched at once (and scanned).
+        if folders.iter().any(|f| f.id.is_none())
+            && look_at(&mut folders, |f| f.id.is_none(), &mut watcher, &mut store)?
+        {
             next_rescan = now;
         }
         if now >= next_rescan {
-            // Folders deleted and created again lost their watch: renew it.
-            for (folder, id) in watched.iter_mut() {
-                let current = folder_id(folder);
-                if current.is_some() && current != *id {
-                    tracing::info!("{} (re)appeared; watching it", folder.display());
-                    watcher.rewatch(folder);
-                }
-                *id = current;
-            }
-            reconcile(&mut pending, &opts.folders);
+            // Every folder: one deleted and created again lost its watch,
+            // one that became unreadable is waited for.
+            look_at(&mut folders, |_| true, &mut watcher, &mut store)?;
+            reconcile(&mut pending, &folders);
             next_rescan = now + opts.rescan_every;
         }
         settling.retain(|(path, due)| {
@@ -338,10 +474,14 @@ pub async fn run(
             processed += summary.files();
             burst_read |= summary.files() > summary.unchanged;
             if burst_read && backlog > 0 {
-                tracing::info!("processed {processed} files so far, {backlog} waiting");
+                tracing::info!(
+                    "processed {} so far, {backlog} waiting",
+                    crate::units::plural(processed, "file", "files")
+                );
             } else if backlog == 0 && burst_read {
                 tracing::info!(
-                    "all caught up: {processed} files processed since start ({stored} with new activities in the last batch)"
+                    "all caught up: {} processed since start ({stored} with new activities in the last batch)",
+                    crate::units::plural(processed, "file", "files")
                 );
                 burst_read = false;
             }
@@ -350,7 +490,7 @@ pub async fn run(
 
         // Nothing to do: sleep until a change, a tick, or the stop signal.
         let mut wake_at = next_rescan.min(next_pain);
-        if watched.iter().any(|(_, id)| id.is_none()) {
+        if folders.iter().any(|f| f.id.is_none()) {
             wake_at = wake_at.min(Instant::now() + MISSING_FOLDER_CHECK);
         }
         if let Some(d) = next_watchdog {
@@ -363,7 +503,7 @@ pub async fn run(
             change = rx.recv() => match change {
                 Some(change) => {
                     if let Change::RootGone(root) = &change {
-                        forget_root(&mut watched, root, &mut next_rescan);
+                        forget_root(&mut folders, root);
                     }
                     accept(change, &mut pending, &opts.folders)
                 }
@@ -376,6 +516,8 @@ pub async fn run(
 
     service.stopping();
     drop(watcher);
+    // Nobody waits for them any more.
+    store.set_folder_problems(&[])?;
     poke_delivery();
     if let Some(Ok(handle)) = delivery_thread {
         let _ = handle.join();
@@ -385,22 +527,13 @@ pub async fn run(
 }
 
 /// A watched folder was removed: forget its identity so that its return is
-/// noticed (and watched again) even if it gets the same inode number.
-fn forget_root(
-    watched: &mut [(PathBuf, Option<(u64, u64)>)],
-    root: &Path,
-    next_rescan: &mut Instant,
-) {
-    for (folder, id) in watched.iter_mut() {
-        if folder == root {
-            tracing::info!(
-                "{} was removed; waiting for it to come back",
-                folder.display()
-            );
-            *id = None;
-        }
+/// noticed (and watched again) even if it gets the same inode number. It
+/// is looked at from the next second on, like any folder not watched.
+fn forget_root(folders: &mut [Folder], root: &Path) {
+    for f in folders.iter_mut().filter(|f| f.path == root) {
+        tracing::info!("{} was removed; waiting for it to come back", f.shown());
+        f.id = None;
     }
-    *next_rescan = (*next_rescan).min(Instant::now() + MISSING_FOLDER_CHECK);
 }
 
 fn accept(change: Change, pending: &mut BTreeSet<PathBuf>, folders: &[PathBuf]) {
@@ -465,7 +598,85 @@ fn delivery_loop(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// A folder waited for is said at once, then again every few minutes
+    /// (not every second it is looked at), and at once when the reason
+    /// changes; once it is there it is watched.
+    #[test]
+    fn a_folder_waited_for_is_said_at_once_then_every_few_minutes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nas");
+        let (tx, _rx) = mpsc::channel(8);
+        let mut watcher = watch::start(
+            std::slice::from_ref(&path),
+            Mode::Native,
+            Duration::from_millis(50),
+            tx,
+        )
+        .unwrap();
+        let mut folder = Folder::new(&path);
+        let t0 = Instant::now();
+        let look = |f: &mut Folder, w: &mut watch::FolderWatcher, after: Duration| {
+            f.look(w, t0 + after, 0).unwrap()
+        };
+        assert_eq!(
+            look(&mut folder, &mut watcher, Duration::ZERO),
+            Look::NowWaiting
+        );
+        for s in [1, 60, 299] {
+            assert_eq!(
+                look(&mut folder, &mut watcher, Duration::from_secs(s)),
+                Look::Same
+            );
+        }
+        assert_eq!(
+            look(&mut folder, &mut watcher, FOLDER_REMINDER),
+            Look::Reminded
+        );
+        assert_eq!(
+            look(
+                &mut folder,
+                &mut watcher,
+                FOLDER_REMINDER + Duration::from_secs(1)
+            ),
+            Look::Same
+        );
+        // A file where the folder should be: another reason, said at once.
+        std::fs::write(&path, b"").unwrap();
+        assert_eq!(
+            look(
+                &mut folder,
+                &mut watcher,
+                FOLDER_REMINDER + Duration::from_secs(2)
+            ),
+            Look::NowWaiting
+        );
+        assert_eq!(
+            waiting_records(std::slice::from_ref(&folder), 7)[0].kind,
+            "not_a_folder"
+        );
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        assert_eq!(
+            look(
+                &mut folder,
+                &mut watcher,
+                FOLDER_REMINDER + Duration::from_secs(3)
+            ),
+            Look::NowWatched
+        );
+        assert!(waiting_records(std::slice::from_ref(&folder), 7).is_empty());
+        assert_eq!(
+            look(
+                &mut folder,
+                &mut watcher,
+                FOLDER_REMINDER + Duration::from_secs(4)
+            ),
+            Look::Same
+        );
+    }
 
     #[test]
     fn a_stuck_runner_starves_the_household_s_watchdog() {

@@ -27,7 +27,7 @@ pub const PAIN_COLUMNS: [Column; 6] = [
     (
         "at",
         "RFC 3339",
-        "when, at your time zone's offset of that instant",
+        "when, at your time zone's offset of that instant (with milliseconds when it has them, so it reads back exactly)",
     ),
     ("kind", "", "during, after or morning"),
     ("score", "0–10", "pain, 0 none to 10 worst ever"),
@@ -294,7 +294,8 @@ fn table(columns: &[Column], rows: Vec<Vec<String>>) -> anyhow::Result<Vec<u8>> 
             row.len(),
             columns.len()
         );
-        w.write_record(&row)?;
+        // A -0.0 written by `{}` reads "-0": a zero is "0" (units.rs).
+        w.write_record(row.iter().map(|c| if c == "-0" { "0" } else { c }))?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
 }
@@ -306,7 +307,7 @@ pub fn pain_csv(entries: &[PainEntry], zone: &Zone) -> anyhow::Result<Vec<u8>> {
         .iter()
         .map(|e| {
             vec![
-                zone.rfc3339(e.at_ms),
+                zone.rfc3339_exact(e.at_ms),
                 e.kind.as_str().to_string(),
                 num(e.score),
                 opt(e.stiffness_min),

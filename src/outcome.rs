@@ -5,6 +5,7 @@
 
 use crate::store::alerts::Alert;
 use crate::store::{ActivityRow, Store, StoreError};
+use crate::units::plural;
 
 /// What became of one file, or of one entry of an export bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,13 @@ pub enum Outcome {
         /// Set when the file is cut short: worth a warning all the same.
         truncated: Option<String>,
     },
+    /// A copy of another file of this same import (`of` says which, and
+    /// how: the same bytes, or the same run).
+    Duplicate {
+        of: String,
+        /// Set when the file is cut short: worth a warning all the same.
+        truncated: Option<String>,
+    },
     /// Same size and time as stored: not read again (a rescan).
     Unchanged,
     /// Cut short and still changing: looked at again once it settles.
@@ -40,6 +48,8 @@ pub enum Outcome {
     /// An export bundle as a whole; each entry has its own line.
     Bundle {
         activity_entries: usize,
+        /// Activity lists (`activities.csv`) read for their hints.
+        lists: usize,
         other_entries: usize,
         note: Option<String>,
     },
@@ -83,13 +93,13 @@ pub fn line(outcome: &FileOutcome, stored: &[ActivityRow], alerts: &[&Alert]) ->
             }
             (Level::Info, what)
         }
-        Outcome::AlreadyKnown { why, truncated } => match truncated {
-            Some(reason) => (
-                Level::Warn,
-                format!("already known ({why}); truncated: {reason}"),
-            ),
-            None => (Level::Info, format!("already known ({why})")),
-        },
+        Outcome::AlreadyKnown { why, truncated } => {
+            with_truncation(format!("already known ({why})"), truncated)
+        }
+        Outcome::Duplicate { of, truncated } => with_truncation(
+            format!("a duplicate of {of}, read in this same import"),
+            truncated,
+        ),
         Outcome::Unchanged => (Level::Debug, "unchanged since it was read".to_string()),
         Outcome::Deferred(why) => (
             Level::Debug,
@@ -99,11 +109,19 @@ pub fn line(outcome: &FileOutcome, stored: &[ActivityRow], alerts: &[&Alert]) ->
         Outcome::Failed(why) => (Level::Warn, format!("failed: {why}")),
         Outcome::Bundle {
             activity_entries,
+            lists,
             other_entries,
             note,
         } => {
+            let list = match lists {
+                0 => String::new(),
+                1 => ", its activity list".to_string(),
+                n => format!(", {n} activity lists"),
+            };
             let what = format!(
-                "export bundle read: {activity_entries} activity entries (each on its own line), {other_entries} other entries not read"
+                "export bundle read: {} (each on its own line){list}; {} not read",
+                plural(*activity_entries, "activity entry", "activity entries"),
+                plural(*other_entries, "other entry", "other entries")
             );
             match note {
                 Some(note) => (Level::Warn, format!("{what}; {note}")),
@@ -112,6 +130,14 @@ pub fn line(outcome: &FileOutcome, stored: &[ActivityRow], alerts: &[&Alert]) ->
         }
     };
     (level, format!("{}: {what}", outcome.path))
+}
+
+/// A line about a file not stored, louder when the file is cut short.
+fn with_truncation(what: String, truncated: &Option<String>) -> (Level, String) {
+    match truncated {
+        Some(reason) => (Level::Warn, format!("{what}; truncated: {reason}")),
+        None => (Level::Info, what),
+    }
 }
 
 /// "; alerts: run_spike (high), hill_intro (warn)" or "; no alerts".

@@ -74,7 +74,10 @@ pub struct PainEntry {
     pub note: Option<String>,
 }
 
-/// A score from text: a number from 0 to 10.
+/// A score from text: 0 to 10 in whole or half points ("3", "3.5").
+/// A finer fraction is refused rather than rounded: what the runner typed
+/// is what is stored, listed, charted and exported, so it must be a score
+/// every reader can show as it is.
 pub fn parse_score(text: &str) -> Result<f64, String> {
     let score: f64 = text
         .trim()
@@ -85,17 +88,18 @@ pub fn parse_score(text: &str) -> Result<f64, String> {
             "pain score {text} is out of range: pain is scored 0 (none) to 10 (worst ever)"
         ));
     }
-    Ok(score)
+    if (score * 2.0).fract() != 0.0 {
+        return Err(format!(
+            "pain score {text}: give whole or half points (0, 0.5, 1 … 10)"
+        ));
+    }
+    // "-0" is a zero.
+    Ok(crate::units::unsigned_zero(score))
 }
 
-/// A score as a runner writes it: "3", "2.5".
-pub fn score_text(score: f64) -> String {
-    if score.fract() == 0.0 {
-        format!("{score:.0}")
-    } else {
-        format!("{score:.1}")
-    }
-}
+/// A score as a runner writes it: "3", "2.5" (the one formatter, in
+/// `units`).
+pub use crate::units::score as score_text;
 
 pub fn parse_stiffness(text: &str) -> Result<f64, String> {
     let minutes: f64 = text
@@ -157,6 +161,16 @@ pub const VISA_A_QUESTIONS: [&str; 7] = [
     "7. Are you doing sport now? (0 = not at all, 4 = modified training, 7 = full training below your old level, 10 = at or above your old level)",
 ];
 
+/// The points an answer may take, as a runner reads them: "0, 7, 14, 21
+/// or 30".
+pub fn choices(points: &[u8]) -> String {
+    let text: Vec<String> = points.iter().map(u8::to_string).collect();
+    match text.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => text.join(""),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisaA {
     pub q1_to_q7: [u8; 7],
@@ -186,8 +200,10 @@ impl VisaA {
         };
         if !allowed.contains(&self.q8_points) {
             return Err(format!(
-                "question 8{}: {} is not one of {allowed:?}",
-                self.q8_part, self.q8_points
+                "question 8{}: {} is not one of {}",
+                self.q8_part,
+                self.q8_points,
+                choices(allowed)
             ));
         }
         Ok(())
@@ -209,6 +225,14 @@ mod tests {
     fn scores_outside_0_to_10_are_refused_with_a_clear_message() {
         assert_eq!(parse_score("3"), Ok(3.0));
         assert_eq!(parse_score("2.5"), Ok(2.5));
+        assert_eq!(parse_score("10"), Ok(10.0));
+        assert!(parse_score("-0").is_ok_and(|s| s.is_sign_positive()));
+        assert!(
+            parse_score("3.3")
+                .unwrap_err()
+                .contains("whole or half points")
+        );
+        assert!(parse_score("3.25").is_err());
         assert!(parse_score("11").unwrap_err().contains("0 (none) to 10"));
         assert!(parse_score("-1").is_err());
         assert!(parse_score("bad").unwrap_err().contains("not a number"));

@@ -600,7 +600,9 @@ impl Factor {
         let runs = if n == 1 { "run" } else { "runs" };
         match self.question {
             Question::LongRun => format!("{runs} at or past your 30-day longest"),
-            Question::LongDistance(m) => format!("long {runs} of {:.1} km or more", m / 1000.0),
+            Question::LongDistance(m) => {
+                format!("long {runs} of {} or more", crate::units::km(m))
+            }
             Question::Hilly(_) => format!("hilly {runs}"),
             Question::Fast => format!("fast {runs}"),
             Question::Surface(s) => format!("{} {runs}", s.as_str()),
@@ -1497,7 +1499,7 @@ fn tolerance(
             let runs_word = |n: usize| if n == 1 { "run" } else { "runs" };
             let (beyond_words, below_words) = if measure == "distance" {
                 (
-                    format!("of {:.1} km or more", threshold / 1000.0),
+                    format!("of {} or more", crate::units::km(threshold)),
                     "shorter",
                 )
             } else {

@@ -347,15 +347,10 @@ pub fn noun(sport: Sport) -> &'static str {
     }
 }
 
-/// "21 km at 3:02/km".
+/// "21.0 km at 3:02/km".
 pub fn distance_and_pace(distance_m: f64, moving_s: f64) -> String {
-    let km = distance_m / 1000.0;
-    let km_text = if km >= 10.0 {
-        format!("{km:.0} km")
-    } else {
-        format!("{km:.1} km")
-    };
-    match (moving_s > 0.0 && distance_m > 0.0).then(|| moving_s / km) {
+    let km_text = crate::units::km(distance_m);
+    match (moving_s > 0.0 && distance_m > 0.0).then(|| moving_s / (distance_m / 1000.0)) {
         Some(s_per_km) => format!("{km_text} at {}", crate::units::pace(s_per_km)),
         None => km_text,
     }
@@ -625,7 +620,7 @@ mod tests {
         let (d, s) = moving(&a);
         assert_eq!(
             question(41, v.sport, d, s),
-            "Was activity 41 a run? It looks like a ride: 21 km at 3:02/km"
+            "Was activity 41 a run? It looks like a ride: 21.0 km at 3:02/km"
         );
         // Without the runner's history the same file is assumed a run.
         assert_eq!(settle_plain(&a).status, SportStatus::Assumed);

@@ -8,6 +8,8 @@
 //! no events at all.
 
 use crate::ingest::is_candidate_name;
+use crate::store::folders::FolderRecord;
+use crate::store::{Store, StoreError};
 use notify::RecursiveMode;
 use notify::event::{EventKind, ModifyKind};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, FileIdMap, new_debouncer_opt};
@@ -44,8 +46,16 @@ pub enum WatchError {
     Watch { path: PathBuf, reason: String },
 }
 
+impl WatchError {
+    /// Whether waiting can help: a folder the watcher cannot enter may be
+    /// mounted or opened up later; the system's watch limit will not lift
+    /// by itself.
+    pub fn is_about_the_folder(&self) -> bool {
+        matches!(self, WatchError::Watch { .. })
+    }
+}
+
 fn classify(e: notify::Error, path: &Path) -> WatchError {
-    let reason = e.to_string();
     let limit = matches!(&e.kind, notify::ErrorKind::MaxFilesWatch)
         || matches!(&e.kind, notify::ErrorKind::Io(io) if io.raw_os_error() == Some(28));
     if limit {
@@ -55,8 +65,120 @@ fn classify(e: notify::Error, path: &Path) -> WatchError {
     } else {
         WatchError::Watch {
             path: path.to_path_buf(),
-            reason,
+            reason: reason(&e),
         }
+    }
+}
+
+/// A watcher error in words, without the paths notify appends as a debug
+/// list (`… about ["/tmp/x"]`): the caller names the folder itself.
+fn reason(e: &notify::Error) -> String {
+    match &e.kind {
+        notify::ErrorKind::Io(io) => io_reason(io),
+        notify::ErrorKind::PathNotFound => "it is missing".to_string(),
+        notify::ErrorKind::WatchNotFound => "it was not being watched".to_string(),
+        notify::ErrorKind::Generic(text) => text.clone(),
+        notify::ErrorKind::MaxFilesWatch => "the system's watch limit is reached".to_string(),
+        notify::ErrorKind::InvalidConfig(_) => "the watcher's settings were refused".to_string(),
+    }
+}
+
+/// An I/O error as a runner reads it: "permission denied", not
+/// "Permission denied (os error 13)".
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        ErrorKind::NotFound => "it is missing".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Why a sync folder cannot be watched now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderProblem {
+    /// Not there: not mounted yet, not synced yet, or a typo.
+    Missing,
+    /// There, but a file.
+    NotAFolder,
+    /// There, but it cannot be read (permissions, a dead mount).
+    Unreadable(String),
+}
+
+impl FolderProblem {
+    /// The stable word `status --json` gives: missing, not_a_folder,
+    /// unreadable.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FolderProblem::Missing => "missing",
+            FolderProblem::NotAFolder => "not_a_folder",
+            FolderProblem::Unreadable(_) => "unreadable",
+        }
+    }
+
+    /// The reason behind the kind ("permission denied"), if any.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            FolderProblem::Unreadable(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// Back from [`kind`](Self::kind) and [`reason`](Self::reason).
+    pub fn from_parts(kind: &str, reason: Option<String>) -> FolderProblem {
+        match kind {
+            "missing" => FolderProblem::Missing,
+            "not_a_folder" => FolderProblem::NotAFolder,
+            _ => FolderProblem::Unreadable(reason.unwrap_or_default()),
+        }
+    }
+
+    /// The one line the log and `status` give: "sync folder /mnt/nas/runs
+    /// is missing (not mounted yet?); waiting for it".
+    pub fn line(&self, folder: &str) -> String {
+        let what = match self {
+            FolderProblem::Missing => "is missing (not mounted yet, or a typo?)".to_string(),
+            FolderProblem::NotAFolder => "is a file, not a folder".to_string(),
+            FolderProblem::Unreadable(why) => format!("is unreadable ({why})"),
+        };
+        format!("sync folder {folder} {what}; waiting for it")
+    }
+}
+
+/// A sync folder the daemon is waiting for, as `status` (text and JSON)
+/// and the dashboard's API tell it: the daemon's record, and the same one
+/// line its log says.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WaitingFolder {
+    #[serde(flatten)]
+    pub record: FolderRecord,
+    pub line: String,
+}
+
+/// The folders the daemon is waiting for, from its record in the store.
+pub fn waiting_folders(store: &Store) -> Result<Vec<WaitingFolder>, StoreError> {
+    Ok(store
+        .folder_problems()?
+        .into_iter()
+        .map(|record| WaitingFolder {
+            line: FolderProblem::from_parts(&record.kind, record.reason.clone()).line(&record.path),
+            record,
+        })
+        .collect())
+}
+
+/// What stands between `folder` and watching it, if anything: it must be
+/// a folder this process can list. A missing folder and an unreadable one
+/// are both waited for (a sync folder may be mounted later).
+pub fn check_folder(folder: &Path) -> Option<FolderProblem> {
+    match std::fs::metadata(folder) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(FolderProblem::Missing),
+        Err(e) => Some(FolderProblem::Unreadable(io_reason(&e))),
+        Ok(m) if !m.is_dir() => Some(FolderProblem::NotAFolder),
+        Ok(_) => match std::fs::read_dir(folder) {
+            Ok(_) => None,
+            Err(e) => Some(FolderProblem::Unreadable(io_reason(&e))),
+        },
     }
 }
 
@@ -135,10 +257,9 @@ pub struct FolderWatcher {
 }
 
 impl FolderWatcher {
-    /// Watch a root again (it was deleted and created anew, or appeared
-    /// after start). Errors are logged: the reconciliation scan still covers
-    /// the folder.
-    pub fn rewatch(&mut self, root: &Path) {
+    /// Watch a root (again: it was deleted and created anew, or appeared
+    /// after start).
+    pub fn watch(&mut self, root: &Path) -> Result<(), WatchError> {
         let result = match (&mut self._native, &mut self._poll) {
             (Some(d), _) => {
                 let _ = d.unwatch(root);
@@ -150,14 +271,13 @@ impl FolderWatcher {
             }
             _ => Ok(()),
         };
-        if let Err(e) = result {
-            tracing::warn!("{}", classify(e, root));
-        }
+        result.map_err(|e| classify(e, root))
     }
 }
 
-/// Watch `roots` recursively; changes go to `tx` (bounded: when the daemon
-/// falls behind, the watcher thread waits instead of piling up memory).
+/// A watcher for `roots` (each then added with [`FolderWatcher::watch`],
+/// recursively); changes go to `tx` (bounded: when the daemon falls
+/// behind, the watcher thread waits instead of piling up memory).
 pub fn start(
     roots: &[PathBuf],
     mode: Mode,
@@ -182,7 +302,13 @@ pub fn start(
         }
         Err(errors) => {
             for e in errors {
-                tracing::warn!("watch error: {e}; a rescan will catch up");
+                let about: Vec<String> = e.paths.iter().map(|p| p.display().to_string()).collect();
+                let about = if about.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", about.join(", "))
+                };
+                tracing::warn!("watch error{about}: {}; a rescan will catch up", reason(&e));
             }
             let _ = tx.blocking_send(Change::Rescan);
         }
@@ -191,7 +317,7 @@ pub fn start(
     // second at most when idle (no busy polling).
     match mode {
         Mode::Native => {
-            let mut d = new_debouncer_opt::<_, notify::RecommendedWatcher, FileIdMap>(
+            let d = new_debouncer_opt::<_, notify::RecommendedWatcher, FileIdMap>(
                 debounce,
                 Some(debounce),
                 handler,
@@ -199,10 +325,6 @@ pub fn start(
                 notify::Config::default(),
             )
             .map_err(|e| classify(e, roots.first().map_or(Path::new("."), |p| p.as_path())))?;
-            for root in roots {
-                d.watch(root, RecursiveMode::Recursive)
-                    .map_err(|e| classify(e, root))?;
-            }
             Ok(FolderWatcher {
                 _native: Some(d),
                 _poll: None,
@@ -212,7 +334,7 @@ pub fn start(
             let config = notify::Config::default()
                 .with_poll_interval(every)
                 .with_compare_contents(false);
-            let mut d = new_debouncer_opt::<_, notify::PollWatcher, FileIdMap>(
+            let d = new_debouncer_opt::<_, notify::PollWatcher, FileIdMap>(
                 debounce,
                 Some(debounce),
                 handler,
@@ -220,10 +342,6 @@ pub fn start(
                 config,
             )
             .map_err(|e| classify(e, roots.first().map_or(Path::new("."), |p| p.as_path())))?;
-            for root in roots {
-                d.watch(root, RecursiveMode::Recursive)
-                    .map_err(|e| classify(e, root))?;
-            }
             Ok(FolderWatcher {
                 _native: None,
                 _poll: Some(d),

@@ -150,6 +150,18 @@ impl Zone {
         rfc3339_at(utc_ms, self.offset_s_at(utc_ms))
     }
 
+    /// [`rfc3339`](Self::rfc3339) with the milliseconds when there are
+    /// any (`2026-07-01T07:00:00.315+02:00`): an instant that reads back
+    /// exactly (the pain export, so two entries in one second stay two).
+    pub fn rfc3339_exact(&self, utc_ms: i64) -> String {
+        let format = if utc_ms.rem_euclid(1000) == 0 {
+            SECONDS
+        } else {
+            MILLISECONDS
+        };
+        rfc3339_formatted(utc_ms, self.offset_s_at(utc_ms), format)
+    }
+
     /// `YYYY-MM-DD HH:MM` in this zone, for listings.
     pub fn minute(&self, utc_ms: i64) -> String {
         format_local(utc_ms, self, "%Y-%m-%d %H:%M")
@@ -165,6 +177,13 @@ pub fn format_local(utc_ms: i64, zone: &Zone, format: &str) -> String {
 
 /// RFC 3339 at a given offset (a run's own recorded offset).
 pub fn rfc3339_at(utc_ms: i64, offset_s: i32) -> String {
+    rfc3339_formatted(utc_ms, offset_s, SECONDS)
+}
+
+const SECONDS: &str = "%Y-%m-%dT%H:%M:%S";
+const MILLISECONDS: &str = "%Y-%m-%dT%H:%M:%S%.3f";
+
+fn rfc3339_formatted(utc_ms: i64, offset_s: i32, format: &str) -> String {
     let Some(t) = DateTime::from_timestamp_millis(utc_ms + i64::from(offset_s) * 1000) else {
         return String::new();
     };
@@ -173,7 +192,7 @@ pub fn rfc3339_at(utc_ms: i64, offset_s: i32) -> String {
     } else {
         offset_text(offset_s)
     };
-    format!("{}{zone}", t.format("%Y-%m-%dT%H:%M:%S"))
+    format!("{}{zone}", t.format(format))
 }
 
 /// `+02:00`, `-03:30`.
@@ -254,7 +273,7 @@ pub fn ago(ms: i64) -> String {
         60..=729 => (days * 12 / 365, "month"),
         _ => (days / 365, "year"),
     };
-    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+    format!("{} ago", crate::units::plural(n, unit, &format!("{unit}s")))
 }
 
 #[cfg(test)]

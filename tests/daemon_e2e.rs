@@ -18,7 +18,7 @@ use rusqlite::{Connection, OpenFlags};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant, UNIX_EPOCH};
@@ -67,9 +67,18 @@ struct Daemon {
 impl Daemon {
     /// Start the daemon and wait until it says it is watching.
     fn start(tw: &Tw, config: &Path, folder: &Path, name: &str) -> Daemon {
+        Daemon::start_as(tw, config, folder, name, None)
+    }
+
+    /// [`Daemon::start`] as the user `uid` (its group the same number).
+    fn start_as(tw: &Tw, config: &Path, folder: &Path, name: &str, uid: Option<u32>) -> Daemon {
         let log = tw.root().join(format!("{name}.log"));
         let stderr = File::create(&log).unwrap();
         let mut cmd = tw.command();
+        if let Some(uid) = uid {
+            use std::os::unix::process::CommandExt;
+            cmd.uid(uid).gid(uid);
+        }
         cmd.arg("--config")
             .arg(config)
             .arg("watch")
@@ -891,14 +900,14 @@ fn a_sync_folder_deleted_and_created_again_is_watched_again() {
     daemon.wait_for_paths(&tw.db(), &candidates(&sync));
     assert_like_one_shot(&tw, &sync, "oneshot.db");
     let log = daemon.terminate();
-    let rewatched = log_lines(&log, "(re)appeared").len();
+    let rewatched = log_lines(&log, "is ready (again)").len();
     done("sync_folder_recreated", started);
     assert!(
         stored_in.is_some_and(|t| t <= within),
         "a file added after the sync folder was deleted and created again was stored after {stored_in:?} \
          (want within {within:?}, rescan_s = {rescan_s}): the folder is no longer watched, only the \
          reconciliation scan finds new files. inode before {inode_before}, after {inode_after}; \
-         '(re)appeared' lines in the log: {rewatched}\n--- log\n{log}"
+         'is ready (again)' lines in the log: {rewatched}\n--- log\n{log}"
     );
 }
 
@@ -1239,34 +1248,115 @@ fn a_bad_watch_mode_fails_fast_with_one_line_naming_the_key() {
     done("bad_config", started);
 }
 
-#[test]
-fn a_missing_sync_folder_is_waited_for_and_read_once_it_is_created() {
+/// How a sync folder can be out of reach when the daemon starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum OutOfReach {
+    /// Not there (not mounted yet, a typo).
+    Missing,
+    /// There, but not readable by the daemon's user.
+    Unreadable,
+}
+
+/// Issue 22, point 5: a sync folder missing or unreadable at start is
+/// handled the same way — the daemon keeps running, says in one readable
+/// line which folder and why (in its log, and on `status` and `status
+/// --json` from another process), watches for it, and reads it once it
+/// is there; then `status` says nothing about it any more.
+fn an_out_of_reach_folder_is_waited_for(case: OutOfReach) {
     let started = Instant::now();
     let tw = Tw::new();
     let config = write_config(&tw, 1, 2);
-    let later = tw.root().join("later/sync");
-    let mut daemon = Daemon::start(&tw, &config, &later, "daemon");
-    daemon.wait_for_log("does not exist (yet)");
-    let warning = log_lines(&daemon.log_text(), "does not exist (yet)").join("\n");
+    let folder = tw.root().join("nas/runs");
+    // Unreadable: a folder with mode 000 stops any user but root, so as
+    // root the daemon runs as `nobody`, on a store it can write.
+    let as_root = std::fs::metadata(tw.root()).unwrap().uid() == 0;
+    let uid = (case == OutOfReach::Unreadable && as_root).then_some(65534);
+    if uid.is_some() {
+        for dir in [tw.root(), &tw.root().join("state")] {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        }
+    }
+    if case == OutOfReach::Unreadable {
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    let (kind, words) = match case {
+        OutOfReach::Missing => ("missing", "is missing (not mounted yet"),
+        OutOfReach::Unreadable => ("unreadable", "is unreadable (permission denied)"),
+    };
+    let line = format!("sync folder {} {words}", folder.display());
+
+    let mut daemon = Daemon::start_as(&tw, &config, &folder, "daemon", uid);
+    daemon.wait_for_log(&line);
+    let said = log_lines(&daemon.log_text(), &line).join("\n");
     assert!(
-        warning.contains("WARN") && warning.contains(&*later.to_string_lossy()),
-        "{warning}"
+        said.contains(" WARN ") && said.ends_with("; waiting for it"),
+        "{said}"
     );
+    let log = daemon.log_text();
+    assert!(!log.contains("[\"") && !log.contains("os error"), "{log}");
     // It keeps running without the folder.
     std::thread::sleep(Duration::from_millis(1500));
     daemon.assert_running();
 
-    std::fs::create_dir_all(&later).unwrap();
+    // `status` says it, in the same words, from another process.
+    let status = tw.run_with_config(&config, &["status"]);
+    let first = status
+        .assert_ok()
+        .stdout
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        first.starts_with(&line) && first.ends_with("; waiting for it"),
+        "{}",
+        status.stdout
+    );
+    let json = tw.run_with_config(&config, &["status", "--json"]).json();
+    let waiting = &json["sync_folders_waiting"];
+    assert_eq!(waiting.as_array().map(Vec::len), Some(1), "{waiting}");
+    assert_eq!(
+        waiting[0]["path"],
+        folder.to_string_lossy().as_ref(),
+        "{waiting}"
+    );
+    assert_eq!(waiting[0]["kind"], kind, "{waiting}");
+    assert_eq!(waiting[0]["line"], first.as_str(), "{waiting}");
+
+    // Mounted (created, or opened up): read within a moment.
+    std::fs::create_dir_all(&folder).unwrap();
     for f in SMALL_RUNS {
         let name = Path::new(f).file_name().unwrap();
-        std::fs::copy(real(f), later.join(name)).unwrap();
+        std::fs::copy(real(f), folder.join(name)).unwrap();
     }
-    std::fs::create_dir(later.join("2024")).unwrap();
-    std::fs::copy(real("gpx/run_gpxtpx.gpx"), later.join("2024/run.gpx")).unwrap();
-    daemon.wait_for_paths(&tw.db(), &candidates(&later));
-    assert_like_one_shot(&tw, &later, "oneshot.db");
+    std::fs::create_dir(folder.join("2024")).unwrap();
+    std::fs::copy(real("gpx/run_gpxtpx.gpx"), folder.join("2024/run.gpx")).unwrap();
+    if case == OutOfReach::Unreadable {
+        util::chmod_tree(&folder, 0o755, 0o644);
+    }
+    daemon.wait_for_paths(&tw.db(), &candidates(&folder));
+    assert_like_one_shot(&tw, &folder, "oneshot.db");
+    let status = tw.run_with_config(&config, &["status"]);
+    assert!(
+        !status.assert_ok().stdout.contains("sync folder"),
+        "{}",
+        status.stdout
+    );
+    let json = tw.run_with_config(&config, &["status", "--json"]).json();
+    assert_eq!(json["sync_folders_waiting"], serde_json::json!([]));
     daemon.terminate();
-    done("missing_sync_folder", started);
+    done(&format!("{case:?} sync folder"), started);
+}
+
+#[test]
+fn a_missing_sync_folder_is_waited_for_and_read_once_it_is_created() {
+    an_out_of_reach_folder_is_waited_for(OutOfReach::Missing);
+}
+
+#[test]
+fn an_unreadable_sync_folder_is_waited_for_like_a_missing_one() {
+    an_out_of_reach_folder_is_waited_for(OutOfReach::Unreadable);
 }
 
 // ---------------------------------------------------------------------------
@@ -1363,7 +1453,8 @@ fn the_daemon_says_what_became_of_each_file_in_one_line_naming_it() {
     assert!(unnamed.is_empty(), "{unnamed:#?}\n--- log\n{log}");
     let line = |path: &str| util::log_lines_about(&log, path).join("");
     // The ride is in the folder and (gzipped) in the bundle: whichever is
-    // read first is stored, with the note, the other is already known.
+    // read first is stored, with the note, the other is a duplicate of it
+    // (read in the same batch) or already known (a later one).
     let rides = [line(&paths[0]), line(&paths[6])];
     let stored: Vec<&String> = rides
         .iter()
@@ -1378,7 +1469,9 @@ fn the_daemon_says_what_became_of_each_file_in_one_line_naming_it() {
         stored[0]
     );
     assert!(
-        rides.iter().any(|l| l.contains("already known")),
+        rides
+            .iter()
+            .any(|l| l.contains("already known") || l.contains(": a duplicate of activity")),
         "{rides:#?}"
     );
     assert!(line(&paths[1]).contains(" WARN "), "{log}");
@@ -1386,10 +1479,12 @@ fn the_daemon_says_what_became_of_each_file_in_one_line_naming_it() {
         line(&paths[2]).contains("skipped: not an activity"),
         "{log}"
     );
+    // Two copies of one file in one batch: one stored, the other named
+    // a duplicate of it (issue 22: not "already known").
     assert!(
-        [&paths[3], &paths[4]]
+        [(&paths[3], &paths[4]), (&paths[4], &paths[3])]
             .iter()
-            .any(|p| line(p).contains("already known (the same bytes are stored)")),
+            .any(|(p, of)| line(p).contains(&format!(": a duplicate of {of} (the same bytes)"))),
         "{log}"
     );
     assert!(line(&paths[7]).contains("stored as activity"), "{log}");

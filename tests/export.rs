@@ -513,3 +513,113 @@ fn with_a_password_the_download_needs_a_login() {
     assert_eq!(r.header("location"), Some("/login"));
     assert!(r.raw.is_empty() || !r.raw.starts_with(b"PK"));
 }
+
+/// Issue 22, point 7: two entries of one kind in one second (two quick
+/// entries from the command line) exported and imported into a fresh
+/// store come back as two, every field of every entry as it was — and
+/// importing the file again adds nothing.
+#[test]
+fn two_entries_in_one_second_round_trip_exactly() {
+    let tw = Tw::new();
+    let config = berlin(&tw);
+    // In one second for sure: the same second, a quarter and three
+    // quarters in, typed with their milliseconds; the same score, so
+    // only their instants tell them apart.
+    for (score, at) in [
+        ("2.5", "2026-03-02T07:00:05.250+01:00"),
+        ("2.5", "2026-03-02T07:00:05.750+01:00"),
+    ] {
+        run_with(
+            &tw,
+            &tw.db(),
+            &config,
+            &["pain", score, "--kind", "morning", "--at", at],
+        )
+        .assert_ok();
+    }
+    // Two quick entries as a runner types them (now, to the millisecond;
+    // often in one second), and one on a whole second.
+    for _ in 0..2 {
+        run_with(&tw, &tw.db(), &config, &["pain", "1", "--kind", "after"]).assert_ok();
+    }
+    run_with(
+        &tw,
+        &tw.db(),
+        &config,
+        &[
+            "pain",
+            "0",
+            "--kind",
+            "after",
+            "--at",
+            "2026-03-02T19:00",
+            "--side",
+            "left",
+            "--note",
+            "ok, \"fine\"",
+        ],
+    )
+    .assert_ok();
+    let entries = |db: &Path| {
+        util::strings(
+            &util::open(db),
+            "SELECT at_ms || '|' || kind || '|' || score || '|' || ifnull(stiffness_min, '') || '|' \
+             || ifnull(side, '') || '|' || ifnull(note, '') FROM pain WHERE deleted_ms IS NULL ORDER BY at_ms, id",
+        )
+    };
+    let original = entries(&tw.db());
+    assert_eq!(original.len(), 5);
+
+    let export = run_with(&tw, &tw.db(), &config, &["pain", "export"]);
+    let file = tw.root().join("pain.csv");
+    std::fs::write(&file, &export.assert_ok().stdout).unwrap();
+    assert!(
+        export
+            .stdout
+            .contains("2026-03-02T07:00:05.250+01:00,morning,2.5,")
+            && export
+                .stdout
+                .contains("2026-03-02T07:00:05.750+01:00,morning,2.5,"),
+        "milliseconds kept: {}",
+        export.stdout
+    );
+    assert!(
+        export
+            .stdout
+            .contains("2026-03-02T19:00:00+01:00,after,0,,left,"),
+        "a whole second stays as it was: {}",
+        export.stdout
+    );
+    let fresh = tw.other_db("fresh.db");
+    import_pain(
+        &tw,
+        &fresh,
+        &config,
+        &file,
+        "5 entries imported, 0 already there",
+    );
+    assert_eq!(entries(&fresh), original, "every entry, every field");
+    import_pain(
+        &tw,
+        &fresh,
+        &config,
+        &file,
+        "0 entries imported, 5 already there",
+    );
+    assert_eq!(entries(&fresh), original);
+
+    // An older export (whole seconds) of the two same-second entries still
+    // finds both, each once.
+    let whole_seconds = export
+        .stdout
+        .replace("07:00:05.250+01:00", "07:00:05+01:00")
+        .replace("07:00:05.750+01:00", "07:00:05+01:00");
+    std::fs::write(&file, whole_seconds).unwrap();
+    import_pain(
+        &tw,
+        &fresh,
+        &config,
+        &file,
+        "0 entries imported, 5 already there",
+    );
+}

@@ -363,6 +363,7 @@ fn sigkill_during_import_loses_nothing_and_duplicates_nothing() {
     assert_eq!(
         summary["imported"].as_u64().unwrap()
             + summary["already_known"].as_u64().unwrap()
+            + summary["duplicates"].as_u64().unwrap_or(0)
             + summary["non_running"].as_u64().unwrap()
             + summary["skipped"].as_array().unwrap().len() as u64
             + summary["failed"].as_array().unwrap().len() as u64,
@@ -430,6 +431,7 @@ fn sigkill_during_import_loses_nothing_and_duplicates_nothing() {
         let resumed = tw.import_into(&db, &[&sync], true).json();
         let accounted = resumed["imported"].as_u64().unwrap()
             + resumed["already_known"].as_u64().unwrap()
+            + resumed["duplicates"].as_u64().unwrap_or(0)
             + resumed["non_running"].as_u64().unwrap()
             + resumed["skipped"].as_array().unwrap().len() as u64
             + resumed["failed"].as_array().unwrap().len() as u64;

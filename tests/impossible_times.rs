@@ -196,7 +196,7 @@ fn impossible_times_are_stored_as_unknown_with_the_reason_and_kept_out_of_the_ru
     assert!(
         status
             .stdout
-            .contains("5 run(s) with a time that cannot be true"),
+            .contains("5 runs with a time that cannot be true"),
         "{}",
         status.stdout
     );

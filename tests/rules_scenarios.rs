@@ -99,6 +99,25 @@ impl Story {
             .unwrap_or(0)
             + 3_600_000;
         let alerts = evaluate_pending(&mut self.store, settings, now).unwrap();
+        // The rule table (what `tendonwatch rules` prints) lists the
+        // severity of every alert the rules raised, and no alert of a rule
+        // it calls context only (`acwr`).
+        let table = tendonwatch::rules::table::table(&settings.thresholds, &settings.profile, 3.0);
+        for a in &alerts {
+            let row = table
+                .iter()
+                .find(|r| r.rule.as_str() == a.kind)
+                .unwrap_or_else(|| panic!("{} is not in the rule table", a.kind));
+            assert!(
+                row.severities
+                    .iter()
+                    .any(|l| l.severity.as_str() == a.severity),
+                "{} raised {}, the table says {}",
+                a.kind,
+                a.severity,
+                row.severity_words()
+            );
+        }
         // RULES.md G: every alert names its numbers, what to do, its source.
         for a in &alerts {
             assert!(a.what_changed.chars().any(|c| c.is_ascii_digit()), "{a:?}");
@@ -163,6 +182,53 @@ fn a_run_35_percent_longer_than_the_longest_is_one_high_run_spike() {
     );
     assert!(a.source.contains("RUNSAFE"));
     assert!(a.what_to_do.contains("10.6 km"), "{}", a.what_to_do);
+}
+
+/// Each of `run_spike`'s bands raises the severity the rule table gives
+/// it: +15 % warn, +35 % high, +150 % high (RUNSAFE's highest band is
+/// `high` too: there is nothing above it).
+#[test]
+fn run_spike_raises_the_severity_of_its_band_in_the_rule_table() {
+    let r = Runner::default();
+    let table = tendonwatch::rules::table::table(
+        &Thresholds::default(),
+        &Profile {
+            mode: Mode::Return,
+            age: None,
+        },
+        3.0,
+    );
+    let spike = table
+        .iter()
+        .find(|row| row.rule.as_str() == "run_spike")
+        .unwrap();
+    let bands: Vec<(f64, &str)> = spike
+        .severities
+        .iter()
+        .map(|l| {
+            let pct: f64 = l
+                .when
+                .trim_start_matches("> +")
+                .trim_end_matches(" %")
+                .parse()
+                .unwrap();
+            (pct, l.severity.as_str())
+        })
+        .collect();
+    assert_eq!(bands, [(10.0, "warn"), (30.0, "high"), (100.0, "high")]);
+    for over_pct in [15.0, 35.0, 150.0] {
+        let long_km = 9.6 * (1.0 + over_pct / 100.0);
+        let week9 = Week {
+            runs: vec![Event::Easy { km: 5.5 }, Event::Long { km: long_km }],
+        };
+        let alerts = Story::new()
+            .runs(&eight_weeks_then(&r, week9))
+            .replay(&settings(Mode::Return));
+        let spikes: Vec<&Alert> = alerts.iter().filter(|a| a.kind == "run_spike").collect();
+        assert_eq!(spikes.len(), 1, "+{over_pct} %: {alerts:#?}");
+        let band = bands.iter().rev().find(|(pct, _)| over_pct > *pct).unwrap();
+        assert_eq!(spikes[0].severity, band.1, "+{over_pct} %");
+    }
 }
 
 #[test]
@@ -711,7 +777,7 @@ fn a_comeback_after_a_month_of_one_jog_is_a_run_spike_without_a_load_ratio() {
     assert_eq!((b.chronic_runs, b.acwr()), (1, None), "{b:#?}");
     assert!(
         b.load_ratio_missing()
-            .starts_with("not enough running yet (1 runs, 0.8 km"),
+            .starts_with("not enough running yet (1 run, 0.80 km"),
         "{}",
         b.load_ratio_missing()
     );

@@ -236,7 +236,7 @@ fn a_ride_far_faster_than_the_runners_own_runs_is_asked_about_once_then_answered
     );
     assert!(
         q.what_changed.starts_with(&format!(
-            "Was activity {} a run? It looks like a ride: 21 km at 3:02/km",
+            "Was activity {} a run? It looks like a ride: 21.0 km at 3:02/km",
             row.id
         )),
         "{}",

@@ -150,6 +150,9 @@ pub struct Tally {
     pub activities: usize,
     /// Entries that are not activities (JSON, CSV, images): not read.
     pub other: usize,
+    /// Activity lists (`activities.csv`) read for the sports and names
+    /// they give: read, so never counted in `other`.
+    pub lists: usize,
     pub refused: usize,
     /// Inflated bytes read.
     pub inflated_bytes: u64,
@@ -314,42 +317,48 @@ impl Walk<'_> {
         prefix: &str,
         depth: u8,
     ) {
-        let hints = self.activity_list(archive, prefix);
+        let (list, hints) = self.activity_list(archive, prefix);
         for index in 0..archive.len() {
             if !self.open || self.tally.stopped.is_some() {
                 return;
+            }
+            if Some(index) == list {
+                // Read first, for its hints.
+                self.tally.lists += 1;
+                continue;
             }
             self.entry(archive, index, prefix, depth, &hints);
         }
     }
 
-    /// The hints of the archive's `activities.csv`, when it has one.
+    /// The hints of the archive's `activities.csv`, when it has one, and
+    /// its index when it was read.
     fn activity_list<R: Read + Seek>(
         &mut self,
         archive: &mut zip::ZipArchive<R>,
         prefix: &str,
-    ) -> HashMap<String, Hint> {
+    ) -> (Option<usize>, HashMap<String, Hint>) {
         let Some((index, name)) = archive
             .file_names()
             .filter(|n| kind_of(n) == Kind::List && unsafe_name(n).is_none())
             .min_by_key(|n| n.len())
             .and_then(|n| Some((archive.index_for_name(n)?, n.to_string())))
         else {
-            return HashMap::new();
+            return (None, HashMap::new());
         };
         let key = format!("{prefix}{name}");
         let bytes = match self.read_entry(archive, index, self.limits.max_entry_bytes) {
             Ok(bytes) => bytes,
             Err(reason) => {
                 self.tally.list_problem = Some(format!("{key}: {reason}"));
-                return HashMap::new();
+                return (None, HashMap::new());
             }
         };
         match strava::hints(&name, &bytes) {
-            Ok(hints) => hints,
+            Ok(hints) => (Some(index), hints),
             Err(reason) => {
                 self.tally.list_problem = Some(format!("{key}: {reason}"));
-                HashMap::new()
+                (Some(index), HashMap::new())
             }
         }
     }
@@ -382,7 +391,7 @@ impl Walk<'_> {
         let kind = kind_of(&name);
         match kind {
             Kind::Folder => return,
-            // The list was read first.
+            // Another list than the one read, or not an activity.
             Kind::List | Kind::Other => {
                 self.tally.other += 1;
                 return;

@@ -101,7 +101,7 @@ fn run_words(run: &RunBefore) -> String {
         words.retain(|w| *w != STACKED);
     }
     match words.as_slice() {
-        [] => format!("{day} {:.1} km run", run.distance_m / 1000.0),
+        [] => format!("{day} {} run", crate::units::km(run.distance_m)),
         [one] => format!("{day} {one}"),
         [rest @ .., last] => format!("{day} {} and {last}", rest.join(", ")),
     }

@@ -24,7 +24,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let filter = ActivityFilter::from_flags(args.all, args.unconfirmed);
     let rows = store.activities_listed(filter)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        println!("{}", crate::units::json(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
@@ -46,7 +46,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let zone = ctx.zone();
     println!("times in {}", zone.name());
     println!(
-        "{:>5}  {:<17}  {:<18}  {:>8}  {:>8}  {:>7}  source",
+        "{:>5}  {:<17}  {:<18}  {:>8}  {:>8}  {:>7}  name · source",
         "id", "start", "sport", "km", "h:mm:ss", "samples"
     );
     for a in rows {
@@ -67,8 +67,16 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         } else {
             format!("{}/{}", a.sport, a.sub_sport)
         };
+        // The name the file (or the export's list) gave, before the file.
+        let name = a
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(|n| format!("\"{n}\" · "))
+            .unwrap_or_default();
         println!(
-            "{:>5}  {:<17}  {:<18}  {:>8.2}  {:>2}:{:02}:{:02}  {:>7}  {}{flag}",
+            "{:>5}  {:<17}  {:<18}  {:>8.2}  {:>2}:{:02}:{:02}  {:>7}  {name}{}{flag}",
             a.id,
             when,
             sport,

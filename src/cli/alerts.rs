@@ -4,6 +4,7 @@
 use super::{Context_, UsageError};
 use crate::rules::indent_lines;
 use crate::store::alerts::{Alert, AlertFilter, AlertState, DELIVERY_TOO_OLD};
+use crate::units::plural;
 use anyhow::bail;
 use std::process::ExitCode;
 
@@ -52,7 +53,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         let budget =
             crate::budget::measure(&store.alerts(true)?, &store.run_starts()?, &ctx.zone());
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&budget)?);
+            println!("{}", crate::units::json(&budget)?);
         } else {
             print!("{}", crate::budget::render(&budget));
         }
@@ -60,7 +61,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     }
     let alerts = store.alerts_listed(&filter)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&alerts)?);
+        println!("{}", crate::units::json(&alerts)?);
     } else if alerts.is_empty() {
         let state = match filter.state {
             AlertState::All => "",
@@ -90,7 +91,10 @@ fn acknowledge(store: &mut crate::store::Store, words: &[String]) -> anyhow::Res
             return Err(UsageError("--ack all takes no alert ids beside it".into()).into());
         }
         let n = store.acknowledge_open_alerts(now)?;
-        println!("{}", plural(n, "open alert") + " acknowledged");
+        println!(
+            "{}",
+            plural(n, "open alert", "open alerts") + " acknowledged"
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let mut ids = Vec::with_capacity(words.len());
@@ -115,11 +119,6 @@ fn acknowledge(store: &mut crate::store::Store, words: &[String]) -> anyhow::Res
     let list: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
     println!("acknowledged {}", list.join(", "));
     Ok(ExitCode::SUCCESS)
-}
-
-/// "1 open alert", "3 open alerts".
-fn plural(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The local day of an instant in the runner's zone.
@@ -159,7 +158,7 @@ pub fn print_new(alerts: &[Alert], zone: &crate::zone::Zone) {
     if !recent.is_empty() {
         println!(
             "{} about recent runs (high ones pushed now, warnings in the daily digest, info shown only):",
-            plural(recent.len(), "new alert")
+            plural(recent.len(), "new alert", "new alerts")
         );
         for a in &recent {
             print_alert(a, zone);
@@ -173,7 +172,7 @@ pub fn print_new(alerts: &[Alert], zone: &crate::zone::Zone) {
         let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
         println!(
             "{} about older runs, kept as history, not pushed ({}): tendonwatch alerts --state history",
-            plural(history.len(), "alert"),
+            plural(history.len(), "alert", "alerts"),
             kinds.join(", ")
         );
     }

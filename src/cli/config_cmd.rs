@@ -11,13 +11,17 @@ use std::process::ExitCode;
 pub enum Command {
     /// Write the documented default config (to ~/.config/tendonwatch/ unless PATH).
     Init {
+        /// Where to write it (default: the config path in use).
         path: Option<PathBuf>,
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
     },
     /// Check a config file (default: the one in use) and name the wrong line.
-    Check { path: Option<PathBuf> },
+    Check {
+        /// The file to check (default: the config in use).
+        path: Option<PathBuf>,
+    },
 }
 
 pub fn run(

@@ -337,10 +337,10 @@ struct Fed {
 impl Fed {
     fn print(&self) {
         println!(
-            "season fed: {} runs, {} pain entries, {} alerts",
-            self.runs,
-            self.pain,
-            self.alerts.len()
+            "season fed: {}, {}, {}",
+            crate::units::plural(self.runs, "run", "runs"),
+            crate::units::plural(self.pain, "pain entry", "pain entries"),
+            crate::units::plural(self.alerts.len(), "alert", "alerts")
         );
         let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
         for a in &self.alerts {
@@ -410,11 +410,11 @@ impl Feeder {
                 Step::Week(i) => {
                     let w = &s.weeks[i];
                     println!(
-                        "week {}/{WEEKS}: {} ({} runs, {:.1} km)",
+                        "week {}/{WEEKS}: {} ({}, {})",
                         w.number,
                         w.label,
-                        w.events.len(),
-                        w.km
+                        crate::units::plural(w.events.len(), "run", "runs"),
+                        crate::units::km(w.km * 1000.0)
                     );
                 }
                 Step::Run(i) => {

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 pub enum Command {
     /// Add a pair of shoes (and start wearing them with --from).
     Add {
+        /// The pair's name, as you will refer to it ("Pegasus 40").
         name: String,
         /// Heel-to-toe drop in millimetres (0–20).
         #[arg(long = "drop", value_name = "MM")]
@@ -19,7 +20,9 @@ pub enum Command {
     },
     /// Switch to these shoes from a day on (default: now).
     Use {
+        /// A pair added with `gear add`.
         name: String,
+        /// From this day (YYYY-MM-DD, or a time; default now).
         #[arg(long)]
         from: Option<String>,
     },
@@ -67,7 +70,7 @@ pub fn run(ctx: &Context_, command: Command) -> anyhow::Result<ExitCode> {
             let shoes = ctx.open_store()?.shoes()?;
             let zone = ctx.zone();
             if json {
-                println!("{}", serde_json::to_string_pretty(&shoes)?);
+                println!("{}", crate::units::json(&shoes)?);
             } else if shoes.is_empty() {
                 println!(
                     "no shoes yet: `tendonwatch gear add NAME --drop MM --from DATE` adds a pair"

@@ -2,6 +2,7 @@
 
 use super::{Context_, runtime};
 use crate::ingest;
+use crate::units::plural;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,7 +85,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         let mut out = serde_json::to_value(&summary)?;
         out["alerts"] = serde_json::to_value(&alerts)?;
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", crate::units::json(&out)?);
     } else {
         print_summary(&summary);
         super::alerts::print_new(&alerts, &ctx.zone());
@@ -98,9 +99,16 @@ fn print_summary(s: &ingest::Summary) {
     } else {
         String::new()
     };
+    let duplicates = match s.duplicates {
+        0 => String::new(),
+        n => format!(
+            ", {} of another file in this import",
+            plural(n, "duplicate", "duplicates")
+        ),
+    };
     println!(
-        "{} files: {} imported{partial}, {} already known, {} non-running (stored, not counted), {} skipped, {} failed",
-        s.files(),
+        "{}: {} imported{partial}{duplicates}, {} already known, {} non-running (stored, not counted), {} skipped, {} failed",
+        plural(s.files(), "file", "files"),
         s.imported,
         s.already_known,
         s.non_running,
@@ -109,8 +117,8 @@ fn print_summary(s: &ingest::Summary) {
     );
     if s.bundle_other_entries > 0 {
         println!(
-            "  {} other entries of export bundles (lists, photos, settings) not read",
-            s.bundle_other_entries
+            "  {} of export bundles (photos, settings, other lists) not read",
+            plural(s.bundle_other_entries, "other entry", "other entries")
         );
     }
     for p in &s.skipped {

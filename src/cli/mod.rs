@@ -76,7 +76,12 @@ pub enum Command {
     Activities(activities::Args),
     /// Show one activity's metrics: volume, pace, cadence, climbing, surface.
     Show(show::Args),
-    /// Set the surface of an activity yourself (the strongest evidence).
+    /// Your word on an activity: its surface, its sport or its start time.
+    ///
+    /// It outranks the file, the geometry and the evidence: --surface where
+    /// it was (--clear takes your surface back), --sport what it was
+    /// (answers "Was activity N a run?"), --start when it started. The
+    /// rules run again on what it changes.
     Tag(tag::Args),
     /// Where you stand: this week against your baseline, today's safe
     /// ceiling for the next run, open alerts.
@@ -102,6 +107,11 @@ pub enum Command {
     #[command(subcommand)]
     Config(config_cmd::Command),
     /// The VISA-A questionnaire (0–100) and its trend.
+    ///
+    /// Eight questions about your Achilles (Robinson et al. 2001); 100 means
+    /// no symptoms. On a terminal without flags it asks them one by one;
+    /// otherwise give all eight: --q1 … --q6 (0–10 each, 10 best), --q7 (0,
+    /// 4, 7 or 10) and --q8 PART:POINTS.
     #[command(name = "visa-a")]
     VisaA(visa_a::Args),
     /// The dashboard: status, load chart, activities, pain form, report,

@@ -18,7 +18,7 @@ mod pain_csv;
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Pain from 0 (none) to 10 (worst ever).
+    /// Pain from 0 (none) to 10 (worst ever), in whole or half points.
     #[arg(value_name = "SCORE", required = true, allow_negative_numbers = true)]
     pub score: Option<String>,
     #[command(flatten)]
@@ -39,6 +39,7 @@ pub struct Fields {
     /// When (YYYY-MM-DD or YYYY-MM-DDTHH:MM, your local time; default now).
     #[arg(long)]
     pub at: Option<String>,
+    /// A note of your own ("stairs hurt", "new shoes").
     #[arg(long)]
     pub note: Option<String>,
 }
@@ -47,6 +48,7 @@ pub struct Fields {
 pub enum Command {
     /// Your pain log (and the watch's post-run effort and feel).
     List {
+        /// Print as JSON (the entries and the watch's effort and feel).
         #[arg(long)]
         json: bool,
         /// How many days back, 1 to 36500 (default 60, as on the dashboard).
@@ -55,20 +57,29 @@ pub enum Command {
     },
     /// Change an entry.
     Edit {
+        /// The entry's number (`#3` in `pain list`).
         id: i64,
+        /// The new score, 0 to 10 in whole or half points.
         #[arg(long, allow_negative_numbers = true)]
         score: Option<String>,
         #[command(flatten)]
         fields: Fields,
     },
     /// Delete an entry (kept in the store; `pain undo` brings it back).
-    Delete { id: i64 },
+    Delete {
+        /// The entry's number (`#3` in `pain list`).
+        id: i64,
+    },
     /// Bring back the last deleted entry.
     Undo,
     /// Add the entries of a CSV file (at,kind,score[,stiffness_min,side,note]): all or none.
-    Import { file: std::path::PathBuf },
+    Import {
+        /// A CSV file with a header line (`pain export` writes one).
+        file: std::path::PathBuf,
+    },
     /// Every entry as CSV (the import's format) on standard output; --json.
     Export {
+        /// JSON instead of CSV (with ids and Unix milliseconds).
         #[arg(long)]
         json: bool,
     },
@@ -194,9 +205,9 @@ fn log(ctx: &Context_, score: &str, fields: &Fields, now: i64) -> anyhow::Result
         ""
     };
     println!(
-        "logged {} pain {:.0}/10 as entry {id}{hint}",
+        "logged {} pain {}/10 as entry {id}{hint}",
         kind.as_str(),
-        entry.score
+        crate::units::score(entry.score)
     );
     evaluate(ctx, &mut store, now)
 }
@@ -300,23 +311,31 @@ fn list(ctx: &Context_, json: bool, days: Option<String>, now: i64) -> anyhow::R
     }));
     rows.sort_by_key(|r| std::cmp::Reverse(r.at_ms));
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        println!("{}", crate::units::json(&rows)?);
         return Ok(ExitCode::SUCCESS);
     }
-    if rows.is_empty() {
+    let (older, oldest) = store.pain_older_than(days, now)?;
+    if rows.is_empty() && older == 0 {
         println!(
-            "no pain logged in the last {days} days: `tendonwatch pain 2 --kind morning` logs one"
+            "no pain logged in the last {}: `tendonwatch pain 2 --kind morning` logs one",
+            crate::units::plural(days, "day", "days")
+        );
+    } else if rows.is_empty() {
+        println!(
+            "no pain logged in the last {}",
+            crate::units::plural(days, "day", "days")
         );
     }
     for r in rows {
         let what = match (r.source, r.score) {
             ("watch", _) => format!(
                 "effort {} feel {} (from the watch, activity {})",
-                r.rpe.map_or("-".into(), |v| format!("{v:.0}/10")),
+                r.rpe
+                    .map_or("-".into(), |v| format!("{}/10", crate::units::score(v))),
                 r.feel.map_or("-".into(), |v| format!("{v:.0}/100")),
                 r.activity_id.unwrap_or_default()
             ),
-            (_, score) => format!("{:.0}/10", score.unwrap_or_default()),
+            (_, score) => format!("{}/10", crate::units::score(score.unwrap_or_default())),
         };
         let stiff = r
             .stiffness_min
@@ -328,6 +347,15 @@ fn list(ctx: &Context_, json: bool, days: Option<String>, now: i64) -> anyhow::R
         println!(
             "{id} {} {:<7} {what}{stiff}{side}{note}",
             r.at_local, r.kind
+        );
+    }
+    if let (true, Some(oldest)) = (older > 0, oldest) {
+        // Whole days back to the oldest entry, that day included.
+        let needed = ((now - oldest) / crate::zone::DAY_MS + 1).min(36_500);
+        println!(
+            "not shown: {} older than {days} days — `tendonwatch pain list --days {needed}` shows {}",
+            crate::units::plural(older, "entry", "entries"),
+            if older == 1 { "it" } else { "them" }
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -3,8 +3,8 @@
 //!
 //! An import is all rows or none: every row is checked exactly as `pain`
 //! checks its flags before the store opens, and one bad row refuses the
-//! file with its line number. An entry already in the store (same kind in
-//! the same second) is skipped; when its score, stiffness, side or note
+//! file with its line number. An entry already in the store (same kind at
+//! the same instant; `Store::import_pain` says how) is skipped; when its score, stiffness, side or note
 //! differ, the stored entry is kept and the summary says so.
 
 use super::{Context_, evaluate, usage};
@@ -151,8 +151,9 @@ pub fn import(ctx: &Context_, file: &Path, now_ms: i64) -> anyhow::Result<ExitCo
         ),
     };
     println!(
-        "{} entries imported, {} already there{differing}",
-        done.imported, done.already
+        "{} imported, {} already there{differing}",
+        crate::units::plural(done.imported, "entry", "entries"),
+        done.already
     );
     for d in &done.differing {
         println!(
@@ -186,7 +187,7 @@ pub fn export(ctx: &Context_, json: bool) -> anyhow::Result<ExitCode> {
             .into_iter()
             .map(|e| JsonEntry {
                 id: e.id,
-                at: zone.rfc3339(e.at_ms),
+                at: zone.rfc3339_exact(e.at_ms),
                 at_ms: e.at_ms,
                 kind: e.kind.as_str(),
                 score: e.score,
@@ -195,7 +196,7 @@ pub fn export(ctx: &Context_, json: bool) -> anyhow::Result<ExitCode> {
                 note: e.note,
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        println!("{}", crate::units::json(&rows)?);
     } else {
         use std::io::Write;
         std::io::stdout().write_all(&pain_csv(&entries, &zone)?)?;

@@ -3,6 +3,7 @@
 
 use super::{Context_, UsageError};
 use crate::report::{ReportSettings, Verdict};
+use crate::units::plural;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -13,6 +14,7 @@ pub struct Args {
     /// Fewest runs with (and without) a factor before anything is said.
     #[arg(long, default_value_t = 3)]
     pub min_cases: usize,
+    /// Print the report as JSON (every factor with its numbers).
     #[arg(long)]
     pub json: bool,
 }
@@ -40,12 +42,14 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         now,
     )?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        println!("{}", crate::units::json(&r)?);
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "last {} weeks: {} runs, {} with a morning entry before and after",
-        args.weeks, r.runs, r.runs_with_outcome
+        "last {}: {}, {} with a morning entry before and after",
+        plural(args.weeks, "week", "weeks"),
+        plural(r.runs, "run", "runs"),
+        r.runs_with_outcome
     );
     println!("{}", r.summary);
     println!("{}", r.adjustment);
@@ -78,7 +82,11 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
                 .mean_change
                 .map(|c| format!(", next morning {c:+.1}"))
                 .unwrap_or_default();
-            format!("{} {} runs{change}", p.part.as_str(), p.runs)
+            format!(
+                "{} {}{change}",
+                p.part.as_str(),
+                plural(p.runs, "run", "runs")
+            )
         })
         .collect();
     if !parts.is_empty() {

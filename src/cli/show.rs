@@ -4,7 +4,7 @@ use super::Context_;
 use crate::ingest;
 use crate::metrics::RunMetrics;
 use crate::store::ActivityRow;
-use crate::units::{clock, pace};
+use crate::units::{clock, fixed, km, pace, score};
 use crate::zone::Zone;
 use anyhow::bail;
 use std::process::ExitCode;
@@ -33,7 +33,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     };
     if args.json {
         let out = serde_json::json!({ "activity": row, "metrics": metrics });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", crate::units::json(&out)?);
     } else {
         print!("{}", render(&row, &metrics, &ctx.zone()));
     }
@@ -83,6 +83,9 @@ fn render(a: &ActivityRow, m: &RunMetrics, zone: &Zone) -> String {
             "  counted   no: too short to be a run (under 500 m or 3 minutes moving); kept, but never in your baseline, the rules or the next run's ceiling"
         );
     }
+    if let Some(name) = a.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        let _ = writeln!(o, "  name      {name}");
+    }
     let _ = writeln!(o, "  sport     {} ({})", a.sport, a.sport_reason());
     let _ = writeln!(
         o,
@@ -94,8 +97,9 @@ fn render(a: &ActivityRow, m: &RunMetrics, zone: &Zone) -> String {
     );
     let _ = writeln!(
         o,
-        "  volume    {:.2} km, moving {}, timer {}, elapsed {}",
-        m.distance_m / 1000.0,
+        "  volume    {} km, moving {}, timer {}, elapsed {}",
+        // The activity's own page: to ten metres.
+        fixed(m.distance_m / 1000.0, 2),
         clock(m.moving_s),
         clock(m.timer_s),
         clock(m.elapsed_s)
@@ -147,12 +151,12 @@ fn render(a: &ActivityRow, m: &RunMetrics, zone: &Zone) -> String {
                 .unwrap_or_default();
             let _ = writeln!(
                 o,
-                "  climbing  {:.0} m up, {:.0} m down, {:.1} m/km; {} ({:.2} km) on ≥ 4 %, {} on ≥ 8 %{steep}",
+                "  climbing  {:.0} m up, {:.0} m down, {:.1} m/km; {} ({}) on ≥ 4 %, {} on ≥ 8 %{steep}",
                 e.climb_m,
                 e.descent_m,
                 e.climb_m_per_km,
                 clock(e.uphill_4pct_s),
-                e.uphill_4pct_m / 1000.0,
+                km(e.uphill_4pct_m),
                 clock(e.uphill_8pct_s)
             );
         }
@@ -174,10 +178,10 @@ fn render(a: &ActivityRow, m: &RunMetrics, zone: &Zone) -> String {
         context.push(format!("heart rate {hr:.0} bpm"));
     }
     if let (Some(t), Some(max)) = (m.temperature_mean_c, m.temperature_max_c) {
-        context.push(format!("{t:.1} °C (max {max:.0})"));
+        context.push(format!("{} °C (max {})", fixed(t, 1), fixed(max, 0)));
     }
     if let Some(rpe) = a.post_run_rpe {
-        context.push(format!("effort {rpe:.0}/10 on the watch"));
+        context.push(format!("effort {}/10 on the watch", score(rpe)));
     }
     if !context.is_empty() {
         let _ = writeln!(o, "  context   {}", context.join(", "));

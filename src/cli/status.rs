@@ -3,12 +3,14 @@
 
 use super::Context_;
 use crate::baseline::{self, HISTORY_DAYS};
-use crate::units::km;
+use crate::units::{km, plural};
 use crate::zone::DAY_MS;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Print as JSON: the baseline, your history, the ceiling, the load
+    /// ratio, open alerts, open questions.
     #[arg(long)]
     pub json: bool,
 }
@@ -30,8 +32,12 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         .rev()
         .map(|r| r.sport_question())
         .collect();
+    // What the daemon is waiting for: said first, it is why nothing new
+    // arrives.
+    let folders = crate::watch::waiting_folders(&store)?;
     if args.json {
         let out = serde_json::json!({
+            "sync_folders_waiting": folders,
             "baseline": b,
             "history": whole,
             "safe_ceiling_m": b.safe_ceiling_m(),
@@ -40,8 +46,11 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
             "questions": questions,
             "time_unknown": unknown_time,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", crate::units::json(&out)?);
         return Ok(ExitCode::SUCCESS);
+    }
+    for f in &folders {
+        println!("{}", f.line);
     }
     if let Some(words) = whole.words(now, &zone) {
         println!("your history: {words}");
@@ -53,11 +62,10 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         );
     } else if b.learning.learning {
         println!(
-            "learning your baseline: {} runs over {} days so far; {} more runs and {} more days before comparisons start",
-            b.learning.runs,
-            b.learning.days_spanned,
-            b.learning.runs_needed,
-            b.learning.days_needed
+            "learning your baseline: {} over {} so far; {} before comparisons start",
+            plural(b.learning.runs, "run", "runs"),
+            plural(b.learning.days_spanned, "day", "days"),
+            b.learning.needs_words()
         );
     }
     let usual = if b.weekly_m > 0.0 {
@@ -70,9 +78,9 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
         String::new()
     };
     println!(
-        "last 7 days: {} in {} runs{usual}",
+        "last 7 days: {} in {}{usual}",
         km(b.last_7d_m),
-        b.last_7d_runs
+        plural(b.last_7d_runs, "run", "runs")
     );
     match (b.longest_30d_m, b.safe_ceiling_m()) {
         (Some(longest), Some(ceiling)) => println!(
@@ -91,8 +99,8 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     }
     if questions.len() > 3 {
         println!(
-            "…and {} more activities not yet confirmed (tendonwatch activities --unconfirmed)",
-            questions.len() - 3
+            "…and {} not yet confirmed (tendonwatch activities --unconfirmed)",
+            plural(questions.len() - 3, "more activity", "more activities")
         );
     }
     if let Some(first) = unconfirmed.last() {
@@ -103,16 +111,26 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     }
     if let Some(first) = unknown_time.first() {
         println!(
-            "{} run(s) with a time that cannot be true, left out until you give their start \
-             (`tendonwatch activities` lists them as \"time unknown\"): \
+            "{} with a time that cannot be true, left out until you give {} start \
+             (`tendonwatch activities` lists {} as \"time unknown\"): \
              tendonwatch tag {first} --start YYYY-MM-DDTHH:MM",
-            unknown_time.len()
+            plural(unknown_time.len(), "run", "runs"),
+            if unknown_time.len() == 1 {
+                "its"
+            } else {
+                "their"
+            },
+            if unknown_time.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
         );
     }
     if open.is_empty() {
         println!("no open alerts");
     } else {
-        println!("{} open alerts:", open.len());
+        println!("{}:", plural(open.len(), "open alert", "open alerts"));
         for a in open.iter().take(10) {
             super::alerts::print_alert(a, &zone);
         }
@@ -126,7 +144,8 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let history = store.history_alert_count()?;
     if history > 0 {
         println!(
-            "{history} older alerts about your history, not open: tendonwatch alerts --state history"
+            "{} about your history, not open: tendonwatch alerts --state history",
+            plural(history, "older alert", "older alerts")
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -6,32 +6,36 @@ use crate::pain::{VISA_A_QUESTIONS, VisaA};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
+/// The questions' own words are the flags' help (`pain::VISA_A_QUESTIONS`,
+/// also what the terminal asks), so `visa-a --help` explains each answer.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(long)]
+    #[arg(long, value_name = "0-10", help = VISA_A_QUESTIONS[0])]
     pub q1: Option<u8>,
-    #[arg(long)]
+    #[arg(long, value_name = "0-10", help = VISA_A_QUESTIONS[1])]
     pub q2: Option<u8>,
-    #[arg(long)]
+    #[arg(long, value_name = "0-10", help = VISA_A_QUESTIONS[2])]
     pub q3: Option<u8>,
-    #[arg(long)]
+    #[arg(long, value_name = "0-10", help = VISA_A_QUESTIONS[3])]
     pub q4: Option<u8>,
-    #[arg(long)]
+    #[arg(long, value_name = "0-10", help = VISA_A_QUESTIONS[4])]
     pub q5: Option<u8>,
-    #[arg(long)]
+    #[arg(long, value_name = "0-10", help = VISA_A_QUESTIONS[5])]
     pub q6: Option<u8>,
-    #[arg(long)]
+    #[arg(long, value_name = "0|4|7|10", help = VISA_A_QUESTIONS[6])]
     pub q7: Option<u8>,
     /// Question 8 as PART:POINTS — a (no pain in sport): 0,7,14,21,30;
     /// b (pain, but it does not stop you): 0,4,10,14,20; c (pain stops you): 0,2,5,7,10.
     #[arg(long)]
     pub q8: Option<String>,
-    /// When (default now).
+    /// When you answered (YYYY-MM-DD or YYYY-MM-DDTHH:MM, your local
+    /// time; default now).
     #[arg(long)]
     pub at: Option<String>,
     /// Only show the trend.
     #[arg(long)]
     pub history: bool,
+    /// Print every stored questionnaire as JSON (answers and score).
     #[arg(long)]
     pub json: bool,
 }
@@ -103,11 +107,17 @@ fn interactive() -> anyhow::Result<VisaA> {
     let points = loop {
         let a = ask(
             &mut lines,
-            &format!("8{part}. How long can you train? (nil … more than 30 minutes: {choices:?})"),
+            &format!(
+                "8{part}. How long can you train? (nil … more than 30 minutes: {})",
+                crate::pain::choices(choices)
+            ),
         )?;
         match a.parse::<u8>() {
             Ok(v) if choices.contains(&v) => break v,
-            _ => println!("  please answer with one of {choices:?}"),
+            _ => println!(
+                "  please answer with one of {}",
+                crate::pain::choices(choices)
+            ),
         }
     };
     Ok(VisaA {
@@ -164,7 +174,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let scores = store.visa_a_scores()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&scores)?);
+        println!("{}", crate::units::json(&scores)?);
         return Ok(ExitCode::SUCCESS);
     }
     let mut previous: Option<f64> = None;

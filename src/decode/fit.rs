@@ -429,11 +429,10 @@ fn misaligned_note(found: &[Misaligned]) -> Option<String> {
     let mut named: Vec<String> = Vec::new();
     for m in found {
         let name = format!(
-            "{} field {}: {} byte{} of {}",
+            "{} field {}: {} of {}",
             fitparser::profile::MesgNum::from(m.global_message),
             m.field,
-            m.size,
-            if m.size == 1 { "" } else { "s" },
+            crate::units::plural(m.size, "byte", "bytes"),
             m.base_type
         );
         if !named.contains(&name) {

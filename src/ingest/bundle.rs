@@ -9,6 +9,7 @@ use crate::bundle::{self as archive, Entry, Item, Limits, Refusal, Tally};
 use crate::decode::DecodeError;
 use crate::outcome::Outcome;
 use crate::store::{FileVersion, Store, StoreError};
+use crate::units::plural;
 use std::path::Path;
 use tokio::task::JoinSet;
 
@@ -160,14 +161,20 @@ fn finish(
         ));
     }
     if tally.refused > 0 {
-        notes.push(format!("{} entries not read", tally.refused));
+        notes.push(format!(
+            "{} not read",
+            plural(tally.refused, "entry", "entries")
+        ));
     }
     if let Some(stopped) = &tally.stopped {
         notes.push(stopped.clone());
     }
     let note = (!notes.is_empty()).then(|| notes.join("; "));
     if tally.activities == 0 {
-        let reason = format!("no activity files among its {} entries", tally.entries);
+        let reason = format!(
+            "no activity files among its {}",
+            plural(tally.entries, "entry", "entries")
+        );
         summary.skip(Problem {
             path: version.path.clone(),
             outcome: archive::OUTCOME.to_string(),
@@ -179,6 +186,7 @@ fn finish(
             &version.path,
             Outcome::Bundle {
                 activity_entries: tally.activities,
+                lists: tally.lists,
                 other_entries: tally.other,
                 note: note.clone(),
             },

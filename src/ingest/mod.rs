@@ -12,7 +12,7 @@ use crate::metrics::{self, MetricsInput, RunMetrics, surface::NamedArea};
 use crate::outcome::{FileOutcome, Outcome};
 use crate::store::{FileReport, FileVersion, Store, StoreError};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 use tokio::task::JoinSet;
@@ -253,8 +253,14 @@ pub struct Summary {
     pub imported: usize,
     /// Of those, files that were cut short and whose activity was salvaged.
     pub imported_partial: usize,
-    /// Files already in the store (same bytes), or poorer copies of a stored run.
+    /// Files already in the store before this import (same bytes), or
+    /// poorer copies of a run stored before it.
     pub already_known: usize,
+    /// Files that copy another file of this same import (the same bytes,
+    /// or a poorer copy of a run it stored): one of a pair is imported,
+    /// the other counted here, not as "already known".
+    #[serde(skip_serializing_if = "is_zero")]
+    pub duplicates: usize,
     /// Files that added only non-running activities (stored, not counted).
     pub non_running: usize,
     /// Files that are fine but hold no activity (route, monitoring, empty).
@@ -276,6 +282,12 @@ pub struct Summary {
     /// done: the one line each gets in the log ([`crate::outcome::log`]).
     #[serde(skip)]
     pub outcomes: Vec<FileOutcome>,
+    /// Files this import recorded, and the activities it added: what a
+    /// duplicate is told apart from a file already known by.
+    #[serde(skip)]
+    recorded: HashSet<String>,
+    #[serde(skip)]
+    added: HashSet<i64>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -293,6 +305,7 @@ impl Summary {
     pub fn files(&self) -> usize {
         self.imported
             + self.already_known
+            + self.duplicates
             + self.non_running
             + self.skipped.len()
             + self.failed.len()
@@ -338,17 +351,31 @@ impl Summary {
             reason: e.to_string(),
         };
         if report.already_known {
-            self.already_known += 1;
-            let why = "the same bytes are stored".to_string();
-            self.outcome(
-                path,
-                Outcome::AlreadyKnown {
-                    why,
-                    truncated: None,
-                },
-            );
-            return;
+            let twin = report.twin.as_deref();
+            let what = match twin.filter(|t| self.recorded.contains(*t)) {
+                Some(twin) => {
+                    self.duplicates += 1;
+                    Outcome::Duplicate {
+                        of: format!("{twin} (the same bytes)"),
+                        truncated: None,
+                    }
+                }
+                None => {
+                    self.already_known += 1;
+                    let why = match twin {
+                        Some(twin) => format!("the same bytes are stored as {twin}"),
+                        None => "the same bytes are stored".to_string(),
+                    };
+                    Outcome::AlreadyKnown {
+                        why,
+                        truncated: None,
+                    }
+                }
+            };
+            return self.outcome(path, what);
         }
+        self.recorded.insert(path.clone());
+        self.added.extend(report.added.iter().map(|(id, _)| *id));
         let decoded = match &read.decoded {
             Err(e) if e.is_failure() => return self.fail(problem(e)),
             Err(e) => return self.skip(problem(e)),
@@ -361,7 +388,10 @@ impl Summary {
             }
         } else if !report.added.is_empty() {
             self.non_running += 1;
-        } else {
+        } else if report.upgraded.iter().any(|id| self.added.contains(id)) {
+            // A richer copy of a run this import stored: the pair's second.
+            self.duplicates += 1;
+        } else if !report.upgraded.is_empty() {
             self.already_known += 1;
         }
         let stored: Vec<i64> = report
@@ -371,13 +401,25 @@ impl Summary {
             .chain(report.upgraded.iter().copied())
             .collect();
         let what = if stored.is_empty() {
-            let why = match report.duplicate_of.first() {
-                Some(id) => format!("the same run is stored as activity {id} from another file"),
-                None => "nothing new in it".to_string(),
-            };
-            Outcome::AlreadyKnown {
-                why,
-                truncated: decoded.partial.clone(),
+            let truncated = decoded.partial.clone();
+            match report.duplicate_of.first() {
+                Some(id) if self.added.contains(id) => {
+                    self.duplicates += 1;
+                    Outcome::Duplicate {
+                        of: format!("activity {id} (the same run)"),
+                        truncated,
+                    }
+                }
+                first => {
+                    self.already_known += 1;
+                    let why = match first {
+                        Some(id) => {
+                            format!("the same run is stored as activity {id} from another file")
+                        }
+                        None => "nothing new in it".to_string(),
+                    };
+                    Outcome::AlreadyKnown { why, truncated }
+                }
             }
         } else {
             let salvaged = decoded

@@ -150,7 +150,10 @@ impl Digest {
     /// so it can travel in an HTTP header (ntfy `Title`).
     pub fn title(&self) -> String {
         let n = self.alerts.len();
-        format!("tendonwatch: {n} warning{}", if n == 1 { "" } else { "s" })
+        format!(
+            "tendonwatch: {}",
+            crate::units::plural(n, "warning", "warnings")
+        )
     }
 
     /// One line per alert — its local date, its kind in words and what

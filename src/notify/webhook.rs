@@ -86,13 +86,13 @@ impl Sink for WebhookSink {
     }
 
     fn send(&self, alert: &Alert) -> Result<(), SinkError> {
-        let body = serde_json::to_vec(alert)
+        let body = crate::units::json_bytes(alert)
             .map_err(|e| SinkError::Permanent(format!("webhook: cannot encode the alert: {e}")))?;
         self.post(&body, &idempotency_key(alert))
     }
 
     fn send_digest(&self, digest: &Digest) -> Result<(), SinkError> {
-        let body = serde_json::to_vec(&DigestBody {
+        let body = crate::units::json_bytes(&DigestBody {
             kind: "digest",
             id: digest.id,
             title: digest.title(),
@@ -104,7 +104,7 @@ impl Sink for WebhookSink {
     }
 
     fn send_question(&self, question: &Question) -> Result<(), SinkError> {
-        let body = serde_json::to_vec(&QuestionBody {
+        let body = crate::units::json_bytes(&QuestionBody {
             kind: "checkin",
             title: question.title(),
             message: question.text(),

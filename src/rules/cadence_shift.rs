@@ -5,6 +5,9 @@
 use super::articles::SOLVE_TENDON_PAIN;
 use super::{Context, Finding, RuleId, Severity};
 
+/// How loud it speaks (the rule table, `tendonwatch rules`, reads it here).
+pub const SEVERITY: Severity = Severity::Warn;
+
 /// Where the rule comes from (RULES.md), in words a runner can look up.
 pub fn source() -> String {
     format!(
@@ -53,7 +56,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
         return None;
     }
     Some(
-        ctx.finding(RuleId::CadenceShift, Severity::Warn)
+        ctx.finding(RuleId::CadenceShift, SEVERITY)
             .numbers(run_spm, base_spm, -ctx.t.cadence_shift_pct, "spm")
             .text(
                 format!(

@@ -6,6 +6,9 @@ use super::{Context, Judgement, RuleId, Severity};
 use crate::baseline::OWN_MAX_WEEKS;
 use crate::zone::DAY_MS;
 
+/// How loud it speaks (the rule table, `tendonwatch rules`, reads it here).
+pub const SEVERITY: Severity = Severity::Warn;
+
 /// Where the rule comes from (RULES.md), in words a runner can look up.
 pub fn source() -> String {
     format!(
@@ -25,7 +28,7 @@ pub fn judge(ctx: &Context<'_>) -> Judgement {
         };
     }
     let finding = ctx
-        .finding(RuleId::FrequencyJump, Severity::Warn)
+        .finding(RuleId::FrequencyJump, SEVERITY)
         .numbers(runs, b.runs_per_week, ctx.t.frequency_jump_runs, "runs/week")
         .week(ctx.week_cause(RuleId::FrequencyJump), ctx.run.start_ms - 7 * DAY_MS)
         .text(

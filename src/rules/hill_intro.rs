@@ -4,6 +4,9 @@
 use super::articles::{ACHILLES_TENDONITIS, RECOVERY_AND_WORKOUTS, SOLVE_TENDON_PAIN};
 use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, back_to};
 
+/// How loud it speaks (the rule table, `tendonwatch rules`, reads it here).
+pub const SEVERITY: Severity = Severity::Warn;
+
 /// Where the rule comes from (RULES.md), in words a runner can look up.
 pub fn source() -> String {
     format!(
@@ -20,14 +23,14 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
     if e.climb_m_per_km <= limit || e.climb_m < ctx.t.hill_floor_m {
         return None;
     }
-    let f = ctx.finding(RuleId::HillIntro, Severity::Warn)
+    let f = ctx.finding(RuleId::HillIntro, SEVERITY)
             .numbers(e.climb_m_per_km, p90, limit, "m/km")
             .text(
                 format!(
-                    "This run climbed {:.0} m ({:.1} m per km, {:.1} km uphill at 4 % or steeper); your runs of the last 6 weeks climbed at most {p90:.1} m per km (90th percentile).",
+                    "This run climbed {:.0} m ({:.1} m per km, {} uphill at 4 % or steeper); your runs of the last 6 weeks climbed at most {p90:.1} m per km (90th percentile).",
                     e.climb_m,
                     e.climb_m_per_km,
-                    e.uphill_4pct_m / 1000.0
+                    crate::units::km(e.uphill_4pct_m)
                 ),
                 AFTER_INTRO,
                 &source(),

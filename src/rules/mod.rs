@@ -16,6 +16,7 @@ mod shoe_drop;
 mod speed_intro;
 mod stacked_intro;
 mod surface_change;
+pub mod table;
 mod week_jump;
 
 use crate::baseline::{Baseline, BaselineSettings};
@@ -326,6 +327,9 @@ pub fn source(id: RuleId) -> String {
 
 /// The sport question is tendonwatch's own rule (RULES.md F), not advice
 /// from an article or a study: it says so.
+/// A question waits for the runner like a warning.
+pub const SPORT_QUESTION_SEVERITY: Severity = Severity::Warn;
+
 const SPORT_QUESTION_SOURCE: &str = "tendonwatch's own rule: a recording that does not say its sport is not counted as a run until you confirm it";
 
 /// An alert's text with every line after the first under `indent`, for a
@@ -355,6 +359,10 @@ pub fn day(ctx: &Context<'_>, at_ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// An introduction the runner has done, smaller, in the last six months
+/// ("back to hills, more than before") speaks at this severity.
+pub const BACK_TO: Severity = Severity::Info;
+
 /// RULES.md H: introductions remember six months, longer than the
 /// stimulus window. `pick` reads the runner's most of this kind of session
 /// from the six-month [`Memory`](crate::baseline::Memory):
@@ -377,7 +385,7 @@ fn back_to(
     if then.value * ctx.t.intro_factor >= measured {
         return None;
     }
-    f.severity = Severity::Info;
+    f.severity = BACK_TO;
     f.what_changed = format!(
         "Back to {what}, more than before: your most in the last 6 months was on {}.\n{}",
         day(ctx, then.start_ms),

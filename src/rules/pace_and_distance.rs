@@ -8,6 +8,9 @@ use crate::baseline::OWN_MAX_WEEKS;
 use crate::metrics::pace::{pace_over, seconds_for};
 use crate::zone::DAY_MS;
 
+/// How loud it speaks (the rule table, `tendonwatch rules`, reads it here).
+pub const SEVERITY: Severity = Severity::Warn;
+
 /// Where the rule comes from (RULES.md), in words a runner can look up.
 pub fn source() -> String {
     format!(
@@ -44,7 +47,7 @@ pub fn judge(ctx: &Context<'_>) -> Judgement {
         };
     }
     let finding = ctx
-        .finding(RuleId::PaceAndDistance, Severity::Warn)
+        .finding(RuleId::PaceAndDistance, SEVERITY)
         .numbers(pace_up, 0.0, ctx.t.pace_and_distance_pace_pct, "% faster")
         .week(ctx.week_cause(RuleId::PaceAndDistance), run.start_ms - 7 * DAY_MS)
         .text(

@@ -6,6 +6,7 @@ use super::articles::{MANAGE_INJURIES, RECOVERY_AND_WORKOUTS};
 use super::{Finding, RuleId, Severity, run_cause};
 use crate::metrics::record::RunRecord;
 use crate::pain::{PainEntry, PainKind};
+use crate::units::{km, score};
 use crate::zone::DAY_MS;
 
 /// Where each pain rule comes from (RULES.md C), in words a runner can look up.
@@ -106,16 +107,27 @@ fn base(kind: RuleId, severity: Severity, entry: &PainEntry, run: Option<&RunRec
     }
 }
 
+/// `pain_limit` is `high` from this many points above the limit, `warn`
+/// below (the rule table, `tendonwatch rules`, reads it here).
+pub const LIMIT_HIGH_ABOVE: f64 = 3.0;
+pub const LIMIT_SEVERITY: Severity = Severity::Warn;
+pub const LIMIT_HIGH_SEVERITY: Severity = Severity::High;
+/// `pain_24h` and `pain_trend` warn; a missing morning after an
+/// introduction is a reminder.
+pub const NEXT_MORNING_SEVERITY: Severity = Severity::Warn;
+pub const TREND_SEVERITY: Severity = Severity::Warn;
+pub const REMINDER_SEVERITY: Severity = Severity::Info;
+
 /// `pain_limit`: a during or after score above the limit.
 fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
     if e.score <= ctx.limit {
         return None;
     }
     let run = run_before(ctx.runs, e.at_ms, 12 * 3600 * 1000);
-    let severity = if e.score >= ctx.limit + 3.0 {
-        Severity::High
+    let severity = if e.score >= ctx.limit + LIMIT_HIGH_ABOVE {
+        LIMIT_HIGH_SEVERITY
     } else {
-        Severity::Warn
+        LIMIT_SEVERITY
     };
     let when = if e.kind == PainKind::During {
         "during"
@@ -125,8 +137,8 @@ fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
     let about = run
         .map(|r| {
             format!(
-                "{when} your {:.1} km run of {}",
-                r.distance_m() / 1000.0,
+                "{when} your {} run of {}",
+                km(r.distance_m()),
                 day(r.start_ms, &ctx.zone)
             )
         })
@@ -135,12 +147,13 @@ fn pain_limit(ctx: &PainContext<'_>, e: &PainEntry) -> Option<Finding> {
     f.baseline = ctx.limit;
     f.threshold = ctx.limit;
     f.what_changed = format!(
-        "Pain {:.0}/10 {about}: above your limit of {:.0}.",
-        e.score, ctx.limit
+        "Pain {}/10 {about}: above your limit of {}.",
+        score(e.score),
+        score(ctx.limit)
     );
     f.what_to_do = format!(
-        "Make the next runs shorter or slower until pain stays at {:.0} or below during and after; pain above it means today's load was more than the tendon tolerated.",
-        ctx.limit
+        "Make the next runs shorter or slower until pain stays at {} or below during and after; pain above it means today's load was more than the tendon tolerated.",
+        score(ctx.limit)
     );
     f.source = limit_source();
     Some(f)
@@ -195,15 +208,15 @@ fn pain_24h(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> Opt
     if settled(m.score, before.score) {
         return None;
     }
-    let mut f = base(RuleId::Pain24h, Severity::Warn, m, Some(run));
+    let mut f = base(RuleId::Pain24h, NEXT_MORNING_SEVERITY, m, Some(run));
     f.baseline = before.score;
     f.threshold = before.score + 1.0;
     f.what_changed = format!(
-        "Morning pain {:.0}/10 after your {:.1} km run of {}; the last morning before it was {:.0}/10.",
-        m.score,
-        run.distance_m() / 1000.0,
+        "Morning pain {}/10 after your {} run of {}; the last morning before it was {}/10.",
+        score(m.score),
+        km(run.distance_m()),
         day(run.start_ms, &ctx.zone),
-        before.score
+        score(before.score)
     );
     f.what_to_do = "The tendon did not settle within 24 hours: rest or cross-train today, and make the next run shorter and easier than that one.".to_string();
     f.source = next_morning_source();
@@ -261,7 +274,7 @@ fn pain_trend(ctx: &PainContext<'_>, entries: &[&PainEntry], m: &PainEntry) -> O
             "morning stiffness {now:.0} min against {before:.0} min"
         ));
     }
-    let mut f = base(RuleId::PainTrend, Severity::Warn, m, None);
+    let mut f = base(RuleId::PainTrend, TREND_SEVERITY, m, None);
     f.measured = if pain_up {
         pain.0.0
     } else {
@@ -310,7 +323,7 @@ fn reminders(ctx: &PainContext<'_>, entries: &[&PainEntry]) -> Vec<Finding> {
             }
             Some(Finding {
                 kind: RuleId::PainReminder,
-                severity: Severity::Info,
+                severity: REMINDER_SEVERITY,
                 activity_id: Some(intro.activity_id),
                 window_start_ms: intro.start_ms,
                 window_end_ms: next_noon,

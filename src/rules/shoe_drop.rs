@@ -4,6 +4,9 @@
 use super::articles::{ACHILLES_TENDONITIS, MANAGE_INJURIES, RECOVERY_AND_WORKOUTS};
 use super::{AFTER_INTRO, Context, Finding, RuleId, Severity};
 
+/// How loud it speaks (the rule table, `tendonwatch rules`, reads it here).
+pub const SEVERITY: Severity = Severity::Warn;
+
 /// Where the rule comes from (RULES.md), in words a runner can look up.
 pub fn source() -> String {
     format!(
@@ -25,7 +28,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
         .clone()
         .unwrap_or_else(|| "new shoes".to_string());
     Some(
-        ctx.finding(RuleId::ShoeDrop, Severity::Warn)
+        ctx.finding(RuleId::ShoeDrop, SEVERITY)
             .numbers(drop, usual, usual - ctx.t.shoe_drop_mm, "mm")
             .text(
                 format!(

@@ -5,6 +5,9 @@
 use super::articles::{RECOVERY_AND_WORKOUTS, SOLVE_TENDON_PAIN};
 use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, back_to, pace};
 
+/// How loud it speaks (the rule table, `tendonwatch rules`, reads it here).
+pub const SEVERITY: Severity = Severity::Warn;
+
 /// Where the rule comes from (RULES.md), in words a runner can look up.
 pub fn source() -> String {
     format!(
@@ -34,7 +37,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
     let session = intervals
         .map(|iv| format!(" in {} reps at {}", iv.reps, pace(iv.rep_pace_s_per_km)))
         .unwrap_or_default();
-    let f = ctx.finding(RuleId::SpeedIntro, Severity::Warn)
+    let f = ctx.finding(RuleId::SpeedIntro, SEVERITY)
             .numbers(fast_min, p90, limit, "min")
             .text(
                 format!(

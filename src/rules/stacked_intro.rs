@@ -5,6 +5,10 @@
 use super::articles::RECOVERY_AND_WORKOUTS;
 use super::{Context, Finding, RuleId, Severity};
 
+/// Above either stimulus alone (the rule table, `tendonwatch rules`,
+/// reads it here).
+pub const SEVERITY: Severity = Severity::High;
+
 /// Where the rule comes from (RULES.md), in words a runner can look up.
 pub fn source() -> String {
     format!(
@@ -54,7 +58,7 @@ pub fn check(ctx: &Context<'_>, this_run: &[Finding]) -> Option<Finding> {
         .join(" + ");
     Some(Finding {
         kind: RuleId::StackedIntro,
-        severity: Severity::High,
+        severity: SEVERITY,
         activity_id: Some(ctx.run.activity_id),
         window_start_ms: window_start.max(earlier.iter().map(|f| f.window_start_ms).min().unwrap_or(ctx.run.start_ms)),
         window_end_ms: ctx.run.end_ms(),

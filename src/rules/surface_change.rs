@@ -6,6 +6,9 @@ use super::{AFTER_INTRO, Context, Finding, RuleId, Severity, back_to};
 use crate::baseline::surface_share;
 use crate::metrics::surface::Surface;
 
+/// How loud it speaks (the rule table, `tendonwatch rules`, reads it here).
+pub const SEVERITY: Severity = Severity::Warn;
+
 /// Where the rule comes from (RULES.md), in words a runner can look up.
 pub fn source() -> String {
     format!(
@@ -23,7 +26,7 @@ pub fn check(ctx: &Context<'_>) -> Option<Finding> {
     if share >= ctx.t.surface_new_share {
         return None;
     }
-    let f = ctx.finding(RuleId::SurfaceChange, Severity::Warn)
+    let f = ctx.finding(RuleId::SurfaceChange, SEVERITY)
             .numbers(0.0, share * 100.0, ctx.t.surface_new_share * 100.0, "% of distance")
             .text(
                 format!(

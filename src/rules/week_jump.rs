@@ -9,6 +9,9 @@ use super::{Context, Judgement, RuleId, Severity, km, pct};
 use crate::baseline::OWN_MAX_WEEKS;
 use crate::zone::DAY_MS;
 
+/// How loud it speaks (the rule table, `tendonwatch rules`, reads it here).
+pub const SEVERITY: Severity = Severity::Warn;
+
 /// Where the rule comes from (RULES.md), in words a runner can look up.
 pub fn source() -> String {
     format!(
@@ -32,7 +35,7 @@ pub fn judge(ctx: &Context<'_>) -> Judgement {
         };
     }
     let finding = ctx
-        .finding(RuleId::WeekJump, Severity::Warn)
+        .finding(RuleId::WeekJump, SEVERITY)
         .numbers(week_m, b.weekly_m, limit_pct, "m")
         .week(ctx.week_cause(RuleId::WeekJump), ctx.run.start_ms - 7 * DAY_MS)
         .text(

@@ -86,7 +86,7 @@ impl ActivityRow {
         }
     }
 
-    /// "Was activity 41 a run? It looks like a ride: 21 km at 3:02/km".
+    /// "Was activity 41 a run? It looks like a ride: 21.0 km at 3:02/km".
     pub fn sport_question(&self) -> String {
         crate::sport::question(
             self.id,

@@ -57,6 +57,8 @@ pub struct FileReport {
     pub outcome: String,
     /// Same path and same bytes as before, or same bytes as another file.
     pub already_known: bool,
+    /// The other file with the same bytes, when that is why.
+    pub twin: Option<String>,
     /// Activities added, with their sport.
     pub added: Vec<(i64, Sport)>,
     /// Existing activities this file's richer recording replaced in place.
@@ -237,6 +239,7 @@ fn record_in(
         file_id,
         outcome: outcome.clone(),
         already_known: twin.is_some(),
+        twin: twin.clone(),
         ..FileReport::default()
     };
     let Ok(decoded) = decoded else {

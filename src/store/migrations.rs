@@ -275,4 +275,15 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX pain_by_checkin ON pain(checkin_date)
         WHERE checkin_date IS NOT NULL AND deleted_ms IS NULL;
     "#,
+    // 13: the sync folders the daemon is waiting for (missing or
+    // unreadable) and why, so `status` can say so.
+    r#"
+    CREATE TABLE folder_problems (
+        path            TEXT PRIMARY KEY,
+        kind            TEXT NOT NULL,
+        reason          TEXT,
+        since_ms        INTEGER NOT NULL,
+        checked_ms      INTEGER NOT NULL
+    );
+    "#,
 ];

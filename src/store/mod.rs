@@ -30,6 +30,7 @@ pub mod checkins;
 pub mod digests;
 pub mod export;
 mod files;
+pub mod folders;
 pub mod gear;
 mod metrics;
 mod migrations;

@@ -229,6 +229,17 @@ impl Store {
         Ok((entries, watch))
     }
 
+    /// What a listing of the last `days` days leaves out: how many live
+    /// entries are older, and when the oldest was logged.
+    pub fn pain_older_than(&self, days: i64, now_ms: i64) -> Result<(usize, Option<i64>)> {
+        let from = now_ms - days * crate::zone::DAY_MS;
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*), MIN(at_ms) FROM pain WHERE at_ms < ?1 AND deleted_ms IS NULL",
+            [from],
+            |r| Ok((r.get::<_, i64>(0)? as usize, r.get(1)?)),
+        )?)
+    }
+
     pub fn pain_between(&self, from_ms: i64, to_ms: i64) -> Result<Vec<PainEntry>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {PAIN_COLUMNS} FROM pain WHERE at_ms >= ?1 AND at_ms < ?2 AND deleted_ms IS NULL

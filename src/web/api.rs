@@ -26,12 +26,25 @@ impl IntoResponse for ApiError {
     }
 }
 
-type Answer<T> = Result<Json<T>, ApiError>;
+/// JSON as every reader of tendonwatch gets it: through
+/// `units::json_value`, so no number reads -0.0.
+pub struct Clean<T>(T);
+
+impl<T: serde::Serialize> IntoResponse for Clean<T> {
+    fn into_response(self) -> Response {
+        match crate::units::json_value(&self.0) {
+            Ok(v) => Json(v).into_response(),
+            Err(e) => ApiError(WebError::Internal(e.to_string())).into_response(),
+        }
+    }
+}
+
+type Answer<T> = Result<Clean<T>, ApiError>;
 
 pub async fn status(site: Site) -> Answer<views::Status> {
     let opts = site.opts.clone();
     let now = now();
-    Ok(Json(
+    Ok(Clean(
         site.with_store(move |store| views::status(store, &opts, now))
             .await?,
     ))
@@ -41,14 +54,14 @@ pub async fn load(site: Site, Query(q): Query<WeeksQuery>) -> Answer<views::Load
     let weeks = weeks_of(&q, 16)?;
     let opts = site.opts.clone();
     let now = now();
-    Ok(Json(
+    Ok(Clean(
         site.with_store(move |store| views::load(store, &opts, weeks, now))
             .await?,
     ))
 }
 
 pub async fn activities(site: Site, Query(q): Query<PageQuery>) -> Answer<views::ActivityList> {
-    Ok(Json(
+    Ok(Clean(
         site.with_store(move |store| views::activities(store, &q))
             .await?,
     ))
@@ -59,7 +72,7 @@ pub async fn activity(site: Site, Path(id): Path<String>) -> Answer<views::Activ
         .parse::<i64>()
         .map_err(|_| WebError::NotFound(format!("There is no activity '{id}'.")))?;
     let opts = site.opts.clone();
-    Ok(Json(
+    Ok(Clean(
         site.with_store(move |store| views::activity(store, &opts, id))
             .await?,
     ))
@@ -77,14 +90,14 @@ pub async fn pain(site: Site, Query(q): Query<DaysQuery>) -> Answer<views::PainL
     };
     let opts = site.opts.clone();
     let now = now();
-    Ok(Json(
+    Ok(Clean(
         site.with_store(move |store| views::pain(store, &opts, days, now))
             .await?,
     ))
 }
 
 pub async fn visa_a(site: Site) -> Answer<Vec<crate::store::pain::VisaARecord>> {
-    Ok(Json(
+    Ok(Clean(
         site.with_store(|store| Ok(store.visa_a_scores()?)).await?,
     ))
 }
@@ -94,7 +107,7 @@ pub async fn alerts(
     Query(q): Query<AlertQuery>,
 ) -> Answer<Vec<crate::store::alerts::Alert>> {
     let filter = q.filter()?;
-    Ok(Json(
+    Ok(Clean(
         site.with_store(move |store| views::alerts(store, &filter))
             .await?,
     ))
@@ -104,7 +117,7 @@ pub async fn report(site: Site, Query(q): Query<WeeksQuery>) -> Answer<crate::re
     let weeks = weeks_of(&q, 12)?;
     let opts = site.opts.clone();
     let now = now();
-    Ok(Json(
+    Ok(Clean(
         site.with_store(move |store| views::report(store, &opts, weeks, now))
             .await?,
     ))

@@ -35,6 +35,9 @@ pub struct Status {
     pub week_limit_m: Option<f64>,
     pub last_morning_pain: Option<PainEntry>,
     pub open_alerts: Vec<Alert>,
+    /// Sync folders the daemon is waiting for (missing or unreadable),
+    /// each with the one line its log says.
+    pub sync_folders_waiting: Vec<crate::watch::WaitingFolder>,
 }
 
 pub fn status(store: &Store, opts: &WebOptions, now: i64) -> Result<Status, WebError> {
@@ -55,6 +58,7 @@ pub fn status(store: &Store, opts: &WebOptions, now: i64) -> Result<Status, WebE
         open_alerts: store.alerts(false)?,
         history: store.run_history(now + 1)?,
         history_alerts: store.history_alert_count()?,
+        sync_folders_waiting: crate::watch::waiting_folders(store)?,
         baseline: b,
     })
 }
