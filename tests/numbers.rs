@@ -92,7 +92,8 @@ fn a_half_point_is_echoed_listed_charted_and_exported_as_stored() {
     let server = Server::start(&tw, None);
     let page = server.get("/pain", None);
     assert!(
-        page.body.contains("<td class=\"score\" data-label=\"pain\">3.5</td>"),
+        page.body
+            .contains("<td class=\"score\" data-label=\"pain\">3.5</td>"),
         "the pain table shows 3.5"
     );
     assert!(

@@ -740,6 +740,37 @@ fn set_password_on_a_terminal_asks_twice_without_echo() {
     assert!(text.contains("password_hash = \"$argon2id$"), "{text}");
 }
 
+/// Issue 22, point 5: a sync folder the daemon waits for is said on the
+/// status page as on `status`, in one line with its path and why, and
+/// gone once the daemon stops waiting.
+#[test]
+fn the_status_page_says_which_sync_folder_is_waited_for_and_why() {
+    let (tw, server) = seeded();
+    assert!(
+        !server
+            .get("/", None)
+            .body
+            .contains("Waiting for a sync folder")
+    );
+    let mut store = tendonwatch::store::Store::open(&tw.db()).unwrap();
+    let folder = tendonwatch::store::folders::FolderRecord {
+        path: "/mnt/nas/runs".into(),
+        kind: "missing".into(),
+        reason: None,
+        since_ms: 1,
+        checked_ms: 2,
+    };
+    store.set_folder_problems(&[folder]).unwrap();
+    let page = server.get("/", None).body;
+    assert!(page.contains("Waiting for a sync folder"), "{page}");
+    assert!(
+        page.contains("sync folder /mnt/nas/runs is missing"),
+        "{page}"
+    );
+    store.set_folder_problems(&[]).unwrap();
+    assert!(!server.get("/", None).body.contains("/mnt/nas/runs"));
+}
+
 #[test]
 fn the_status_page_shows_no_load_ratio_on_a_near_empty_month() {
     // RULES.md F: nine steady weeks carry a ratio; two 800 m jogs in the

@@ -127,6 +127,14 @@ pub async fn status(site: Site, Extension(csrf): Extension<Csrf>) -> Page {
         @if let Some(words) = s.history.words(s.now_ms, &off) {
             p.history { "History: " (words) "." }
         }
+        // Where the runner's files are waited for: their own page only (a
+        // coach reading it has no use for the server's paths).
+        @if !s.sync_folders_waiting.is_empty() && !site.read_only {
+            section.card.waiting {
+                h2 { "Waiting for a sync folder" }
+                @for f in &s.sync_folders_waiting { p { (f.line) } }
+            }
+        }
         (super::morning::morning_card(&site, morning.as_ref(), forms(&site, &csrf)))
         @if b.learning.learning && b.learning.is_after_a_break(&s.history) {
             section.card.learning {
