@@ -83,16 +83,7 @@ fn reason(e: &notify::Error) -> String {
     }
 }
 
-/// An I/O error as a runner reads it: "permission denied", not
-/// "Permission denied (os error 13)".
-pub fn io_reason(e: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match e.kind() {
-        ErrorKind::PermissionDenied => "permission denied".to_string(),
-        ErrorKind::NotFound => "it is missing".to_string(),
-        _ => e.to_string(),
-    }
-}
+pub use crate::ingest::io_reason;
 
 /// Why a sync folder cannot be watched now.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -45,6 +45,24 @@ fn is_skipped_dir(name: &str) -> bool {
     name.starts_with('.')
 }
 
+/// An I/O error as a runner reads it: "permission denied", not
+/// "Permission denied (os error 13)"; other errors without their
+/// "(os error N)".
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        ErrorKind::NotFound => "it is missing".to_string(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error ") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
+    }
+}
+
 /// Walk the given files and folders (recursively) for candidate files.
 /// Missing or unreadable paths are reported, not fatal.
 pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
@@ -57,7 +75,7 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
         let root = &match std::fs::canonicalize(root) {
             Ok(p) => p,
             Err(e) => {
-                problems.push((root.clone(), e.to_string()));
+                problems.push((root.clone(), io_reason(&e)));
                 continue;
             }
         };
@@ -78,14 +96,14 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
                 }
             }
             Ok(_) => problems.push((root.clone(), "not a regular file or folder".to_string())),
-            Err(e) => problems.push((root.clone(), e.to_string())),
+            Err(e) => problems.push((root.clone(), io_reason(&e))),
         }
     }
     while let Some(dir) = stack.pop() {
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) => {
-                problems.push((dir, e.to_string()));
+                problems.push((dir, io_reason(&e)));
                 continue;
             }
         };
