@@ -17,7 +17,7 @@ use crate::watch::{self, Change, FolderProblem, Mode};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc};
 
@@ -65,20 +65,27 @@ const PAIN_TICK: Duration = Duration::from_secs(15 * 60);
 
 /// What the service manager (systemd, `Type=notify`) is told for all the
 /// daemons of one process — a household's runners are one service: ready
-/// when every runner's folders are watched, the watchdog fed only while
-/// every runner's loop still turns, stopping once.
+/// when every runner's folders are watched (or the runner failed and
+/// waits to be tried again), the watchdog fed only while every running
+/// runner's loop still turns, stopping once.
 pub struct Service {
-    ready: AtomicUsize,
+    ready: Vec<AtomicBool>,
+    told_ready: AtomicBool,
     stopping: AtomicBool,
-    /// Each daemon's last loop turn, in ms since `started`.
+    /// Each daemon's last loop turn, in ms since `started`; [`OUT`] while
+    /// it is not running (failed, to be tried again).
     alive: Vec<AtomicU64>,
     started: Instant,
 }
 
+/// A daemon that is not running: the watchdog does not wait for it.
+const OUT: u64 = u64::MAX;
+
 impl Service {
     pub fn new(daemons: usize) -> Arc<Service> {
         Arc::new(Service {
-            ready: AtomicUsize::new(0),
+            ready: (0..daemons).map(|_| AtomicBool::new(false)).collect(),
+            told_ready: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
             alive: (0..daemons).map(|_| AtomicU64::new(0)).collect(),
             started: Instant::now(),
@@ -89,12 +96,32 @@ impl Service {
         self.started.elapsed().as_millis() as u64
     }
 
-    /// Daemon `i` watches its folders; the last one tells the manager.
-    fn ready(&self, i: usize) {
-        self.alive(i);
-        if self.ready.fetch_add(1, Ordering::SeqCst) + 1 == self.alive.len() {
+    /// Daemon `i` has started (watching, or failed): the last one tells
+    /// the manager.
+    fn settled(&self, i: usize) {
+        if let Some(r) = self.ready.get(i) {
+            r.store(true, Ordering::SeqCst);
+        }
+        if self.ready.iter().all(|r| r.load(Ordering::SeqCst))
+            && !self.told_ready.swap(true, Ordering::SeqCst)
+        {
             let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
         }
+    }
+
+    /// Daemon `i` watches its folders.
+    fn ready(&self, i: usize) {
+        self.alive(i);
+        self.settled(i);
+    }
+
+    /// Daemon `i` failed and waits to be tried again: the others go on,
+    /// and the watchdog no longer waits for it.
+    pub fn out(&self, i: usize) {
+        if let Some(a) = self.alive.get(i) {
+            a.store(OUT, Ordering::SeqCst);
+        }
+        self.settled(i);
     }
 
     /// Daemon `i`'s loop turned.
@@ -104,13 +131,14 @@ impl Service {
         }
     }
 
-    /// Whether every daemon's loop turned within `period`.
+    /// Whether every running daemon's loop turned within `period`.
     pub fn all_alive_within(&self, period: Duration) -> bool {
         let now = self.elapsed_ms();
         let period = period.as_millis() as u64;
-        self.alive
-            .iter()
-            .all(|a| now.saturating_sub(a.load(Ordering::SeqCst)) <= period)
+        self.alive.iter().all(|a| match a.load(Ordering::SeqCst) {
+            OUT => true,
+            at => now.saturating_sub(at) <= period,
+        })
     }
 
     /// Feed the watchdog, but only while no daemon is stuck: a stuck one
@@ -126,6 +154,272 @@ impl Service {
     fn stopping(&self) {
         if !self.stopping.swap(true, Ordering::SeqCst) {
             let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+        }
+    }
+}
+
+/// How many runners work with their store at once. A runner holds its
+/// store (one SQLite connection: three file descriptors, a page cache)
+/// only while it has work; at idle it holds nothing.
+const STORES_AT_ONCE: usize = 8;
+
+/// The machinery every runner of one process shares: one watcher (per
+/// watch mode), one delivery thread, the store gate, the service, and the
+/// clock the idle ticks keep to — so a process of 500 idle runners wakes
+/// about as often as one of a single runner.
+pub struct Shared {
+    pub service: Arc<Service>,
+    hubs: std::sync::Mutex<Vec<((Mode, Duration), watch::Hub)>>,
+    deliveries: Deliveries,
+    gate: Arc<tokio::sync::Semaphore>,
+    /// Every runner's periodic ticks fall on the same instants after this
+    /// one: one wake-up serves them all.
+    epoch: Instant,
+}
+
+impl Shared {
+    pub fn new(daemons: usize) -> Arc<Shared> {
+        Arc::new(Shared {
+            service: Service::new(daemons),
+            hubs: Default::default(),
+            deliveries: Deliveries::new(daemons),
+            gate: Arc::new(tokio::sync::Semaphore::new(STORES_AT_ONCE)),
+            epoch: Instant::now(),
+        })
+    }
+
+    /// The watcher for this mode and debounce, started on first use.
+    fn hub(&self, mode: Mode, debounce: Duration) -> Result<watch::Hub, watch::WatchError> {
+        let mut hubs = self.hubs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, hub)) = hubs.iter().find(|(k, _)| *k == (mode, debounce)) {
+            return Ok(hub.clone());
+        }
+        let hub = watch::Hub::start(mode, debounce)?;
+        hubs.push(((mode, debounce), hub.clone()));
+        Ok(hub)
+    }
+
+    /// The next instant after `now` on the shared clock of period `every`.
+    fn next_tick(&self, every: Duration, now: Instant) -> Instant {
+        next_tick(self.epoch, every, now)
+    }
+
+    /// After every daemon stopped: deliver what their last batches queued,
+    /// then end the delivery thread.
+    pub fn finish(&self) {
+        self.deliveries.finish();
+    }
+}
+
+/// The first instant `epoch + k·every` after `now` (pure).
+fn next_tick(epoch: Instant, every: Duration, now: Instant) -> Instant {
+    let every_ns = every.as_nanos().max(1);
+    let k = now.saturating_duration_since(epoch).as_nanos() / every_ns + 1;
+    let ahead = u64::try_from(k * every_ns).unwrap_or(u64::MAX);
+    epoch + Duration::from_nanos(ahead)
+}
+
+/// A runner's store while it has work: opened after a place at the gate,
+/// closed (connection, page cache, gate place and all) when the runner
+/// goes idle.
+struct Slot {
+    path: PathBuf,
+    gate: Arc<tokio::sync::Semaphore>,
+    held: Option<(Store, tokio::sync::OwnedSemaphorePermit)>,
+}
+
+impl Slot {
+    fn new(path: &Path, gate: Arc<tokio::sync::Semaphore>) -> Slot {
+        Slot {
+            path: path.to_path_buf(),
+            gate,
+            held: None,
+        }
+    }
+
+    async fn get(&mut self) -> anyhow::Result<&mut Store> {
+        if self.held.is_none() {
+            let permit = self.gate.clone().acquire_owned().await?;
+            let store = Store::open(&self.path)
+                .map_err(|e| anyhow::anyhow!("the store {}: {e}", self.path.display()))?;
+            self.held = Some((store, permit));
+        }
+        match &mut self.held {
+            Some((store, _)) => Ok(store),
+            None => unreachable!("opened above"),
+        }
+    }
+
+    fn close(&mut self) {
+        self.held = None;
+    }
+}
+
+/// Every runner's outbox, delivered by one thread: each runner with its
+/// own sinks and store, the store opened only while its outbox is worked.
+struct Deliveries {
+    state: Arc<(std::sync::Mutex<Outboxes>, std::sync::Condvar)>,
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+struct Outboxes {
+    /// By daemon number; None: no sinks (or not started yet).
+    list: Vec<Option<Outbox>>,
+    stopping: bool,
+}
+
+struct Outbox {
+    whose: Arc<Whose>,
+    /// Something new was queued: look now.
+    poked: bool,
+    /// When something is due next (ms), as the last look said.
+    due: Option<i64>,
+}
+
+/// Whose outbox: the runner's store and sinks.
+struct Whose {
+    db_path: PathBuf,
+    runner: Option<String>,
+    delivery: Arc<dyn Delivery>,
+}
+
+/// Delivery that failed (the store or a sink) is tried again this much later.
+const DELIVERY_RETRY_MS: i64 = 30_000;
+
+impl Deliveries {
+    fn new(daemons: usize) -> Deliveries {
+        Deliveries {
+            state: Arc::new((
+                std::sync::Mutex::new(Outboxes {
+                    list: (0..daemons).map(|_| None).collect(),
+                    stopping: false,
+                }),
+                std::sync::Condvar::new(),
+            )),
+            thread: Default::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Outboxes> {
+        self.state.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Daemon `i`'s outbox, looked at once now (alerts queued before a
+    /// restart go out) and then when poked or due.
+    fn register(&self, i: usize, db_path: &Path, runner: Option<String>, d: Arc<dyn Delivery>) {
+        {
+            let mut state = self.lock();
+            if let Some(slot) = state.list.get_mut(i) {
+                *slot = Some(Outbox {
+                    whose: Arc::new(Whose {
+                        db_path: db_path.to_path_buf(),
+                        runner,
+                        delivery: d,
+                    }),
+                    poked: true,
+                    due: None,
+                });
+            }
+        }
+        let mut thread = self.thread.lock().unwrap_or_else(|p| p.into_inner());
+        if thread.is_none() {
+            let state = self.state.clone();
+            match std::thread::Builder::new()
+                .name("delivery".into())
+                .spawn(move || delivery_loop(&state))
+            {
+                Ok(handle) => *thread = Some(handle),
+                Err(e) => tracing::error!("cannot start delivery: {e}; alerts stay queued"),
+            }
+        }
+        self.state.1.notify_all();
+    }
+
+    /// Daemon `i` queued something.
+    fn poke(&self, i: usize) {
+        if let Some(Some(outbox)) = self.lock().list.get_mut(i) {
+            outbox.poked = true;
+        }
+        self.state.1.notify_all();
+    }
+
+    fn finish(&self) {
+        self.lock().stopping = true;
+        self.state.1.notify_all();
+        let handle = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Deliver each outbox that was poked or is due; sleep until the next is
+/// due (at most a minute) or until poked. Once stopping: the poked ones,
+/// then return.
+fn delivery_loop(state: &(std::sync::Mutex<Outboxes>, std::sync::Condvar)) {
+    let (lock, cvar) = state;
+    loop {
+        let work: Vec<(usize, Arc<Whose>)> = {
+            let mut outboxes = lock.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                let now = now_ms();
+                let stopping = outboxes.stopping;
+                let work: Vec<_> = outboxes
+                    .list
+                    .iter_mut()
+                    .enumerate()
+                    .filter_map(|(i, o)| {
+                        let o = o.as_mut()?;
+                        let due = o.poked || (!stopping && o.due.is_some_and(|d| d <= now));
+                        o.poked = false;
+                        due.then(|| (i, o.whose.clone()))
+                    })
+                    .collect();
+                if !work.is_empty() {
+                    break work;
+                }
+                if stopping {
+                    return;
+                }
+                let next = outboxes.list.iter().flatten().filter_map(|o| o.due).min();
+                let wait = next.map_or(60_000, |due| (due - now).clamp(50, 60_000));
+                outboxes = match cvar.wait_timeout(outboxes, Duration::from_millis(wait as u64)) {
+                    Ok((o, _)) => o,
+                    Err(p) => p.into_inner().0,
+                };
+            }
+        };
+        for (i, whose) in work {
+            let Whose {
+                db_path,
+                runner,
+                delivery,
+            } = &*whose;
+            let span = match runner {
+                Some(name) => tracing::info_span!("runner", name = %name),
+                None => tracing::Span::none(),
+            };
+            let _entered = span.enter();
+            let next = match Store::open(db_path) {
+                Ok(mut store) => match delivery.deliver_due(&mut store, now_ms()) {
+                    Ok(next) => next,
+                    Err(e) => {
+                        tracing::warn!("delivery: {e}");
+                        Some(now_ms() + DELIVERY_RETRY_MS)
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!(
+                        "delivery cannot open the store {}: {e}; alerts stay queued",
+                        db_path.display()
+                    );
+                    Some(now_ms() + DELIVERY_RETRY_MS)
+                }
+            };
+            let mut outboxes = lock.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(Some(o)) = outboxes.list.get_mut(i) {
+                o.due = next;
+            }
         }
     }
 }
@@ -250,15 +544,14 @@ fn waiting_records(folders: &[Folder], now_ms: i64) -> Vec<FolderRecord> {
         .collect()
 }
 
-/// Look at `folders` (those `which` picks); the store's record of the
-/// ones waited for is rewritten when anything changed. Returns whether a
-/// folder is watched now that was not (it wants a scan).
+/// Look at `folders` (those `which` picks). Returns whether a folder is
+/// watched now that was not (it wants a scan), and the record of the ones
+/// waited for when anything changed (for the store).
 fn look_at(
     folders: &mut [Folder],
     which: impl Fn(&Folder) -> bool,
     watcher: &mut watch::FolderWatcher,
-    store: &mut Store,
-) -> anyhow::Result<bool> {
+) -> Result<(bool, Option<Vec<FolderRecord>>), watch::WatchError> {
     let (now, now_ms) = (Instant::now(), now_ms());
     let mut changed = false;
     let mut appeared = false;
@@ -269,54 +562,44 @@ fn look_at(
             Look::NowWatched => (changed, appeared) = (true, true),
         }
     }
-    if changed {
-        store.set_folder_problems(&waiting_records(folders, now_ms))?;
-    }
-    Ok(appeared)
+    Ok((appeared, changed.then(|| waiting_records(folders, now_ms))))
 }
 
 /// Run until `stop` is set. Errors that stop the daemon: the store cannot be
-/// opened or written, the folders cannot be watched.
-/// `service` is shared by the daemons of this process; this one is its
-/// daemon number `index`.
+/// opened or written, the system's watch limit. `shared` is the machinery
+/// of this process (watcher, delivery, store gate, service); this runner
+/// is its daemon number `index`.
 pub async fn run(
     opts: DaemonOptions,
     stop: Arc<AtomicBool>,
     wake: Arc<Notify>,
-    service: Arc<Service>,
+    shared: Arc<Shared>,
     index: usize,
 ) -> anyhow::Result<()> {
-    let mut store = Store::open(&opts.db_path)?;
+    let service = &shared.service;
     let (tx, mut rx) = mpsc::channel::<Change>(QUEUE);
 
     // Watch what can be watched; a folder missing or unreadable is waited
     // for (looked at every second, said in the log every few minutes, and
     // kept in the store for `status`) and watched once it can be.
-    let mut watcher = watch::start(&opts.folders, opts.mode, opts.debounce, tx.clone())?;
+    let mut watcher = shared.hub(opts.mode, opts.debounce)?.watcher(tx.clone());
     let mut folders: Vec<Folder> = opts.folders.iter().map(|f| Folder::new(f)).collect();
-    let now = (Instant::now(), now_ms());
-    for f in folders.iter_mut() {
-        f.look(&mut watcher, now.0, now.1)?;
-    }
-    store.set_folder_problems(&waiting_records(&folders, now.1))?;
+    let (_, records) = look_at(&mut folders, |_| true, &mut watcher)?;
+    // The store is opened here once (a store that cannot be opened fails
+    // this runner at start), then only while there is work.
+    let mut store = Slot::new(&opts.db_path, shared.gate.clone());
+    store
+        .get()
+        .await?
+        .set_folder_problems(&records.unwrap_or_default())?;
+    store.close();
 
-    // Delivery on its own thread and connection.
-    let delivery_wake = Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
-    let delivery_thread = opts.delivery.clone().map(|d| {
-        let path = opts.db_path.clone();
-        let stop = stop.clone();
-        let wake = delivery_wake.clone();
-        std::thread::Builder::new()
-            .name("delivery".into())
-            .spawn(move || delivery_loop(&path, d.as_ref(), &stop, &wake))
-    });
-    let poke_delivery = || {
-        let (lock, cvar) = &*delivery_wake;
-        if let Ok(mut flag) = lock.lock() {
-            *flag = true;
-            cvar.notify_all();
-        }
-    };
+    if let Some(d) = &opts.delivery {
+        shared
+            .deliveries
+            .register(index, &opts.db_path, opts.runner.clone(), d.clone());
+    }
+    let poke_delivery = || shared.deliveries.poke(index);
 
     service.ready(index);
     let named = |watched: bool| {
@@ -350,8 +633,8 @@ pub async fn run(
     let mut pending: BTreeSet<PathBuf> = BTreeSet::new();
     let mut settling: Vec<(PathBuf, Instant)> = Vec::new();
     let mut next_rescan = Instant::now();
-    let mut next_pain = Instant::now() + PAIN_TICK;
-    let mut next_watchdog = watchdog_every.map(|d| Instant::now() + d);
+    let mut next_pain = shared.next_tick(PAIN_TICK, Instant::now());
+    let mut next_watchdog = watchdog_every.map(|d| shared.next_tick(d, Instant::now()));
     let mut processed = 0usize;
     let mut burst_read = false;
 
@@ -382,15 +665,21 @@ pub async fn run(
         // A sync folder that is not watched (gone, missing, unreadable) is
         // looked at every second, so one deleted and created again, mounted
         // or opened up is watched at once (and scanned).
-        if folders.iter().any(|f| f.id.is_none())
-            && look_at(&mut folders, |f| f.id.is_none(), &mut watcher, &mut store)?
-        {
-            next_rescan = now;
+        if folders.iter().any(|f| f.id.is_none()) {
+            let (appeared, records) = look_at(&mut folders, |f| f.id.is_none(), &mut watcher)?;
+            if let Some(records) = records {
+                store.get().await?.set_folder_problems(&records)?;
+            }
+            if appeared {
+                next_rescan = now;
+            }
         }
         if now >= next_rescan {
             // Every folder: one deleted and created again lost its watch,
             // one that became unreadable is waited for.
-            look_at(&mut folders, |_| true, &mut watcher, &mut store)?;
+            if let (_, Some(records)) = look_at(&mut folders, |_| true, &mut watcher)? {
+                store.get().await?.set_folder_problems(&records)?;
+            }
             reconcile(&mut pending, &folders);
             next_rescan = now + opts.rescan_every;
         }
@@ -403,11 +692,12 @@ pub async fn run(
             }
         });
         if now >= next_pain {
-            let alerts = alerts::evaluate_pain(&mut store, &opts.rules, opts.pain_limit, now_ms())?;
+            let alerts =
+                alerts::evaluate_pain(store.get().await?, &opts.rules, opts.pain_limit, now_ms())?;
             if !alerts.is_empty() {
                 poke_delivery();
             }
-            next_pain = now + PAIN_TICK;
+            next_pain = shared.next_tick(PAIN_TICK, now);
         }
         service.alive(index);
         if let Some(due) = next_watchdog.filter(|d| *d <= now) {
@@ -416,7 +706,7 @@ pub async fn run(
             if let Some(every) = watchdog_every {
                 service.watchdog(index, every * 2);
             }
-            next_watchdog = watchdog_every.map(|d| due + d);
+            next_watchdog = watchdog_every.map(|d| shared.next_tick(d, due));
         }
 
         if !pending.is_empty() {
@@ -425,8 +715,9 @@ pub async fn run(
                 .collect();
             let backlog = pending.len();
             let t = now_ms();
+            let db = store.get().await?;
             let summary = ingest::ingest_files_deferring(
-                &mut store,
+                db,
                 batch,
                 &opts.ingest,
                 opts.parallelism,
@@ -441,9 +732,9 @@ pub async fn run(
             let stored = summary.imported + summary.non_running;
             let mut new_alerts = Vec::new();
             if stored > 0 {
-                new_alerts = alerts::evaluate_pending(&mut store, &opts.rules, now_ms())?;
+                new_alerts = alerts::evaluate_pending(db, &opts.rules, now_ms())?;
                 new_alerts.extend(alerts::evaluate_pain(
-                    &mut store,
+                    db,
                     &opts.rules,
                     opts.pain_limit,
                     now_ms(),
@@ -454,7 +745,7 @@ pub async fn run(
             }
             // One line per file, naming the alerts its runs raised; the
             // others (pain, earlier runs) get a line of their own.
-            for a in outcome::log(&store, &summary.outcomes, &new_alerts)? {
+            for a in outcome::log(db, &summary.outcomes, &new_alerts)? {
                 let about = a
                     .activity_id
                     .map(|id| format!(" on activity {id}"))
@@ -485,13 +776,17 @@ pub async fn run(
                 );
                 burst_read = false;
             }
+            // Between batches the gate's place goes to the next runner.
+            store.close();
             continue;
         }
 
-        // Nothing to do: sleep until a change, a tick, or the stop signal.
+        // Nothing to do: let go of the store, and sleep until a change, a
+        // tick, or the stop signal.
+        store.close();
         let mut wake_at = next_rescan.min(next_pain);
         if folders.iter().any(|f| f.id.is_none()) {
-            wake_at = wake_at.min(Instant::now() + MISSING_FOLDER_CHECK);
+            wake_at = wake_at.min(shared.next_tick(MISSING_FOLDER_CHECK, Instant::now()));
         }
         if let Some(d) = next_watchdog {
             wake_at = wake_at.min(d);
@@ -517,11 +812,11 @@ pub async fn run(
     service.stopping();
     drop(watcher);
     // Nobody waits for them any more.
-    store.set_folder_problems(&[])?;
+    store.get().await?.set_folder_problems(&[])?;
+    store.close();
+    // The last batch's alerts go out before the process ends
+    // (`Shared::finish`).
     poke_delivery();
-    if let Some(Ok(handle)) = delivery_thread {
-        let _ = handle.join();
-    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -556,46 +851,6 @@ fn accept(change: Change, pending: &mut BTreeSet<PathBuf>, folders: &[PathBuf]) 
     }
 }
 
-/// Deliver due outbox rows; sleep until the next is due or until woken.
-fn delivery_loop(
-    db_path: &Path,
-    delivery: &dyn Delivery,
-    stop: &AtomicBool,
-    wake: &(std::sync::Mutex<bool>, std::sync::Condvar),
-) {
-    let mut store = match Store::open(db_path) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!("delivery cannot open the store: {e}; alerts stay queued");
-            return;
-        }
-    };
-    loop {
-        let next = match delivery.deliver_due(&mut store, now_ms()) {
-            Ok(next) => next,
-            Err(e) => {
-                tracing::warn!("delivery: {e}");
-                Some(now_ms() + 30_000)
-            }
-        };
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        let wait = next.map_or(Duration::from_secs(60), |due| {
-            Duration::from_millis((due - now_ms()).clamp(50, 60_000) as u64)
-        });
-        let (lock, cvar) = wake;
-        let Ok(mut flag) = lock.lock() else { return };
-        if !*flag {
-            flag = match cvar.wait_timeout(flag, wait) {
-                Ok((f, _)) => f,
-                Err(_) => return,
-            };
-        }
-        *flag = false;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -609,13 +864,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nas");
         let (tx, _rx) = mpsc::channel(8);
-        let mut watcher = watch::start(
-            std::slice::from_ref(&path),
-            Mode::Native,
-            Duration::from_millis(50),
-            tx,
-        )
-        .unwrap();
+        let mut watcher = watch::start(Mode::Native, Duration::from_millis(50), tx).unwrap();
         let mut folder = Folder::new(&path);
         let t0 = Instant::now();
         let look = |f: &mut Folder, w: &mut watch::FolderWatcher, after: Duration| {
@@ -689,6 +938,30 @@ mod tests {
         service.alive(0);
         assert!(!service.all_alive_within(Duration::from_millis(10)));
         service.alive(1);
+        assert!(service.all_alive_within(Duration::from_millis(10)));
+    }
+
+    #[test]
+    fn every_runner_s_ticks_fall_on_the_same_instants() {
+        let epoch = Instant::now();
+        let every = Duration::from_secs(900);
+        let a = next_tick(epoch, every, epoch + Duration::from_secs(3));
+        let b = next_tick(epoch, every, epoch + Duration::from_millis(899_999));
+        assert_eq!(a, b);
+        assert_eq!(a, epoch + every);
+        // On the tick itself: the next one.
+        assert_eq!(next_tick(epoch, every, a), epoch + every * 2);
+    }
+
+    #[test]
+    fn a_runner_that_failed_neither_holds_up_ready_nor_starves_the_watchdog() {
+        let service = Service::new(2);
+        service.ready(0);
+        assert!(!service.told_ready.load(Ordering::SeqCst));
+        service.out(1);
+        assert!(service.told_ready.load(Ordering::SeqCst));
+        std::thread::sleep(Duration::from_millis(30));
+        service.alive(0);
         assert!(service.all_alive_within(Duration::from_millis(10)));
     }
 }

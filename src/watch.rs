@@ -1,6 +1,7 @@
 //! watch: sync folders → paths that may hold a new or changed activity.
 //!
-//! `notify` with `notify-debouncer-full` (renames followed: Syncthing's
+//! One `notify` watcher for every runner's folders, with a debouncer of
+//! our own on one thread (renames followed: Syncthing's
 //! `.syncthing.x.fit.tmp` → `x.fit` arrives as the final name). inotify
 //! misses files created right after their new folder, so a new folder is
 //! reported for a scan; a lost-events signal asks for a full rescan. Reads
@@ -10,11 +11,11 @@
 use crate::ingest::is_candidate_name;
 use crate::store::folders::FolderRecord;
 use crate::store::{Store, StoreError};
-use notify::RecursiveMode;
-use notify::event::{EventKind, ModifyKind};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, FileIdMap, new_debouncer_opt};
+use notify::event::{EventKind, ModifyKind, RenameMode};
+use notify::{RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// What the watcher asks the daemon to look at.
@@ -194,7 +195,9 @@ pub fn changes_of(
     let wanted = match kind {
         EventKind::Create(_)
         | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any | ModifyKind::Other) => true,
-        // A rename: the destination is the file (for Both, the last path).
+        // A rename: the destination is the file (for Both, the last
+        // path); the name a file left is gone.
+        EventKind::Modify(ModifyKind::Name(RenameMode::From)) => false,
         EventKind::Modify(ModifyKind::Name(_)) => true,
         EventKind::Any | EventKind::Other => true,
         // Reads, metadata-only changes and removals never make work.
@@ -241,58 +244,153 @@ fn in_hidden_folder(path: &Path, roots: &[PathBuf]) -> bool {
         .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
 }
 
-/// A running watcher; dropping it stops watching.
-pub struct FolderWatcher {
-    _native: Option<Debouncer<notify::RecommendedWatcher, FileIdMap>>,
-    _poll: Option<Debouncer<notify::PollWatcher, FileIdMap>>,
+/// The one watcher of a process: one inotify instance (or one poller for
+/// `mode = "poll"`) for every runner's folders, and one thread that
+/// debounces its events and routes each change to the runner whose folder
+/// holds it. A runner that is not running costs a route here, not a
+/// thread or a file descriptor. Cloning shares it.
+#[derive(Clone)]
+pub struct Hub {
+    backend: Arc<Mutex<Box<dyn notify::Watcher + Send>>>,
+    routes: Arc<Mutex<Routes>>,
 }
 
-impl FolderWatcher {
-    /// Watch a root (again: it was deleted and created anew, or appeared
-    /// after start).
-    pub fn watch(&mut self, root: &Path) -> Result<(), WatchError> {
-        let result = match (&mut self._native, &mut self._poll) {
-            (Some(d), _) => {
-                let _ = d.unwatch(root);
-                d.watch(root, RecursiveMode::Recursive)
+/// Where changes go: one route per (runner, watched folder).
+#[derive(Default)]
+struct Routes {
+    list: Vec<Route>,
+    next_id: u64,
+}
+
+struct Route {
+    /// The runner's watcher handle.
+    id: u64,
+    root: PathBuf,
+    tx: mpsc::Sender<Change>,
+    /// The runner's queue was full: a change was dropped, so it is owed a
+    /// rescan.
+    owed_rescan: bool,
+}
+
+impl Routes {
+    fn roots(&self) -> Vec<PathBuf> {
+        self.list.iter().map(|r| r.root.clone()).collect()
+    }
+
+    /// Hand `change` to every runner it concerns, without waiting: a
+    /// runner whose queue is full is owed a rescan instead (it finds
+    /// everything), so one busy runner never holds up the others.
+    fn send(&mut self, change: &Change) {
+        for r in self.list.iter_mut().filter(|r| concerns(change, &r.root)) {
+            if let Err(mpsc::error::TrySendError::Full(_)) = r.tx.try_send(change.clone()) {
+                r.owed_rescan = true;
             }
-            (_, Some(d)) => {
-                let _ = d.unwatch(root);
-                d.watch(root, RecursiveMode::Recursive)
+        }
+    }
+
+    /// Pay the rescans owed; whether any is still owed.
+    fn pay_rescans(&mut self) -> bool {
+        for r in self.list.iter_mut().filter(|r| r.owed_rescan) {
+            match r.tx.try_send(Change::Rescan) {
+                Err(mpsc::error::TrySendError::Full(_)) => {}
+                _ => r.owed_rescan = false,
             }
-            _ => Ok(()),
-        };
-        result.map_err(|e| classify(e, root))
+        }
+        self.list.iter().any(|r| r.owed_rescan)
     }
 }
 
-/// A watcher for `roots` (each then added with [`FolderWatcher::watch`],
-/// recursively); changes go to `tx` (bounded: when the daemon falls
-/// behind, the watcher thread waits instead of piling up memory).
-pub fn start(
-    roots: &[PathBuf],
-    mode: Mode,
-    debounce: Duration,
-    tx: mpsc::Sender<Change>,
-) -> Result<FolderWatcher, WatchError> {
-    let watched = roots.to_vec();
-    let handler = move |result: DebounceEventResult| match result {
-        Ok(events) => {
-            for e in events {
-                for change in changes_of(
-                    &e.event.kind,
-                    &e.event.paths,
-                    e.event.need_rescan(),
-                    &watched,
-                ) {
-                    if tx.blocking_send(change).is_err() {
-                        return;
-                    }
+/// Whether a change belongs to the runner watching `root` (pure).
+fn concerns(change: &Change, root: &Path) -> bool {
+    match change {
+        Change::File(p) | Change::Folder(p) => p.starts_with(root),
+        Change::Rescan => true,
+        Change::RootGone(p) => p == root,
+    }
+}
+
+/// Changes waiting for their path to go quiet: a file being written sends
+/// an event per write, and is read once, `delay` after the last (pure,
+/// driven by the caller's clock).
+struct Quiet {
+    delay: Duration,
+    waiting: std::collections::HashMap<PathBuf, (Change, Instant)>,
+}
+
+impl Quiet {
+    fn new(delay: Duration) -> Quiet {
+        Quiet {
+            delay,
+            waiting: Default::default(),
+        }
+    }
+
+    /// A change seen at `now`: files and folders wait for quiet, the
+    /// others (rescan, a folder gone) are due at once.
+    fn add(&mut self, change: Change, now: Instant) -> Option<Change> {
+        match &change {
+            Change::File(p) | Change::Folder(p) => {
+                self.waiting.insert(p.clone(), (change, now + self.delay));
+                None
+            }
+            Change::Rescan | Change::RootGone(_) => Some(change),
+        }
+    }
+
+    /// The changes quiet since their delay, in path order.
+    fn due(&mut self, now: Instant) -> Vec<Change> {
+        let mut due: Vec<(PathBuf, Change)> = Vec::new();
+        self.waiting.retain(|path, (change, at)| {
+            if *at <= now {
+                due.push((path.clone(), change.clone()));
+                false
+            } else {
+                true
+            }
+        });
+        due.sort_by(|a, b| a.0.cmp(&b.0));
+        due.into_iter().map(|(_, c)| c).collect()
+    }
+
+    fn next_due(&self) -> Option<Instant> {
+        self.waiting.values().map(|(_, at)| *at).min()
+    }
+}
+
+/// A runner owed a rescan is tried again this often.
+const OWED_RESCAN_RETRY: Duration = Duration::from_millis(100);
+
+/// The hub's thread: raw events in, debounced changes routed out. It
+/// sleeps on its channel while nothing waits (no tick at idle), and ends
+/// when the watcher is dropped.
+fn debounce_loop(
+    events: std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+    routes: Arc<Mutex<Routes>>,
+    delay: Duration,
+) {
+    use std::sync::mpsc::RecvTimeoutError;
+    let mut quiet = Quiet::new(delay);
+    let mut owed = false;
+    loop {
+        let mut until = quiet.next_due();
+        if owed {
+            let retry = Instant::now() + OWED_RESCAN_RETRY;
+            until = Some(until.map_or(retry, |u| u.min(retry)));
+        }
+        let received = match until {
+            None => events.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(at) => events.recv_timeout(at.saturating_duration_since(Instant::now())),
+        };
+        let now = Instant::now();
+        let mut at_once = Vec::new();
+        match received {
+            Ok(Ok(event)) => {
+                let roots = lock(&routes).roots();
+                for change in changes_of(&event.kind, &event.paths, event.need_rescan(), &roots) {
+                    at_once.extend(quiet.add(change, now));
                 }
             }
-        }
-        Err(errors) => {
-            for e in errors {
+            Ok(Err(e)) => {
                 let about: Vec<String> = e.paths.iter().map(|p| p.display().to_string()).collect();
                 let about = if about.is_empty() {
                     String::new()
@@ -300,45 +398,141 @@ pub fn start(
                     format!(" ({})", about.join(", "))
                 };
                 tracing::warn!("watch error{about}: {}; a rescan will catch up", reason(&e));
+                at_once.push(Change::Rescan);
             }
-            let _ = tx.blocking_send(Change::Rescan);
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
         }
-    };
-    // Tick = the debounce timeout: the debouncer thread wakes a few times a
-    // second at most when idle (no busy polling).
-    match mode {
-        Mode::Native => {
-            let d = new_debouncer_opt::<_, notify::RecommendedWatcher, FileIdMap>(
-                debounce,
-                Some(debounce),
-                handler,
-                FileIdMap::new(),
-                notify::Config::default(),
-            )
-            .map_err(|e| classify(e, roots.first().map_or(Path::new("."), |p| p.as_path())))?;
-            Ok(FolderWatcher {
-                _native: Some(d),
-                _poll: None,
-            })
+        at_once.extend(quiet.due(now));
+        let mut routes = lock(&routes);
+        for change in &at_once {
+            routes.send(change);
         }
-        Mode::Poll(every) => {
-            let config = notify::Config::default()
-                .with_poll_interval(every)
-                .with_compare_contents(false);
-            let d = new_debouncer_opt::<_, notify::PollWatcher, FileIdMap>(
-                debounce,
-                Some(debounce),
-                handler,
-                FileIdMap::new(),
-                config,
-            )
-            .map_err(|e| classify(e, roots.first().map_or(Path::new("."), |p| p.as_path())))?;
-            Ok(FolderWatcher {
-                _native: None,
-                _poll: Some(d),
-            })
+        owed = routes.pay_rescans();
+    }
+}
+
+/// A poisoned lock still holds good routes (a panic elsewhere never left
+/// them half-written).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Hub {
+    /// The watcher and its thread; folders are added per runner with
+    /// [`Hub::watcher`] and [`FolderWatcher::watch`].
+    pub fn start(mode: Mode, debounce: Duration) -> Result<Hub, WatchError> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let backend: Box<dyn notify::Watcher + Send> = match mode {
+            Mode::Native => Box::new(
+                notify::RecommendedWatcher::new(tx, notify::Config::default())
+                    .map_err(|e| classify(e, Path::new("the sync folders")))?,
+            ),
+            Mode::Poll(every) => Box::new(
+                notify::PollWatcher::new(
+                    tx,
+                    notify::Config::default()
+                        .with_poll_interval(every)
+                        .with_compare_contents(false),
+                )
+                .map_err(|e| classify(e, Path::new("the sync folders")))?,
+            ),
+        };
+        let routes = Arc::new(Mutex::new(Routes::default()));
+        let to_route = routes.clone();
+        std::thread::Builder::new()
+            .name("watch".into())
+            .spawn(move || debounce_loop(rx, to_route, debounce))
+            .map_err(|e| WatchError::Watch {
+                path: PathBuf::from("the sync folders"),
+                reason: io_reason(&e),
+            })?;
+        Ok(Hub {
+            backend: Arc::new(Mutex::new(backend)),
+            routes,
+        })
+    }
+
+    /// A runner's handle: the changes in the folders it watches go to `tx`
+    /// (bounded; when it is full the runner is owed a rescan).
+    pub fn watcher(&self, tx: mpsc::Sender<Change>) -> FolderWatcher {
+        let id = {
+            let mut routes = lock(&self.routes);
+            routes.next_id += 1;
+            routes.next_id
+        };
+        FolderWatcher {
+            hub: self.clone(),
+            id,
+            tx,
         }
     }
+}
+
+/// One runner's share of the [`Hub`]; dropping it stops watching its
+/// folders (those no other runner watches).
+pub struct FolderWatcher {
+    hub: Hub,
+    id: u64,
+    tx: mpsc::Sender<Change>,
+}
+
+impl FolderWatcher {
+    /// Watch a root, recursively (again: it was deleted and created anew,
+    /// or appeared after start).
+    pub fn watch(&mut self, root: &Path) -> Result<(), WatchError> {
+        {
+            let mut routes = lock(&self.hub.routes);
+            if !routes
+                .list
+                .iter()
+                .any(|r| r.id == self.id && r.root == root)
+            {
+                routes.list.push(Route {
+                    id: self.id,
+                    root: root.to_path_buf(),
+                    tx: self.tx.clone(),
+                    owed_rescan: false,
+                });
+            }
+        }
+        let mut backend = lock(&self.hub.backend);
+        let _ = backend.unwatch(root);
+        backend
+            .watch(root, RecursiveMode::Recursive)
+            .map_err(|e| classify(e, root))
+    }
+}
+
+impl Drop for FolderWatcher {
+    fn drop(&mut self) {
+        let mine: Vec<PathBuf> = {
+            let mut routes = lock(&self.hub.routes);
+            let mine = routes
+                .list
+                .iter()
+                .filter(|r| r.id == self.id)
+                .map(|r| r.root.clone())
+                .collect::<Vec<_>>();
+            routes.list.retain(|r| r.id != self.id);
+            mine.into_iter()
+                .filter(|root| !routes.list.iter().any(|r| &r.root == root))
+                .collect()
+        };
+        let mut backend = lock(&self.hub.backend);
+        for root in mine {
+            let _ = backend.unwatch(&root);
+        }
+    }
+}
+
+/// A watcher of its own for one caller (a hub with one runner).
+pub fn start(
+    mode: Mode,
+    debounce: Duration,
+    tx: mpsc::Sender<Change>,
+) -> Result<FolderWatcher, WatchError> {
+    Ok(Hub::start(mode, debounce)?.watcher(tx))
 }
 
 #[cfg(test)]
@@ -394,5 +588,81 @@ mod tests {
             vec![Change::RootGone(PathBuf::from("/sync"))]
         );
         assert!(changes_of(&gone, &[PathBuf::from("/sync/sub")], false, &roots).is_empty());
+    }
+
+    #[test]
+    fn a_file_written_in_many_writes_is_one_change_once_quiet() {
+        let mut quiet = Quiet::new(Duration::from_millis(500));
+        let t0 = Instant::now();
+        let file = PathBuf::from("/sync/a/run.fit");
+        for ms in [0, 100, 300] {
+            assert_eq!(
+                quiet.add(Change::File(file.clone()), t0 + Duration::from_millis(ms)),
+                None
+            );
+        }
+        assert!(quiet.due(t0 + Duration::from_millis(700)).is_empty());
+        assert_eq!(quiet.next_due(), Some(t0 + Duration::from_millis(800)));
+        assert_eq!(
+            quiet.due(t0 + Duration::from_millis(800)),
+            vec![Change::File(file)]
+        );
+        assert_eq!(quiet.next_due(), None);
+        assert_eq!(quiet.add(Change::Rescan, t0), Some(Change::Rescan));
+    }
+
+    /// One watcher serves every runner: each change goes to the runner
+    /// whose folder holds it, a rescan to all, and a full queue owes its
+    /// runner a rescan instead of holding up the others.
+    #[test]
+    fn changes_go_to_the_runner_whose_folder_holds_them() {
+        let (anna_tx, mut anna) = mpsc::channel(1);
+        let (ben_tx, mut ben) = mpsc::channel(8);
+        let route = |root: &str, tx: &mpsc::Sender<Change>, id| Route {
+            id,
+            root: PathBuf::from(root),
+            tx: tx.clone(),
+            owed_rescan: false,
+        };
+        let mut routes = Routes {
+            list: vec![
+                route("/sync/anna", &anna_tx, 1),
+                route("/sync/ben", &ben_tx, 2),
+            ],
+            next_id: 2,
+        };
+        let ben_run = Change::File(PathBuf::from("/sync/ben/2026/run.fit"));
+        routes.send(&ben_run);
+        assert_eq!(ben.try_recv().ok(), Some(ben_run));
+        assert!(anna.try_recv().is_err());
+        // "/sync/anna-old" is not inside "/sync/anna".
+        routes.send(&Change::File(PathBuf::from("/sync/anna-old/run.fit")));
+        assert!(anna.try_recv().is_err());
+        routes.send(&Change::RootGone(PathBuf::from("/sync/anna")));
+        assert!(ben.try_recv().is_err());
+        // Anna's queue (one place) is full now: her next change is owed as
+        // a rescan; Ben's still arrives.
+        routes.send(&Change::Rescan);
+        assert_eq!(ben.try_recv().ok(), Some(Change::Rescan));
+        assert!(routes.list[0].owed_rescan);
+        assert!(routes.pay_rescans(), "still full");
+        assert_eq!(
+            anna.try_recv().ok(),
+            Some(Change::RootGone(PathBuf::from("/sync/anna")))
+        );
+        assert!(!routes.pay_rescans(), "paid");
+        assert_eq!(anna.try_recv().ok(), Some(Change::Rescan));
+    }
+
+    #[test]
+    fn the_name_a_file_was_renamed_from_is_no_work() {
+        let roots = [PathBuf::from("/sync")];
+        let from = EventKind::Modify(ModifyKind::Name(RenameMode::From));
+        assert!(changes_of(&from, &[PathBuf::from("/sync/run.fit")], false, &roots).is_empty());
+        let to = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        assert_eq!(
+            changes_of(&to, &[PathBuf::from("/sync/run.fit")], false, &roots),
+            vec![Change::File(PathBuf::from("/sync/run.fit"))]
+        );
     }
 }

@@ -231,7 +231,9 @@ fn run_in(
             let (stop, wake) = (stop.clone(), wake.clone());
             let (done, ended) = (daemon_done.clone(), daemon_ended.clone());
             async move {
-                let result = daemon::run(daemon_opts, stop, wake, daemon::Service::new(1), 0).await;
+                let shared = daemon::Shared::new(1);
+                let result = daemon::run(daemon_opts, stop, wake, shared.clone(), 0).await;
+                shared.finish();
                 done.store(true, Ordering::SeqCst);
                 ended.notify_one();
                 result

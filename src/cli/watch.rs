@@ -34,7 +34,7 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    run_daemons(vec![opts], web)
+    run_daemons(vec![opts], web, OnFailure::StopAll)
 }
 
 /// `tendonwatch watch` on a config with `[[runner]]` tables and no
@@ -61,7 +61,7 @@ pub fn run_household(ctx: &Context_) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    run_daemons(all, web)
+    run_daemons(all, web, OnFailure::TryAgainLater)
 }
 
 /// What one runner's daemon needs, checked.
@@ -119,26 +119,44 @@ fn daemon_options(
     })
 }
 
-/// Run these daemons (one per runner) until SIGTERM or Ctrl-C, and the
-/// dashboard beside them if asked.
+/// What a daemon's failure does to the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnFailure {
+    /// One runner: the process ends with the error (the service manager
+    /// restarts it).
+    StopAll,
+    /// A household: that runner is said in the log and tried again later;
+    /// the others go on.
+    TryAgainLater,
+}
+
+/// A household runner that failed is started again this much later.
+const TRY_AGAIN: Duration = Duration::from_secs(5 * 60);
+
+/// Run these daemons (one per runner, sharing one watcher, one delivery
+/// thread and the store gate) until SIGTERM or Ctrl-C, and the dashboard
+/// beside them if asked.
 fn run_daemons(
     all: Vec<DaemonOptions>,
     web: Option<(std::net::SocketAddr, crate::web::Dashboard)>,
+    on_failure: OnFailure,
 ) -> anyhow::Result<ExitCode> {
     let runtime = runtime::build(1, runtime::decode_threads())?;
     let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::new(tokio::sync::Notify::new());
     let wakes: Vec<Arc<tokio::sync::Notify>> = all
         .iter()
         .map(|_| Arc::new(tokio::sync::Notify::new()))
         .collect();
     runtime.block_on(async {
-        let (s, w) = (stop.clone(), wakes.clone());
+        let (s, w, told) = (stop.clone(), wakes.clone(), stopped.clone());
         // In place before any daemon says it is ready.
         let stopping = runtime::stop_signal();
         tokio::spawn(async move {
             let why = stopping.await;
             tracing::info!("{why}: finishing the files in hand");
             s.store(true, Ordering::SeqCst);
+            told.notify_one();
             for wake in &w {
                 wake.notify_one();
             }
@@ -156,21 +174,30 @@ fn run_daemons(
             }
             None => None,
         };
-        let service = daemon::Service::new(all.len());
-        let daemons: Vec<_> = all
-            .into_iter()
-            .zip(wakes.iter().cloned())
+        let shared = daemon::Shared::new(all.len());
+        let start = |i: usize| {
+            use tracing::Instrument;
+            let opts: &DaemonOptions = &all[i];
+            let span = match &opts.runner {
+                Some(name) => tracing::info_span!("runner", name = %name),
+                None => tracing::Span::none(),
+            };
+            daemon::run(
+                opts.clone(),
+                stop.clone(),
+                wakes[i].clone(),
+                shared.clone(),
+                i,
+            )
+            .instrument(span)
+        };
+        let names: Vec<String> = all
+            .iter()
             .enumerate()
-            .map(|(i, (opts, wake))| {
-                use tracing::Instrument;
-                let span = match &opts.runner {
-                    Some(name) => tracing::info_span!("runner", name = %name),
-                    None => tracing::Span::none(),
-                };
-                Box::pin(daemon::run(opts, stop.clone(), wake, service.clone(), i).instrument(span))
-            })
+            .map(|(i, o)| o.runner.clone().unwrap_or_else(|| format!("{}", i + 1)))
             .collect();
-        let result = all_of(daemons, &stop, &wakes).await;
+        let result = supervise(&names, start, on_failure, &stop, &stopped, &shared).await;
+        shared.finish();
         if let Some(server) = server {
             web_stop.notify_one();
             match server.await {
@@ -184,37 +211,68 @@ fn run_daemons(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Drive every runner's daemon on this task until all have finished; the
-/// first failure stops the others (the service restarts them together).
-async fn all_of<F>(
-    mut daemons: Vec<std::pin::Pin<Box<F>>>,
+/// One runner's daemon, as the supervisor sees it.
+enum Daemon<F> {
+    Running(std::pin::Pin<Box<F>>),
+    /// Failed; started again when this sleep ends.
+    Resting(std::pin::Pin<Box<tokio::time::Sleep>>),
+    Done,
+}
+
+/// Drive every runner's daemon on this task until all have finished. A
+/// failure either ends them all (one runner) or rests that runner and
+/// starts it again later while the others go on (a household).
+async fn supervise<F>(
+    names: &[String],
+    start: impl Fn(usize) -> F,
+    on_failure: OnFailure,
     stop: &AtomicBool,
-    wakes: &[Arc<tokio::sync::Notify>],
+    stopped: &tokio::sync::Notify,
+    shared: &daemon::Shared,
 ) -> anyhow::Result<()>
 where
     F: std::future::Future<Output = anyhow::Result<()>>,
 {
-    let mut done = vec![false; daemons.len()];
+    let mut daemons: Vec<Daemon<F>> = (0..names.len())
+        .map(|i| Daemon::Running(Box::pin(start(i))))
+        .collect();
     let mut first_error = None;
+    let mut stop_seen = std::pin::pin!(stopped.notified());
     std::future::poll_fn(|cx| {
+        let stopping = stop_seen.as_mut().poll(cx).is_ready() || stop.load(Ordering::SeqCst);
         for (i, d) in daemons.iter_mut().enumerate() {
-            if done[i] {
-                continue;
-            }
-            if let std::task::Poll::Ready(r) = d.as_mut().poll(cx) {
-                done[i] = true;
-                if let Err(e) = r {
-                    if first_error.is_none() {
-                        first_error = Some(e);
-                        stop.store(true, Ordering::SeqCst);
-                        for w in wakes {
-                            w.notify_one();
+            loop {
+                match d {
+                    Daemon::Done => break,
+                    Daemon::Resting(_) if stopping => *d = Daemon::Done,
+                    Daemon::Resting(sleep) => match sleep.as_mut().poll(cx) {
+                        std::task::Poll::Ready(()) => *d = Daemon::Running(Box::pin(start(i))),
+                        std::task::Poll::Pending => break,
+                    },
+                    Daemon::Running(f) => match f.as_mut().poll(cx) {
+                        std::task::Poll::Pending => break,
+                        std::task::Poll::Ready(Ok(())) => *d = Daemon::Done,
+                        std::task::Poll::Ready(Err(e)) => {
+                            if on_failure == OnFailure::TryAgainLater && !stopping {
+                                tracing::error!(
+                                    "runner {} stopped: {e:#}; the other runners go on, and {} is tried again in {} minutes",
+                                    names[i],
+                                    names[i],
+                                    TRY_AGAIN.as_secs() / 60
+                                );
+                                shared.service.out(i);
+                                *d = Daemon::Resting(Box::pin(tokio::time::sleep(TRY_AGAIN)));
+                            } else {
+                                first_error.get_or_insert(e);
+                                stop.store(true, Ordering::SeqCst);
+                                *d = Daemon::Done;
+                            }
                         }
-                    }
+                    },
                 }
             }
         }
-        if done.iter().all(|d| *d) {
+        if daemons.iter().all(|d| matches!(d, Daemon::Done)) {
             std::task::Poll::Ready(())
         } else {
             std::task::Poll::Pending
