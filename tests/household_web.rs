@@ -17,7 +17,7 @@ mod household;
 mod util;
 
 use dashboard::{Server, form_token};
-use household::Household;
+use household::{Household, login};
 use std::process::Stdio;
 use util::Tw;
 
@@ -57,33 +57,6 @@ const FORMS: &[(&str, &str)] = &[
 ];
 
 /// A logged-in visitor: their cookies and their forms' token.
-struct Session {
-    cookie: String,
-    token: String,
-}
-
-fn login(server: &Server, name: &str, password: &str) -> Session {
-    let first = server.get("/login", None);
-    let csrf = first.set_cookie("tw_csrf").unwrap();
-    let body = format!(
-        "csrf={csrf}&name={name}&password={}",
-        password.replace(' ', "+").replace('\'', "%27")
-    );
-    let r = server.post_form("/login", Some(&format!("tw_csrf={csrf}")), &body);
-    assert_eq!(r.status, 303, "{name}: {}", r.body);
-    assert_eq!(r.header("location"), Some("/"));
-    let session = r.set_cookie("tw_session").unwrap();
-    let cookie = format!("tw_csrf={csrf}; tw_session={session}");
-    let home = server.get("/", Some(&cookie));
-    assert_eq!(home.status, 303);
-    let page = server.get(home.header("location").unwrap(), Some(&cookie));
-    assert_eq!(page.status, 200, "{}", page.body);
-    Session {
-        token: form_token(&page.body).expect("the page has a form (log out)"),
-        cookie,
-    }
-}
-
 fn fill(path: &str, id: i64, alert: i64) -> String {
     path.replace("{id}", &id.to_string())
         .replace("{alert}", &alert.to_string())

@@ -135,13 +135,30 @@ pub async fn serve_dashboard(
     }
 }
 
-/// One runner's data: their options and their store (one SQLite
-/// connection behind a mutex, used on the blocking pool).
+/// One runner's data: their options and their store.
 #[derive(Clone)]
 struct RunnerData {
     opts: Arc<WebOptions>,
-    store: Arc<Mutex<Store>>,
+    store: Arc<StoreCell>,
 }
+
+/// A store as the dashboard holds it. A lone runner's connection is opened
+/// at start and kept. A household runner's is opened for each request and
+/// closed after it, a few at a time: hundreds of runners cost nothing
+/// while nobody looks, and a runner whose store is broken gets an error
+/// page of their own while the others' pages work.
+enum StoreCell {
+    /// One connection behind a mutex, used on the blocking pool.
+    Open(Mutex<Store>),
+    OnDemand {
+        path: std::path::PathBuf,
+        gate: Arc<tokio::sync::Semaphore>,
+    },
+}
+
+/// How many household stores requests hold open at once (a coach's
+/// overview reads every athlete's).
+const STORES_AT_ONCE: usize = 8;
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -151,7 +168,7 @@ pub struct AppState {
     /// `Some` for a household: its accounts.
     logins: Option<Arc<Vec<Login>>>,
     /// Where sessions are kept: the runner's store, or household.db.
-    sessions: Arc<Mutex<Store>>,
+    sessions: Arc<StoreCell>,
     pub session_days: u32,
     /// A login is needed for every page but the login page.
     pub needs_login: bool,
@@ -165,15 +182,29 @@ pub struct AppState {
 }
 
 /// Run `f` with this store on the blocking pool.
-async fn on_store<T, F>(store: &Arc<Mutex<Store>>, f: F) -> Result<T, WebError>
+async fn on_store<T, F>(store: &Arc<StoreCell>, f: F) -> Result<T, WebError>
 where
     T: Send + 'static,
     F: FnOnce(&mut Store) -> Result<T, WebError> + Send + 'static,
 {
     let store = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard)
+    let _place = match &*store {
+        StoreCell::Open(_) => None,
+        StoreCell::OnDemand { gate, .. } => Some(
+            gate.clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| WebError::Internal(format!("a request failed: {e}")))?,
+        ),
+    };
+    tokio::task::spawn_blocking(move || match &*store {
+        StoreCell::Open(conn) => f(&mut conn.lock().unwrap_or_else(|p| p.into_inner())),
+        StoreCell::OnDemand { path, .. } => {
+            let mut opened = Store::open(path).map_err(|e| {
+                WebError::Internal(format!("this runner's store cannot be opened: {e}"))
+            })?;
+            f(&mut opened)
+        }
     })
     .await
     .map_err(|e| WebError::Internal(format!("a request failed: {e}")))?
@@ -182,7 +213,7 @@ where
 impl AppState {
     /// One runner's dashboard.
     pub fn new(store: Store, opts: WebOptions, loopback: bool) -> AppState {
-        let store = Arc::new(Mutex::new(store));
+        let store = Arc::new(StoreCell::Open(Mutex::new(store)));
         let needs_login = opts.password_hash.is_some();
         let session_days = opts.session_days;
         let checkin_key = opts.checkin_key.clone();
@@ -202,17 +233,13 @@ impl AppState {
         }
     }
 
-    /// A household's dashboard over these opened stores.
-    fn household(
-        household: Household,
-        stores: Vec<Store>,
-        sessions: Store,
-        loopback: bool,
-    ) -> AppState {
+    /// A household's dashboard: each runner's store opened per request.
+    fn household(household: Household, sessions: Store, loopback: bool) -> AppState {
+        let gate = Arc::new(tokio::sync::Semaphore::new(STORES_AT_ONCE));
         let checkin_key = household.checkin_key;
         let mut logins = Vec::new();
         let mut runners = std::collections::BTreeMap::new();
-        for (r, store) in household.runners.into_iter().zip(stores) {
+        for r in household.runners {
             logins.push(Login {
                 name: r.name.clone(),
                 hash: r.password_hash,
@@ -221,8 +248,11 @@ impl AppState {
             runners.insert(
                 r.name,
                 RunnerData {
+                    store: Arc::new(StoreCell::OnDemand {
+                        path: r.opts.db_path.clone(),
+                        gate: gate.clone(),
+                    }),
                     opts: Arc::new(r.opts),
-                    store: Arc::new(Mutex::new(store)),
                 },
             );
         }
@@ -236,7 +266,7 @@ impl AppState {
         AppState {
             runners: Arc::new(runners),
             logins: Some(Arc::new(logins)),
-            sessions: Arc::new(Mutex::new(sessions)),
+            sessions: Arc::new(StoreCell::Open(Mutex::new(sessions))),
             session_days: household.session_days,
             needs_login: true,
             loopback,
@@ -331,7 +361,7 @@ impl AppState {
 #[derive(Clone)]
 pub struct Site {
     pub opts: Arc<WebOptions>,
-    store: Arc<Mutex<Store>>,
+    store: Arc<StoreCell>,
     /// What every link starts with: "" for one runner, "/r/NAME" in a
     /// household.
     pub base: String,
@@ -528,9 +558,9 @@ pub async fn serve(
     serve_state(listener, state, shutdown).await
 }
 
-/// Serve a household until `shutdown` resolves: every runner's store and
-/// the logins' store are opened first, and a store that cannot be opened
-/// stops the start with its path.
+/// Serve a household until `shutdown` resolves: the logins' store is
+/// opened first (one that cannot be opened stops the start with its
+/// path); each runner's store is opened by the requests that read it.
 pub async fn serve_household(
     listener: tokio::net::TcpListener,
     household: Household,
@@ -542,11 +572,6 @@ pub async fn serve_household(
             Store::open(path)
                 .map_err(|e| anyhow::anyhow!("opening the store {}: {e}", path.display()))
         };
-        let stores = household
-            .runners
-            .iter()
-            .map(|r| open(&r.opts.db_path))
-            .collect::<anyhow::Result<Vec<_>>>()?;
         let mut sessions = open(&household.sessions_db)?;
         // A removed account's logins end now, not when its name comes back.
         let accounts: Vec<&str> = (household.runners.iter().map(|r| r.name.as_str()))
@@ -558,7 +583,7 @@ pub async fn serve_household(
         // Built now, so that the first login of an unknown name takes as
         // long as any other.
         security::decoy_hash();
-        Ok(AppState::household(household, stores, sessions, loopback))
+        Ok(AppState::household(household, sessions, loopback))
     })
     .await??;
     let missing = state.without_password();

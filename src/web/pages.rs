@@ -1290,19 +1290,33 @@ pub async fn athletes(
         .map(|site| {
             tokio::spawn(async move {
                 let opts = site.opts.clone();
-                let s = site
+                match site
                     .with_store(move |store| views::status(store, &opts, now))
-                    .await?;
-                Ok::<_, WebError>((site, s))
+                    .await
+                {
+                    Ok(s) => Ok((site, s)),
+                    Err(e) => Err((site, e)),
+                }
             })
         })
         .collect();
+    // One athlete's store that cannot be read is said on their card; the
+    // others are shown.
     let mut rows = Vec::with_capacity(tasks.len());
+    let mut unreadable = Vec::new();
     for task in tasks {
-        rows.push(
-            task.await
-                .map_err(|e| WebError::Internal(format!("an athlete's status: {e}")))??,
-        );
+        match task
+            .await
+            .map_err(|e| WebError::Internal(format!("an athlete's status: {e}")))?
+        {
+            Ok(row) => rows.push(row),
+            Err((site, e)) => {
+                if let WebError::Internal(detail) = &e {
+                    tracing::error!("web: {detail}");
+                }
+                unreadable.push(site);
+            }
+        }
     }
     let body = html! {
         h1 { "Your athletes" }
@@ -1338,7 +1352,13 @@ pub async fn athletes(
                 }
             }
         }
-        @if rows.is_empty() { p { "No runner is given to you in the config." } }
+        @for site in &unreadable {
+            section.card.athlete data-runner=(site.runner.as_deref().unwrap_or("")) {
+                h2 { (site.runner.as_deref().unwrap_or("")) }
+                p.alerts { "Their data cannot be read now; the server's log says why." }
+            }
+        }
+        @if rows.is_empty() && unreadable.is_empty() { p { "No runner is given to you in the config." } }
     };
     let f = Frame {
         title: "Athletes",

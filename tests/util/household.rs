@@ -6,7 +6,7 @@
 //! `mod util;` and `#[path = "util/dashboard.rs"] mod dashboard;`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use super::dashboard::{Server, write_season};
+use super::dashboard::{Server, form_token, write_season};
 use super::util::{self, Tw};
 use std::path::PathBuf;
 
@@ -120,5 +120,34 @@ impl Household {
                 |r| r.get(0),
             )
             .unwrap()
+    }
+}
+
+/// A logged-in account: its cookies and a form token of its pages.
+pub struct Session {
+    pub cookie: String,
+    pub token: String,
+}
+
+/// Log `name` in over HTTP, as a browser would.
+pub fn login(server: &Server, name: &str, password: &str) -> Session {
+    let first = server.get("/login", None);
+    let csrf = first.set_cookie("tw_csrf").unwrap();
+    let body = format!(
+        "csrf={csrf}&name={name}&password={}",
+        password.replace(' ', "+").replace('\'', "%27")
+    );
+    let r = server.post_form("/login", Some(&format!("tw_csrf={csrf}")), &body);
+    assert_eq!(r.status, 303, "{name}: {}", r.body);
+    assert_eq!(r.header("location"), Some("/"));
+    let session = r.set_cookie("tw_session").unwrap();
+    let cookie = format!("tw_csrf={csrf}; tw_session={session}");
+    let home = server.get("/", Some(&cookie));
+    assert_eq!(home.status, 303);
+    let page = server.get(home.header("location").unwrap(), Some(&cookie));
+    assert_eq!(page.status, 200, "{}", page.body);
+    Session {
+        token: form_token(&page.body).expect("the page has a form (log out)"),
+        cookie,
     }
 }

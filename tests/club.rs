@@ -1,0 +1,229 @@
+//! A club on one server (issue 25): one `watch` process for many runners
+//! shares one watcher, one debouncer and one delivery thread, and holds a
+//! runner's store only while that runner has work.
+//!
+//! - More runners than the kernel's 128 inotify instances per user: one
+//!   instance, a handful of threads and descriptors for all of them, and
+//!   each new run still lands in its own runner's store only.
+//! - A runner whose store is broken stops alone: the others' runs are
+//!   stored, the coach's overview shows the others and says which one
+//!   cannot be read, the broken file is left as it was.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "util/dashboard.rs"]
+mod dashboard;
+#[path = "util/household.rs"]
+mod household;
+mod util;
+
+use household::{Household, KIM_PASSWORD, login};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use util::Tw;
+
+/// `watch` with its log in `log`, at info level.
+fn spawn_watch(mut cmd: Command, log: &Path) -> Child {
+    cmd.env("TENDONWATCH_LOG", "info")
+        .arg("watch")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap());
+    cmd.spawn().expect("watch starts")
+}
+
+/// Wait (up to a minute) until `ok` holds; the log says what was awaited.
+fn wait(what: &str, log: &Path, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ok() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} never happened; the log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn log_has(log: &Path, needle: &str) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .matches(needle)
+        .count()
+}
+
+/// SIGTERM, and the process ends cleanly.
+fn stop(mut child: Child, log: &Path) {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "{status}; the log:\n{}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
+}
+
+/// The process's open descriptors, and how many are inotify instances.
+fn descriptors(pid: u32) -> (usize, usize) {
+    let mut all = 0;
+    let mut inotify = 0;
+    for fd in std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .flatten()
+    {
+        all += 1;
+        if std::fs::read_link(fd.path()).is_ok_and(|t| t.as_os_str() == "anon_inode:inotify") {
+            inotify += 1;
+        }
+    }
+    (all, inotify)
+}
+
+fn threads(pid: u32) -> usize {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap()
+}
+
+fn activities(db: &Path) -> i64 {
+    if !db.exists() {
+        return 0;
+    }
+    util::count(&util::open(db), "activities")
+}
+
+const RUNNERS: usize = 150;
+
+#[test]
+fn one_watcher_serves_more_runners_than_the_kernel_has_inotify_instances_for() {
+    let tw = Tw::new();
+    let root = tw.root().to_path_buf();
+    let sync = |i: usize| root.join(format!("sync/r{i:03}"));
+    let db = |i: usize| root.join(format!("stores/r{i:03}.db"));
+    let mut config = String::from("[watch]\ndebounce_ms = 100\n");
+    for i in 0..RUNNERS {
+        std::fs::create_dir_all(sync(i)).unwrap();
+        config.push_str(&format!(
+            "\n[[runner]]\nname = \"r{i:03}\"\nsync_folders = [\"{}\"]\ndb = \"{}\"\n",
+            sync(i).display(),
+            db(i).display()
+        ));
+    }
+    let config_path = root.join("club.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let log = root.join("watch.log");
+    let mut cmd = tw.bare_command();
+    cmd.env("STATE_DIRECTORY", root.join("state"))
+        .arg("--config")
+        .arg(&config_path);
+    let child = spawn_watch(cmd, &log);
+    let pid = child.id();
+    wait("every runner watching", &log, || {
+        log_has(&log, ", store ") == RUNNERS
+    });
+
+    let (fds, inotify) = descriptors(pid);
+    assert_eq!(inotify, 1, "one inotify instance for {RUNNERS} runners");
+    // stdio, the log, the runtime's and the watcher's own: a few dozen at
+    // most, whatever the number of runners (per runner there were 8).
+    assert!(fds < 40, "{fds} descriptors for {RUNNERS} runners");
+    let threads = threads(pid);
+    assert!(threads <= 8, "{threads} threads for {RUNNERS} runners");
+
+    // The last runner's new run: in their store, nobody else's.
+    std::fs::copy(
+        util::real("fit/activity-small-fenix2-run.fit"),
+        sync(RUNNERS - 1).join("run.fit"),
+    )
+    .unwrap();
+    wait("the run stored", &log, || activities(&db(RUNNERS - 1)) == 1);
+    for i in [0, RUNNERS / 2, RUNNERS - 2] {
+        assert_eq!(activities(&db(i)), 0, "runner {i} has nothing new");
+    }
+    stop(child, &log);
+}
+
+#[test]
+fn a_runner_whose_store_is_broken_does_not_stop_the_others() {
+    let h = Household::new();
+    let root = h.tw.root().to_path_buf();
+    // Bob's store is not a database any more; its bytes must stay as they
+    // are (nothing of his is lost by us).
+    let broken: Vec<u8> = b"this is not a database ".repeat(200);
+    for ext in ["-wal", "-shm"] {
+        let mut p = h.store("bob").into_os_string();
+        p.push(ext);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+    std::fs::write(h.store("bob"), &broken).unwrap();
+    let mut config = std::fs::read_to_string(&h.config).unwrap();
+    config.push_str("\n[web]\nenabled = true\nbind = \"127.0.0.1:0\"\n");
+    std::fs::write(&h.config, config).unwrap();
+
+    let log = root.join("watch.log");
+    let child = spawn_watch(h.command(), &log);
+    wait("bob stopped alone", &log, || {
+        log_has(&log, "runner bob stopped: ") == 1
+    });
+    wait("the dashboard", &log, || {
+        log_has(&log, "dashboard on http://") == 1
+    });
+    assert!(
+        log_has(&log, "the other runners go on") == 1,
+        "the log says the others go on"
+    );
+
+    // Ann and cy go on: their new runs are stored.
+    let ann_before = activities(&h.store("ann"));
+    std::fs::copy(
+        util::real("fit/activity-small-fenix2-run.fit"),
+        root.join("sync-cy/run.fit"),
+    )
+    .unwrap();
+    std::fs::copy(
+        util::real("gpx/run_gpxtpx.gpx"),
+        root.join("sync-ann/new.gpx"),
+    )
+    .unwrap();
+    wait("cy's and ann's runs stored", &log, || {
+        activities(&h.store("cy")) == 1 && activities(&h.store("ann")) == ann_before + 1
+    });
+
+    // The coach sees ann, and that bob cannot be read now.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let addr = text
+        .split("dashboard on http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    let server = dashboard::Server::attach(addr.parse().unwrap());
+    let kim = login(&server, "kim", KIM_PASSWORD);
+    let overview = server.get("/athletes", Some(&kim.cookie));
+    assert_eq!(overview.status, 200, "{}", overview.body);
+    let card = |who: &str| {
+        overview
+            .body
+            .split(&format!("data-runner=\"{who}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</section>").next())
+            .unwrap_or_else(|| panic!("no card for {who}: {}", overview.body))
+            .to_string()
+    };
+    assert!(card("ann").contains("Last 7 days"), "{}", card("ann"));
+    assert!(
+        card("bob").contains("cannot be read now"),
+        "{}",
+        card("bob")
+    );
+    assert_eq!(server.get("/r/ann/", Some(&kim.cookie)).status, 200);
+    assert_eq!(server.get("/r/bob/", Some(&kim.cookie)).status, 500);
+
+    stop(child, &log);
+    assert_eq!(std::fs::read(h.store("bob")).unwrap(), broken);
+}
