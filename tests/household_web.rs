@@ -16,7 +16,6 @@ mod dashboard;
 mod household;
 mod util;
 
-use dashboard::{Server, form_token};
 use household::{Household, login};
 use std::process::Stdio;
 use util::Tw;
