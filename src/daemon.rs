@@ -80,6 +80,8 @@ pub struct Service {
 
 /// A daemon that is not running: the watchdog does not wait for it.
 const OUT: u64 = u64::MAX;
+/// A daemon waiting its turn at the store gate: queued, not stuck.
+const QUEUED: u64 = u64::MAX - 1;
 
 impl Service {
     pub fn new(daemons: usize) -> Arc<Service> {
@@ -124,6 +126,14 @@ impl Service {
         self.settled(i);
     }
 
+    /// Daemon `i` waits for a place at the store gate (at start, hundreds
+    /// of runners queue there): the watchdog does not count the wait.
+    fn queued(&self, i: usize) {
+        if let Some(a) = self.alive.get(i) {
+            a.store(QUEUED, Ordering::SeqCst);
+        }
+    }
+
     /// Daemon `i`'s loop turned.
     fn alive(&self, i: usize) {
         if let Some(a) = self.alive.get(i) {
@@ -136,7 +146,7 @@ impl Service {
         let now = self.elapsed_ms();
         let period = period.as_millis() as u64;
         self.alive.iter().all(|a| match a.load(Ordering::SeqCst) {
-            OUT => true,
+            OUT | QUEUED => true,
             at => now.saturating_sub(at) <= period,
         })
     }
@@ -224,22 +234,27 @@ fn next_tick(epoch: Instant, every: Duration, now: Instant) -> Instant {
 /// goes idle.
 struct Slot {
     path: PathBuf,
-    gate: Arc<tokio::sync::Semaphore>,
+    shared: Arc<Shared>,
+    /// The daemon's number, for the watchdog.
+    index: usize,
     held: Option<(Store, tokio::sync::OwnedSemaphorePermit)>,
 }
 
 impl Slot {
-    fn new(path: &Path, gate: Arc<tokio::sync::Semaphore>) -> Slot {
+    fn new(path: &Path, shared: Arc<Shared>, index: usize) -> Slot {
         Slot {
             path: path.to_path_buf(),
-            gate,
+            shared,
+            index,
             held: None,
         }
     }
 
     async fn get(&mut self) -> anyhow::Result<&mut Store> {
         if self.held.is_none() {
-            let permit = self.gate.clone().acquire_owned().await?;
+            self.shared.service.queued(self.index);
+            let permit = self.shared.gate.clone().acquire_owned().await?;
+            self.shared.service.alive(self.index);
             let store = Store::open(&self.path)
                 .map_err(|e| anyhow::anyhow!("the store {}: {e}", self.path.display()))?;
             self.held = Some((store, permit));
@@ -587,7 +602,7 @@ pub async fn run(
     let (_, records) = look_at(&mut folders, |_| true, &mut watcher)?;
     // The store is opened here once (a store that cannot be opened fails
     // this runner at start), then only while there is work.
-    let mut store = Slot::new(&opts.db_path, shared.gate.clone());
+    let mut store = Slot::new(&opts.db_path, shared.clone(), index);
     store
         .get()
         .await?
@@ -954,7 +969,7 @@ mod tests {
     }
 
     #[test]
-    fn a_runner_that_failed_neither_holds_up_ready_nor_starves_the_watchdog() {
+    fn a_runner_that_failed_or_waits_at_the_gate_neither_holds_up_ready_nor_starves_the_watchdog() {
         let service = Service::new(2);
         service.ready(0);
         assert!(!service.told_ready.load(Ordering::SeqCst));
@@ -963,5 +978,13 @@ mod tests {
         std::thread::sleep(Duration::from_millis(30));
         service.alive(0);
         assert!(service.all_alive_within(Duration::from_millis(10)));
+        // Waiting at the store gate is not being stuck; turning again
+        // counts as usual.
+        service.queued(0);
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(service.all_alive_within(Duration::from_millis(10)));
+        service.alive(0);
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(!service.all_alive_within(Duration::from_millis(10)));
     }
 }
