@@ -422,6 +422,10 @@ struct Daemon {
     /// last line: what a failed start is reported with.
     last_error: Arc<Mutex<Option<String>>>,
     last_line: Arc<Mutex<Option<String>>>,
+    /// The soft open-file limit, read when the first log line came (the
+    /// shell has exec'd the binary by then), so a daemon that exits soon
+    /// still says what it ran with.
+    open_files_limit: Arc<Mutex<Option<String>>>,
     log_reader: Option<JoinHandle<()>>,
 }
 
@@ -449,16 +453,23 @@ impl Daemon {
         let dashboard = Arc::new(Mutex::new(None));
         let last_error = Arc::new(Mutex::new(None));
         let last_line = Arc::new(Mutex::new(None));
+        let open_files_limit = Arc::new(Mutex::new(None));
         let stderr = child.stderr.take().unwrap();
-        let (w, web, err, last) = (
+        let (w, web, err, last, limit) = (
             watching.clone(),
             dashboard.clone(),
             last_error.clone(),
             last_line.clone(),
+            open_files_limit.clone(),
         );
+        let pid = child.id();
         // Drain stderr to the end, so the daemon never blocks on the pipe.
         let log_reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                limit
+                    .lock()
+                    .unwrap()
+                    .get_or_insert_with(|| proc::open_files_soft_limit(pid));
                 if line.contains(" watching ") && line.contains(", store ") {
                     w.fetch_add(1, Ordering::SeqCst);
                 } else if let Some((_, rest)) = line.split_once("dashboard on http://") {
@@ -479,12 +490,21 @@ impl Daemon {
             dashboard,
             last_error,
             last_line,
+            open_files_limit,
             log_reader: Some(log_reader),
         }
     }
 
     fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    fn open_files_limit(&self) -> String {
+        self.open_files_limit
+            .lock()
+            .unwrap()
+            .clone()
+            .unwrap_or_else(|| "?".to_string())
     }
 
     /// Wait until all `n` runners are watching, then until the process went
@@ -601,7 +621,7 @@ impl Idle {
             fds,
             inotify,
             wakeups: d.wakeups_per_s(),
-            open_files_limit: proc::open_files_soft_limit(d.pid()),
+            open_files_limit: d.open_files_limit(),
         }
     }
 }
@@ -642,7 +662,7 @@ fn measure(l: &Layout, n: usize, spike: &[u8]) -> Result<Row, String> {
     let (ready, settled) = match d.settle(n, t) {
         Ok(times) => times,
         Err(why) => {
-            let limit = proc::open_files_soft_limit(d.pid());
+            let limit = d.open_files_limit();
             d.stop();
             println!("  failed: {why}");
             return Err(format!("{why} (open files soft limit {limit})"));
