@@ -1,31 +1,59 @@
-//! One `tendonwatch watch` for a whole household, on the real binary, with
-//! 1 (reference), 10 and 50 runners of 300 runs each:
-//! - startup: from spawn until every runner's daemon logged that it is
-//!   watching and the process went quiet (each runner's startup
-//!   reconciliation has stat'ed its 300 files against its store);
-//! - idle RSS (VmRSS, and the peak VmHWM so far), threads, idle wake-ups;
+//! One `tendonwatch watch` for a club, on the real binary, with 1
+//! (reference), 10, 50 and 500 runners of 300 runs each:
+//! - startup: from spawn until every runner logged that it is watching
+//!   (" watching …, store …", once per runner), and until the process went
+//!   quiet (every runner's startup reconciliation has stat'ed its 300 files
+//!   against its store);
+//! - idle: RSS (VmRSS, and the peak VmHWM so far), threads, open fds and
+//!   how many are inotify instances, wake-ups per second over 10 s, and the
+//!   soft open-file limit the daemon ran with;
 //! - file → alert latency: a long-run spike renamed into one runner's sync
 //!   folder until its first alert is in that runner's outbox (10 trials
-//!   spread over the runners, the last runner included; the spike raises
+//!   spread over the runners, the last one included; the spike raises
 //!   run_spike and week_jump), and no other runner's store gained an alert;
-//! - RSS after the trials;
-//! - with 10 and 50 runners, the dashboard: the same `watch` started again
-//!   with `[web] enabled = true` (the real daemon + dashboard process, on
-//!   the stores the trials left), one login per account over HTTP, then
-//!   request → last byte over loopback, 30 requests each, for a runner's
-//!   status page, runs list, newest run (the spike) and `/api/status`, and
-//!   the overview `/athletes` of a coach who sees all N runners (it
-//!   computes every athlete's status).
+//! - RSS and fds after the trials;
+//! - with 10, 50 and 500 runners, the dashboard: the same `watch` started
+//!   again with `[web] enabled = true` (on the stores the trials left), one
+//!   login per account over HTTP, then request → last byte over loopback,
+//!   30 requests each, for a runner's status page, runs list, newest run
+//!   (the spike) and `/api/status`, and the overview `/athletes` of a coach
+//!   who sees all N runners.
 //!
-//! Every runner has their own sync folder holding their 300 runs (FIT
-//! files hard-linked from one staging set) and their own store, built by
-//! `tendonwatch --runner NAME import` from that folder — the way a runner's
-//! store gets its history. The stores of runners 0–9 serve all three sizes:
-//! a pristine copy is put back before each size, so every runner starts
-//! with exactly 300 runs.
+//! A size whose daemon does not get every runner watched (it exits, or
+//! waits for ever) is a result, not a panic: its row says how many runners
+//! were watching and the daemon's last error line, and the bench goes on.
 //!
-//! Run: `cargo bench --bench household` (3–4 minutes on 2 cores, most of it
-//! building the 50 stores).
+//! The daemon runs under a soft limit of 1024 open files (set by the shell's
+//! `ulimit -Sn` before it execs the binary): the default soft limit of a
+//! systemd service that does not raise `LimitNOFILE`. Every row says the
+//! limit read back from `/proc/PID/limits`.
+//!
+//! How the runners are made. Every runner has their own sync folder holding
+//! the same 300 FIT files (hard links of one staging set) and their own
+//! store:
+//! - runners 0–9: `tendonwatch --runner NAME import` from their folder, the
+//!   way a runner's store gets its history (~2.6 s and ~48 MB each); a
+//!   pristine copy of each is put back before every size;
+//! - runners 10–49: a copy of r00's imported store, with every column that
+//!   names r00's folder (found by scanning every text column of the store)
+//!   rewritten to name the runner's own folder; since their files are hard
+//!   links of the same inodes, size and mtime match and startup
+//!   reconciliation finds all 300 unchanged;
+//! - runners 50–499: the same, from a slimmed copy of r00's store *without
+//!   per-second samples* (the `samples` table, ~90 % of a store, read only
+//!   by a run's own page and re-measuring): 500 full stores would be 24 GB
+//!   and 22 minutes of imports. Everything the daemon, the rules and the
+//!   coach overview read is there.
+//!
+//! After each size the bench checks every cloned store: nothing new was
+//! ingested at startup (the 300 rows of `files` are the template's, each
+//! naming a file in the runner's own folder with the stored size and mtime,
+//! i.e. reconciliation's stat-only check finds it unchanged) — otherwise the
+//! clone, and the numbers, would be wrong.
+//!
+//! Run: `cargo bench --bench household` (about 5–10 minutes on 2 cores;
+//! it prints its wall time). Everything lives in one temp dir, removed at
+//! the end.
 #![allow(clippy::unwrap_used)]
 
 #[path = "util/proc.rs"]
@@ -38,6 +66,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tendonwatch::sim::fit_writer::encode;
 use tendonwatch::sim::training::{self, Event, Runner, Week};
@@ -47,11 +76,23 @@ const DAY_MS: i64 = 86_400_000;
 /// 100 steady weeks of three runs (7.2, 7.2 and 9.6 km).
 const WEEKS: usize = 100;
 const RUNS: usize = 300;
-const SIZES: [usize; 3] = [1, 10, 50];
+const SIZES: [usize; 4] = [1, 10, 50, 500];
+/// Runners whose store `import` builds; the others are clones.
+const IMPORTED: usize = 10;
+/// Clones from here on are slim (no per-second samples).
+const SLIM_FROM: usize = 50;
 const TRIALS: usize = 10;
 /// The sizes whose dashboard is timed, and the requests per page.
-const PAGE_SIZES: [usize; 2] = [10, 50];
+const PAGE_SIZES: [usize; 3] = [10, 50, 500];
 const PAGE_ROUNDS: usize = 30;
+/// Idle wake-ups are counted over this long: at 500 runners ~1 a second is
+/// expected, so a shorter window is coarse.
+const WAKE_WINDOW: Duration = Duration::from_secs(10);
+/// How long a size may take until every runner is watching.
+const STARTUP_DEADLINE: Duration = Duration::from_secs(240);
+/// The soft open-file limit the daemon runs under: systemd's default for a
+/// service.
+const OPEN_FILES_SOFT: u32 = 1024;
 /// Every account's dashboard password (one hash for all, in the config).
 const PASSWORD: &str = "household-bench-password";
 /// The coach who sees every runner.
@@ -75,6 +116,14 @@ impl Layout {
     }
     fn pristine(&self, i: usize) -> PathBuf {
         self.root.join("pristine").join(format!("{}.db", name(i)))
+    }
+    /// The store runner `i` is cloned from (r00's, full or slim).
+    fn template(&self, i: usize) -> PathBuf {
+        if i < SLIM_FROM {
+            self.pristine(0)
+        } else {
+            self.root.join("pristine").join("slim.db")
+        }
     }
     fn config(&self, n: usize) -> PathBuf {
         self.root.join(format!("household-{n}.toml"))
@@ -149,9 +198,20 @@ fn household_runner() -> Runner {
     }
 }
 
-/// The runs as FIT files in `staging`, the stores built by `import` from
-/// each runner's folder, pristine copies of the stores of runners 0–9.
-fn prepare(l: &Layout, runners: usize) {
+/// The text columns of r00's store that name its sync folder, as
+/// (table, column): what a clone rewrites.
+type PathColumns = Vec<(String, String)>;
+
+/// A folder as stored paths spell it inside: with its trailing slash, so
+/// that r00's folder is never taken for a prefix of another name.
+fn inside(folder: &Path) -> String {
+    format!("{}/", folder.display())
+}
+
+/// The runs as FIT files in `staging`, hard-linked into every runner's
+/// folder; the stores of runners 0–9 built by `import` (pristine copies
+/// kept), the slim template, and the columns that name r00's folder.
+fn prepare(l: &Layout, runners: usize) -> PathColumns {
     let r = household_runner();
     let weeks: Vec<Week> = (0..WEEKS).map(|_| training::steady_week(&r)).collect();
     let history = training::simulate(&r, &weeks);
@@ -168,8 +228,6 @@ fn prepare(l: &Layout, runners: usize) {
         "history: {RUNS} runs ({WEEKS} steady weeks, 24 km a week), {:.1} MB of FIT",
         bytes as f64 / 1e6
     );
-    let config = l.write_config(runners, None);
-    std::fs::create_dir_all(l.root.join("pristine")).unwrap();
     let t = Instant::now();
     for i in 0..runners {
         let sync = l.sync(i);
@@ -178,6 +236,18 @@ fn prepare(l: &Layout, runners: usize) {
             let n = format!("{f:03}.fit");
             std::fs::hard_link(staging.join(&n), sync.join(&n)).unwrap();
         }
+    }
+    println!(
+        "folders: {runners} × {RUNS} hard links in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let imported = runners.min(IMPORTED);
+    let config = l.write_config(imported, None);
+    std::fs::create_dir_all(l.root.join("stores")).unwrap();
+    std::fs::create_dir_all(l.root.join("pristine")).unwrap();
+    let t = Instant::now();
+    for i in 0..imported {
         let out = Command::new(BIN)
             .arg("--config")
             .arg(&config)
@@ -193,28 +263,154 @@ fn prepare(l: &Layout, runners: usize) {
             "{} has its runs",
             name(i)
         );
-        if i < 10 {
-            std::fs::copy(l.db(i), l.pristine(i)).unwrap();
-        }
+        std::fs::copy(l.db(i), l.pristine(i)).unwrap();
     }
-    let store_mb = std::fs::metadata(l.db(0)).unwrap().len() as f64 / 1e6;
+    let mb = |p: &Path| std::fs::metadata(p).map_or(f64::NAN, |m| m.len() as f64 / 1e6);
     println!(
-        "stores: {runners} × `tendonwatch --runner NAME import` of {RUNS} files in {:.1} s ({:.2} s each), {store_mb:.1} MB each",
+        "stores 0–{}: `tendonwatch --runner NAME import` of {RUNS} files, {:.1} s ({:.2} s each), {:.1} MB each",
+        imported - 1,
         t.elapsed().as_secs_f64(),
-        t.elapsed().as_secs_f64() / runners as f64
+        t.elapsed().as_secs_f64() / imported as f64,
+        mb(&l.pristine(0))
     );
+
+    let slim = l.template(SLIM_FROM);
+    std::fs::copy(l.pristine(0), &slim).unwrap();
+    let c = rusqlite::Connection::open(&slim).unwrap();
+    c.execute_batch("DELETE FROM samples; VACUUM;").unwrap();
+    drop(c);
+    let columns = path_columns(&l.pristine(0), &inside(&l.sync(0)));
+    let shown: Vec<String> = columns.iter().map(|(t, c)| format!("{t}.{c}")).collect();
+    println!(
+        "clones: runners {IMPORTED}–{} copy r00's store, {}–{} its slim copy without samples ({:.1} MB); the columns naming r00's folder, rewritten: {}",
+        SLIM_FROM - 1,
+        SLIM_FROM,
+        runners.max(SLIM_FROM + 1) - 1,
+        mb(&slim),
+        shown.join(", ")
+    );
+    assert!(
+        columns.contains(&("files".to_string(), "path".to_string())),
+        "files.path names r00's folder"
+    );
+    columns
 }
 
-/// Put back runner `i`'s 300-run store and take the spike out of their
-/// folder.
-fn restore(l: &Layout, i: usize) {
+/// Every text column of the store at `db` in which some row mentions
+/// `folder` (a table scan each, done once on the template).
+fn path_columns(db: &Path, folder: &str) -> PathColumns {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut found = Vec::new();
+    for table in tables {
+        let columns: Vec<(String, String)> = c
+            .prepare(&format!(
+                "SELECT name, type FROM pragma_table_info('{table}')"
+            ))
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for (column, kind) in columns {
+            if !(kind.is_empty() || kind.to_ascii_uppercase().contains("TEXT")) {
+                continue;
+            }
+            let hits: i64 = c
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM \"{table}\" WHERE instr(\"{column}\", ?1) > 0"),
+                    [folder],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            if hits > 0 {
+                found.push((table.clone(), column));
+            }
+        }
+    }
+    found
+}
+
+/// Give runner `i` back the store they start each size with, and take the
+/// spike out of their folder: the pristine import for runners 0–9, a fresh
+/// clone for the others.
+fn restore(l: &Layout, columns: &PathColumns, i: usize) {
     let _ = std::fs::remove_file(l.sync(i).join("spike.fit"));
     for ext in ["-wal", "-shm"] {
         let mut p = l.db(i).into_os_string();
         p.push(ext);
         let _ = std::fs::remove_file(p);
     }
-    std::fs::copy(l.pristine(i), l.db(i)).unwrap();
+    if i < IMPORTED {
+        std::fs::copy(l.pristine(i), l.db(i)).unwrap();
+        return;
+    }
+    std::fs::copy(l.template(i), l.db(i)).unwrap();
+    let (from, to) = (inside(&l.sync(0)), inside(&l.sync(i)));
+    let mut c = rusqlite::Connection::open(l.db(i)).unwrap();
+    let tx = c.transaction().unwrap();
+    for (table, column) in columns {
+        tx.execute(
+            &format!(
+                "UPDATE \"{table}\" SET \"{column}\" = replace(\"{column}\", ?1, ?2) WHERE instr(\"{column}\", ?1) > 0"
+            ),
+            [&from, &to],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+/// A cloned runner's store after a run of the daemon: its startup ingested
+/// nothing. Its `files` rows other than the spike are the template's 300,
+/// none stored since `started_ms`, each naming a file in the runner's own
+/// folder whose size and mtime are the stored ones (reconciliation's
+/// stat-only check finds it unchanged). Panics otherwise: the clone is
+/// wrong.
+fn check_clone(l: &Layout, i: usize, started_ms: i64) {
+    let c = rusqlite::Connection::open(l.db(i)).unwrap();
+    let own = inside(&l.sync(i));
+    let mut q = c
+        .prepare(
+            "SELECT path, size, mtime_ns, ingested_ms FROM files WHERE path NOT LIKE '%/spike.fit'",
+        )
+        .unwrap();
+    let rows: Vec<(String, i64, i64, i64)> = q
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows.len(),
+        RUNS,
+        "{}: a clone's files are the template's",
+        name(i)
+    );
+    for (path, size, mtime_ns, ingested_ms) in rows {
+        assert!(
+            path.starts_with(&own),
+            "{}: {path} is not in its folder",
+            name(i)
+        );
+        assert!(
+            ingested_ms < started_ms,
+            "{}: {path} was ingested at startup",
+            name(i)
+        );
+        let stat = tendonwatch::ingest::stat(Path::new(&path)).unwrap();
+        assert_eq!(
+            stat,
+            (size as u64, mtime_ns),
+            "{}: {path} unchanged",
+            name(i)
+        );
+    }
 }
 
 struct Daemon {
@@ -222,14 +418,28 @@ struct Daemon {
     watching: Arc<AtomicUsize>,
     /// Where the dashboard listens, once it logged "dashboard on http://…/".
     dashboard: Arc<Mutex<Option<SocketAddr>>>,
+    /// The last line of its log that says "error" (any case), or else its
+    /// last line: what a failed start is reported with.
+    last_error: Arc<Mutex<Option<String>>>,
+    last_line: Arc<Mutex<Option<String>>>,
+    /// The soft open-file limit, read when the first log line came (the
+    /// shell has exec'd the binary by then), so a daemon that exits soon
+    /// still says what it ran with.
+    open_files_limit: Arc<Mutex<Option<String>>>,
+    log_reader: Option<JoinHandle<()>>,
 }
 
 impl Daemon {
     /// `tendonwatch --config CFG watch` (`$STATE_DIRECTORY` set to
-    /// `state`); counts the daemons that logged "watching …, store …" (one
-    /// per runner) from its stderr.
+    /// `state`) under a soft limit of [`OPEN_FILES_SOFT`] open files; counts
+    /// the runners that logged "watching …, store …" from its stderr.
     fn start(config: &Path, state: &Path) -> Daemon {
-        let mut child = Command::new(BIN)
+        let mut child = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -Sn {OPEN_FILES_SOFT} 2>/dev/null; exec \"$0\" \"$@\""
+            ))
+            .arg(BIN)
             .arg("--config")
             .arg(config)
             .arg("watch")
@@ -241,56 +451,115 @@ impl Daemon {
             .unwrap();
         let watching = Arc::new(AtomicUsize::new(0));
         let dashboard = Arc::new(Mutex::new(None));
+        let last_error = Arc::new(Mutex::new(None));
+        let last_line = Arc::new(Mutex::new(None));
+        let open_files_limit = Arc::new(Mutex::new(None));
         let stderr = child.stderr.take().unwrap();
-        let (w, web) = (watching.clone(), dashboard.clone());
+        let (w, web, err, last, limit) = (
+            watching.clone(),
+            dashboard.clone(),
+            last_error.clone(),
+            last_line.clone(),
+            open_files_limit.clone(),
+        );
+        let pid = child.id();
         // Drain stderr to the end, so the daemon never blocks on the pipe.
-        std::thread::spawn(move || {
+        let log_reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                limit
+                    .lock()
+                    .unwrap()
+                    .get_or_insert_with(|| proc::open_files_soft_limit(pid));
                 if line.contains(" watching ") && line.contains(", store ") {
                     w.fetch_add(1, Ordering::SeqCst);
                 } else if let Some((_, rest)) = line.split_once("dashboard on http://") {
                     let addr = rest.split('/').next().and_then(|a| a.parse().ok());
                     *web.lock().unwrap() = addr;
-                } else if line.contains("ERROR") {
-                    eprintln!("daemon: {line}");
+                } else if line.to_ascii_lowercase().contains("error") {
+                    if line.contains("ERROR") {
+                        eprintln!("daemon: {line}");
+                    }
+                    *err.lock().unwrap() = Some(line.clone());
                 }
+                *last.lock().unwrap() = Some(line);
             }
         });
         Daemon {
             child,
             watching,
             dashboard,
+            last_error,
+            last_line,
+            open_files_limit,
+            log_reader: Some(log_reader),
         }
     }
 
-    /// Wait until all `n` runners' daemons are watching, then until the
-    /// process went quiet: the start of the first 300 ms without a CPU
-    /// tick spent (the reconciliations are done). Both from `t`.
-    fn settle(&self, n: usize, t: Instant) -> (Duration, f64) {
-        let ready = wait_for(Duration::from_secs(180), || {
-            self.watching.load(Ordering::SeqCst) == n
-        })
-        .unwrap_or_else(|| panic!("{n} daemons watching"));
-        let mut last = self.cpu_ticks();
-        let mut quiet_from = t.elapsed();
-        loop {
-            std::thread::sleep(Duration::from_millis(300));
-            let now = self.cpu_ticks();
-            if now == last {
-                break;
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn open_files_limit(&self) -> String {
+        self.open_files_limit
+            .lock()
+            .unwrap()
+            .clone()
+            .unwrap_or_else(|| "?".to_string())
+    }
+
+    /// Wait until all `n` runners are watching, then until the process went
+    /// quiet: the start of the first 300 ms without a CPU tick spent (the
+    /// reconciliations are done). Both from `t`. A daemon that exits or
+    /// does not get there in time: why, in one line.
+    fn settle(&mut self, n: usize, t: Instant) -> Result<(Duration, f64), String> {
+        let mut exited = None;
+        let ready = wait_for(STARTUP_DEADLINE, || {
+            exited = self.child.try_wait().ok().flatten();
+            exited.is_some() || self.watching.load(Ordering::SeqCst) == n
+        });
+        let watching = self.watching.load(Ordering::SeqCst);
+        let why = match (ready, exited) {
+            (Some(ready), None) => {
+                let mut last = proc::cpu_ticks(self.pid());
+                let mut quiet_from = t.elapsed();
+                loop {
+                    std::thread::sleep(Duration::from_millis(300));
+                    let now = proc::cpu_ticks(self.pid());
+                    if now == last {
+                        break;
+                    }
+                    last = now;
+                    quiet_from = t.elapsed();
+                }
+                return Ok((ready, quiet_from.as_secs_f64()));
             }
-            last = now;
-            quiet_from = t.elapsed();
-        }
-        (ready, quiet_from.as_secs_f64())
+            (_, Some(status)) => {
+                // Its last words are in the pipe until the reader is done.
+                if let Some(r) = self.log_reader.take() {
+                    let _ = r.join();
+                }
+                format!(
+                    "the daemon exited ({status}) after {:.1} s with {watching} of {n} runners watching",
+                    t.elapsed().as_secs_f64()
+                )
+            }
+            (None, None) => format!(
+                "only {watching} of {n} runners watching after {} s",
+                STARTUP_DEADLINE.as_secs()
+            ),
+        };
+        let said = self
+            .last_error
+            .lock()
+            .unwrap()
+            .clone()
+            .or_else(|| self.last_line.lock().unwrap().clone())
+            .unwrap_or_default();
+        Err(format!("{why}: {said}"))
     }
 
     fn status(&self, key: &str) -> f64 {
-        proc::status(self.child.id(), key)
-    }
-
-    fn wakeups_now(&self) -> std::collections::BTreeMap<String, u64> {
-        proc::wakeups(self.child.id())
+        proc::status(self.pid(), key)
     }
 
     /// (VmRSS, VmHWM) in MB.
@@ -301,43 +570,59 @@ impl Daemon {
         )
     }
 
-    /// User + system CPU ticks so far.
-    fn cpu_ticks(&self) -> u64 {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // After the ")" closing the command name: state is field 3, utime 14.
-        let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        let field = |n: usize| {
-            f.get(n - 3)
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        field(14) + field(15)
-    }
-
-    /// Open file descriptors, and how many of them are inotify instances.
-    fn fds(&self) -> (usize, usize) {
-        let mut all = 0;
-        let mut inotify = 0;
-        let dir = format!("/proc/{}/fd", self.child.id());
-        for fd in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            all += 1;
-            if std::fs::read_link(fd.path()).is_ok_and(|t| t.as_os_str() == "anon_inode:inotify") {
-                inotify += 1;
-            }
-        }
-        (all, inotify)
+    /// Wake-ups per second (context switches of all threads) over
+    /// [`WAKE_WINDOW`].
+    fn wakeups_per_s(&self) -> f64 {
+        let w0 = proc::wakeups(self.pid());
+        std::thread::sleep(WAKE_WINDOW);
+        let w1 = proc::wakeups(self.pid());
+        let woke: u64 = w1
+            .iter()
+            .filter_map(|(tid, v)| w0.get(tid).map(|b| v.saturating_sub(*b)))
+            .sum();
+        woke as f64 / WAKE_WINDOW.as_secs_f64()
     }
 
     fn stop(mut self) -> f64 {
         let t = Instant::now();
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status();
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(self.pid().to_string())
+                .status();
+        }
         let _ = self.child.wait();
         t.elapsed().as_secs_f64()
+    }
+}
+
+/// What the daemon looked like, idle.
+struct Idle {
+    rss: f64,
+    hwm: f64,
+    threads: f64,
+    fds: usize,
+    inotify: usize,
+    wakeups: f64,
+    open_files_limit: String,
+}
+
+impl Idle {
+    /// One second after it went quiet, then wake-ups over the window.
+    fn of(d: &Daemon) -> Idle {
+        std::thread::sleep(Duration::from_secs(1));
+        let (rss, hwm) = d.rss_mb();
+        let threads = d.status("Threads:");
+        let (fds, inotify) = proc::fds(d.pid());
+        Idle {
+            rss,
+            hwm,
+            threads,
+            fds,
+            inotify,
+            wakeups: d.wakeups_per_s(),
+            open_files_limit: d.open_files_limit(),
+        }
     }
 }
 
@@ -345,14 +630,10 @@ struct Row {
     runners: usize,
     ready_s: f64,
     settled_s: f64,
-    idle_rss: f64,
-    idle_hwm: f64,
-    threads: f64,
-    fds: usize,
-    inotify: usize,
-    wakeups: f64,
+    idle: Idle,
     after_rss: f64,
     after_hwm: f64,
+    after_fds: usize,
     ms: Vec<f64>,
     stop_s: f64,
 }
@@ -370,32 +651,38 @@ fn trial_runners(n: usize) -> Vec<usize> {
         .collect()
 }
 
-fn measure(l: &Layout, n: usize, spike: &[u8]) -> Row {
+fn measure(l: &Layout, n: usize, spike: &[u8]) -> Result<Row, String> {
     let config = l.write_config(n, None);
     let before: Vec<i64> = (0..n).map(|i| l.outbox(i)).collect();
     println!("\n{n} runner(s): `tendonwatch --config household-{n}.toml watch`");
 
+    let started_ms = chrono::Utc::now().timestamp_millis();
     let t = Instant::now();
-    let d = Daemon::start(&config, &l.state());
-    let (ready, settled) = d.settle(n, t);
+    let mut d = Daemon::start(&config, &l.state());
+    let (ready, settled) = match d.settle(n, t) {
+        Ok(times) => times,
+        Err(why) => {
+            let limit = d.open_files_limit();
+            d.stop();
+            println!("  failed: {why}");
+            return Err(format!("{why} (open files soft limit {limit})"));
+        }
+    };
     println!(
         "  all {n} watching after {:.2} s, quiet after {settled:.2} s",
         ready.as_secs_f64()
     );
-    std::thread::sleep(Duration::from_secs(1));
-    let (idle_rss, idle_hwm) = d.rss_mb();
-    let threads = d.status("Threads:");
-    let (fds, inotify) = d.fds();
-    let w0 = d.wakeups_now();
-    std::thread::sleep(Duration::from_secs(5));
-    let w1 = d.wakeups_now();
-    let woke: u64 = w1
-        .iter()
-        .filter_map(|(tid, v)| w0.get(tid).map(|b| v.saturating_sub(*b)))
-        .sum();
-    let wakeups = woke as f64 / 5.0;
+    let idle = Idle::of(&d);
     println!(
-        "  idle: RSS {idle_rss:.1} MB (peak {idle_hwm:.1} MB), {threads} threads, {wakeups:.0} wake-ups/s, {fds} open fds of which {inotify} inotify instances"
+        "  idle: RSS {:.1} MB (peak {:.1} MB), {} threads, {:.1} wake-ups/s over {} s, {} open fds of which {} inotify instances (soft limit {})",
+        idle.rss,
+        idle.hwm,
+        idle.threads,
+        idle.wakeups,
+        WAKE_WINDOW.as_secs(),
+        idle.fds,
+        idle.inotify,
+        idle.open_files_limit
     );
 
     let mut ms = Vec::new();
@@ -424,7 +711,10 @@ fn measure(l: &Layout, n: usize, spike: &[u8]) -> Row {
     }
     std::thread::sleep(Duration::from_secs(1));
     let (after_rss, after_hwm) = d.rss_mb();
-    println!("  after the trials: RSS {after_rss:.1} MB (peak {after_hwm:.1} MB)");
+    let (after_fds, _) = proc::fds(d.pid());
+    println!(
+        "  after the trials: RSS {after_rss:.1} MB (peak {after_hwm:.1} MB), {after_fds} open fds"
+    );
     let stop_s = d.stop();
     // Every runner's store: the spiked runners have their run_spike alert
     // (and the week_jump it brings), the others not one alert more.
@@ -439,24 +729,29 @@ fn measure(l: &Layout, n: usize, spike: &[u8]) -> Row {
         } else {
             assert_eq!(l.outbox(i), *b, "{}'s outbox untouched", name(i));
         }
+        if i >= IMPORTED {
+            check_clone(l, i, started_ms);
+        }
     }
     println!("  stopped in {stop_s:.2} s; every outbox holds exactly its own runner's alerts");
+    if n > IMPORTED {
+        println!(
+            "  the {} cloned runners' startup ingested nothing: each store's {RUNS} files found unchanged in its own folder",
+            n - IMPORTED
+        );
+    }
     ms.sort_by(f64::total_cmp);
-    Row {
+    Ok(Row {
         runners: n,
         ready_s: ready.as_secs_f64(),
         settled_s: settled,
-        idle_rss,
-        idle_hwm,
-        threads,
-        fds,
-        inotify,
-        wakeups,
+        idle,
         after_rss,
         after_hwm,
+        after_fds,
         ms,
         stop_s,
-    }
+    })
 }
 
 /// An answer: status, head, body.
@@ -570,9 +865,18 @@ struct PageRow {
     pages: Vec<PageTime>,
 }
 
+impl PageRow {
+    fn median(&self, page: &str) -> f64 {
+        self.pages
+            .iter()
+            .find(|p| p.page == page)
+            .map_or(f64::NAN, |p| p.median)
+    }
+}
+
 /// The household's `watch` again, now with `[web] enabled`: log in as
 /// runner 0 and as the coach who sees all `n`, and time their pages.
-fn measure_pages(l: &Layout, n: usize, hash: &str, plain_rss: f64) -> PageRow {
+fn measure_pages(l: &Layout, n: usize, hash: &str, plain_rss: f64) -> Result<PageRow, String> {
     let config = l.write_config(n, Some(hash));
     let runner = name(0);
     let run = l.count(0, "SELECT MAX(id) FROM activities");
@@ -580,8 +884,15 @@ fn measure_pages(l: &Layout, n: usize, hash: &str, plain_rss: f64) -> PageRow {
         "\n{n} runner(s), dashboard: `tendonwatch --config household-{n}-web.toml watch` ([web] enabled, a coach who sees all {n})"
     );
     let t = Instant::now();
-    let d = Daemon::start(&config, &l.state());
-    let (_, settled) = d.settle(n, t);
+    let mut d = Daemon::start(&config, &l.state());
+    let settled = match d.settle(n, t) {
+        Ok((_, settled)) => settled,
+        Err(why) => {
+            d.stop();
+            println!("  failed: {why}");
+            return Err(why);
+        }
+    };
     let addr = wait_for(Duration::from_secs(30), || {
         d.dashboard.lock().unwrap().is_some()
     })
@@ -590,7 +901,7 @@ fn measure_pages(l: &Layout, n: usize, hash: &str, plain_rss: f64) -> PageRow {
     std::thread::sleep(Duration::from_secs(1));
     let (idle_rss, _) = d.rss_mb();
     let threads = d.status("Threads:");
-    let (fds, _) = d.fds();
+    let (fds, _) = proc::fds(d.pid());
     println!(
         "  quiet after {settled:.2} s, dashboard on {addr}; idle: RSS {idle_rss:.1} MB, {threads} threads, {fds} open fds"
     );
@@ -647,9 +958,10 @@ fn measure_pages(l: &Layout, n: usize, hash: &str, plain_rss: f64) -> PageRow {
         });
     }
     let (after_rss, _) = d.rss_mb();
-    println!("  RSS after the pages {after_rss:.1} MB");
+    let (after_fds, _) = proc::fds(d.pid());
+    println!("  after the pages: RSS {after_rss:.1} MB, {after_fds} open fds");
     d.stop();
-    PageRow {
+    Ok(PageRow {
         runners: n,
         plain_rss,
         start_s: settled,
@@ -659,7 +971,23 @@ fn measure_pages(l: &Layout, n: usize, hash: &str, plain_rss: f64) -> PageRow {
         threads,
         fds,
         pages: times,
-    }
+    })
+}
+
+/// What each runner more costs the idle daemon, from size `a` to `b`.
+fn per_added_runner(a: &Row, b: &Row) {
+    let added = (b.runners - a.runners) as f64;
+    println!(
+        "per added runner ({} → {}): idle RSS {:.3} MB, RSS after trials {:.3} MB, {:.3} threads, {:.3} fds, {:.3} inotify instances, {:.3} wake-ups/s",
+        a.runners,
+        b.runners,
+        (b.idle.rss - a.idle.rss) / added,
+        (b.after_rss - a.after_rss) / added,
+        (b.idle.threads - a.idle.threads) / added,
+        (b.idle.fds as f64 - a.idle.fds as f64) / added,
+        (b.idle.inotify as f64 - a.idle.inotify as f64) / added,
+        (b.idle.wakeups - a.idle.wakeups) / added
+    );
 }
 
 fn main() {
@@ -669,22 +997,29 @@ fn main() {
         root: std::fs::canonicalize(dir.path()).unwrap(),
     };
     let most = *SIZES.iter().max().unwrap();
-    prepare(&l, most);
+    let columns = prepare(&l, most);
     let r = household_runner();
     // The spike: a 12.96 km long run, 35 % over the longest of the last
     // 30 days (9.6 km), the day after the last history run.
     let spike = encode(&training::on_day(&r, WEEKS, 0, &Event::Long { km: 12.96 }));
     let hash = tendonwatch::web::security::hash_password(PASSWORD).unwrap();
     std::fs::create_dir_all(l.state()).unwrap();
-    let mut rows = Vec::new();
-    let mut page_rows = Vec::new();
+    let inotify_instances = std::fs::read_to_string("/proc/sys/fs/inotify/max_user_instances")
+        .map_or("?".to_string(), |s| s.trim().to_string());
+    let mut rows: Vec<Result<Row, (usize, String)>> = Vec::new();
+    let mut page_rows: Vec<Result<PageRow, (usize, String)>> = Vec::new();
     for &n in &SIZES {
-        for i in 0..n.min(10) {
-            restore(&l, i);
+        let t = Instant::now();
+        for i in 0..n {
+            restore(&l, &columns, i);
         }
-        let row = measure(&l, n, &spike);
-        if PAGE_SIZES.contains(&n) {
-            page_rows.push(measure_pages(&l, n, &hash, row.idle_rss));
+        println!(
+            "\nstores of {n} runner(s) put back in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        let row = measure(&l, n, &spike).map_err(|why| (n, why));
+        if let (Ok(row), true) = (&row, PAGE_SIZES.contains(&n)) {
+            page_rows.push(measure_pages(&l, n, &hash, row.idle.rss).map_err(|why| (n, why)));
         }
         rows.push(row);
     }
@@ -695,58 +1030,76 @@ fn main() {
             .unwrap_or(f64::NAN)
     };
     println!(
-        "\nhousehold daemon, {RUNS} runs per runner, debounce 200 ms (RSS in MB; latency: spike renamed in → alert in that runner's outbox):"
+        "\nhousehold daemon, {RUNS} runs per runner, debounce 200 ms, open files soft limit {OPEN_FILES_SOFT} asked (column \"limit\": as read back), inotify instances per user {inotify_instances} (RSS in MB; wake-ups over {} s; latency: spike renamed in → alert in that runner's outbox):",
+        WAKE_WINDOW.as_secs()
     );
     println!(
-        "runners | trials | startup: watching / quiet | idle RSS (peak) | threads | fds (inotify) | idle wake-ups/s | RSS after trials (peak) | latency p50 | p95 | max | stop"
+        "runners | trials | startup: watching / quiet | idle RSS (peak) | threads | fds (inotify) | limit | idle wake-ups/s | RSS after trials (peak) | fds after | latency p50 | p95 | max | stop"
     );
     for row in &rows {
+        let row = match row {
+            Ok(row) => row,
+            Err((n, why)) => {
+                println!("{n:>7} | failed: {why}");
+                continue;
+            }
+        };
         println!(
-            "{:>7} | {:>6} | {:>6.2} s / {:>5.2} s | {:>6.1} ({:.1}) | {:>7} | {:>5} ({:>3}) | {:>15.0} | {:>6.1} ({:.1}) | {:>6.0} ms | {:>4.0} ms | {:>4.0} ms | {:.2} s",
+            "{:>7} | {:>6} | {:>6.2} s / {:>5.2} s | {:>6.1} ({:.1}) | {:>7} | {:>5} ({:>3}) | {:>5} | {:>15.1} | {:>6.1} ({:.1}) | {:>9} | {:>6.0} ms | {:>4.0} ms | {:>4.0} ms | {:.2} s",
             row.runners,
             row.ms.len(),
             row.ready_s,
             row.settled_s,
-            row.idle_rss,
-            row.idle_hwm,
-            row.threads,
-            row.fds,
-            row.inotify,
-            row.wakeups,
+            row.idle.rss,
+            row.idle.hwm,
+            row.idle.threads,
+            row.idle.fds,
+            row.idle.inotify,
+            row.idle.open_files_limit,
+            row.idle.wakeups,
             row.after_rss,
             row.after_hwm,
+            row.after_fds,
             p(&row.ms, 0.5),
             p(&row.ms, 0.95),
             p(&row.ms, 1.0),
             row.stop_s,
         );
     }
-    if let (Some(a), Some(b)) = (
-        rows.iter().find(|r| r.runners == 10),
-        rows.iter().find(|r| r.runners == 50),
-    ) {
-        println!(
-            "per added runner (10 → 50): idle RSS {:.2} MB, RSS after trials {:.2} MB, {:.2} threads, {:.2} fds, {:.2} inotify instances, {:.1} wake-ups/s",
-            (b.idle_rss - a.idle_rss) / 40.0,
-            (b.after_rss - a.after_rss) / 40.0,
-            (b.threads - a.threads) / 40.0,
-            (b.fds - a.fds) as f64 / 40.0,
-            (b.inotify - a.inotify) as f64 / 40.0,
-            (b.wakeups - a.wakeups) / 40.0
-        );
+    let size = |n: usize| rows.iter().flatten().find(|r| r.runners == n);
+    for (a, b) in [(10, 50), (50, 500)] {
+        if let (Some(a), Some(b)) = (size(a), size(b)) {
+            per_added_runner(a, b);
+        }
     }
+    if let Some(big) = size(500) {
+        println!(
+            "500 runners: {} open fds idle, {} after the trials, against the systemd default soft limit of {OPEN_FILES_SOFT}",
+            big.idle.fds, big.after_fds
+        );
+    } else if let Some(Err((_, why))) = rows.iter().find(|r| matches!(r, Err((500, _)))) {
+        println!("500 runners did not start: {why}");
+    }
+
     println!(
         "\nhousehold dashboard (`watch` with [web] enabled), runner {}'s pages ({RUNS} runs and the spike) and a coach's overview of all N, request → last byte over loopback, {PAGE_ROUNDS} requests each, median / p95 in ms:",
         name(0)
     );
     print!("runners | quiet after | idle RSS (after pages) | threads | fds | login");
-    if let Some(first) = page_rows.first() {
+    if let Some(first) = page_rows.iter().flatten().next() {
         for p in &first.pages {
             print!(" | {}", p.page);
         }
     }
     println!();
     for row in &page_rows {
+        let row = match row {
+            Ok(row) => row,
+            Err((n, why)) => {
+                println!("{n:>7} | failed: {why}");
+                continue;
+            }
+        };
         print!(
             "{:>7} | {:>9.2} s | {:>6.1} ({:.1}) MB | {:>7} | {:>3} | {:>3.0} ms",
             row.runners,
@@ -762,23 +1115,23 @@ fn main() {
         }
         println!();
     }
-    if let [a, .., b] = page_rows.as_slice() {
-        let athletes = |r: &PageRow| {
-            r.pages
-                .iter()
-                .find(|p| p.page == "/athletes")
-                .map_or(f64::NAN, |p| p.median)
-        };
+    let measured: Vec<&PageRow> = page_rows.iter().flatten().collect();
+    for pair in measured.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
         let added = (b.runners - a.runners) as f64;
         println!(
-            "per added athlete ({} → {} runners): /athletes {:.2} ms (median); the dashboard adds {:.2} MB idle RSS per runner to the `watch` ({:.1} / {:.1} MB without it)",
+            "per added athlete ({} → {} runners): /athletes {:.3} ms (median); the dashboard adds {:.3} MB idle RSS per runner to the `watch` ({:.1} / {:.1} MB without it)",
             a.runners,
             b.runners,
-            (athletes(b) - athletes(a)) / added,
+            (b.median("/athletes") - a.median("/athletes")) / added,
             ((b.idle_rss - b.plain_rss) - (a.idle_rss - a.plain_rss)) / added,
             a.plain_rss,
             b.plain_rss,
         );
     }
-    println!("whole bench: {:.0} s", total.elapsed().as_secs_f64());
+    drop(dir);
+    println!(
+        "whole bench: {:.0} s (temp dir removed)",
+        total.elapsed().as_secs_f64()
+    );
 }
