@@ -52,6 +52,20 @@ fn log_has(log: &Path, needle: &str) -> usize {
         .count()
 }
 
+/// Where the `watch`'s dashboard listens, from its log.
+fn dashboard_addr(log: &Path) -> std::net::SocketAddr {
+    wait("the dashboard", log, || {
+        log_has(log, "dashboard on http://") == 1
+    });
+    std::fs::read_to_string(log)
+        .unwrap()
+        .split("dashboard on http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|addr| addr.parse().ok())
+        .unwrap()
+}
+
 /// SIGTERM, and the process ends cleanly.
 fn stop(mut child: Child, log: &Path) {
     Command::new("kill")
@@ -115,14 +129,25 @@ fn one_watcher_serves_more_runners_than_the_kernel_has_inotify_instances_for() {
             db(i).display()
         ));
     }
+    let names: Vec<String> = (0..RUNNERS).map(|i| format!("\"r{i:03}\"")).collect();
+    config.push_str(&format!(
+        "\n[[coach]]\nname = \"kim\"\nrunners = [{}]\n\n[web]\nenabled = true\nbind = \"127.0.0.1:0\"\n",
+        names.join(", ")
+    ));
     let config_path = root.join("club.toml");
     std::fs::write(&config_path, config).unwrap();
+    let command = || {
+        let mut cmd = tw.bare_command();
+        cmd.env("STATE_DIRECTORY", root.join("state"))
+            .arg("--config")
+            .arg(&config_path);
+        cmd
+    };
+    let mut set = command();
+    set.args(["web", "set-password", "--coach", "kim"]);
+    dashboard::set_password(set, KIM_PASSWORD);
     let log = root.join("watch.log");
-    let mut cmd = tw.bare_command();
-    cmd.env("STATE_DIRECTORY", root.join("state"))
-        .arg("--config")
-        .arg(&config_path);
-    let child = spawn_watch(cmd, &log);
+    let child = spawn_watch(command(), &log);
     let pid = child.id();
     wait("every runner watching", &log, || {
         log_has(&log, ", store ") == RUNNERS
@@ -146,6 +171,38 @@ fn one_watcher_serves_more_runners_than_the_kernel_has_inotify_instances_for() {
     for i in [0, RUNNERS / 2, RUNNERS - 2] {
         assert_eq!(activities(&db(i)), 0, "runner {i} has nothing new");
     }
+
+    // The coach's overview of 150 athletes comes in pages of 50.
+    let server = dashboard::Server::attach(dashboard_addr(&log));
+    let kim = login(&server, "kim", KIM_PASSWORD);
+    let cards = |path: &str| {
+        let r = server.get(path, Some(&kim.cookie));
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        let names: Vec<String> = r
+            .body
+            .split("data-runner=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_string)
+            .collect();
+        (names, r.body)
+    };
+    let (first, body) = cards("/athletes");
+    assert_eq!(first.len(), 50);
+    assert_eq!((first[0].as_str(), first[49].as_str()), ("r000", "r049"));
+    assert!(body.contains("Athletes 1–50 of 150"), "{body}");
+    let (last, body) = cards("/athletes?page=3");
+    assert_eq!((last[0].as_str(), last[49].as_str()), ("r100", "r149"));
+    assert!(body.contains("Athletes 101–150 of 150"), "{body}");
+    assert_eq!(
+        cards("/athletes?page=9").0,
+        last,
+        "past the end: the last page"
+    );
+    assert_eq!(
+        server.get("/athletes?page=many", Some(&kim.cookie)).status,
+        400
+    );
     stop(child, &log);
 }
 
@@ -171,9 +228,6 @@ fn a_runner_whose_store_is_broken_does_not_stop_the_others() {
     wait("bob stopped alone", &log, || {
         log_has(&log, "runner bob stopped: ") == 1
     });
-    wait("the dashboard", &log, || {
-        log_has(&log, "dashboard on http://") == 1
-    });
     assert!(
         log_has(&log, "the other runners go on") == 1,
         "the log says the others go on"
@@ -196,13 +250,7 @@ fn a_runner_whose_store_is_broken_does_not_stop_the_others() {
     });
 
     // The coach sees ann, and that bob cannot be read now.
-    let text = std::fs::read_to_string(&log).unwrap();
-    let addr = text
-        .split("dashboard on http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap();
-    let server = dashboard::Server::attach(addr.parse().unwrap());
+    let server = dashboard::Server::attach(dashboard_addr(&log));
     let kim = login(&server, "kim", KIM_PASSWORD);
     let overview = server.get("/athletes", Some(&kim.cookie));
     assert_eq!(overview.status, 200, "{}", overview.body);

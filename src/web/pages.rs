@@ -1270,22 +1270,38 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Page {
 
 // ---------------------------------------------------------------- a coach's athletes
 
+/// Athletes on one page of a coach's overview: a club's hundreds are
+/// paged (each card reads that athlete's store).
+const ATHLETES_PER_PAGE: usize = 50;
+
+/// `?page=N` of the coach's overview.
+#[derive(Debug, serde::Deserialize)]
+pub struct AthletesQuery {
+    pub page: Option<String>,
+}
+
 /// A coach's overview: for each athlete, this week against their usual
 /// week, open alerts and the last morning pain, with a link to their pages.
 pub async fn athletes(
     State(state): State<AppState>,
     account: Option<Extension<Account>>,
     Extension(csrf): Extension<Csrf>,
+    Query(q): Query<AthletesQuery>,
 ) -> Page {
     let Some(Extension(Account::Coach(coach))) = account else {
         return Err(WebError::NotFound("There is no such page.".into()));
     };
     let now = now();
-    // Each athlete's status from their own store, all at once on the
+    let all = state.coached(&coach);
+    let pages = all.len().div_ceil(ATHLETES_PER_PAGE).max(1);
+    let page = views::page_param(q.page.as_deref())?.min(pages);
+    let first = (page - 1) * ATHLETES_PER_PAGE;
+    // Each athlete's status from their own store, a few at once on the
     // blocking pool, in the config's order.
-    let tasks: Vec<_> = state
-        .coached(&coach)
+    let tasks: Vec<_> = all
         .iter()
+        .skip(first)
+        .take(ATHLETES_PER_PAGE)
         .filter_map(|name| state.site(name, &Account::Coach(coach.clone())))
         .map(|site| {
             tokio::spawn(async move {
@@ -1359,6 +1375,13 @@ pub async fn athletes(
             }
         }
         @if rows.is_empty() && unreadable.is_empty() { p { "No runner is given to you in the config." } }
+        @if pages > 1 {
+            p.pager {
+                @if page > 1 { a href=(format!("/athletes?page={}", page - 1)) { "← Previous" } " " }
+                "Athletes " (first + 1) "–" ((first + ATHLETES_PER_PAGE).min(all.len())) " of " (all.len())
+                @if page < pages { " " a href=(format!("/athletes?page={}", page + 1)) { "Next →" } }
+            }
+        }
     };
     let f = Frame {
         title: "Athletes",
