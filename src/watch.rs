@@ -259,6 +259,9 @@ pub struct Hub {
 #[derive(Default)]
 struct Routes {
     list: Vec<Route>,
+    /// Every route's root, kept beside the list (each event is judged
+    /// against them).
+    roots: Vec<PathBuf>,
     next_id: u64,
 }
 
@@ -273,8 +276,24 @@ struct Route {
 }
 
 impl Routes {
-    fn roots(&self) -> Vec<PathBuf> {
-        self.list.iter().map(|r| r.root.clone()).collect()
+    fn add(&mut self, route: Route) {
+        self.roots.push(route.root.clone());
+        self.list.push(route);
+    }
+
+    /// Take runner `id`'s routes out; the roots no other runner watches.
+    fn remove(&mut self, id: u64) -> Vec<PathBuf> {
+        let mine: Vec<PathBuf> = self
+            .list
+            .iter()
+            .filter(|r| r.id == id)
+            .map(|r| r.root.clone())
+            .collect();
+        self.list.retain(|r| r.id != id);
+        self.roots = self.list.iter().map(|r| r.root.clone()).collect();
+        mine.into_iter()
+            .filter(|root| !self.roots.contains(root))
+            .collect()
     }
 
     /// Hand `change` to every runner it concerns, without waiting: a
@@ -311,10 +330,15 @@ fn concerns(change: &Change, root: &Path) -> bool {
 
 /// Changes waiting for their path to go quiet: a file being written sends
 /// an event per write, and is read once, `delay` after the last (pure,
-/// driven by the caller's clock).
+/// driven by the caller's clock). A burst of thousands of files costs a
+/// logarithm per event, not a walk of all that wait.
 struct Quiet {
     delay: Duration,
-    waiting: std::collections::HashMap<PathBuf, (Change, Instant)>,
+    /// By path: the change, and its key in `order`.
+    waiting: std::collections::HashMap<PathBuf, (Change, (Instant, u64))>,
+    /// By when each is due (and arrival, for ties).
+    order: std::collections::BTreeMap<(Instant, u64), PathBuf>,
+    arrivals: u64,
 }
 
 impl Quiet {
@@ -322,38 +346,44 @@ impl Quiet {
         Quiet {
             delay,
             waiting: Default::default(),
+            order: Default::default(),
+            arrivals: 0,
         }
     }
 
     /// A change seen at `now`: files and folders wait for quiet, the
     /// others (rescan, a folder gone) are due at once.
     fn add(&mut self, change: Change, now: Instant) -> Option<Change> {
-        match &change {
-            Change::File(p) | Change::Folder(p) => {
-                self.waiting.insert(p.clone(), (change, now + self.delay));
-                None
-            }
-            Change::Rescan | Change::RootGone(_) => Some(change),
+        let path = match &change {
+            Change::File(p) | Change::Folder(p) => p.clone(),
+            Change::Rescan | Change::RootGone(_) => return Some(change),
+        };
+        self.arrivals += 1;
+        let key = (now + self.delay, self.arrivals);
+        if let Some((_, old)) = self.waiting.insert(path.clone(), (change, key)) {
+            self.order.remove(&old);
         }
+        self.order.insert(key, path);
+        None
     }
 
-    /// The changes quiet since their delay, in path order.
+    /// The changes quiet since their delay, in the order they are due.
     fn due(&mut self, now: Instant) -> Vec<Change> {
-        let mut due: Vec<(PathBuf, Change)> = Vec::new();
-        self.waiting.retain(|path, (change, at)| {
-            if *at <= now {
-                due.push((path.clone(), change.clone()));
-                false
-            } else {
-                true
+        let mut due = Vec::new();
+        while let Some(entry) = self.order.first_entry() {
+            if entry.key().0 > now {
+                break;
             }
-        });
-        due.sort_by(|a, b| a.0.cmp(&b.0));
-        due.into_iter().map(|(_, c)| c).collect()
+            let path = entry.remove();
+            if let Some((change, _)) = self.waiting.remove(&path) {
+                due.push(change);
+            }
+        }
+        due
     }
 
     fn next_due(&self) -> Option<Instant> {
-        self.waiting.values().map(|(_, at)| *at).min()
+        self.order.keys().next().map(|(at, _)| *at)
     }
 }
 
@@ -385,8 +415,16 @@ fn debounce_loop(
         let mut at_once = Vec::new();
         match received {
             Ok(Ok(event)) => {
-                let roots = lock(&routes).roots();
-                for change in changes_of(&event.kind, &event.paths, event.need_rescan(), &roots) {
+                let changes = {
+                    let routes = lock(&routes);
+                    changes_of(
+                        &event.kind,
+                        &event.paths,
+                        event.need_rescan(),
+                        &routes.roots,
+                    )
+                };
+                for change in changes {
                     at_once.extend(quiet.add(change, now));
                 }
             }
@@ -488,7 +526,7 @@ impl FolderWatcher {
                 .iter()
                 .any(|r| r.id == self.id && r.root == root)
             {
-                routes.list.push(Route {
+                routes.add(Route {
                     id: self.id,
                     root: root.to_path_buf(),
                     tx: self.tx.clone(),
@@ -506,21 +544,9 @@ impl FolderWatcher {
 
 impl Drop for FolderWatcher {
     fn drop(&mut self) {
-        let mine: Vec<PathBuf> = {
-            let mut routes = lock(&self.hub.routes);
-            let mine = routes
-                .list
-                .iter()
-                .filter(|r| r.id == self.id)
-                .map(|r| r.root.clone())
-                .collect::<Vec<_>>();
-            routes.list.retain(|r| r.id != self.id);
-            mine.into_iter()
-                .filter(|root| !routes.list.iter().any(|r| &r.root == root))
-                .collect()
-        };
+        let unwatched = lock(&self.hub.routes).remove(self.id);
         let mut backend = lock(&self.hub.backend);
-        for root in mine {
+        for root in unwatched {
             let _ = backend.unwatch(&root);
         }
     }
@@ -624,13 +650,9 @@ mod tests {
             tx: tx.clone(),
             owed_rescan: false,
         };
-        let mut routes = Routes {
-            list: vec![
-                route("/sync/anna", &anna_tx, 1),
-                route("/sync/ben", &ben_tx, 2),
-            ],
-            next_id: 2,
-        };
+        let mut routes = Routes::default();
+        routes.add(route("/sync/anna", &anna_tx, 1));
+        routes.add(route("/sync/ben", &ben_tx, 2));
         let ben_run = Change::File(PathBuf::from("/sync/ben/2026/run.fit"));
         routes.send(&ben_run);
         assert_eq!(ben.try_recv().ok(), Some(ben_run));
@@ -652,6 +674,29 @@ mod tests {
         );
         assert!(!routes.pay_rescans(), "paid");
         assert_eq!(anna.try_recv().ok(), Some(Change::Rescan));
+        // Anna leaves: her folder is no longer watched; Ben's still is.
+        assert_eq!(routes.remove(1), vec![PathBuf::from("/sync/anna")]);
+        assert_eq!(routes.roots, vec![PathBuf::from("/sync/ben")]);
+    }
+
+    #[test]
+    fn a_burst_comes_out_in_the_order_each_file_went_quiet() {
+        let mut quiet = Quiet::new(Duration::from_millis(100));
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let file = |n: usize| Change::File(PathBuf::from(format!("/sync/{n:04}.fit")));
+        for n in 0..1000 {
+            quiet.add(file(n), at(n as u64 / 100));
+        }
+        // File 5 is written again later: it waits for its own quiet.
+        quiet.add(file(5), at(50));
+        let first = quiet.due(at(105));
+        // Files 0–599 arrived by 5 ms: quiet by 105 ms, but file 5.
+        assert_eq!(first.len(), 600 - 1);
+        assert_eq!(first[0], file(0));
+        assert!(!first.contains(&file(5)));
+        assert_eq!(quiet.due(at(150)).len(), 400 + 1);
+        assert_eq!(quiet.next_due(), None);
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! - More runners than the kernel's 128 inotify instances per user: one
 //!   instance, a handful of threads and descriptors for all of them, and
 //!   each new run still lands in its own runner's store only.
-//! - A runner whose store is broken stops alone: the others' runs are
-//!   stored, the coach's overview shows the others and says which one
+//! - A runner whose store is broken stops alone, and one whose folder is
+//!   missing waits alone: the others' runs are stored, the coach's overview shows the others and says which one
 //!   cannot be read, the broken file is left as it was.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -207,7 +207,7 @@ fn one_watcher_serves_more_runners_than_the_kernel_has_inotify_instances_for() {
 }
 
 #[test]
-fn a_runner_whose_store_is_broken_does_not_stop_the_others() {
+fn a_runner_whose_store_is_broken_or_folder_missing_does_not_stop_the_others() {
     let h = Household::new();
     let root = h.tw.root().to_path_buf();
     // Bob's store is not a database any more; its bytes must stay as they
@@ -223,8 +223,14 @@ fn a_runner_whose_store_is_broken_does_not_stop_the_others() {
     config.push_str("\n[web]\nenabled = true\nbind = \"127.0.0.1:0\"\n");
     std::fs::write(&h.config, config).unwrap();
 
+    // Cy's folder is not there yet (a mount that comes later).
+    std::fs::remove_dir(root.join("sync-cy")).unwrap();
+
     let log = root.join("watch.log");
     let child = spawn_watch(h.command(), &log);
+    wait("cy's folder waited for", &log, || {
+        log_has(&log, "sync-cy is missing") == 1
+    });
     wait("bob stopped alone", &log, || {
         log_has(&log, "runner bob stopped: ") == 1
     });
@@ -233,8 +239,10 @@ fn a_runner_whose_store_is_broken_does_not_stop_the_others() {
         "the log says the others go on"
     );
 
-    // Ann and cy go on: their new runs are stored.
+    // Ann and cy go on: their new runs are stored, cy's once the folder
+    // is there.
     let ann_before = activities(&h.store("ann"));
+    std::fs::create_dir(root.join("sync-cy")).unwrap();
     std::fs::copy(
         util::real("fit/activity-small-fenix2-run.fit"),
         root.join("sync-cy/run.fit"),
