@@ -52,7 +52,8 @@ pub trait Delivery: Send + Sync {
 
 /// At most this many files per batch: a shutdown waits for one batch only.
 const BATCH: usize = 64;
-/// Queue between watcher and daemon: bounded, the watcher waits when full.
+/// Queue between watcher and daemon: bounded; when it is full the
+/// watcher owes the runner a rescan instead of waiting.
 const QUEUE: usize = 1024;
 /// A sync folder that is missing or unreadable is looked at this often
 /// (a stat and a directory open: cheap), so it is watched within a second
@@ -255,8 +256,7 @@ impl Slot {
             self.shared.service.queued(self.index);
             let permit = self.shared.gate.clone().acquire_owned().await?;
             self.shared.service.alive(self.index);
-            let store = Store::open(&self.path)
-                .map_err(|e| anyhow::anyhow!("the store {}: {e}", self.path.display()))?;
+            let store = Store::open(&self.path)?;
             self.held = Some((store, permit));
         }
         match &mut self.held {
@@ -289,7 +289,28 @@ struct Outbox {
     poked: bool,
     /// When something is due next (ms), as the last look said.
     due: Option<i64>,
+    /// The store's files as the last look left them.
+    stamp: Option<Stamp>,
 }
+
+/// When a store's file and its write-ahead log last changed: another
+/// writer (`tendonwatch pain`, a check-in answered on the dashboard) may
+/// have queued an alert, or a new run made a check-in question due.
+type Stamp = (Option<std::time::SystemTime>, Option<std::time::SystemTime>);
+
+fn stamp(db: &Path) -> Stamp {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    (modified(db), modified(Path::new(&wal)))
+}
+
+/// Every outbox whose store changed on disk is looked at this often, for
+/// what other writers queued.
+const OTHER_WRITERS_LOOK: Duration = Duration::from_secs(20);
+/// Outboxes worked at once: a sink that hangs (a dead server: up to 20 s a
+/// try) holds up one worker, not every runner.
+const DELIVERY_WORKERS: usize = 4;
 
 /// Whose outbox: the runner's store and sinks.
 struct Whose {
@@ -298,8 +319,10 @@ struct Whose {
     delivery: Arc<dyn Delivery>,
 }
 
-/// Delivery that failed (the store or a sink) is tried again this much later.
+/// Delivery that failed (a sink, a busy store) is tried again this much
+/// later; a store that cannot be opened, after [`STORE_RETRY_MS`].
 const DELIVERY_RETRY_MS: i64 = 30_000;
+const STORE_RETRY_MS: i64 = 5 * 60_000;
 
 impl Deliveries {
     fn new(daemons: usize) -> Deliveries {
@@ -333,6 +356,7 @@ impl Deliveries {
                     }),
                     poked: true,
                     due: None,
+                    stamp: None,
                 });
             }
         }
@@ -368,17 +392,26 @@ impl Deliveries {
     }
 }
 
-/// Deliver each outbox that was poked or is due; sleep until the next is
-/// due (at most a minute) or until poked. Once stopping: the poked ones,
-/// then return.
+/// Deliver each outbox that was poked, is due, or whose store changed on
+/// disk (looked at every [`OTHER_WRITERS_LOOK`]); sleep until the next is
+/// due or until poked. Once stopping: the poked ones, then return.
 fn delivery_loop(state: &(std::sync::Mutex<Outboxes>, std::sync::Condvar)) {
     let (lock, cvar) = state;
+    let mut next_look = Instant::now() + OTHER_WRITERS_LOOK;
     loop {
         let work: Vec<(usize, Arc<Whose>)> = {
             let mut outboxes = lock.lock().unwrap_or_else(|p| p.into_inner());
             loop {
                 let now = now_ms();
                 let stopping = outboxes.stopping;
+                if !stopping && Instant::now() >= next_look {
+                    for o in outboxes.list.iter_mut().flatten() {
+                        if o.stamp.as_ref() != Some(&stamp(&o.whose.db_path)) {
+                            o.poked = true;
+                        }
+                    }
+                    next_look = Instant::now() + OTHER_WRITERS_LOOK;
+                }
                 let work: Vec<_> = outboxes
                     .list
                     .iter_mut()
@@ -396,45 +429,87 @@ fn delivery_loop(state: &(std::sync::Mutex<Outboxes>, std::sync::Condvar)) {
                 if stopping {
                     return;
                 }
+                let look_in = next_look.saturating_duration_since(Instant::now());
                 let next = outboxes.list.iter().flatten().filter_map(|o| o.due).min();
-                let wait = next.map_or(60_000, |due| (due - now).clamp(50, 60_000));
-                outboxes = match cvar.wait_timeout(outboxes, Duration::from_millis(wait as u64)) {
+                let wait = next.map_or(look_in, |due| {
+                    Duration::from_millis((due - now).clamp(0, 60_000) as u64).min(look_in)
+                });
+                outboxes = match cvar.wait_timeout(outboxes, wait) {
                     Ok((o, _)) => o,
                     Err(p) => p.into_inner().0,
                 };
             }
         };
-        for (i, whose) in work {
-            let Whose {
-                db_path,
-                runner,
-                delivery,
-            } = &*whose;
-            let span = match runner {
-                Some(name) => tracing::info_span!("runner", name = %name),
-                None => tracing::Span::none(),
-            };
-            let _entered = span.enter();
-            let next = match Store::open(db_path) {
-                Ok(mut store) => match delivery.deliver_due(&mut store, now_ms()) {
-                    Ok(next) => next,
-                    Err(e) => {
-                        tracing::warn!("delivery: {e}");
-                        Some(now_ms() + DELIVERY_RETRY_MS)
-                    }
-                },
-                Err(e) => {
-                    tracing::warn!(
-                        "delivery cannot open the store {}: {e}; alerts stay queued",
-                        db_path.display()
-                    );
-                    Some(now_ms() + DELIVERY_RETRY_MS)
-                }
-            };
+        for (i, next, seen) in deliver_each(work) {
             let mut outboxes = lock.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(Some(o)) = outboxes.list.get_mut(i) {
-                o.due = next;
+                // Due again at once after a round: not before 50 ms, so a
+                // row a sink keeps refusing never spins the thread.
+                o.due = next.map(|d| d.max(now_ms() + 50));
+                o.stamp = Some(seen);
             }
+        }
+    }
+}
+
+/// Work these outboxes, [`DELIVERY_WORKERS`] at a time (this thread one of
+/// them): for each, when something is due next and its store's stamp
+/// after the look.
+fn deliver_each(work: Vec<(usize, Arc<Whose>)>) -> Vec<(usize, Option<i64>, Stamp)> {
+    let queue = std::sync::Mutex::new(work.into_iter());
+    let done = std::sync::Mutex::new(Vec::new());
+    let worker = || {
+        loop {
+            let next = queue.lock().unwrap_or_else(|p| p.into_inner()).next();
+            let Some((i, whose)) = next else { break };
+            let due = deliver_one(&whose);
+            let seen = stamp(&whose.db_path);
+            done.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((i, due, seen));
+        }
+    };
+    let helpers = queue
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .len()
+        .min(DELIVERY_WORKERS)
+        .saturating_sub(1);
+    std::thread::scope(|s| {
+        for _ in 0..helpers {
+            let _ = std::thread::Builder::new()
+                .name("delivery".into())
+                .spawn_scoped(s, worker);
+        }
+        worker();
+    });
+    done.into_inner().unwrap_or_else(|p| p.into_inner())
+}
+
+/// One runner's outbox: its store opened, what is due delivered, the
+/// store closed. Returns when something is due next.
+fn deliver_one(whose: &Whose) -> Option<i64> {
+    let Whose {
+        db_path,
+        runner,
+        delivery,
+    } = whose;
+    let span = match runner {
+        Some(name) => tracing::info_span!("runner", name = %name),
+        None => tracing::Span::none(),
+    };
+    let _entered = span.enter();
+    match Store::open(db_path) {
+        Ok(mut store) => match delivery.deliver_due(&mut store, now_ms()) {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::warn!("delivery: {e}");
+                Some(now_ms() + DELIVERY_RETRY_MS)
+            }
+        },
+        Err(e) => {
+            tracing::warn!("delivery: {e}; alerts stay queued");
+            Some(now_ms() + STORE_RETRY_MS)
         }
     }
 }
@@ -671,10 +746,7 @@ pub async fn run(
             break;
         }
         while let Ok(change) = rx.try_recv() {
-            if let Change::RootGone(root) = &change {
-                forget_root(&mut folders, root);
-            }
-            accept(change, &mut pending, &opts.folders);
+            accept(change, &mut pending, &mut folders, &mut next_rescan);
         }
         let now = Instant::now();
         // A sync folder that is not watched (gone, missing, unreadable) is
@@ -754,9 +826,9 @@ pub async fn run(
                     opts.pain_limit,
                     now_ms(),
                 )?);
-                if !new_alerts.is_empty() {
-                    poke_delivery();
-                }
+                // New alerts to send, or a new run that makes a check-in
+                // question due: the outbox is looked at either way.
+                poke_delivery();
             }
             // One line per file, naming the alerts its runs raised; the
             // others (pain, earlier runs) get a line of their own.
@@ -811,12 +883,7 @@ pub async fn run(
         }
         tokio::select! {
             change = rx.recv() => match change {
-                Some(change) => {
-                    if let Change::RootGone(root) = &change {
-                        forget_root(&mut folders, root);
-                    }
-                    accept(change, &mut pending, &opts.folders)
-                }
+                Some(change) => accept(change, &mut pending, &mut folders, &mut next_rescan),
                 None => break,
             },
             _ = tokio::time::sleep_until(tokio::time::Instant::from_std(wake_at)) => {}
@@ -846,7 +913,13 @@ fn forget_root(folders: &mut [Folder], root: &Path) {
     }
 }
 
-fn accept(change: Change, pending: &mut BTreeSet<PathBuf>, folders: &[PathBuf]) {
+/// What a change from the watcher sets in hand.
+fn accept(
+    change: Change,
+    pending: &mut BTreeSet<PathBuf>,
+    folders: &mut [Folder],
+    next_rescan: &mut Instant,
+) {
     match change {
         Change::File(path) => {
             pending.insert(path);
@@ -857,12 +930,11 @@ fn accept(change: Change, pending: &mut BTreeSet<PathBuf>, folders: &[PathBuf]) 
             let (files, _) = ingest::discover(&[dir]);
             pending.extend(files);
         }
-        Change::RootGone(_) => {}
-        Change::Rescan => {
-            let existing: Vec<PathBuf> = folders.iter().filter(|f| f.is_dir()).cloned().collect();
-            let (files, _) = ingest::discover(&existing);
-            pending.extend(files);
-        }
+        Change::RootGone(root) => forget_root(folders, &root),
+        // Events were lost (the kernel's queue, or this runner's): look
+        // at every folder again (one removed and made anew is watched
+        // again) and reconcile them all, now.
+        Change::Rescan => *next_rescan = Instant::now(),
     }
 }
 

@@ -544,10 +544,24 @@ impl FolderWatcher {
 
 impl Drop for FolderWatcher {
     fn drop(&mut self) {
-        let unwatched = lock(&self.hub.routes).remove(self.id);
+        let (unwatched, remaining) = {
+            let mut routes = lock(&self.hub.routes);
+            let unwatched = routes.remove(self.id);
+            (unwatched, routes.roots.clone())
+        };
         let mut backend = lock(&self.hub.backend);
-        for root in unwatched {
-            let _ = backend.unwatch(&root);
+        for root in &unwatched {
+            let _ = backend.unwatch(root);
+        }
+        // Unwatching a folder unwatches everything below it: another
+        // runner's folder inside it is watched again.
+        for inner in remaining
+            .iter()
+            .filter(|r| unwatched.iter().any(|u| r.starts_with(u)))
+        {
+            if let Err(e) = backend.watch(inner, RecursiveMode::Recursive) {
+                tracing::warn!("{}; a rescan will catch up", classify(e, inner));
+            }
         }
     }
 }

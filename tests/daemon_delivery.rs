@@ -391,3 +391,62 @@ fn a_digest_bundled_but_not_sent_before_a_kill_is_sent_once_as_bundled_after_res
         "the late warning waits for the next digest"
     );
 }
+
+/// An alert another writer queues while the daemon runs — here the pain
+/// rules of `tendonwatch pain` (an after-run score over the limit) — is delivered by
+/// the running daemon, which never heard of it: it looks at every store
+/// that changed on disk (issue 25: one delivery thread for every runner
+/// looks at an outbox only when poked, due, or changed).
+#[test]
+fn an_alert_the_cli_queues_while_the_daemon_runs_is_delivered_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("sync")).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = webhook_server(listener);
+    let mut daemon = start(root, port);
+    assert!(
+        wait(30, || root.join("tw.db").exists()),
+        "the daemon made its store"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let pain = Command::new(env!("CARGO_BIN_EXE_tendonwatch"))
+        .args([
+            "--db",
+            root.join("tw.db").to_str().unwrap(),
+            "--config",
+            root.join("tw.toml").to_str().unwrap(),
+            "pain",
+            "9",
+            "--kind",
+            "after",
+        ])
+        .env("HOME", root)
+        .output()
+        .unwrap();
+    assert!(pain.status.success(), "{pain:?}");
+    let queued = query(
+        root,
+        "SELECT COUNT(*) FROM outbox o JOIN alerts a ON a.id = o.alert_id WHERE a.severity = 'high'",
+    );
+    assert!(queued >= 1, "the CLI queued a high pain alert");
+    let delivered = wait(60, || seen.lock().unwrap().len() as i64 >= queued);
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(daemon.id().to_string())
+        .status();
+    assert!(daemon.wait().unwrap().success(), "SIGTERM: clean exit");
+    assert!(
+        delivered,
+        "the running daemon delivered what the CLI queued: {:?}",
+        seen.lock().unwrap()
+    );
+    assert_eq!(
+        query(
+            root,
+            "SELECT COUNT(*) FROM outbox WHERE delivered_ms IS NOT NULL"
+        ),
+        queued
+    );
+}

@@ -196,7 +196,7 @@ fn run_daemons(
             .enumerate()
             .map(|(i, o)| o.runner.clone().unwrap_or_else(|| format!("{}", i + 1)))
             .collect();
-        let result = supervise(&names, start, on_failure, &stop, &stopped, &shared).await;
+        let result = supervise(&names, start, on_failure, &stop, &wakes, &stopped, &shared).await;
         shared.finish();
         if let Some(server) = server {
             web_stop.notify_one();
@@ -227,6 +227,7 @@ async fn supervise<F>(
     start: impl Fn(usize) -> F,
     on_failure: OnFailure,
     stop: &AtomicBool,
+    wakes: &[Arc<tokio::sync::Notify>],
     stopped: &tokio::sync::Notify,
     shared: &daemon::Shared,
 ) -> anyhow::Result<()>
@@ -240,35 +241,68 @@ where
     let mut stop_seen = std::pin::pin!(stopped.notified());
     std::future::poll_fn(|cx| {
         let stopping = stop_seen.as_mut().poll(cx).is_ready() || stop.load(Ordering::SeqCst);
-        for (i, d) in daemons.iter_mut().enumerate() {
+        for i in 0..daemons.len() {
             loop {
-                match d {
+                let failed = match &mut daemons[i] {
                     Daemon::Done => break,
-                    Daemon::Resting(_) if stopping => *d = Daemon::Done,
+                    Daemon::Resting(_) if stopping => {
+                        daemons[i] = Daemon::Done;
+                        break;
+                    }
                     Daemon::Resting(sleep) => match sleep.as_mut().poll(cx) {
-                        std::task::Poll::Ready(()) => *d = Daemon::Running(Box::pin(start(i))),
+                        std::task::Poll::Ready(()) => {
+                            daemons[i] = Daemon::Running(Box::pin(start(i)));
+                            continue;
+                        }
                         std::task::Poll::Pending => break,
                     },
                     Daemon::Running(f) => match f.as_mut().poll(cx) {
                         std::task::Poll::Pending => break,
-                        std::task::Poll::Ready(Ok(())) => *d = Daemon::Done,
-                        std::task::Poll::Ready(Err(e)) => {
-                            if on_failure == OnFailure::TryAgainLater && !stopping {
-                                tracing::error!(
-                                    "runner {} stopped: {e:#}; the other runners go on, and {} is tried again in {} minutes",
-                                    names[i],
-                                    names[i],
-                                    TRY_AGAIN.as_secs() / 60
-                                );
-                                shared.service.out(i);
-                                *d = Daemon::Resting(Box::pin(tokio::time::sleep(TRY_AGAIN)));
-                            } else {
-                                first_error.get_or_insert(e);
-                                stop.store(true, Ordering::SeqCst);
-                                *d = Daemon::Done;
-                            }
+                        std::task::Poll::Ready(Ok(())) => {
+                            daemons[i] = Daemon::Done;
+                            break;
                         }
+                        std::task::Poll::Ready(Err(e)) => e,
                     },
+                };
+                // A household runner rests while another still runs; the
+                // last one running (or a lone runner) ends the process,
+                // and the service manager starts it again.
+                let others_run = daemons
+                    .iter()
+                    .enumerate()
+                    .any(|(j, d)| j != i && matches!(d, Daemon::Running(_)));
+                if on_failure == OnFailure::TryAgainLater && others_run && !stopping {
+                    tracing::error!(
+                        "runner {} stopped: {failed:#}; the other runners go on, and {} is tried again in {} minutes",
+                        names[i],
+                        names[i],
+                        TRY_AGAIN.as_secs() / 60
+                    );
+                    shared.service.out(i);
+                    daemons[i] = Daemon::Resting(Box::pin(tokio::time::sleep(TRY_AGAIN)));
+                } else {
+                    if on_failure == OnFailure::TryAgainLater && !stopping {
+                        tracing::error!(
+                            "runner {} stopped: {failed:#}; no other runner is running, so the service stops",
+                            names[i]
+                        );
+                    }
+                    first_error.get_or_insert(failed);
+                    stop.store(true, Ordering::SeqCst);
+                    for wake in wakes {
+                        wake.notify_one();
+                    }
+                    daemons[i] = Daemon::Done;
+                }
+                break;
+            }
+        }
+        // Stopping (a signal, or the last runner failed): nobody rests on.
+        if stop.load(Ordering::SeqCst) {
+            for d in daemons.iter_mut() {
+                if matches!(d, Daemon::Resting(_)) {
+                    *d = Daemon::Done;
                 }
             }
         }
