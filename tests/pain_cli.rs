@@ -174,6 +174,28 @@ fn visa_a_from_flags_is_stored_with_its_trend() {
     );
 }
 
+/// A runner in UTC+8 fills it in at 07:00 their time (23:00 UTC the day
+/// before): the history says their date.
+#[test]
+fn visa_a_history_gives_the_runner_s_own_date() {
+    let tw = Tw::new();
+    let config = tw.zone_config("Asia/Shanghai");
+    let answers = [
+        "--q1", "7", "--q2", "8", "--q3", "9", "--q4", "8", "--q5", "7", "--q6", "6", "--q7", "4",
+        "--q8", "b:14",
+    ];
+    let mut args = vec!["visa-a", "--at", "2026-03-02 07:00"];
+    args.extend(answers);
+    tw.run_with_config(&config, &args).assert_ok();
+    let history = tw.run_with_config(&config, &["visa-a", "--history"]);
+    history.assert_ok();
+    assert!(
+        history.stdout.contains("2026-03-02") && !history.stdout.contains("2026-03-01"),
+        "{}",
+        history.stdout
+    );
+}
+
 #[test]
 fn logging_pain_while_another_process_writes_the_store() {
     let tw = Tw::new();

@@ -179,9 +179,9 @@ pub fn run(ctx: &Context_, args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut previous: Option<f64> = None;
     for s in &scores {
-        let day = chrono::DateTime::from_timestamp_millis(s.at_ms)
-            .map(|t| t.format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
+        // The runner's day, not UTC's: a questionnaire filled in at 07:00
+        // in UTC+8 is that morning's.
+        let day = crate::zone::format_local(s.at_ms, &ctx.zone(), "%Y-%m-%d");
         let change = previous
             .map(|p| format!(" ({:+.0})", s.score - p))
             .unwrap_or_default();
