@@ -14,6 +14,8 @@
 mod dashboard;
 #[path = "util/household.rs"]
 mod household;
+#[path = "../benches/util/proc.rs"]
+mod proc;
 mod util;
 
 use household::{Household, KIM_PASSWORD, login};
@@ -80,31 +82,6 @@ fn stop(mut child: Child, log: &Path) {
     );
 }
 
-/// The process's open descriptors, and how many are inotify instances.
-fn descriptors(pid: u32) -> (usize, usize) {
-    let mut all = 0;
-    let mut inotify = 0;
-    for fd in std::fs::read_dir(format!("/proc/{pid}/fd"))
-        .unwrap()
-        .flatten()
-    {
-        all += 1;
-        if std::fs::read_link(fd.path()).is_ok_and(|t| t.as_os_str() == "anon_inode:inotify") {
-            inotify += 1;
-        }
-    }
-    (all, inotify)
-}
-
-fn threads(pid: u32) -> usize {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap()
-}
-
 fn activities(db: &Path) -> i64 {
     if !db.exists() {
         return 0;
@@ -153,13 +130,13 @@ fn one_watcher_serves_more_runners_than_the_kernel_has_inotify_instances_for() {
         log_has(&log, ", store ") == RUNNERS
     });
 
-    let (fds, inotify) = descriptors(pid);
+    let (fds, inotify) = proc::fds(pid);
     assert_eq!(inotify, 1, "one inotify instance for {RUNNERS} runners");
     // stdio, the log, the runtime's and the watcher's own: a few dozen at
     // most, whatever the number of runners (per runner there were 8).
     assert!(fds < 40, "{fds} descriptors for {RUNNERS} runners");
-    let threads = threads(pid);
-    assert!(threads <= 8, "{threads} threads for {RUNNERS} runners");
+    let threads = proc::status(pid, "Threads:");
+    assert!(threads <= 8.0, "{threads} threads for {RUNNERS} runners");
 
     // The last runner's new run: in their store, nobody else's.
     std::fs::copy(
